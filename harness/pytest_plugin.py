@@ -1,0 +1,1 @@
+"""pytest integration (placeholder until the scenario engine lands)."""
