@@ -1,0 +1,228 @@
+"""The one module that reads and writes moto's in-process state (a moto upgrade should touch only this file).
+
+Control-plane state (functions, code, policies, REST APIs, deployments, log groups) lives in moto's backends.
+This adapter turns it into the frozen values of `model.py`, and keeps what moto lacks: the snapshot of a REST
+API's resource tree taken when a deployment is created (moto keeps no such snapshot).
+
+Left out: Lambda aliases and published versions other than `$LATEST`, API Gateway authorizers and models.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator
+
+from moto.apigateway.models import apigateway_backends
+from moto.awslambda.models import lambda_backends
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.logs.models import logs_backends
+
+from .model import (
+    DeployedStage,
+    FunctionConfig,
+    IntegrationSnapshot,
+    MethodSnapshot,
+    ResourceSnapshot,
+)
+
+log = logging.getLogger(__name__)
+
+TEST_INVOKE_STAGE = "test-invoke-stage"
+
+
+def _accounts(backends: Any) -> Iterator[tuple[str, Any]]:
+    for account_id in list(backends.keys()):
+        yield account_id, backends[account_id]
+
+
+class ControlPlane:
+    """Typed access to moto's backends, plus deployment snapshots."""
+
+    def __init__(self) -> None:
+        self._snapshots: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = {}
+        self._lock = threading.Lock()
+        self._log_lock = threading.Lock()
+
+    # ---- Lambda -------------------------------------------------------------------------------------
+
+    def _lambda_model(self, name_or_arn: str, region: str, account_id: str, qualifier: str | None = None) -> Any:
+        backend = lambda_backends[account_id][region]
+        try:
+            return backend.get_function(name_or_arn, qualifier)
+        except Exception:  # moto raises its own UnknownFunctionException
+            return None
+
+    def get_function(
+        self, name_or_arn: str, region: str, account_id: str = DEFAULT_ACCOUNT_ID, qualifier: str | None = None
+    ) -> FunctionConfig | None:
+        """The function's current configuration, or None when it does not exist."""
+        if name_or_arn.startswith("arn:"):
+            parts = name_or_arn.split(":")
+            if len(parts) >= 7:
+                region, account_id = parts[3], parts[4]
+        fn = self._lambda_model(name_or_arn, region, account_id, qualifier)
+        if fn is None:
+            return None
+        reserved = fn.reserved_concurrency
+        return FunctionConfig(
+            name=fn.function_name,
+            arn=fn.function_arn,
+            runtime=fn.run_time or "",
+            handler=fn.handler or "",
+            timeout=int(fn.timeout or 3),
+            memory_size=int(fn.memory_size or 128),
+            code_sha256=fn.code_sha_256,
+            role=fn.role,
+            region=fn.region,
+            account_id=fn.account_id,
+            environment=MappingProxyType(dict(fn.environment_vars or {})),
+            reserved_concurrency=None if reserved is None else int(reserved),
+            version=str(fn.version),
+        )
+
+    def function_code(self, fn: FunctionConfig) -> bytes:
+        """The deployment package (zip bytes) of the function as it is now."""
+        model = self._lambda_model(fn.arn, fn.region, fn.account_id)
+        if model is None:
+            raise LookupError(f"function {fn.arn} is gone")
+        return bytes(model.code_bytes)
+
+    def function_policy(self, fn: FunctionConfig) -> list[dict[str, Any]]:
+        """The statements of the function's resource-based policy (empty when it has none)."""
+        model = self._lambda_model(fn.arn, fn.region, fn.account_id)
+        if model is None:
+            return []
+        return [dict(s) for s in model.policy.statements]
+
+    # ---- API Gateway --------------------------------------------------------------------------------
+
+    def locate_api(self, api_id: str) -> tuple[str, str] | None:
+        """(account_id, region) of the REST API with this id, searching every backend already in use."""
+        for account_id, regions in _accounts(apigateway_backends):
+            for region in list(regions.keys()):
+                if api_id in regions[region].apis:
+                    return account_id, region
+        return None
+
+    def _api(self, api_id: str) -> Any:
+        where = self.locate_api(api_id)
+        if where is None:
+            return None
+        account_id, region = where
+        return apigateway_backends[account_id][region].apis.get(api_id)
+
+    def snapshot_deployment(self, api_id: str, deployment_id: str) -> None:
+        """Freeze the API's current resource tree as the content of `deployment_id`."""
+        api = self._api(api_id)
+        if api is None:
+            return
+        frozen = tuple(self._snapshot_resources(api))
+        with self._lock:
+            self._snapshots[(api_id, deployment_id)] = frozen
+
+    def deployed_stage(self, api_id: str, stage_name: str) -> DeployedStage | None:
+        """The stage as deployed, or None when the API or the stage does not exist.
+
+        A deployment made without passing through the emulator's front (so never snapshotted) is
+        snapshotted at first use.
+        """
+        api = self._api(api_id)
+        if api is None:
+            return None
+        stage = api.stages.get(stage_name)
+        if stage is None:
+            return None
+        deployment_id = stage.deployment_id
+        key = (api_id, deployment_id)
+        with self._lock:
+            resources = self._snapshots.get(key)
+        if resources is None:
+            self.snapshot_deployment(api_id, deployment_id)
+            with self._lock:
+                resources = self._snapshots.get(key, ())
+        variables = dict(stage.variables or {})
+        return self._stage(api, stage_name, deployment_id, resources, variables or None)
+
+    def live_stage(self, api_id: str) -> DeployedStage | None:
+        """The API's current (undeployed) tree, as TestInvokeMethod sees it, under `test-invoke-stage`."""
+        api = self._api(api_id)
+        if api is None:
+            return None
+        return self._stage(api, TEST_INVOKE_STAGE, "test-invoke-deployment-id", tuple(self._snapshot_resources(api)), None)
+
+    def api_exists(self, api_id: str) -> bool:
+        return self._api(api_id) is not None
+
+    def _stage(
+        self, api: Any, stage_name: str, deployment_id: str, resources: tuple[ResourceSnapshot, ...],
+        variables: dict[str, str] | None,
+    ) -> DeployedStage:
+        return DeployedStage(
+            api_id=api.id,
+            api_name=api.name,
+            stage=stage_name,
+            deployment_id=deployment_id,
+            resources=resources,
+            binary_media_types=tuple(api.binaryMediaTypes or ()),
+            stage_variables=MappingProxyType(variables) if variables else None,
+            region=api.region_name,
+            account_id=api.account_id,
+        )
+
+    @staticmethod
+    def _snapshot_resources(api: Any) -> Iterable[ResourceSnapshot]:
+        for resource in list(api.resources.values()):
+            methods = {}
+            for verb, method in list(resource.resource_methods.items()):
+                integ = method.method_integration
+                integration = None
+                if integ is not None:
+                    integration = IntegrationSnapshot(
+                        type=(integ.integration_type or "").upper(),
+                        http_method=integ.http_method,
+                        uri=integ.uri,
+                        timeout_ms=int(integ.timeout_in_millis or 29000),
+                        content_handling=integ.content_handling,
+                    )
+                methods[verb.upper()] = MethodSnapshot(
+                    http_method=verb.upper(),
+                    authorization_type=method.authorization_type or "NONE",
+                    api_key_required=bool(method.api_key_required),
+                    integration=integration,
+                )
+            yield ResourceSnapshot(id=resource.id, path=resource.get_path(), methods=MappingProxyType(methods))
+
+    # ---- CloudWatch Logs ----------------------------------------------------------------------------
+
+    def put_log_lines(
+        self, region: str, account_id: str, group: str, stream: str, lines: Iterable[tuple[int, str]]
+    ) -> None:
+        """Append (timestamp_ms, message) lines to a log stream, creating group and stream as needed."""
+        events = [{"timestamp": ts, "message": msg} for ts, msg in lines]
+        if not events:
+            return
+        events.sort(key=lambda e: e["timestamp"])
+        backend = logs_backends[account_id][region]
+        with self._log_lock:
+            if group not in backend.groups:
+                backend.create_log_group(group, {})
+            if stream not in backend.groups[group].streams:
+                backend.create_log_stream(group, stream)
+            try:
+                backend.put_log_events(group, stream, events)
+            except Exception:  # a log line must never fail a request
+                log.exception("could not write %d log lines to %s/%s", len(events), group, stream)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def policy_statements(raw_policy: str) -> list[dict[str, Any]]:
+    """Statements of a policy document given as JSON text (as GetPolicy returns it)."""
+    doc = json.loads(raw_policy)
+    statements = doc.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]

@@ -1,0 +1,39 @@
+"""Errors as data: one value type for every AWS-style failure the emulator answers.
+
+An `AwsError` carries the HTTP status, the AWS error type (`x-amzn-ErrorType` / `__type`) and the message.
+It is raised where the problem is found and rendered in one place by each front (Lambda API, gateway).
+Left out: XML error bodies (the services we front speak JSON).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AwsError(Exception):
+    """An AWS-style error answer: status, error type and message."""
+
+    status: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.status}): {self.message}"
+
+    def lambda_body(self) -> bytes:
+        """Body in the shape of the Lambda REST-JSON protocol (`Type`, `message`)."""
+        kind = "User" if self.status < 500 else "Service"
+        return json.dumps({"Type": kind, "message": self.message}).encode()
+
+    def lambda_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "x-amzn-ErrorType": self.code}
+
+
+def throttled() -> AwsError:
+    """Lambda's answer when reserved (or account) concurrency is exhausted."""
+    return AwsError(429, "TooManyRequestsException", "Rate Exceeded.")
+
+
+def function_not_found(arn: str) -> AwsError:
+    return AwsError(404, "ResourceNotFoundException", f"Function not found: {arn}")
