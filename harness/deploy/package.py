@@ -1,0 +1,43 @@
+"""Build the function's deployment package: a deterministic zip of the handler directory.
+
+Same files in, same bytes out (fixed timestamps, sorted names), so an unchanged handler keeps its CodeSha256.
+`extra_files` add or replace files (fault injection: a broken module, a sleeping handler...).
+Left out: dependency vendoring (the handler uses only what the Lambda Python runtime ships).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+from typing import Mapping
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+_SKIP_DIRS = {"__pycache__", ".pytest_cache"}
+
+
+def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> bytes:
+    """Zip `code_dir` (recursively, skipping caches) plus `extra_files` (name -> text)."""
+    root = Path(code_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"handler directory not found: {root}")
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not _SKIP_DIRS.intersection(path.relative_to(root).parts) and path.suffix != ".pyc":
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    for name, text in (extra_files or {}).items():
+        files[name] = text.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def code_sha256(package: bytes) -> str:
+    """The CodeSha256 Lambda reports for a package: base64 of the SHA-256 digest."""
+    return base64.b64encode(hashlib.sha256(package).digest()).decode()
