@@ -257,11 +257,12 @@ def plan_destroy(settings: StackSettings, observed: Observed) -> Plan:
 
 
 def render(plan: Plan) -> str:
-    """The plan as text, one step per line with its call and parameters (code shown as size and hash)."""
+    """The plan as text: each step's note, then its call and parameters (code shown as size and hash)."""
     lines = []
-    for number, step in enumerate(plan, 1):
+    for step in plan:
         kind = f"{step.service} {step.operation}" if isinstance(step, Call) else f"{step.service} wait {step.waiter}"
-        lines.append(f"{number:2d}. {step.note.strip()}")
+        note = step.note if step.note[:1].isdigit() else f"   {step.note.strip()}"
+        lines.append(note)
         lines.append(f"      {kind} {json.dumps(_printable(step.params), sort_keys=True)}")
     return "\n".join(lines)
 

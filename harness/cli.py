@@ -1,0 +1,129 @@
+"""`harness`: thin composition of the parts. Nothing imports this module.
+
+  serve    run the embedded stack in the foreground
+  plan     print the deployment plan without calling anything
+  deploy   deploy (or update in place) the tutorial's stack onto an endpoint
+  destroy  delete what the stack owns on an endpoint
+  run      the main job: embedded stack, deploy, replay, tear down
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import targets
+from .aws import Clients
+from .deploy import StackSettings, deploy, destroy, plan_deploy, render
+from .deploy.package import build_zip
+
+DEFAULT_OUTPUTS = Path(".harness/outputs.json")
+
+
+def _settings(args: argparse.Namespace) -> StackSettings:
+    settings = StackSettings(region=args.region) if getattr(args, "region", None) else StackSettings()
+    prefix = getattr(args, "prefix", None)
+    return settings.with_prefix(prefix) if prefix else settings
+
+
+def _target(args: argparse.Namespace, region: str) -> targets.Target:
+    if args.endpoint:
+        return targets.endpoint(args.endpoint, region)
+    if args.target == "localstack":
+        return targets.localstack(region=region)
+    if args.target == "aws":
+        return targets.aws(region)
+    raise SystemExit("harness: give --endpoint URL (e.g. a running `harness serve`) or --target localstack|aws")
+
+
+def _print_step(step: Any, seconds: float) -> None:
+    print(f"  {step.note.strip():<60} {seconds * 1000:7.1f} ms", flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .emulator.server import EmbeddedStack
+
+    started = time.perf_counter()
+    stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1").start()
+    print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
+          flush=True)
+    stack.wait()
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    print(render(plan_deploy(settings, build_zip(settings.code_dir, settings.code_files))))
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    target = _target(args, settings.region)
+    print(f"harness: deploying {settings.stack_name} to {target.name} ({target.endpoint.url or 'AWS'})")
+    outputs = deploy(settings, Clients(target.endpoint), url_for=target.invoke_url, on_step=_print_step)
+    path = outputs.write(args.outputs)
+    print(outputs.to_json())
+    print(f"harness: outputs written to {path}")
+    return 0
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    target = _target(args, settings.region)
+    steps = destroy(settings, Clients(target.endpoint), on_step=_print_step)
+    print(f"harness: destroyed {settings.stack_name} ({len(steps)} steps)" if steps
+          else f"harness: nothing of {settings.stack_name} found")
+    return 0
+
+
+def _endpoint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint", help="AWS-compatible endpoint URL (e.g. http://127.0.0.1:4566)")
+    parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default="embedded")
+    parser.add_argument("--region", help="AWS region (default: the tutorial's us-west-1)")
+    parser.add_argument("--prefix", help="prefix for every resource name")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the embedded stack in the foreground")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4566, help="port (0 picks a free one; default 4566)")
+    serve.add_argument("--region", help="default region (default us-west-1)")
+    serve.set_defaults(func=cmd_serve)
+
+    plan = sub.add_parser("plan", help="print the deployment plan without calling anything")
+    plan.add_argument("--region")
+    plan.add_argument("--prefix")
+    plan.set_defaults(func=cmd_plan)
+
+    dep = sub.add_parser("deploy", help="deploy or update the stack on an endpoint")
+    _endpoint_options(dep)
+    dep.add_argument("--outputs", default=str(DEFAULT_OUTPUTS), help="where to write the outputs JSON")
+    dep.set_defaults(func=cmd_deploy)
+
+    des = sub.add_parser("destroy", help="delete what the stack owns on an endpoint")
+    _endpoint_options(des)
+    des.set_defaults(func=cmd_destroy)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

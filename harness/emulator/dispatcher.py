@@ -1,0 +1,152 @@
+"""The one WSGI entry of the embedded stack: sends each request to the part that serves it.
+
+  /_harness/health                                  -> readiness answer (JSON)
+  execute-api URLs (see gateway.parse)              -> API Gateway data plane
+  POST /2015-03-31/functions/{name}/invocations     -> Lambda Invoke, run for real (lambda_api)
+  POST /restapis/{id}/resources/{rid}/methods/{m}   -> API Gateway TestInvokeMethod, run for real
+  anything else                                     -> moto's server application (AWS control planes)
+
+After moto answers CreateDeployment, the deployed resource tree is snapshotted (moto keeps none).
+Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from typing import Any, Callable, Iterable
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import AwsError
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+_TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
+_DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+_SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]*)/[^/]*/(?P<region>[^/]*)/(?P<service>[^/]*)/")
+
+
+def credential_scope(environ: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(access key, region, service) from a SigV4 Authorization header, or None when unsigned."""
+    match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return (match["key"], match["region"], match["service"]) if match else None
+
+
+class Dispatcher:
+    """Routes requests; the parts are attached by `EmbeddedStack` once the server knows its URL."""
+
+    def __init__(self, *, default_region: str) -> None:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+
+        self.default_region = default_region
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self._apps: dict[str, Any] = {}
+        self._apps_lock = threading.Lock()
+        self.control: Any = None
+        self.runtime: Any = None
+        self.gateway: Any = None
+        self.started = time.time()
+        self.ready = threading.Event()
+
+    # ---- entry ----------------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self._dispatch(environ, start_response)
+        except AwsError as err:
+            return Response(err.lambda_body(), err.status, err.lambda_headers())(environ, start_response)
+        except Exception:  # never let one request take the stack down
+            log.exception("unhandled error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            body = json.dumps({"__type": "InternalFailure", "message": "The emulator failed on this request; "
+                               "see its log"}).encode()
+            return Response(body, 500, {"Content-Type": "application/json",
+                                        "x-amzn-ErrorType": "InternalFailure"})(environ, start_response)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/_harness/health":
+            return self._health()(environ, start_response)
+        if self.gateway is not None:
+            from .gateway.parse import execute_api_target
+
+            target = execute_api_target(path, environ.get("HTTP_HOST"))
+            if target is not None:
+                return self.gateway.handle(Request(environ), target)(environ, start_response)
+        if method == "POST":
+            invoke = _INVOKE.match(path)
+            if invoke and self.runtime is not None:
+                return self._invoke(environ, unquote(invoke["name"]))(environ, start_response)
+            test = _TEST_INVOKE.match(path)
+            if test and self.gateway is not None:
+                response = self.gateway.test_invoke(Request(environ), test["api"], test["resource"], test["verb"])
+                return response(environ, start_response)
+        return self._moto(environ, start_response, method, path)
+
+    # ---- parts ------------------------------------------------------------------------------------------
+
+    def _health(self) -> Response:
+        body: dict[str, Any] = {
+            "status": "ready" if self.ready.is_set() else "starting",
+            "services": ["dynamodb", "iam", "sts", "lambda", "apigateway", "logs"],
+            "uptime_s": round(time.time() - self.started, 3),
+        }
+        if self.runtime is not None:
+            body["runtime"] = self.runtime.stats()
+        return Response(json.dumps(body), 200 if self.ready.is_set() else 503, {"Content-Type": "application/json"})
+
+    def _where(self, environ: dict[str, Any]) -> tuple[str, str]:
+        from moto.iam.models import get_account_id_from
+
+        scope = credential_scope(environ)
+        if scope is None:
+            from moto.core import DEFAULT_ACCOUNT_ID
+
+            return self.default_region, DEFAULT_ACCOUNT_ID
+        key, region, _ = scope
+        return region or self.default_region, get_account_id_from(key)
+
+    def _invoke(self, environ: dict[str, Any], name: str) -> Response:
+        from .lambda_api import handle_invoke
+
+        region, account = self._where(environ)
+        return handle_invoke(Request(environ), name, control=self.control, runtime=self.runtime,
+                             region=region, account_id=account)
+
+    def _moto_app(self, environ: dict[str, Any]) -> Any:
+        scope = credential_scope(environ)
+        if scope is None or environ.get("PATH_INFO", "").startswith("/moto-api"):
+            return self.moto.get_application(environ)
+        key = f"{scope[2]}/{environ.get('HTTP_X_AMZ_TARGET', '').partition('.')[0]}"
+        app = self._apps.get(key)
+        if app is None:
+            app = self.moto.get_application(environ)
+            with self._apps_lock:
+                self._apps[key] = app
+        return app
+
+    def _moto(self, environ: dict[str, Any], start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
+        app = self._moto_app(environ)
+        deployment = _DEPLOYMENTS.match(path) if method == "POST" else None
+        if deployment is None or self.control is None:
+            return app(environ, start_response)
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured.append(status)
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(app(environ, capture))
+        if captured and captured[0].startswith("20"):
+            try:
+                self.control.snapshot_deployment(deployment["api"], json.loads(body)["id"])
+            except (ValueError, KeyError):
+                log.warning("could not snapshot deployment of %s", deployment["api"])
+        return [body]

@@ -1,0 +1,186 @@
+"""A small threaded WSGI server with HTTP/1.1 keep-alive and TCP_NODELAY, on the standard library.
+
+Why not werkzeug's dev server: it closes every connection (no keep-alive), which costs a TCP handshake per
+AWS call. Why not a fixed thread pool (waitress, cheroot): a gateway request blocks its thread until the
+function answers, and the function calls back into the same server, so a bounded pool can deadlock under a
+peak. Here every connection gets its own thread; request bodies are read in full before the app runs, so the
+connection can always be reused.
+Left out: TLS, HTTP/2, `Expect: 100-continue` beyond what http.server does, request pipelining.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterable
+from urllib.parse import unquote
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+MAX_BODY = 64 * 1024 * 1024
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "WSGIServer"
+    server_version = "harness"
+    sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _read_body(self) -> bytes | None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        size = int(length)
+        if size < 0 or size > MAX_BODY:
+            return None
+        return self.rfile.read(size)
+
+    def _environ(self, body: bytes) -> dict[str, Any]:
+        path, _, query = self.path.partition("?")
+        if path.startswith(("http://", "https://")):  # absolute-form request target
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, "latin-1"),
+            "RAW_URI": self.path,
+            "REQUEST_URI": self.path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": self.server.server_name,
+            "SERVER_PORT": str(self.server.server_port),
+            "SERVER_PROTOCOL": self.request_version,
+            "REMOTE_ADDR": self.client_address[0],
+            "REMOTE_PORT": self.client_address[1],
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        content_type = self.headers.get("Content-Type")
+        if content_type is not None:
+            environ["CONTENT_TYPE"] = content_type
+        for key, value in self.headers.items():
+            name = key.upper().replace("-", "_")
+            if name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                continue
+            name = "HTTP_" + name
+            environ[name] = f"{environ[name]},{value}" if name in environ else value
+        environ["harness.raw_headers"] = list(self.headers.items())
+        return environ
+
+    def _run(self) -> None:
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            body = None
+        if body is None:
+            self.send_error(413 if self.headers.get("Content-Length", "").lstrip("-").isdigit() else 400)
+            self.close_connection = True
+            return
+        environ = self._environ(body)
+        status_headers: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            status_headers[:] = [status, headers]
+            return lambda data: None  # write() callables are not supported; apps return iterables
+
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                payload = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception:  # the app must never take the server down
+            log.exception("unhandled error serving %s %s", self.command, self.path)
+            status_headers[:] = ["500 Internal Server Error", [("Content-Type", "application/json")]]
+            payload = b'{"message": "Internal server error"}'
+        status, headers = status_headers
+        code, _, reason = status.partition(" ")
+        self.send_response_only(int(code), reason)
+        sent_length = False
+        for name, value in headers:
+            lower = name.lower()
+            if lower in ("connection", "transfer-encoding", "keep-alive"):
+                continue
+            if lower == "content-length":
+                sent_length = True
+                value = str(len(payload))
+            self.send_header(name, value)
+        if not sent_length and not (self.command == "HEAD" or int(code) in (204, 304) or 100 <= int(code) < 200):
+            self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and payload:
+            self.wfile.write(payload)
+        self.wfile.flush()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _run
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError, socket.timeout):
+            self.close_connection = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # any other verb (e.g. PROPFIND, FOO) still reaches the app
+            return self._run
+        raise AttributeError(name)
+
+
+class WSGIServer(ThreadingHTTPServer):
+    """Serve `app` on (host, port) with one thread per connection; port 0 picks a free port."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+    def __init__(self, host: str, port: int, app: WSGIApp) -> None:
+        self.app = app
+        super().__init__((host, port), _Handler)
+
+    def server_bind(self) -> None:
+        # Skip http.server's socket.getfqdn() lookup: it can take seconds on machines without DNS.
+        import socketserver
+
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = host
+        self.server_port = port
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
+                                  name=f"http-{self.port}", daemon=True)
+        thread.start()
+        return thread

@@ -1,0 +1,101 @@
+"""The embedded stack: moto's AWS APIs, the API Gateway data plane and a real Lambda runtime on ONE port.
+
+`EmbeddedStack(port=0).start()` runs it in this process (threads); `url` tells where. moto keeps its state in
+process-global backends, so run one stack per process (tests start `harness serve` in a subprocess, since
+moto's `mock_aws` resets those globals). Left out: persistence across restarts.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from .dispatcher import Dispatcher
+from .http_server import WSGIServer
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedStack:
+    """Start/stop the whole stack in process."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = "us-west-1",
+                 work_dir: str | Path | None = None, default_concurrency: int = 50,
+                 idle_timeout_s: float = 300.0) -> None:
+        self.host = host
+        self.requested_port = port
+        self.region = region
+        self._own_work_dir = work_dir is None
+        self.work_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="harness-stack-"))
+        self.default_concurrency = default_concurrency
+        self.idle_timeout_s = idle_timeout_s
+        self.server: WSGIServer | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.runtime: Any = None
+        self._stopped = threading.Event()
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None, "stack not started"
+        return self.server.port
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> EmbeddedStack:
+        os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        from .control import ControlPlane
+        from .gateway.chain import Gateway
+        from .runtime import LambdaRuntime
+
+        self.dispatcher = Dispatcher(default_region=self.region)
+        self.server = WSGIServer(self.host, self.requested_port, self.dispatcher)
+        control = ControlPlane()
+        self.runtime = LambdaRuntime(
+            endpoint_url=self.url, code_loader=control.function_code, log_writer=control.put_log_lines,
+            work_dir=self.work_dir / "code", default_concurrency=self.default_concurrency,
+            idle_timeout_s=self.idle_timeout_s,
+        )
+        self.dispatcher.control = control
+        self.dispatcher.runtime = self.runtime
+        self.dispatcher.gateway = Gateway(control=control, submit=self.runtime.submit)
+        self.server.start()
+        self.dispatcher.ready.set()
+        log.info("embedded stack ready at %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        if self.runtime is not None:
+            self.runtime.shutdown()
+        if self._own_work_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def wait(self) -> None:
+        """Block until SIGINT/SIGTERM, then stop (the foreground `harness serve`)."""
+        def _stop(signum: int, frame: Any) -> None:
+            self._stopped.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        self._stopped.wait()
+        self._stopped.clear()
+        self.stop()
+
+    def __enter__(self) -> EmbeddedStack:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
