@@ -1,0 +1,6 @@
+"""API Gateway REST (v1) data plane for AWS_PROXY Lambda integrations, as a chain of small steps.
+
+Public API: `parse.ExecuteApiTarget`, `parse.execute_api_target` (is this an execute-api request?) and
+`chain.Gateway` (`handle` a request, `test_invoke` for TestInvokeMethod). `context.InvocationContext` documents
+the state the steps share. Nothing here imports moto.
+"""

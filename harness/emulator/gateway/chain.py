@@ -1,0 +1,256 @@
+"""The Gateway facade: runs the steps in order over one context, renders the outcome once.
+
+    locate stage -> route -> [start execution log] -> prepare integration -> build event -> log endpoint
+    request -> integration method check -> resolve function -> permission -> invoke -> convert response
+
+A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
+500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
+execution log to CloudWatch Logs; TestInvokeMethod returns it in its answer.
+Left out: API Gateway's own throttling (429), API keys, authorizers, CORS, custom domains.
+"""
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import json
+import logging
+import secrets
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, Callable
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+from ..model import FunctionConfig, InvokeResult
+from . import errors, integrate
+from .authorize import check_permission
+from .context import HttpAnswer, InvocationContext
+from .errors import GatewayError
+from .event import build_event, header_maps
+from .logs import body_text, java_map, now_ms
+from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
+from .respond import convert
+from .route import Router, RouterCache, route
+
+if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
+    from ..control import ControlPlane
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[InvocationContext], "GatewayError | None"]
+Submit = Callable[[FunctionConfig, bytes], "concurrent.futures.Future[InvokeResult]"]
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def extended_request_id() -> str:
+    """16 characters like AWS's x-amz-apigw-id (`KO2fOEk4IAMF0hA=`)."""
+    return base64.b64encode(secrets.token_bytes(11)).decode("ascii")
+
+
+def trace_id(incoming: str | None) -> str:
+    """`Root=1-<8 hex time>-<24 hex>`, keeping the Root of an incoming X-Amzn-Trace-Id."""
+    if incoming:
+        for part in incoming.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "root" and value:
+                return f"Root={value}"
+    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+
+
+def to_response(answer: HttpAnswer) -> Response:
+    return Response(answer.body, status=answer.status, headers=Headers(list(answer.headers)))
+
+
+class Gateway:
+    """API Gateway REST (v1) data plane for AWS_PROXY Lambda integrations."""
+
+    def __init__(
+        self, *, control: ControlPlane, submit: Submit, request_id_factory: Callable[[], str] = _uuid,
+    ) -> None:
+        self._control = control
+        self._submit = submit
+        self._request_id = request_id_factory
+        self._routers = RouterCache()
+        self._log_stream = uuid.uuid4().hex
+        self._after_route: tuple[Step, ...] = (
+            self._start_execution,
+            integrate.prepare,
+            self._build_event,
+            integrate.check_integration_method,
+            lambda c: integrate.resolve_function(c, self._control.get_function),
+            lambda c: check_permission(c, self._control.function_policy(c.function)),  # type: ignore[arg-type]
+            lambda c: integrate.invoke(c, self._submit),
+            convert,
+        )
+
+    # ---- public API ----------------------------------------------------------------------------------
+
+    def handle(self, request: Request, target: ExecuteApiTarget) -> Response:
+        """Answer one execute-api request (never raises)."""
+        ctx = self._new_context(target.api_id, target.stage, request.headers.get("X-Amzn-Trace-Id"))
+        try:
+            parse_request(ctx, request, self._path(request, target))
+            ctx.error = self._locate(ctx) or self._run(ctx, self._routed_steps())
+        except Exception as exc:  # never raise out of handle
+            log.exception("execute-api request %s failed inside the gateway", ctx.request_id)
+            ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
+        answer = self._finish(ctx)
+        self._write_log(ctx)
+        return to_response(answer)
+
+    def test_invoke(self, request: Request, api_id: str, resource_id: str, http_method: str) -> Response:
+        """TestInvokeMethod: run a method of the live (undeployed) tree; 200 JSON with status, body, log..."""
+        ctx = self._new_context(api_id, "test-invoke-stage", None, test_invoke=True)
+        started = time.monotonic()
+        try:
+            failure = self._prepare_test_invoke(ctx, request, resource_id, http_method)
+            if failure is not None:  # a control-plane error: the TestInvokeMethod call itself fails
+                return to_response(errors.render(failure, ctx.request_id, ctx.extended_request_id))
+            ctx.error = self._run(ctx, self._after_route)
+        except Exception as exc:
+            log.exception("TestInvokeMethod %s failed inside the gateway", ctx.request_id)
+            ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
+        answer = self._finish(ctx)
+        kept = [(k, v) for k, v in answer.headers if k.lower() not in ("x-amzn-requestid", "x-amz-apigw-id")]
+        single, multi = header_maps(kept)
+        document: dict[str, Any] = {
+            "status": answer.status,
+            "body": answer.body.decode("utf-8", errors="replace"),
+            "headers": single or {},
+            "multiValueHeaders": multi or {},
+            "log": ctx.log.test_invoke_text(ctx.request_id),
+            "latency": int((time.monotonic() - started) * 1000),
+        }
+        return Response(json.dumps(document), status=200, headers=Headers([
+            ("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.request_id),
+        ]))
+
+    # ---- steps owned by the facade ---------------------------------------------------------------------
+
+    def _new_context(self, api_id: str, stage: str, incoming_trace: str | None, test_invoke: bool = False) -> InvocationContext:
+        return InvocationContext(
+            request_id=self._request_id(),
+            extended_request_id=extended_request_id(),
+            trace_id=trace_id(incoming_trace),
+            request_time_ms=now_ms(),
+            api_id=api_id,
+            stage=stage,
+            test_invoke=test_invoke,
+        )
+
+    @staticmethod
+    def _path(request: Request, target: ExecuteApiTarget) -> str:
+        """The path after the stage as sent (percent-encoded), re-read from the raw URI when possible."""
+        raw = execute_api_target(raw_request_path(request), request.headers.get("Host"))
+        if raw is not None and (raw.api_id, raw.stage) == (target.api_id, target.stage):
+            return raw.path
+        return target.path
+
+    def _locate(self, ctx: InvocationContext) -> GatewayError | None:
+        deployed = self._control.deployed_stage(ctx.api_id, ctx.stage) if ctx.stage else None
+        if deployed is None:
+            if not self._control.api_exists(ctx.api_id):
+                return errors.api_not_found(ctx.api_id)
+            return errors.stage_not_found()
+        ctx.deployed = deployed
+        ctx.stage_variables = dict(deployed.stage_variables) if deployed.stage_variables else None
+        return None
+
+    def _routed_steps(self) -> tuple[Step, ...]:
+        return (self._route, *self._after_route)
+
+    def _route(self, ctx: InvocationContext) -> GatewayError | None:
+        assert ctx.deployed is not None
+        return route(ctx, self._routers.get(ctx.deployed))
+
+    @staticmethod
+    def _run(ctx: InvocationContext, steps: tuple[Step, ...]) -> GatewayError | None:
+        for step in steps:
+            failure = step(ctx)
+            if failure is not None:
+                return failure
+        return None
+
+    @staticmethod
+    def _start_execution(ctx: InvocationContext) -> None:
+        assert ctx.resource is not None and ctx.method is not None
+        if not ctx.test_invoke:
+            api_stage = f"{ctx.api_id}/{ctx.stage}"
+            ctx.log.extend((
+                f"Extended Request Id: {ctx.extended_request_id}",
+                f"Verifying Usage Plan for request: {ctx.request_id}. API Key:  API Stage: {api_stage}",
+                f"API Key  authorized because method '{ctx.method.http_method} {ctx.resource.path}' does not require "
+                "API Key. Request will not contribute to throttle or quota limits",
+                f"Usage Plan check succeeded for API Key  and API Stage {api_stage}",
+            ))
+        single_headers, _ = header_maps(ctx.headers)
+        ctx.log.extend((
+            f"Starting execution for request: {ctx.request_id}",
+            f"HTTP Method: {ctx.http_method}, Resource Path: {ctx.path}",
+            f"Method request path: {java_map(ctx.path_parameters)}",
+            f"Method request query string: {java_map(ctx.query)}",
+            f"Method request headers: {java_map(single_headers)}",
+            f"Method request body before transformations: {body_text(ctx.body)}",
+        ))
+        ctx.executing = True
+
+    @staticmethod
+    def _build_event(ctx: InvocationContext) -> None:
+        build_event(ctx)
+        integrate.log_endpoint_request(ctx)
+
+    def _prepare_test_invoke(
+        self, ctx: InvocationContext, request: Request, resource_id: str, http_method: str,
+    ) -> GatewayError | None:
+        try:
+            spec = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return errors.bad_request("Invalid request body: not JSON")
+        if not isinstance(spec, dict):
+            return errors.bad_request("Invalid request body: not a JSON object")
+        live = self._control.live_stage(api_id=ctx.api_id)
+        if live is None:
+            return errors.not_found("Invalid API identifier specified")
+        resource = next((r for r in live.resources if r.id == resource_id), None)
+        if resource is None:
+            return errors.not_found("Invalid Resource identifier specified")
+        method = resource.methods.get(http_method.upper())
+        if method is None:
+            return errors.not_found("Invalid Method identifier specified")
+        ctx.deployed, ctx.stage = live, live.stage
+        variables = spec.get("stageVariables")
+        ctx.stage_variables = {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) and variables else None
+        parse_test_invoke(ctx, spec, http_method, resource.path)
+        ctx.user_agent = ctx.user_agent or request.headers.get("User-Agent")
+        ctx.resource, ctx.method = resource, method
+        ctx.path_parameters = Router((resource,)).parameters_for(resource.id, ctx.path) or None
+        return None
+
+    # ---- the one place outcomes are rendered ------------------------------------------------------------
+
+    @staticmethod
+    def _finish(ctx: InvocationContext) -> HttpAnswer:
+        if ctx.error is None and ctx.answer is not None:
+            return ctx.answer
+        failure = ctx.error or errors.internal_error("no answer")
+        if ctx.executing or (ctx.deployed is not None and failure.status >= 500):
+            ctx.log.extend(failure.log_lines)
+            ctx.log.add(f"Method completed with status: {failure.status}")
+        ctx.answer = errors.render(failure, ctx.request_id, ctx.extended_request_id)
+        return ctx.answer
+
+    def _write_log(self, ctx: InvocationContext) -> None:
+        if ctx.test_invoke or ctx.deployed is None or not ctx.log.lines:
+            return
+        try:
+            self._control.put_log_lines(
+                ctx.deployed.region, ctx.deployed.account_id,
+                f"API-Gateway-Execution-Logs_{ctx.api_id}/{ctx.stage}", self._log_stream,
+                ctx.log.cloudwatch_lines(ctx.request_id),
+            )
+        except Exception:  # a log line must never fail a request
+            log.exception("could not write the execution log of request %s", ctx.request_id)

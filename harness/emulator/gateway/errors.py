@@ -1,0 +1,156 @@
+"""Gateway errors as values, and the one place that renders them.
+
+A `GatewayError` carries what the client sees (status, message, `x-amzn-ErrorType`) and what the execution
+log says about it. Steps return one instead of raising; `render` turns it into the client's answer.
+
+Wording follows aws-behaviors.md. Where AWS is unclear (marked [I] there) the choice is made here, in one
+place, so it is easy to change. Left out: user-customised gateway responses (`put-gateway-response`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .context import HttpAnswer
+
+INTERNAL_SERVER_ERROR = "Internal server error"
+CONFIG_ERROR = "Execution failed due to configuration error: "
+INVALID_PERMISSIONS = CONFIG_ERROR + "Invalid permissions on Lambda function"
+MALFORMED = CONFIG_ERROR + "Malformed Lambda proxy response"
+TIMEOUT = "Execution failed due to a timeout error"
+LAMBDA_ACCESS_DENIED_XML = (
+    "<AccessDeniedException><Message>Unable to determine service/operation name to be authorized"
+    "</Message></AccessDeniedException>"
+)
+_ISE = "InternalServerErrorException"
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """One failure: HTTP status, client message, `x-amzn-ErrorType`, and the execution-log lines it adds."""
+
+    status: int
+    message: str
+    error_type: str
+    log_lines: tuple[str, ...] = ()
+
+
+# ---- before execution starts (no execution log) ------------------------------------------------------
+
+def api_not_found(api_id: str) -> GatewayError:
+    """Unknown API id. AWS has no HTTP answer (no DNS name); this is LocalStack's answer."""
+    return GatewayError(404, f"The API id '{api_id}' does not correspond to a deployed API Gateway API",
+                        "NotFoundException")
+
+
+def stage_not_found() -> GatewayError:
+    return GatewayError(403, "Forbidden", "ForbiddenException")
+
+
+def missing_authentication_token() -> GatewayError:
+    """No resource/method matches the path and verb."""
+    return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+
+
+def not_found(message: str) -> GatewayError:
+    """A control-plane NotFoundException (TestInvokeMethod on an unknown API, resource or method)."""
+    return GatewayError(404, message, "NotFoundException")
+
+
+def bad_request(message: str) -> GatewayError:
+    """A control-plane BadRequestException (TestInvokeMethod with an unreadable body)."""
+    return GatewayError(400, message, "BadRequestException")
+
+
+# ---- during execution ----------------------------------------------------------------------------------
+
+def no_integration() -> GatewayError:
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (CONFIG_ERROR + "No integration defined for method",))
+
+
+def unsupported_integration(kind: str) -> GatewayError:
+    """Any integration type but AWS_PROXY: the emulator only runs Lambda proxy integrations."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        CONFIG_ERROR + f"Integration type {kind or '<none>'} is not supported by this emulator "
+        "(only AWS_PROXY Lambda integrations are)",
+    ))
+
+
+def invalid_integration_uri(uri: str) -> GatewayError:
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        CONFIG_ERROR + f"Integration URI is not a Lambda invocation URI: {uri}",
+    ))
+
+
+def invalid_permissions(*before: str) -> GatewayError:
+    """The function's resource policy does not let apigateway.amazonaws.com invoke it for this source ARN."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (*before, INVALID_PERMISSIONS))
+
+
+def function_not_found(arn: str) -> GatewayError:
+    """The integration names a function that does not exist.
+
+    Choice: AWS authorizes before it looks the function up, and what it logs is the permission failure;
+    the line before it (ours) names the missing function.
+    """
+    return invalid_permissions(f"Function not found: {arn}")
+
+
+def integration_method_not_post() -> GatewayError:
+    """integrationHttpMethod is not POST: Lambda answers 403 (XML), the client gets 500."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        "Lambda invocation failed with status: 403",
+        CONFIG_ERROR,
+    ))
+
+
+def lambda_refused(status: int, message: str) -> GatewayError:
+    """The Lambda API refused the invoke (throttled: 429 `Rate Exceeded.`, or any other Lambda error)."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Lambda invocation failed with status: {status}",
+        CONFIG_ERROR + message,
+    ))
+
+
+def customer_function_error(error_message: str, lambda_request_id: str) -> GatewayError:
+    """The function raised, crashed, timed out or failed to import."""
+    return GatewayError(502, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Lambda execution failed with status 200 due to customer function error: {error_message}. "
+        f"Lambda request id: {lambda_request_id}",
+    ))
+
+
+def malformed_proxy_response() -> GatewayError:
+    """The function's result breaks the proxy output rules (respond.py says which, on the Python logger)."""
+    return GatewayError(502, INTERNAL_SERVER_ERROR, _ISE, (MALFORMED,))
+
+
+def endpoint_timeout() -> GatewayError:
+    """The integration ran longer than its timeout (29 s by default); the function is not stopped."""
+    return GatewayError(504, "Endpoint request timed out", _ISE, (TIMEOUT,))
+
+
+def internal_error(detail: str) -> GatewayError:
+    """An unexpected failure inside the emulator itself."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (f"Execution failed due to an internal error: {detail}",))
+
+
+# ---- the one renderer ----------------------------------------------------------------------------------
+
+def error_body(message: str) -> bytes:
+    """`{"message": "<text>"}` (for 500: exactly 36 bytes)."""
+    return json.dumps({"message": message}).encode()
+
+
+def render(error: GatewayError, request_id: str, extended_request_id: str) -> HttpAnswer:
+    """The client's view of a gateway error."""
+    return HttpAnswer(
+        status=error.status,
+        headers=(
+            ("Content-Type", "application/json"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amz-apigw-id", extended_request_id),
+            ("x-amzn-ErrorType", error.error_type),
+        ),
+        body=error_body(error.message),
+    )
