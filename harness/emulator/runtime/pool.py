@@ -1,0 +1,314 @@
+"""The execution environments of one function: reuse, scaling, throttling, retirement and outcomes.
+
+All state changes happen under `FunctionPool.lock`; slow work (draining output, writing logs, resolving
+futures, killing processes) happens outside it. Idle workers are reused most-recently-used first, so the
+surplus ages out through the idle reaper. A change of code or configuration (anything but reserved
+concurrency) retires the current workers: idle ones exit now, busy ones after their invocation.
+Left out: the account-wide concurrency pool (each function has its own limit), burst limits,
+provisioned concurrency, init-error retries within one invocation.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import throttled
+from ..model import FunctionConfig
+from .api import NextEvent
+from .code import CodeCache
+from .invocation import Invocation, Outcome
+from .logs import Line, timeout_line, now_ms
+from .payloads import (
+    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, timeout_payload,
+    too_large_payload, unknown_payload,
+)
+from .scheduler import Scheduler
+from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+#: Lambda's limit for the init phase; a worker that has not asked for work by then is killed.
+INIT_TIMEOUT_S = 10.0
+
+LogWriter = Callable[[str, str, str, str, list[Line]], None]
+
+
+@dataclass(frozen=True)
+class RuntimeContext:
+    """What every pool shares."""
+
+    scheduler: Scheduler
+    code: CodeCache
+    log_writer: LogWriter
+    endpoint_url: str
+    credentials: tuple[str, str]
+    default_concurrency: int
+    idle_timeout_s: float
+
+    def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
+        if not lines:
+            return
+        try:
+            self.log_writer(fn.region, fn.account_id, fn.log_group, stream, lines)
+        except Exception:  # logs must never fail an invocation
+            log.exception("could not write %d log lines of %s", len(lines), fn.name)
+
+
+def generation(fn: FunctionConfig) -> tuple[Any, ...]:
+    """What makes an execution environment reusable: code and configuration, not reserved concurrency."""
+    return (fn.code_sha256, fn.handler, fn.runtime, fn.memory_size, fn.timeout, fn.role, fn.version,
+            tuple(sorted(fn.environment.items())))
+
+
+class FunctionPool:
+    def __init__(self, ctx: RuntimeContext) -> None:
+        self.ctx = ctx
+        self.lock = threading.Lock()
+        self.workers: set[Worker] = set()
+        self.idle: list[Worker] = []
+        self.inflight = 0
+        self.generation: tuple[Any, ...] | None = None
+        self.closed = False
+
+    # ---- submission -----------------------------------------------------------------------------------
+
+    def submit(self, fn: FunctionConfig, inv: Invocation) -> Worker | None:
+        """Give `inv` to an idle worker, or to a new one (returned, to be started by the caller).
+
+        Raises `throttled()` when the function's concurrency is exhausted.
+        """
+        limit = fn.reserved_concurrency if fn.reserved_concurrency is not None else self.ctx.default_concurrency
+        with self.lock:
+            victims = self._roll(fn)
+            if self.closed or self.inflight >= limit:
+                worker = None
+            else:
+                self.inflight += 1
+                if self.idle:
+                    worker = self.idle.pop()
+                    worker.state = "busy"
+                    worker.current = inv
+                    worker.cond.notify()
+                    fresh = None
+                else:
+                    worker = fresh = Worker(self, fn, inv)
+                    self.workers.add(worker)
+        for victim in victims:
+            victim.kill()
+        if worker is None:
+            raise throttled()
+        return fresh
+
+    def start(self, worker: Worker, inv: Invocation) -> None:
+        """Unzip the code and start `worker`; a failure answers `inv` (LookupError is re-raised)."""
+        try:
+            code_dir = self.ctx.code.ensure(worker.fn)
+            with self.lock:
+                worker.init_timer = self.ctx.scheduler.call_at(
+                    time.monotonic() + INIT_TIMEOUT_S, lambda: self._init_timed_out(worker))
+            worker.start(code_dir)
+        except Exception as exc:
+            with self.lock:
+                settle = self._detach(worker, inv)
+            worker.kill()
+            worker.close()
+            if isinstance(exc, LookupError):
+                raise
+            log.exception("could not start a worker for %s", worker.fn.name)
+            if settle:
+                detail = f"could not start the function: {type(exc).__name__}: {exc}"
+                self._settle(worker, inv, Outcome(unknown_payload(inv.request_id, detail), "Unhandled",
+                                                  "error", "Runtime.Unknown"), [])
+
+    def _roll(self, fn: FunctionConfig) -> list[Worker]:
+        gen = generation(fn)
+        if gen == self.generation:
+            return []
+        old, self.generation = self.generation, gen
+        if old is None:
+            return []
+        victims = list(self.idle)
+        for worker in victims:
+            self._remove(worker)
+        for worker in self.workers:
+            worker.retired = True
+        return victims
+
+    # ---- Runtime API ----------------------------------------------------------------------------------
+
+    def next_for(self, worker: Worker) -> NextEvent | None:
+        with self.lock:
+            init_ms = None
+            if worker.state == "starting":
+                init_ms = (time.monotonic() - worker.spawned_at) * 1000.0
+                if worker.init_timer is not None:
+                    worker.init_timer.cancel()
+                worker.state = "busy"
+            while not worker.closing and (worker.current is None or worker.current.started is not None):
+                worker.cond.wait()
+            if worker.closing:
+                return None
+            inv = worker.current
+            assert inv is not None
+            inv.start(init_ms)
+            worker.invocations += 1
+            inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
+                                                   lambda: self._timed_out(worker, inv))
+        assert worker.capture is not None
+        inv.before = worker.capture.take()  # init output (cold start) or what an idle worker printed
+        return inv.next_event()
+
+    def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
+        inv, kill = self._complete(worker, request_id)
+        if inv is None:
+            return 400
+        if len(body) > MAX_RESPONSE_BYTES:
+            outcome = Outcome(too_large_payload(), "Unhandled")
+        else:
+            outcome = Outcome(body)
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        if kill:
+            worker.kill()
+        return 202
+
+    def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
+        inv, kill = self._complete(worker, request_id)
+        if inv is None:
+            return 400
+        outcome = Outcome(function_error_payload(body, error_type), "Unhandled")
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        if kill:
+            worker.kill()
+        return 202
+
+    def init_failed(self, worker: Worker, body: bytes, error_type: str | None) -> int:
+        with self.lock:
+            inv = worker.current
+            settle = inv is not None and self._detach(worker, inv)
+        if inv is not None and settle:
+            payload = function_error_payload(body, error_type)
+            kind = error_type or error_type_of(payload) or "Runtime.Unknown"
+            lines = worker.capture.take() if worker.capture else []
+            self._settle(worker, inv, Outcome(payload, "Unhandled", "error", kind), lines)
+        worker.kill()  # awslambdaric exits by itself after /init/error; make sure
+        return 202
+
+    # ---- the platform's own endings ---------------------------------------------------------------------
+
+    def _timed_out(self, worker: Worker, inv: Invocation) -> None:
+        with self.lock:
+            if not self._detach(worker, inv):
+                return
+        self._settle_timeout(worker, inv)
+
+    def _init_timed_out(self, worker: Worker) -> None:
+        with self.lock:
+            inv = worker.current
+            if worker.state != "starting" or inv is None or not self._detach(worker, inv):
+                return
+        log.warning("%s: init did not finish within %.0f s; worker killed", worker.fn.name, INIT_TIMEOUT_S)
+        self._settle_timeout(worker, inv)
+
+    def _settle_timeout(self, worker: Worker, inv: Invocation) -> None:
+        worker.kill()
+        lines = worker.capture.take() if worker.capture else []
+        timeout_s = float(inv.fn.timeout)
+        after = (timeout_line(now_ms(), inv.request_id, timeout_s),)
+        outcome = Outcome(timeout_payload(inv.request_id, timeout_s), "Unhandled", "timeout", after=after)
+        self._settle(worker, inv, outcome, lines)
+
+    def exited(self, worker: Worker, returncode: int) -> None:
+        """Called by the worker's watcher once the process is gone."""
+        with self.lock:
+            inv = worker.current
+            settle = inv is not None and self._detach(worker, inv)
+            self._remove(worker)
+        lines = worker.capture.take() if worker.capture else []
+        if inv is not None and settle:
+            after = (exit_message(inv.request_id, returncode), "Runtime.ExitError")
+            outcome = Outcome(exit_payload(inv.request_id, returncode), "Unhandled", "error", "Runtime.ExitError",
+                              after)
+            self._settle(worker, inv, outcome, lines)
+        else:
+            self.ctx.write_log(worker.fn, worker.log_stream, lines)
+        worker.close()
+        log.debug("%r exited with %s", worker, returncode)
+
+    def reap_idle(self, now: float) -> None:
+        with self.lock:
+            victims = [w for w in self.idle if now - w.idle_since >= self.ctx.idle_timeout_s]
+            for worker in victims:
+                self._remove(worker)
+        for worker in victims:
+            worker.kill()
+
+    def close(self) -> list[Worker]:
+        """Stop taking invocations and kill every worker (their watchers settle what was in flight)."""
+        with self.lock:
+            self.closed = True
+            workers = list(self.workers)
+            for worker in workers:
+                self._remove(worker)
+        for worker in workers:
+            worker.kill()
+        return workers
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            states = [w.state for w in self.workers]
+            return {
+                "busy": states.count("busy"), "idle": states.count("idle"), "starting": states.count("starting"),
+                "inflight": self.inflight,
+            }
+
+    # ---- bookkeeping ------------------------------------------------------------------------------------
+
+    def _complete(self, worker: Worker, request_id: str) -> tuple[Invocation | None, bool]:
+        """Mark the worker's started invocation `request_id` done; (invocation, kill the worker?)."""
+        with self.lock:
+            inv = worker.current
+            if inv is None or inv.done or inv.started is None or inv.request_id != request_id:
+                return None, False
+            inv.done = True
+            worker.current = None
+            self.inflight -= 1
+            if inv.timer is not None:
+                inv.timer.cancel()
+            if worker.retired or worker.closing or self.closed:
+                self._remove(worker)
+                return inv, True
+            worker.state = "idle"
+            worker.idle_since = time.monotonic()
+            self.idle.append(worker)
+            return inv, False
+
+    def _detach(self, worker: Worker, inv: Invocation) -> bool:
+        """(Lock held.) End `inv` abnormally and take its worker out of service; False if it had already ended."""
+        if inv.done or worker.current is not inv:
+            return False
+        inv.done = True
+        worker.current = None
+        self.inflight -= 1
+        if inv.timer is not None:
+            inv.timer.cancel()
+        self._remove(worker)
+        return True
+
+    def _remove(self, worker: Worker) -> None:
+        """(Lock held.) Take the worker out of service for good."""
+        if worker.init_timer is not None:
+            worker.init_timer.cancel()
+        worker.state = "dead"
+        worker.closing = True
+        worker.cond.notify_all()
+        self.workers.discard(worker)
+        if worker in self.idle:
+            self.idle.remove(worker)
+
+    def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line]) -> None:
+        result, lines = inv.settle(outcome, during, worker.max_memory_mb())
+        self.ctx.write_log(inv.fn, worker.log_stream, lines)
+        inv.resolve(result)

@@ -1,0 +1,143 @@
+"""`LambdaRuntime`: runs Lambda functions' deployed code in local worker processes, like AWS does.
+
+Each worker is the official runtime interface client (`python -m awslambdaric <handler>`) talking to its
+own local Runtime API; warm workers are reused, new ones start while all are busy, up to the function's
+reserved concurrency (or `default_concurrency`), then invokes are throttled.
+
+Only `python3.x` runtimes run, on the interpreter running the stack (a version mismatch is logged once).
+Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
+when it cannot run a function's runtime. Left out: other languages, container images, layers, extensions,
+SnapStart, response streaming, memory limits, the account-wide concurrency pool.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import AwsError, function_not_found
+from ..model import FunctionConfig, InvokeResult
+from .code import CodeCache
+from .env import is_python_runtime, local_python_runtime
+from .invocation import Invocation
+from .logs import Line
+from .pool import FunctionPool, RuntimeContext
+from .scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+def invalid_runtime(runtime: str) -> AwsError:
+    return AwsError(
+        502, "InvalidRuntimeException",
+        f"The runtime parameter of {runtime or '(none)'} is not supported by this local stack: "
+        f"only python3.x functions run here.",
+    )
+
+
+class LambdaRuntime:
+    """Runs invocations on warm worker processes; thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        endpoint_url: str,
+        code_loader: Callable[[FunctionConfig], bytes],
+        log_writer: Callable[[str, str, str, str, list[Line]], None],
+        work_dir: Path,
+        default_concurrency: int = 50,
+        idle_timeout_s: float = 300.0,
+        credentials: tuple[str, str] = ("test", "test"),
+    ) -> None:
+        self._scheduler = Scheduler()
+        self._ctx = RuntimeContext(
+            scheduler=self._scheduler,
+            code=CodeCache(Path(work_dir), code_loader),
+            log_writer=log_writer,
+            endpoint_url=endpoint_url,
+            credentials=credentials,
+            default_concurrency=default_concurrency,
+            idle_timeout_s=idle_timeout_s,
+        )
+        self._pools: dict[tuple[str, str], FunctionPool] = {}
+        self._lock = threading.Lock()
+        self._warned: set[str] = set()
+        self._closed = False
+        self._scheduler.call_every(min(max(idle_timeout_s / 2, 0.02), 30.0), self._reap)
+
+    def submit(
+        self, fn: FunctionConfig, payload: bytes, *, client_context: str | None = None,
+        request_id: str | None = None,
+    ) -> concurrent.futures.Future[InvokeResult]:
+        """Start an invocation; the future gives its result (function errors are results, not exceptions).
+
+        `client_context` is the JSON text handed to the runtime (the Invoke API's header, base64-decoded).
+        Raises `AwsError` at once: 429 `throttled()`, 502 InvalidRuntimeException, 404 when the function's
+        code is gone.
+        """
+        if not is_python_runtime(fn.runtime):
+            raise invalid_runtime(fn.runtime)
+        self._check_version(fn.runtime)
+        inv = Invocation(fn, request_id or str(uuid.uuid4()), payload, client_context)
+        pool = self._pool(fn)
+        worker = pool.submit(fn, inv)
+        if worker is not None:
+            try:
+                pool.start(worker, inv)
+            except LookupError:
+                raise function_not_found(fn.arn) from None
+        return inv.future
+
+    def invoke(self, fn: FunctionConfig, payload: bytes, **kw: Any) -> InvokeResult:
+        return self.submit(fn, payload, **kw).result()
+
+    def shutdown(self) -> None:
+        """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
+        with self._lock:
+            self._closed = True
+            pools = list(self._pools.values())
+        workers = [w for pool in pools for w in pool.close()]
+        for worker in workers:
+            worker.join(timeout=5)
+        self._scheduler.close()
+
+    def stats(self) -> dict[str, Any]:
+        """Workers per function (`busy`, `idle`, `starting`, `inflight`), for a health endpoint."""
+        with self._lock:
+            pools = dict(self._pools)
+        functions = {f"{arn}:{version}" if version != "$LATEST" else arn: pool.stats()
+                     for (arn, version), pool in pools.items()}
+        return {
+            "workers": sum(s["busy"] + s["idle"] + s["starting"] for s in functions.values()),
+            "functions": {key: s for key, s in functions.items() if any(s.values())},
+        }
+
+    def _pool(self, fn: FunctionConfig) -> FunctionPool:
+        key = (fn.arn, fn.version)
+        with self._lock:
+            if self._closed:
+                raise AwsError(503, "ServiceException", "The Lambda runtime is shut down.")
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = FunctionPool(self._ctx)
+            return pool
+
+    def _check_version(self, runtime: str) -> None:
+        if runtime in self._warned or runtime == local_python_runtime():
+            return
+        with self._lock:
+            if runtime in self._warned:
+                return
+            self._warned.add(runtime)
+        log.warning("functions declared %s run on the local %s interpreter", runtime, local_python_runtime())
+
+    def _reap(self) -> None:
+        with self._lock:
+            pools = list(self._pools.values())
+        now = time.monotonic()
+        for pool in pools:
+            pool.reap_idle(now)

@@ -1,0 +1,191 @@
+"""One execution environment: an awslambdaric process, its Runtime API server and its output pipe.
+
+The process runs `python -m awslambdaric <handler>` in its own session (so a kill takes its children
+too), with stdout and stderr on one pipe. A watcher thread reads the pipe and notices the exit through a
+pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
+`current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
+Left out: memory limits (Max Memory Used is measured, not enforced), /tmp isolation, a read-only task root.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import FunctionConfig
+from .api import NextEvent, RuntimeApiServer
+from .env import build_environment, log_stream_name
+from .logs import OutputCapture
+from .scheduler import Timer
+
+if TYPE_CHECKING:
+    from .invocation import Invocation
+    from .pool import FunctionPool
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """An execution environment of one function generation (code + configuration)."""
+
+    def __init__(self, pool: FunctionPool, fn: FunctionConfig, first: Invocation) -> None:
+        self.id = uuid.uuid4().hex
+        self.pool = pool
+        self.fn = fn
+        self.cond = threading.Condition(pool.lock)
+        self.state = "starting"  # starting -> busy <-> idle -> dead
+        self.current: Invocation | None = first
+        self.retired = False  # exit after the current invocation (new code or configuration)
+        self.closing = False  # no more invocations; /next answers None
+        self.idle_since = 0.0
+        self.spawned_at = time.monotonic()
+        self.invocations = 0
+        self.init_timer: Timer | None = None
+        self.log_stream = log_stream_name(fn.version, self.id)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.capture: OutputCapture | None = None
+        self.server: RuntimeApiServer | None = None
+        self._pidfd: int | None = None
+        self._watcher: threading.Thread | None = None
+        self._memory_mb = 0
+        self._reap_lock = threading.Lock()  # no signal may reach a reaped (recyclable) pid
+
+    def __repr__(self) -> str:
+        return f"<Worker {self.id[:8]} {self.fn.name} {self.state} pid={self.pid}>"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    # ---- process ------------------------------------------------------------------------------------
+
+    def start(self, code_dir: Path) -> None:
+        """Start the Runtime API server and the process (returns at once; init happens in the process)."""
+        ctx = self.pool.ctx
+        self.server = RuntimeApiServer(self, name=self.id[:8])
+        self.server.start()
+        env = build_environment(
+            self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
+            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials,
+        )
+        read_fd, write_fd = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "awslambdaric", self.fn.handler],
+                cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
+                start_new_session=True, close_fds=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self.capture = OutputCapture(read_fd)
+        try:
+            self._pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):
+            self._pidfd = None
+        self._watcher = threading.Thread(target=self._watch, name=f"worker-{self.id[:8]}", daemon=True)
+        self._watcher.start()
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (idempotent)."""
+        if self.proc is None:
+            return
+        with self._reap_lock:
+            if self.proc.returncode is not None:
+                return
+            self.max_memory_mb()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def join(self, timeout: float) -> None:
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+
+    def close(self) -> None:
+        """Release the server, the pipe and the pidfd (after the process is gone)."""
+        if self.server is not None:
+            self.server.close()
+        if self.capture is not None:
+            self.capture.close()
+        if self._pidfd is not None:
+            try:
+                os.close(self._pidfd)
+            except OSError:
+                pass
+            self._pidfd = None
+
+    def max_memory_mb(self) -> int:
+        """Peak resident memory of the process in MB (VmHWM), the last value seen once it is gone."""
+        if self.proc is not None:
+            try:
+                with open(f"/proc/{self.proc.pid}/status", "rb") as status:
+                    for line in status:
+                        if line.startswith(b"VmHWM:"):
+                            self._memory_mb = max(self._memory_mb, int(line.split()[1]) // 1024)
+                            break
+            except (OSError, ValueError, IndexError):
+                pass
+        return self._memory_mb
+
+    def _watch(self) -> None:
+        assert self.proc is not None and self.capture is not None
+        poller = select.poll()
+        poller.register(self.capture.fd, select.POLLIN)
+        if self._pidfd is not None:
+            poller.register(self._pidfd, select.POLLIN)
+        try:
+            running = True
+            while running:
+                for fd, _ in poller.poll():
+                    if fd == self._pidfd:
+                        running = False
+                        continue
+                    self.capture.drain()
+                    if self.capture.eof:
+                        poller.unregister(fd)
+                        running = running and self._pidfd is not None
+            returncode = self._reap()
+        except Exception:  # should not happen; make sure the pool hears about the worker anyway
+            log.exception("watcher of %r failed", self)
+            self.kill()
+            returncode = self.proc.wait()
+        self.pool.exited(self, returncode)
+
+    def _reap(self) -> int:
+        """Wait for the exit, keeping the peak memory the kernel reports (gone from /proc by then)."""
+        assert self.proc is not None
+        with self._reap_lock:
+            if self.proc.returncode is None:
+                try:
+                    _, status, usage = os.wait4(self.proc.pid, 0)
+                    self._memory_mb = max(self._memory_mb, usage.ru_maxrss // 1024)
+                    self.proc.returncode = os.waitstatus_to_exitcode(status)
+                except ChildProcessError:  # reaped elsewhere
+                    pass
+            return self.proc.wait()
+
+    # ---- Runtime API backend ---------------------------------------------------------------------------
+
+    def next_invocation(self) -> NextEvent | None:
+        return self.pool.next_for(self)
+
+    def post_response(self, request_id: str, body: bytes) -> int:
+        return self.pool.respond(self, request_id, body)
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int:
+        return self.pool.fail(self, request_id, body, error_type)
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> int:
+        return self.pool.init_failed(self, body, error_type)
