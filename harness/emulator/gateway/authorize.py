@@ -41,11 +41,11 @@ def string_like(pattern: str, value: str, ignore_case: bool = False) -> bool:
 def arn_like(pattern: str, arn: str) -> bool:
     """IAM ArnLike: the six colon-separated parts matched one by one, case-sensitive, `*` and `?` wildcards.
 
-    A pattern with fewer than six parts (e.g. `*`) is matched against the whole ARN.
+    A pattern with fewer than six parts is not an ARN and matches nothing, except `*` which matches all.
     """
     p_parts = pattern.split(":", 5)
     if len(p_parts) < 6:
-        return string_like(pattern, arn)
+        return pattern == "*"
     a_parts = arn.split(":", 5)
     if len(a_parts) < 6:
         return False

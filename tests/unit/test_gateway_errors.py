@@ -1,0 +1,81 @@
+"""Gateway error values, the one renderer, and execution-log formatting."""
+from __future__ import annotations
+
+import json
+
+from harness.emulator.gateway import errors
+from harness.emulator.gateway.logs import ExecutionLog, body_text, java_date, java_map, request_time, truncate
+
+
+def test_500_body_is_exactly_36_bytes():
+    answer = errors.render(errors.invalid_permissions(), "rid", "ext")
+    assert answer.body == b'{"message": "Internal server error"}'
+    assert len(answer.body) == 36
+    assert answer.status == 500
+
+
+def test_rendered_headers():
+    answer = errors.render(errors.missing_authentication_token(), "rid-1", "ext-1")
+    assert answer.header("Content-Type") == "application/json"
+    assert answer.header("x-amzn-RequestId") == "rid-1"
+    assert answer.header("x-amz-apigw-id") == "ext-1"
+    assert answer.header("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
+    assert answer.status == 403 and json.loads(answer.body) == {"message": "Missing Authentication Token"}
+
+
+def test_error_table():
+    table = {
+        errors.api_not_found("zz"): (404, "The API id 'zz' does not correspond to a deployed API Gateway API",
+                                     "NotFoundException", ()),
+        errors.stage_not_found(): (403, "Forbidden", "ForbiddenException", ()),
+        errors.invalid_permissions(): (500, "Internal server error", "InternalServerErrorException",
+                                       ("Execution failed due to configuration error: Invalid permissions on Lambda function",)),
+        errors.integration_method_not_post(): (500, "Internal server error", "InternalServerErrorException",
+                                               ("Lambda invocation failed with status: 403",
+                                                "Execution failed due to configuration error: ")),
+        errors.lambda_refused(429, "Rate Exceeded."): (500, "Internal server error", "InternalServerErrorException",
+                                                       ("Lambda invocation failed with status: 429",
+                                                        "Execution failed due to configuration error: Rate Exceeded.")),
+        errors.customer_function_error("boom", "lr-1"): (
+            502, "Internal server error", "InternalServerErrorException",
+            ("Lambda execution failed with status 200 due to customer function error: boom. Lambda request id: lr-1",)),
+        errors.malformed_proxy_response(): (502, "Internal server error", "InternalServerErrorException",
+                                            ("Execution failed due to configuration error: Malformed Lambda proxy response",)),
+        errors.endpoint_timeout(): (504, "Endpoint request timed out", "InternalServerErrorException",
+                                    ("Execution failed due to a timeout error",)),
+    }
+    for err, (status, message, kind, lines) in table.items():
+        assert (err.status, err.message, err.error_type, err.log_lines) == (status, message, kind, lines)
+
+
+def test_function_not_found_names_the_function():
+    err = errors.function_not_found("arn:aws:lambda:us-east-1:1:function:gone")
+    assert err.status == 500
+    assert err.log_lines == ("Function not found: arn:aws:lambda:us-east-1:1:function:gone",
+                             "Execution failed due to configuration error: Invalid permissions on Lambda function")
+
+
+def test_unsupported_integration_says_so():
+    err = errors.unsupported_integration("HTTP_PROXY")
+    assert err.status == 500 and "HTTP_PROXY" in err.log_lines[0] and "only AWS_PROXY" in err.log_lines[0]
+
+
+def test_execution_log_prefixes():
+    log = ExecutionLog()
+    log.add("Starting execution for request: r1")
+    log.extend(["a", "b"])
+    assert [m for _, m in log.cloudwatch_lines("r1")] == [
+        "(r1) Starting execution for request: r1", "(r1) a", "(r1) b"]
+    text = log.test_invoke_text("r1")
+    assert text.startswith("Execution log for request r1\n")
+    assert text.splitlines()[1].endswith(" : Starting execution for request: r1")
+
+
+def test_formats():
+    assert java_date(1583349317000) == "Wed Mar 04 19:15:17 UTC 2020"
+    assert request_time(1583349317000) == "04/Mar/2020:19:15:17 +0000"
+    assert java_map({}) == "{}" and java_map(None) == "{}"
+    assert java_map({"a": 1, "b": "x"}) == "{a=1, b=x}"
+    assert truncate("x" * 1001).endswith(" [TRUNCATED]") and truncate("x" * 1000) == "x" * 1000
+    assert body_text(b"\xffok") == "\ufffdok" and body_text(None) == ""
+    assert body_text(b"y" * 10000).endswith(" [TRUNCATED]")
