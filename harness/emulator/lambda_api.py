@@ -1,0 +1,186 @@
+"""The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) in front of LambdaRuntime.
+
+Answers like AWS: RequestResponse -> 200 with the function's payload (`X-Amz-Function-Error: Unhandled`
+when it failed), Event -> 202 at once (the invocation runs in the background), DryRun -> 204; refusals are
+`AwsError`s rendered in the Lambda REST-JSON shape. The function may be named by name, `name:qualifier`,
+partial ARN (`123456789012:function:name`) or full ARN.
+
+Left out: the retries and destinations of asynchronous invocations (a function error of an Event invoke
+is only logged; a throttled Event invoke is retried for a minute, then dropped), permission checks, aliases
+(qualifiers reach the control plane as given), response streaming, `X-Amz-Client-Context` size limits.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import AwsError, function_not_found
+from .model import FunctionConfig
+
+log = logging.getLogger(__name__)
+
+MAX_SYNC_PAYLOAD = 6_291_456  # RequestResponse request limit (6 MB)
+MAX_ASYNC_PAYLOAD = 1_048_576  # Event request limit (1 MB since October 2025; 256 KB before)
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+EVENT_RETRY_WINDOW_S = 60.0
+
+
+def _validation(field: str, value: str, allowed: tuple[str, ...]) -> AwsError:
+    return AwsError(
+        400, "ValidationException",
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+    )
+
+
+def parse_function_name(raw: str, region: str, account_id: str) -> tuple[str, str, str, str | None]:
+    """(name, region, account_id, qualifier) from a name, `name:qualifier`, partial or full ARN."""
+    parts = raw.split(":")
+    if raw.startswith("arn:"):
+        if len(parts) in (7, 8) and parts[2] == "lambda" and parts[5] == "function" and parts[6]:
+            return parts[6], parts[3] or region, parts[4] or account_id, (parts[7] if len(parts) == 8 else None)
+    elif len(parts) in (3, 4) and parts[1] == "function" and parts[2]:
+        return parts[2], region, parts[0], (parts[3] if len(parts) == 4 else None)
+    elif len(parts) in (1, 2) and parts[0]:
+        return parts[0], region, account_id, (parts[1] if len(parts) == 2 else None)
+    raise AwsError(
+        400, "ValidationException",
+        f"1 validation error detected: Value '{raw}' at 'functionName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?"
+        "(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+    )
+
+
+def _function_arn(name: str, region: str, account_id: str, qualifier: str | None) -> str:
+    arn = f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+    return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def check_json_payload(body: bytes) -> None:
+    """Raise InvalidRequestContentException unless `body` is one JSON value (as Lambda requires)."""
+    try:
+        json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        detail = str(exc)
+        if isinstance(exc, json.JSONDecodeError):
+            token = exc.doc[exc.pos:].split(None, 1)[0][:40] if exc.doc[exc.pos:].strip() else ""
+            if token[:1].isalpha():
+                detail = (f"Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or "
+                          "token 'null', 'true' or 'false')")
+        raise AwsError(400, "InvalidRequestContentException",
+                       f"Could not parse request body into json: Could not parse payload into json: {detail}") from None
+
+
+def decode_client_context(header: str | None) -> str | None:
+    """The JSON text of `X-Amz-Client-Context` (base64 of a JSON object), as the runtime receives it."""
+    if not header:
+        return None
+    try:
+        text = base64.b64decode(header, validate=True).decode()
+        if isinstance(json.loads(text), dict):
+            return text
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        pass
+    raise AwsError(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
+
+
+def _error_response(err: AwsError, request_id: str) -> Response:
+    return Response(err.lambda_body(), err.status, {**err.lambda_headers(), "x-amzn-RequestId": request_id})
+
+
+def handle_invoke(
+    request: Request, function_name: str, *, control: Any, runtime: Any, region: str, account_id: str,
+) -> Response:
+    """Answer one Invoke call (never raises: every failure becomes an AWS-shaped error response)."""
+    request_id = str(uuid.uuid4())
+    try:
+        return _invoke(request, function_name, control, runtime, region, account_id, request_id)
+    except AwsError as err:
+        return _error_response(err, request_id)
+    except Exception:
+        log.exception("Invoke of %s failed", function_name)
+        return _error_response(AwsError(500, "ServiceException", "The emulator failed to invoke the function."),
+                               request_id)
+
+
+def _invoke(
+    request: Request, function_name: str, control: Any, runtime: Any, region: str, account_id: str, request_id: str,
+) -> Response:
+    invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if invocation_type not in INVOCATION_TYPES:
+        raise _validation("invocationType", invocation_type, INVOCATION_TYPES)
+    log_type = request.headers.get("X-Amz-Log-Type") or "None"
+    if log_type not in ("None", "Tail"):
+        raise _validation("logType", log_type, ("None", "Tail"))
+
+    name, fn_region, fn_account, name_qualifier = parse_function_name(function_name, region, account_id)
+    qualifier = request.args.get("Qualifier") or None
+    if name_qualifier and qualifier and name_qualifier != qualifier:
+        raise AwsError(400, "InvalidParameterValueException",
+                       "The derived qualifier from the function name does not match the specified qualifier.")
+    qualifier = qualifier or name_qualifier
+    fn: FunctionConfig | None = control.get_function(
+        name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
+    if fn is None:
+        raise function_not_found(_function_arn(name, fn_region, fn_account, qualifier))
+    if invocation_type == "DryRun":
+        return Response(b"", 204, {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": fn.version})
+
+    payload = request.get_data(cache=False) or b"{}"
+    limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
+    if len(payload) > limit:
+        raise AwsError(413, "RequestTooLargeException",
+                       f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    check_json_payload(payload)
+    client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
+
+    if invocation_type == "Event":
+        _submit_event(runtime, fn, payload, client_context, request_id)
+        return Response(b"", 202, {"x-amzn-RequestId": request_id})
+
+    result = runtime.submit(fn, payload, client_context=client_context, request_id=request_id).result()
+    headers = {
+        "Content-Type": "application/json",
+        "x-amzn-RequestId": result.request_id,
+        "X-Amz-Executed-Version": result.executed_version,
+    }
+    if result.function_error:
+        headers["X-Amz-Function-Error"] = result.function_error
+    if log_type == "Tail":
+        headers["X-Amz-Log-Result"] = base64.b64encode(result.log_tail.encode()).decode()
+    return Response(result.payload, result.status, headers)
+
+
+def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_context: str | None, request_id: str) -> None:
+    """Start an asynchronous invocation; when throttled, keep trying in the background for a while."""
+    try:
+        runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
+        return
+    except AwsError as err:
+        if err.code != "TooManyRequestsException":
+            raise
+
+    def retry() -> None:
+        delay, give_up = 0.05, time.monotonic() + EVENT_RETRY_WINDOW_S
+        while time.monotonic() < give_up:
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+            try:
+                runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
+                return
+            except AwsError as err:
+                if err.code != "TooManyRequestsException":
+                    log.warning("asynchronous invocation %s of %s dropped: %s", request_id, fn.name, err)
+                    return
+        log.warning("asynchronous invocation %s of %s dropped: still throttled after %.0f s",
+                    request_id, fn.name, EVENT_RETRY_WINDOW_S)
+
+    threading.Thread(target=retry, name=f"event-retry-{request_id[:8]}", daemon=True).start()
