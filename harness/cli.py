@@ -4,6 +4,7 @@
   plan     print the deployment plan without calling anything
   deploy   deploy (or update in place) the tutorial's stack onto an endpoint
   destroy  delete what the stack owns on an endpoint
+  doctor   say which targets are usable here and why not
   run      the main job: embedded stack, deploy, replay, tear down
 """
 from __future__ import annotations
@@ -30,13 +31,10 @@ def _settings(args: argparse.Namespace) -> StackSettings:
 
 
 def _target(args: argparse.Namespace, region: str) -> targets.Target:
-    if args.endpoint:
-        return targets.endpoint(args.endpoint, region)
-    if args.target == "localstack":
-        return targets.localstack(region=region)
-    if args.target == "aws":
-        return targets.aws(region)
-    raise SystemExit("harness: give --endpoint URL (e.g. a running `harness serve`) or --target localstack|aws")
+    """The target asked for, ready (LocalStack healthy; real AWS only with opt-in). See targets.resolve."""
+    return targets.resolve(getattr(args, "target", None), endpoint_url=getattr(args, "endpoint", None),
+                           region=region, allow_real_aws=getattr(args, "allow_real_aws", False),
+                           prefix=getattr(args, "prefix", None))
 
 
 def _print_step(step: Any, seconds: float) -> None:
@@ -63,6 +61,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_deploy(args: argparse.Namespace) -> int:
     settings = _settings(args)
     target = _target(args, settings.region)
+    settings = target.stack_settings(settings)  # real AWS: unique prefix + owner tag
     print(f"harness: deploying {settings.stack_name} to {target.name} ({target.endpoint.url or 'AWS'})")
     outputs = deploy(settings, Clients(target.endpoint), url_for=target.invoke_url, on_step=_print_step)
     path = outputs.write(args.outputs)
@@ -74,10 +73,17 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_destroy(args: argparse.Namespace) -> int:
     settings = _settings(args)
     target = _target(args, settings.region)
+    settings = target.stack_settings(settings)  # real AWS: unique prefix + owner tag
     steps = destroy(settings, Clients(target.endpoint), on_step=_print_step)
     print(f"harness: destroyed {settings.stack_name} ({len(steps)} steps)" if steps
           else f"harness: nothing of {settings.stack_name} found")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor_main
+
+    return doctor_main(args)
 
 
 def _endpoint_options(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +91,8 @@ def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default="embedded")
     parser.add_argument("--region", help="AWS region (default: the tutorial's us-west-1)")
     parser.add_argument("--prefix", help="prefix for every resource name")
+    parser.add_argument("--allow-real-aws", action="store_true",
+                        help="opt in to --target aws (or set HARNESS_ALLOW_REAL_AWS=1); refused otherwise")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     des = sub.add_parser("destroy", help="delete what the stack owns on an endpoint")
     _endpoint_options(des)
     des.set_defaults(func=cmd_destroy)
+
+    doc = sub.add_parser("doctor", help="say which targets (embedded, localstack, aws) are usable here, and why not")
+    doc.add_argument("--allow-real-aws", action="store_true", help="count the real-AWS opt-in as given")
+    doc.set_defaults(func=cmd_doctor)
     return parser
 
 

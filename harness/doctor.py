@@ -1,0 +1,125 @@
+"""`harness doctor`: which targets are usable here, and why not. One line per target; always exits 0.
+
+embedded: the in-process emulator's packages import. localstack: something answers its health endpoint, or
+a Docker engine answers and the image is present (and LOCALSTACK_AUTH_TOKEN is set when the image needs
+one). aws: boto3's default chain finds credentials (only their source is shown, never a value), and the user
+opted in. Left out: calling AWS (no STS call is made) and checking IAM permissions.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from . import localstack as ls
+from . import realaws
+from .targets import localstack_url, safe_url
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on one target."""
+
+    target: str
+    usable: bool
+    reason: str
+
+    def line(self) -> str:
+        return f"  {self.target:<11} {'usable' if self.usable else 'not usable':<11} {self.reason}"
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_embedded(version: Callable[[str], str | None] = _version) -> Check:
+    found = {p: version(p) for p in ("moto", "awslambdaric", "boto3")}
+    missing = [p for p, v in found.items() if v is None]
+    if missing:
+        return Check("embedded", False, f"missing Python packages: {', '.join(missing)} (pip install -e .)")
+    detail = ", ".join(f"{p} {v}" for p, v in found.items())
+    return Check("embedded", True, f"in-process emulator, no Docker needed ({detail}); `harness serve` / `harness run`")
+
+
+def check_localstack(env: Mapping[str, str] | None = None, probe: Callable[[str], ls.Health] = ls.probe,
+                     docker: Callable[[], Any] = ls.docker_client) -> Check:
+    env = os.environ if env is None else env
+    url = localstack_url(env)
+    shown = safe_url(url)
+    image = ls.configured_image(env)
+    token = bool((env.get("LOCALSTACK_AUTH_TOKEN") or "").strip())
+    needs_token = ls.image_needs_token(image)
+    health = probe(url)
+    if health.reachable:
+        waiting = health.missing()
+        state = f"services not ready yet: {', '.join(f'{k}={v}' for k, v in waiting.items())}" if waiting \
+            else "dynamodb, lambda, apigateway, iam, sts, logs ready"
+        return Check("localstack", True, f"LocalStack {health.version or '?'} ({health.edition or '?'}) "
+                                         f"answering at {shown}; {state}")
+    nothing = f"nothing answers {shown}{ls.HEALTH_PATH} ({health.error})"
+    token_note = ""
+    if needs_token:
+        if not token:
+            return Check("localstack", False, f"{nothing}; LOCALSTACK_IMAGE={image} needs LOCALSTACK_AUTH_TOKEN, "
+                                              f"which is not set (4.14.0 is the last token-free build)")
+        token_note = ", LOCALSTACK_AUTH_TOKEN set"
+    status = ls.docker_status(docker)
+    if not status.ok:
+        return Check("localstack", False, f"{nothing}, and {status.reason} to start one "
+                                          f"(docker compose up, or start LocalStack elsewhere and set "
+                                          f"AWS_ENDPOINT_URL / LOCALSTACK_HOST)")
+    missing = _missing_images(docker, (image, ls.LAMBDA_RUNTIME_IMAGE))
+    if missing:
+        return Check("localstack", False, f"{nothing}; {status.reason}, but not pulled yet: "
+                                          f"{', '.join(missing)} (docker pull them once while online)")
+    return Check("localstack", True, f"{nothing}; {status.reason}, {image} present{token_note}: "
+                                     f"`docker compose up` (or the pytest fixture) can start it")
+
+
+def _missing_images(docker: Callable[[], Any], images: tuple[str, ...]) -> list[str]:
+    client = docker()
+    missing = []
+    for image in images:
+        try:
+            client.images.get(image)
+        except Exception:
+            missing.append(image)
+    return missing
+
+
+def check_aws(env: Mapping[str, str] | None = None, allow_flag: bool = False,
+              source: Callable[[], str | None] = realaws.credential_source) -> Check:
+    env = os.environ if env is None else env
+    try:
+        found = source()
+    except Exception as exc:  # a broken config file, an unknown profile...
+        return Check("aws", False, f"boto3 could not read the credential configuration ({type(exc).__name__})")
+    if found is None:
+        return Check("aws", False, "no AWS credentials found by boto3's default chain "
+                                   "(env, shared files, SSO, container or instance role)")
+    if (env.get("AWS_ENDPOINT_URL") or "").strip():
+        return Check("aws", False, f"credentials found (source: {found}), but AWS_ENDPOINT_URL is set, so boto3 "
+                                   "would not talk to AWS")
+    if not realaws.opted_in(allow_flag, env):
+        return Check("aws", False, f"credentials found (source: {found}), but real AWS needs an explicit opt-in: "
+                                   f"--allow-real-aws or {realaws.ALLOW_ENV}=1")
+    return Check("aws", True, f"credentials found (source: {found}), opted in; resources get a unique prefix "
+                              "and the harness:stack tag; destroy deletes only what carries it")
+
+
+def run(allow_real_aws: bool = False, env: Mapping[str, str] | None = None) -> list[Check]:
+    return [check_embedded(), check_localstack(env), check_aws(env, allow_real_aws)]
+
+
+def render(checks: list[Check]) -> str:
+    return "\n".join(["harness doctor: which targets can run here"] + [c.line() for c in checks])
+
+
+def main(args: Any = None) -> int:
+    """The `doctor` subcommand: print the verdicts; exit 0 whatever they are."""
+    print(render(run(bool(getattr(args, "allow_real_aws", False)))), flush=True)
+    return 0

@@ -1,0 +1,284 @@
+"""LocalStack as a target: its health endpoint, waiting for functions to leave `Pending`, its image rules, and
+starting it through the Docker SDK (for tests) when nothing listens yet.
+
+`GET /_localstack/health` answers `{"services": {"lambda": "available" | "running" | ...}, "edition": ...,
+"version": ...}`. Lambda functions start `Pending` on LocalStack (a runtime container is prepared) and must
+be `Active` before an invoke. Images: 4.14.0 is the last build that starts without LOCALSTACK_AUTH_TOKEN.
+Left out: LocalStack's own CLI, persistence, and pulling images (the starter only runs an image that is
+already present, so it never reaches the network).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+
+if TYPE_CHECKING:
+    from .targets import Target
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/_localstack/health"
+DEFAULT_IMAGE = "localstack/localstack:4.14.0"
+LAMBDA_RUNTIME_IMAGE = "public.ecr.aws/lambda/python:3.12"
+TOKEN_FREE_UNTIL = (4, 14, 0)
+STACK_SERVICES = ("dynamodb", "iam", "sts", "lambda", "apigateway", "logs")
+READY_STATES = frozenset({"available", "running"})
+BROKEN_STATES = frozenset({"error", "disabled"})
+CONTAINER_LABEL = "harness.localstack"
+
+
+class LocalStackError(RuntimeError):
+    """LocalStack is unreachable, unhealthy, or a function failed to become Active."""
+
+
+@dataclass(frozen=True)
+class Health:
+    """One answer of the health endpoint (or why there was none)."""
+
+    reachable: bool
+    services: Mapping[str, str] = field(default_factory=dict)
+    version: str | None = None
+    edition: str | None = None
+    error: str | None = None
+
+    def missing(self, services: tuple[str, ...] = STACK_SERVICES) -> dict[str, str]:
+        """Services not yet usable, with their state (`absent` when not listed)."""
+        return {s: self.services.get(s, "absent") for s in services if self.services.get(s) not in READY_STATES}
+
+
+def probe(url: str, timeout: float = 2.0) -> Health:
+    """Ask `url`'s health endpoint once."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + HEALTH_PATH, timeout=timeout) as response:
+            body = json.loads(response.read().decode() or "{}")
+    except urllib.error.HTTPError as exc:
+        return Health(False, error=f"HTTP {exc.code} from {HEALTH_PATH}")
+    except (OSError, ValueError) as exc:
+        return Health(False, error=_reason(exc))
+    services = body.get("services") if isinstance(body, dict) else None
+    if not isinstance(services, dict):
+        return Health(False, error=f"{HEALTH_PATH} answered without a `services` map (not LocalStack?)")
+    return Health(True, {str(k): str(v) for k, v in services.items()}, body.get("version"), body.get("edition"))
+
+
+def _reason(exc: BaseException) -> str:
+    inner = getattr(exc, "reason", None)
+    return str(inner if inner is not None else exc) or type(exc).__name__
+
+
+def wait_healthy(url: str, services: tuple[str, ...] = STACK_SERVICES, timeout: float = 180.0,
+                 interval: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> Health:
+    """Poll the health endpoint until every one of `services` is available or running."""
+    deadline = clock() + timeout
+    while True:
+        health = probe(url)
+        if health.reachable:
+            broken = {s: st for s, st in health.missing(services).items() if st in BROKEN_STATES}
+            if broken:
+                raise LocalStackError(f"LocalStack at {url}: services {broken} (check SERVICES / the logs)")
+            if not health.missing(services):
+                return health
+        if clock() >= deadline:
+            why = health.error if not health.reachable else f"not ready: {health.missing(services)}"
+            raise LocalStackError(f"LocalStack at {url} not healthy after {timeout:.0f} s ({why})")
+        sleep(interval)
+
+
+def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: float = 180.0,
+                         interval: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                         clock: Callable[[], float] = time.monotonic) -> dict[str, str]:
+    """Wait until the functions (all when `names` is None) have left `Pending` and finished updating.
+
+    Returns name -> State. A function that ends `Failed` raises with its StateReason.
+    """
+    lam = clients("lambda")
+    if names is None:
+        names = [f["FunctionName"] for page in lam.get_paginator("list_functions").paginate()
+                 for f in page.get("Functions", [])]
+    deadline = clock() + timeout
+    states: dict[str, str] = {}
+    pending = list(names)
+    while pending:
+        for name in list(pending):
+            config = lam.get_function_configuration(FunctionName=name)
+            state = config.get("State", "Active")
+            states[name] = state
+            if state == "Failed" or config.get("LastUpdateStatus") == "Failed":
+                raise LocalStackError(f"function {name} failed: {config.get('StateReason') or config.get('LastUpdateStatusReason')}")
+            if state != "Pending" and config.get("LastUpdateStatus", "Successful") != "InProgress":
+                pending.remove(name)
+        if pending:
+            if clock() >= deadline:
+                raise LocalStackError(f"functions still Pending after {timeout:.0f} s: {', '.join(pending)}")
+            sleep(interval)
+    return states
+
+
+def wait_ready(target: Target, timeout: float = 180.0, clients: Any = None) -> Health:
+    """Health first, then every function already deployed out of `Pending` (before replaying against them)."""
+    from .aws import Clients
+
+    url = target.endpoint.url or ""
+    health = wait_healthy(url, timeout=timeout)
+    log.info("LocalStack %s (%s) healthy at %s", health.version, health.edition, url)
+    wait_functions_ready(clients or Clients(target.endpoint), timeout=timeout)
+    return health
+
+
+# --- images and tokens -----------------------------------------------------------------------------------
+
+def image_needs_token(image: str) -> bool:
+    """Whether `image` refuses to start without LOCALSTACK_AUTH_TOKEN (after 2026-03-23: all but <= 4.14.0)."""
+    name, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "latest")
+    if "localstack-pro" in name:
+        return True
+    if tag == "community-archive":
+        return False
+    match = re.fullmatch(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", tag)
+    if not match:
+        return True  # latest, stable, dated builds: the new single image
+    version = tuple(int(x or 0) for x in match.groups())
+    return version > TOKEN_FREE_UNTIL
+
+
+def configured_image(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return (env.get("LOCALSTACK_IMAGE") or "").strip() or DEFAULT_IMAGE
+
+
+# --- Docker SDK starter ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DockerStatus:
+    """Whether a Docker engine answers here, and why not."""
+
+    ok: bool
+    reason: str
+
+
+def docker_client(timeout: float = 3.0) -> Any:
+    """A Docker SDK client for the engine in the environment (DOCKER_HOST or the default socket)."""
+    import docker
+
+    client = docker.from_env(timeout=int(max(1, timeout)))
+    client.ping()
+    return client
+
+
+def docker_status(connect: Callable[[], Any] = docker_client) -> DockerStatus:
+    try:
+        client = connect()
+    except ImportError:
+        return DockerStatus(False, "the `docker` Python package is not installed")
+    except Exception as exc:  # docker.errors.DockerException and friends
+        return DockerStatus(False, f"no Docker engine reachable ({_short(exc)})")
+    version = client.version().get("Version", "?") if hasattr(client, "version") else "?"
+    return DockerStatus(True, f"Docker engine {version} reachable")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
+
+
+def container_settings(image: str, port: int, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments for `containers.run`: loopback-only port, Docker socket for Lambda, token passthrough."""
+    env = os.environ if env is None else env
+    environment = {"SERVICES": ",".join(STACK_SERVICES), "EAGER_SERVICE_LOADING": "1",
+                   "LAMBDA_KEEPALIVE_MS": "600000", "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "60",
+                   "LAMBDA_IGNORE_ARCHITECTURE": "1", "DEBUG": env.get("DEBUG", "0")}
+    token = env.get("LOCALSTACK_AUTH_TOKEN")
+    if token:
+        environment["LOCALSTACK_AUTH_TOKEN"] = token
+    return {
+        "image": image, "detach": True, "auto_remove": False, "environment": environment,
+        "ports": {"4566/tcp": ("127.0.0.1", port)},
+        "volumes": {"/var/run/docker.sock": {"bind": "/var/run/docker.sock", "mode": "rw"}},
+        "labels": {CONTAINER_LABEL: "1"},
+    }
+
+
+@dataclass
+class StartedLocalStack:
+    """A LocalStack container this process started; `stop()` removes it."""
+
+    url: str
+    container: Any
+
+    def stop(self) -> None:
+        try:
+            self.container.remove(force=True)
+        except Exception as exc:  # already gone, engine stopped...
+            log.warning("could not remove LocalStack container: %s", _short(exc))
+
+
+def start(client: Any, image: str | None = None, port: int = 4566, env: Mapping[str, str] | None = None,
+          timeout: float = 180.0) -> StartedLocalStack:
+    """Run LocalStack from an image already present (never pulls) and wait until it is healthy."""
+    env = os.environ if env is None else env
+    image = image or configured_image(env)
+    if image_needs_token(image) and not env.get("LOCALSTACK_AUTH_TOKEN"):
+        raise LocalStackError(f"{image} needs LOCALSTACK_AUTH_TOKEN; 4.14.0 is the last token-free build")
+    try:
+        client.images.get(image)
+    except Exception as exc:
+        raise LocalStackError(f"image {image} is not present locally (pull it once while online: "
+                              f"docker pull {image})") from exc
+    container = client.containers.run(**container_settings(image, port, env))
+    started = StartedLocalStack(f"http://127.0.0.1:{port}", container)
+    try:
+        wait_healthy(started.url, timeout=timeout)
+    except BaseException:
+        started.stop()
+        raise
+    return started
+
+
+@dataclass(frozen=True)
+class Session:
+    """What `session` found: a URL to use, or why there is none (a skip reason)."""
+
+    url: str | None
+    reason: str
+    started: bool = False
+
+
+@contextmanager
+def session(url: str, start_if_needed: bool = True, connect: Callable[[], Any] = docker_client,
+            env: Mapping[str, str] | None = None, timeout: float = 180.0) -> Iterator[Session]:
+    """LocalStack for a test session: reuse the one answering at `url`, else start one through the Docker SDK
+    (when allowed, Docker answers, and the image is present) and remove it afterwards; else yield the reason."""
+    health = probe(url)
+    if health.reachable:
+        yield Session(url, f"LocalStack {health.version or '?'} already running at {url}")
+        return
+    why = f"no LocalStack answering at {url} ({health.error})"
+    if not start_if_needed:
+        yield Session(None, f"{why}; starting one is disabled")
+        return
+    try:
+        client = connect()
+    except Exception as exc:
+        yield Session(None, f"{why}, and no Docker engine to start one ({_short(exc)})")
+        return
+    port = urllib.parse.urlsplit(url).port or 4566
+    try:
+        started = start(client, port=port, env=env, timeout=timeout)
+    except LocalStackError as exc:
+        yield Session(None, f"{why}; could not start one: {exc}")
+        return
+    try:
+        yield Session(started.url, f"started {configured_image(env)} at {started.url}", started=True)
+    finally:
+        started.stop()
+

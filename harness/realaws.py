@@ -1,0 +1,116 @@
+"""Real AWS as a target: the explicit opt-in, the unique name prefix, the owner tag, credential sources.
+
+Nothing here talks to AWS. The opt-in is `--allow-real-aws` or HARNESS_ALLOW_REAL_AWS=1; without it the
+harness exits with status 2 before any call. Each checkout gets a prefix `harness-<owner>-<random>-` saved in
+`.harness/aws-prefix`, so `deploy` and a later `destroy` agree and a redeploy updates in place; teardown then
+deletes only what carries this stack's `harness:stack` tag. Credentials are only ever described by their
+source (env, shared-credentials-file, sso...), never shown. Left out: cost controls and account allow-lists.
+"""
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+log = logging.getLogger(__name__)
+
+ALLOW_ENV = "HARNESS_ALLOW_REAL_AWS"
+OWNER_TAG = "harness:owner"
+PREFIX_FILE = Path(".harness/aws-prefix")
+REFUSAL_STATUS = 2
+_CI_RUN_VARS = ("GITHUB_RUN_ID", "CI_PIPELINE_ID", "CI_JOB_ID", "BUILD_ID", "BUILD_NUMBER", "CIRCLE_BUILD_NUM")
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class RealAwsRefused(SystemExit):
+    """Real AWS was asked for without opt-in (or with an endpoint override): exit status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(REFUSAL_STATUS)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def opted_in(flag: bool = False, env: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    return bool(flag) or (env.get(ALLOW_ENV) or "").strip().lower() in _TRUE
+
+
+def require_opt_in(flag: bool = False, env: Mapping[str, str] | None = None) -> None:
+    """Return when the user opted in to real AWS; else print why to stderr and raise RealAwsRefused."""
+    if opted_in(flag, env):
+        return
+    message = ("harness: refusing to use real AWS without an explicit opt-in: pass --allow-real-aws or set "
+               f"{ALLOW_ENV}=1. It creates billable resources named harness-<owner>-<random>-..., tagged "
+               "harness:stack; `harness destroy --target aws --allow-real-aws` removes them.")
+    print(message, file=sys.stderr)
+    raise RealAwsRefused(message)
+
+
+def refuse_endpoint_override(env: Mapping[str, str] | None = None) -> None:
+    """boto3 sends every call to AWS_ENDPOINT_URL when set: "real AWS" would silently be something else."""
+    env = os.environ if env is None else env
+    if (env.get("AWS_ENDPOINT_URL") or "").strip():
+        message = ("harness: --target aws, but AWS_ENDPOINT_URL is set, so boto3 would not talk to AWS; "
+                   "unset it, or use --target localstack / --endpoint URL for a local stack.")
+        print(message, file=sys.stderr)
+        raise RealAwsRefused(message)
+
+
+def _slug(text: str, limit: int) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())[:limit]
+
+
+def owner(env: Mapping[str, str] | None = None) -> str:
+    """Who creates the stack: `ci<run id>` under CI, else the login name (letters and digits only)."""
+    env = os.environ if env is None else env
+    if (env.get("CI") or "").strip().lower() in _TRUE:
+        run = next((env[v] for v in _CI_RUN_VARS if env.get(v)), "")
+        return "ci" + _slug(run, 14)
+    try:
+        user = env.get("USER") or env.get("USERNAME") or getpass.getuser()
+    except Exception:  # no passwd entry (container with an arbitrary uid)
+        user = ""
+    return _slug(user, 16) or "user"
+
+
+def new_prefix(owner_name: str, random_part: str | None = None) -> str:
+    """`harness-<owner>-<6 hex>-`: short enough for IAM role names (64 characters with the role's own name)."""
+    return f"harness-{_slug(owner_name, 16) or 'user'}-{random_part or secrets.token_hex(3)}-"
+
+
+def stack_prefix(path: Path | str = PREFIX_FILE, env: Mapping[str, str] | None = None) -> str:
+    """This checkout's prefix: the saved one, else a new one (saved, so `destroy` finds what `deploy` made)."""
+    path = Path(path)
+    if path.is_file():
+        saved = path.read_text().strip()
+        if re.fullmatch(r"harness-[a-z0-9]+-[a-z0-9]+-", saved):
+            return saved
+        log.warning("ignoring malformed prefix %r in %s", saved, path)
+    prefix = new_prefix(owner(env))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(prefix + "\n")
+    return prefix
+
+
+def credential_source(session: Any = None) -> str | None:
+    """Where boto3's default chain finds credentials (`env`, `shared-credentials-file`, `sso`, ...), or None.
+
+    Only the provider's name is read; the keys are never printed, and nothing is sent to AWS (assumed roles
+    and SSO are resolved lazily by botocore, so this does not call STS).
+    """
+    if session is None:
+        import boto3
+
+        session = boto3.session.Session()
+    credentials = session.get_credentials()
+    if credentials is None:
+        return None
+    return str(getattr(credentials, "method", None) or "unknown")
