@@ -362,6 +362,14 @@ def test_test_invoke_permission_uses_test_invoke_stage():
     assert doc["status"] == 500 and PERMISSION_LINE in doc["log"]
 
 
+def test_test_invoke_verb_on_any_method():
+    control = standard_control(resource("/db-api", "ANY"))
+    submit = FakeSubmit()
+    doc = test_invoke(control, submit, verb="DELETE").get_json()
+    assert doc["status"] == 200 and submit.event["httpMethod"] == "DELETE"
+    assert "HTTP Method: DELETE, Resource Path: /db-api" in doc["log"]
+
+
 def test_test_invoke_control_plane_errors():
     control = standard_control()
     response = test_invoke(control, FakeSubmit(), resource_id="nope")

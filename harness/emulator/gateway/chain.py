@@ -11,7 +11,6 @@ Left out: API Gateway's own throttling (429), API keys, authorizers, CORS, custo
 from __future__ import annotations
 
 import base64
-import concurrent.futures
 import json
 import logging
 import secrets
@@ -22,12 +21,12 @@ from typing import TYPE_CHECKING, Any, Callable
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from ..model import FunctionConfig, InvokeResult
 from . import errors, integrate
 from .authorize import check_permission
 from .context import HttpAnswer, InvocationContext
 from .errors import GatewayError
 from .event import build_event, header_maps
+from .integrate import Submit
 from .logs import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
@@ -39,7 +38,6 @@ if TYPE_CHECKING:  # the facade reads the control plane only through the methods
 log = logging.getLogger(__name__)
 
 Step = Callable[[InvocationContext], "GatewayError | None"]
-Submit = Callable[[FunctionConfig, bytes], "concurrent.futures.Future[InvokeResult]"]
 
 
 def _uuid() -> str:
@@ -218,7 +216,8 @@ class Gateway:
         resource = next((r for r in live.resources if r.id == resource_id), None)
         if resource is None:
             return errors.not_found("Invalid Resource identifier specified")
-        method = resource.methods.get(http_method.upper())
+        # a verb the resource lacks runs its ANY method with that verb (the console tests ANY that way) [I]
+        method = resource.methods.get(http_method.upper()) or resource.methods.get("ANY")
         if method is None:
             return errors.not_found("Invalid Method identifier specified")
         ctx.deployed, ctx.stage = live, live.stage

@@ -7,7 +7,7 @@ Each step of the chain (see `chain.py`) reads some fields and fills others; a st
     chain.py      -> deployed, stage_variables (stage lookup)
     route.py      -> resource, method, path_parameters
     integrate.py  -> integration, function_arn, qualifier, endpoint_uri, source_arn, function
-    event.py      -> event, event_bytes
+    event.py      -> event, event_bytes (requestContext.domainName derived from `host` and the region)
     integrate.py  -> invoke_result, integration_latency_ms
     respond.py    -> answer
     errors.py     -> answer (for an error, rendered once from `error`)
@@ -80,8 +80,6 @@ class InvocationContext:
     """Client address for requestContext.identity.sourceIp."""
     user_agent: str | None = None
     """User-Agent header value for requestContext.identity.userAgent."""
-    domain_name: str = ""
-    """requestContext.domainName: the Host when it is an execute-api host, else `{api}.execute-api.{region}...`."""
     host: str | None = None
     """The Host header as sent (None when absent)."""
 
