@@ -1,0 +1,103 @@
+"""The per-worker Runtime API server, driven with http.client against a fake backend."""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+
+import pytest
+
+from harness.emulator.runtime.api import NextEvent, RuntimeApiServer
+
+
+class FakeBackend:
+    def __init__(self) -> None:
+        self.events: list[NextEvent | None] = []
+        self.posts: list[tuple[str, str | None, bytes, str | None]] = []
+        self.ready = threading.Event()
+
+    def next_invocation(self):
+        self.ready.wait(5)
+        return self.events.pop(0) if self.events else None
+
+    def post_response(self, request_id, body):
+        self.posts.append(("response", request_id, body, None))
+        return 202 if request_id == "r1" else 400
+
+    def post_error(self, request_id, body, error_type):
+        self.posts.append(("error", request_id, body, error_type))
+        return 202
+
+    def post_init_error(self, body, error_type):
+        self.posts.append(("init", None, body, error_type))
+        return 202
+
+
+@pytest.fixture
+def served():
+    backend = FakeBackend()
+    server = RuntimeApiServer(backend, name="test")
+    server.start()
+    yield backend, server
+    server.close()
+
+
+def test_next_answers_the_headers_awslambdaric_needs_on_a_kept_alive_connection(served):
+    backend, server = served
+    backend.events.append(NextEvent("r1", b'{"a": 1}', 1700000000000, "arn:fn", "Root=1-x", '{"custom": {}}'))
+    backend.ready.set()
+    conn = http.client.HTTPConnection(server.address)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    response = conn.getresponse()
+    assert response.status == 200 and response.read() == b'{"a": 1}'
+    assert response.getheader("Content-Type") == "application/json"
+    assert response.getheader("Lambda-Runtime-Aws-Request-Id") == "r1"
+    assert response.getheader("Lambda-Runtime-Trace-Id") == "Root=1-x"
+    assert response.getheader("Lambda-Runtime-Deadline-Ms") == "1700000000000"
+    assert response.getheader("Lambda-Runtime-Invoked-Function-Arn") == "arn:fn"
+    assert response.getheader("Lambda-Runtime-Client-Context") == '{"custom": {}}'
+    conn.request("POST", "/2018-06-01/runtime/invocation/r1/response", body=b'"ok"')
+    answer = conn.getresponse()
+    assert answer.status == 202 and json.loads(answer.read()) == {"status": "OK"}
+    conn.request("POST", "/2018-06-01/runtime/invocation/r1/error", body=b'{"errorType": "E"}',
+                 headers={"Lambda-Runtime-Function-Error-Type": "E"})
+    errored = conn.getresponse()
+    assert errored.status == 202 and errored.read()
+    conn.request("POST", "/2018-06-01/runtime/invocation/other/response", body=b"{}")
+    stale = conn.getresponse()
+    assert stale.status == 400 and json.loads(stale.read())["errorType"] == "InvalidRequestID"
+    conn.close()
+    assert backend.posts[:2] == [("response", "r1", b'"ok"', None), ("error", "r1", b'{"errorType": "E"}', "E")]
+
+
+def test_init_error_chunked_bodies_expect_continue_and_unknown_paths(served):
+    backend, server = served
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\n"
+                     b"Lambda-Runtime-Function-Error-Type: Runtime.ImportModuleError\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 202")
+    assert backend.posts == [("init", None, b"hello world", "Runtime.ImportModuleError")]
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"POST /2018-06-01/runtime/invocation/r1/response HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 100")
+        sock.sendall(b"{}")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 202")
+    conn = http.client.HTTPConnection(server.address)
+    conn.request("GET", "/2018-06-01/runtime/nope")
+    assert conn.getresponse().status == 404
+    conn.close()
+
+
+def test_next_without_work_drops_the_connection_and_close_unblocks(served):
+    backend, server = served
+    backend.ready.set()  # no events: the backend says the worker is going away
+    conn = http.client.HTTPConnection(server.address, timeout=5)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        conn.getresponse()
+    server.close()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=1).close()

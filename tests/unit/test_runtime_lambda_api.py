@@ -1,0 +1,211 @@
+"""The Invoke API front (`handle_invoke`) against a fake control plane and a fake runtime."""
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import json
+import threading
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from harness.emulator.errors import AwsError, throttled
+from harness.emulator.lambda_api import check_json_payload, handle_invoke, parse_function_name
+from harness.emulator.model import FunctionConfig, InvokeResult
+
+REGION, ACCOUNT = "us-east-1", "123456789012"
+
+
+def fn_config(name: str = "db-api", region: str = REGION, account: str = ACCOUNT, version: str = "$LATEST"):
+    return FunctionConfig(name=name, arn=f"arn:aws:lambda:{region}:{account}:function:{name}", runtime="python3.12",
+                          handler="index.handler", timeout=3, memory_size=128, code_sha256="x", role="r",
+                          region=region, account_id=account, version=version)
+
+
+class FakeControl:
+    def __init__(self, *functions: FunctionConfig) -> None:
+        self.functions = {(f.name, f.region, f.account_id): f for f in functions}
+        self.lookups: list[tuple] = []
+
+    def get_function(self, name, region, account_id="123456789012", qualifier=None):
+        self.lookups.append((name, region, account_id, qualifier))
+        return self.functions.get((name, region, account_id))
+
+
+class FakeRuntime:
+    def __init__(self, result: InvokeResult | None = None, error: AwsError | None = None) -> None:
+        self.result = result
+        self.error = error
+        self.calls: list[dict] = []
+        self.called = threading.Event()
+
+    def submit(self, fn, payload, *, client_context=None, request_id=None):
+        self.calls.append(dict(fn=fn, payload=payload, client_context=client_context, request_id=request_id))
+        self.called.set()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        future.set_result(self.result or InvokeResult(request_id=request_id, status=200, payload=b'{"ok": true}',
+                                                      log="START\nline\nEND\n"))
+        return future
+
+
+def call(name="db-api", body=b'{"k": 1}', headers=None, query=None, control=None, runtime=None):
+    control = control or FakeControl(fn_config())
+    runtime = runtime or FakeRuntime()
+    request = Request(EnvironBuilder(path=f"/2015-03-31/functions/{name}/invocations", method="POST", data=body,
+                                     headers=headers or {}, query_string=query).get_environ())
+    response = handle_invoke(request, name, control=control, runtime=runtime, region=REGION, account_id=ACCOUNT)
+    return response, runtime, control
+
+
+def error_of(response) -> tuple[int, str, str]:
+    return response.status_code, response.headers["x-amzn-ErrorType"], json.loads(response.get_data())["message"]
+
+
+def test_request_response_returns_the_payload_and_headers():
+    response, runtime, _ = call(headers={"X-Amz-Log-Type": "Tail"})
+    assert response.status_code == 200 and response.get_data() == b'{"ok": true}'
+    request_id = runtime.calls[0]["request_id"]
+    assert response.headers["x-amzn-RequestId"] == request_id
+    assert response.headers["X-Amz-Executed-Version"] == "$LATEST"
+    assert "X-Amz-Function-Error" not in response.headers
+    assert base64.b64decode(response.headers["X-Amz-Log-Result"]) == b"START\nline\nEND\n"
+    assert runtime.calls[0]["payload"] == b'{"k": 1}'
+
+
+def test_function_error_and_no_tail_by_default():
+    failed = InvokeResult(request_id="rid", status=200, payload=b'{"errorType": "ValueError"}', function_error="Unhandled")
+    response, _, _ = call(runtime=FakeRuntime(failed))
+    assert response.status_code == 200 and response.headers["X-Amz-Function-Error"] == "Unhandled"
+    assert "X-Amz-Log-Result" not in response.headers
+
+
+def test_tail_is_the_last_4_kb():
+    long_log = "".join(f"line {i}\n" for i in range(2000))
+    response, _, _ = call(headers={"X-Amz-Log-Type": "Tail"},
+                          runtime=FakeRuntime(InvokeResult("rid", 200, b"{}", log=long_log)))
+    tail = base64.b64decode(response.headers["X-Amz-Log-Result"])
+    assert len(tail) == 4096 and long_log.encode().endswith(tail)
+
+
+def test_event_answers_202_at_once_and_dry_run_204_without_running():
+    response, runtime, _ = call(headers={"X-Amz-Invocation-Type": "Event"})
+    assert response.status_code == 202 and response.get_data() == b""
+    assert response.headers["x-amzn-RequestId"] == runtime.calls[0]["request_id"]
+    response, runtime, _ = call(headers={"X-Amz-Invocation-Type": "DryRun"})
+    assert response.status_code == 204 and runtime.calls == []
+
+
+def test_throttled_event_is_retried_in_the_background():
+    runtime = FakeRuntime(error=throttled())
+    response, runtime, _ = call(headers={"X-Amz-Invocation-Type": "Event"}, runtime=runtime)
+    assert response.status_code == 202
+    runtime.called.clear()
+    assert runtime.called.wait(5)
+    assert len(runtime.calls) == 2 and runtime.calls[0]["request_id"] == runtime.calls[1]["request_id"]
+
+
+def test_unknown_function_is_404_with_the_arn():
+    response, runtime, _ = call(name="nope")
+    assert error_of(response) == (404, "ResourceNotFoundException",
+                                  f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:nope")
+    assert json.loads(response.get_data())["Type"] == "User"
+    response, _, _ = call(name="nope", headers={"X-Amz-Invocation-Type": "DryRun"})
+    assert response.status_code == 404
+    response, _, _ = call(name="nope", query={"Qualifier": "prod"})
+    assert error_of(response)[2].endswith(":function:nope:prod")
+
+
+def test_throttling_is_429_rate_exceeded():
+    response, _, _ = call(runtime=FakeRuntime(error=throttled()))
+    assert error_of(response) == (429, "TooManyRequestsException", "Rate Exceeded.")
+
+
+def test_runtime_refusals_are_rendered():
+    refused = AwsError(502, "InvalidRuntimeException", "The runtime parameter of nodejs20.x is not supported")
+    response, _, _ = call(runtime=FakeRuntime(error=refused))
+    assert error_of(response)[:2] == (502, "InvalidRuntimeException")
+    assert json.loads(response.get_data())["Type"] == "Service"
+
+
+def test_invalid_json_payload_is_400():
+    response, runtime, _ = call(body=b"hello world")
+    status, kind, message = error_of(response)
+    assert (status, kind) == (400, "InvalidRequestContentException")
+    assert message.startswith("Could not parse request body into json: Could not parse payload into json: "
+                              "Unrecognized token 'hello'")
+    assert runtime.calls == []
+
+
+def test_empty_payload_is_an_empty_object():
+    _, runtime, _ = call(body=b"")
+    assert runtime.calls[0]["payload"] == b"{}"
+
+
+def test_bad_headers_and_sizes():
+    response, _, _ = call(headers={"X-Amz-Invocation-Type": "Sometimes"})
+    assert error_of(response)[:2] == (400, "ValidationException")
+    response, _, _ = call(headers={"X-Amz-Log-Type": "All"})
+    assert error_of(response)[:2] == (400, "ValidationException")
+    response, _, _ = call(body=b'"' + b"x" * 1_048_600 + b'"', headers={"X-Amz-Invocation-Type": "Event"})
+    assert error_of(response)[:2] == (413, "RequestTooLargeException")
+    response, _, _ = call(headers={"X-Amz-Client-Context": "!!!"})
+    assert error_of(response)[:2] == (400, "InvalidRequestContentException")
+
+
+def test_client_context_is_decoded_for_the_runtime():
+    context = base64.b64encode(b'{"custom": {"a": 1}}').decode()
+    _, runtime, _ = call(headers={"X-Amz-Client-Context": context})
+    assert runtime.calls[0]["client_context"] == '{"custom": {"a": 1}}'
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("db-api", ("db-api", REGION, ACCOUNT, None)),
+    ("db-api:prod", ("db-api", REGION, ACCOUNT, "prod")),
+    ("999999999999:function:db-api", ("db-api", REGION, "999999999999", None)),
+    ("999999999999:function:db-api:$LATEST", ("db-api", REGION, "999999999999", "$LATEST")),
+    ("arn:aws:lambda:eu-west-1:999999999999:function:db-api", ("db-api", "eu-west-1", "999999999999", None)),
+    ("arn:aws:lambda:eu-west-1:999999999999:function:db-api:7", ("db-api", "eu-west-1", "999999999999", "7")),
+])
+def test_function_name_forms(raw, expected):
+    assert parse_function_name(raw, REGION, ACCOUNT) == expected
+
+
+def test_invalid_function_name():
+    with pytest.raises(AwsError) as bad:
+        parse_function_name("a:b:c:d:e", REGION, ACCOUNT)
+    assert bad.value.code == "ValidationException"
+
+
+def test_arn_names_look_up_the_arns_region_and_account():
+    fn = fn_config(region="eu-west-1", account="999999999999")
+    arn = "arn:aws:lambda:eu-west-1:999999999999:function:db-api"
+    response, _, control = call(name=arn, control=FakeControl(fn))
+    assert response.status_code == 200
+    assert control.lookups == [("db-api", "eu-west-1", "999999999999", None)]
+
+
+def test_qualifier_mismatch_and_latest():
+    response, _, _ = call(name="db-api:prod", query={"Qualifier": "dev"})
+    assert error_of(response)[:2] == (400, "InvalidParameterValueException")
+    response, _, control = call(name="db-api", query={"Qualifier": "$LATEST"})
+    assert response.status_code == 200 and control.lookups[0][3] is None
+
+
+def test_unexpected_failures_become_500():
+    class Broken(FakeControl):
+        def get_function(self, *a, **kw):
+            raise RuntimeError("boom")
+
+    response, _, _ = call(control=Broken())
+    assert error_of(response)[:2] == (500, "ServiceException")
+
+
+def test_check_json_payload_accepts_any_json_value():
+    for body in (b"{}", b"[1, 2]", b'"text"', b"3", b"null"):
+        check_json_payload(body)
+    with pytest.raises(AwsError):
+        check_json_payload(b"{bad")
