@@ -6,6 +6,8 @@ import logging
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from harness.emulator.gateway.chain import Gateway
 from harness.emulator.gateway.parse import execute_api_target
@@ -103,6 +105,33 @@ def test_router_compiled_once_per_deployment():
         request = make_request("/_aws/execute-api/abc123/prod/db-api")
         assert gw.handle(request, execute_api_target(request.path, None)).status_code == 200
     assert len(gw._routers._routers) == 1
+
+
+def test_non_latin1_header_value_travels_as_utf8_bytes():
+    response = call(standard_control(), FakeSubmit({"headers": {"X-Name": "\u4e2d\u00e9"}}))
+    assert response.status_code == 200
+    assert response.headers["X-Name"].encode("latin-1") == "\u4e2d\u00e9".encode("utf-8")
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                           lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
+                           max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=st.one_of(json_values, st.dictionaries(
+           st.sampled_from(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]), json_values)),
+       path=st.text(max_size=20), query=st.text(max_size=20))
+def test_handle_never_raises(payload, path, query):
+    control = standard_control(resource("/{proxy+}", "ANY"), statements=[allow_statement(None)])
+    submit = FakeSubmit(json.dumps(payload).encode())
+    gw = Gateway(control=control, submit=submit)
+    request = make_request("/_aws/execute-api/abc123/prod/x", query=query)
+    request.environ["RAW_URI"] = "/_aws/execute-api/abc123/prod/" + path
+    response = gw.handle(request, execute_api_target(request.path, None))
+    assert response.status_code in range(100, 600)
+    response.get_data()
+    response.headers.to_wsgi_list()
 
 
 # ---- errors before execution -------------------------------------------------------------------------

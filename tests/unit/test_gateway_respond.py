@@ -117,6 +117,12 @@ def test_framing_headers_from_the_function_are_remapped():
     assert not any(k == "Content-Length" for k, _ in headers)
 
 
+@pytest.mark.parametrize("headers", [{"X-A": "a\r\nSet-Cookie: x=1"}, {"X A": "1"}, {"": "1"}, {"X\nA": "1"},
+                                     {"X-A": "nul\x00"}])
+def test_headers_that_cannot_be_sent_are_malformed(headers):
+    assert run({"headers": headers})[:2] == (502, ISE)
+
+
 def test_base64_decoded_when_accept_matches_binary_media_types():
     raw = b"\x89PNG\x00"
     payload = {"isBase64Encoded": True, "body": base64.b64encode(raw).decode(), "headers": {"Content-Type": "image/png"}}

@@ -59,8 +59,18 @@ def trace_id(incoming: str | None) -> str:
     return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
 
 
+def _wire(value: str) -> str:
+    """WSGI header values are latin-1 text: other characters travel as their UTF-8 bytes."""
+    try:
+        value.encode("latin-1")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8").decode("latin-1")
+
+
 def to_response(answer: HttpAnswer) -> Response:
-    return Response(answer.body, status=answer.status, headers=Headers(list(answer.headers)))
+    headers = Headers([(name, _wire(value)) for name, value in answer.headers])
+    return Response(answer.body, status=answer.status, headers=headers)
 
 
 class Gateway:
@@ -98,7 +108,12 @@ class Gateway:
             ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
         answer = self._finish(ctx)
         self._write_log(ctx)
-        return to_response(answer)
+        try:
+            return to_response(answer)
+        except Exception:  # a header the wire cannot carry: still answer
+            log.exception("execute-api request %s: the answer could not be serialised", ctx.request_id)
+            return to_response(errors.render(errors.internal_error("unserialisable answer"), ctx.request_id,
+                                              ctx.extended_request_id))
 
     def test_invoke(self, request: Request, api_id: str, resource_id: str, http_method: str) -> Response:
         """TestInvokeMethod: run a method of the live (undeployed) tree; 200 JSON with status, body, log..."""

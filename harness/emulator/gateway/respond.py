@@ -9,7 +9,8 @@ binaryMediaTypes; otherwise the client gets the base64 text.
 
 Choices where AWS is unclear ([I], Jackson-like leniency): numbers in header values and in `body` are
 rendered as their JSON text; `"true"`/`"false"` strings are accepted for `isBase64Encoded`; null header values
-are skipped; a status outside 100-599 and invalid base64 (when decoding) are malformed. `Content-Length`,
+are skipped; a status outside 100-599, invalid base64 (when decoding), a header name that is not an HTTP
+token and CR/LF/NUL in a header value are malformed. `Content-Length`,
 `Connection`, `Date`, `Server` and the gateway's own id headers set by the function are renamed
 `x-amzn-Remapped-<name>` (AWS remaps such headers; its exact list is longer).
 Left out: method/integration response mappings (not used by proxy integrations), content encoding.
@@ -20,6 +21,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,19 @@ class ProxyResult:
     headers: tuple[Header, ...]
     body: str
     is_base64: bool
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+
+
+def _checked(name: str, value: str) -> Header:
+    """A header safe to send: the name an HTTP token, the value without CR, LF or NUL."""
+    if not _TOKEN.fullmatch(name):
+        raise MalformedProxyResponse(f"invalid header name {name!r}")
+    if _BAD_VALUE.search(value):
+        raise MalformedProxyResponse(f"invalid characters in header {name!r}")
+    return name, value
 
 
 def _scalar_text(value: Any, what: str) -> str | None:
@@ -166,7 +181,7 @@ def to_answer(ctx: InvocationContext, result: ProxyResult) -> HttpAnswer:
             name = f"x-amzn-Remapped-{name}"
         elif lower == "content-type":
             has_type = True
-        headers.append((name, value))
+        headers.append(_checked(name, value))
     if not has_type:
         headers.insert(0, ("Content-Type", "application/json"))
     headers.extend(gateway_headers(ctx))
