@@ -94,6 +94,7 @@ class Gateway:
             lambda c: integrate.invoke(c, self._submit),
             convert,
         )
+        self._steps: tuple[Step, ...] = (self._route, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class Gateway:
         ctx = self._new_context(target.api_id, target.stage, request.headers.get("X-Amzn-Trace-Id"))
         try:
             parse_request(ctx, request, self._path(request, target))
-            ctx.error = self._locate(ctx) or self._run(ctx, self._routed_steps())
+            ctx.error = self._locate(ctx) or self._run(ctx, self._steps)
         except Exception as exc:  # never raise out of handle
             log.exception("execute-api request %s failed inside the gateway", ctx.request_id)
             ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
@@ -172,9 +173,6 @@ class Gateway:
         ctx.deployed = deployed
         ctx.stage_variables = dict(deployed.stage_variables) if deployed.stage_variables else None
         return None
-
-    def _routed_steps(self) -> tuple[Step, ...]:
-        return (self._route, *self._after_route)
 
     def _route(self, ctx: InvocationContext) -> GatewayError | None:
         assert ctx.deployed is not None
