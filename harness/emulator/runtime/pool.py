@@ -12,55 +12,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import throttled
 from ..model import FunctionConfig
 from .api import NextEvent
-from .code import CodeCache
+from .context import RuntimeContext, generation
 from .invocation import Invocation, Outcome
-from .logs import Line, timeout_line, now_ms
+from .logs import Line, now_ms, timeout_line
 from .payloads import (
     MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, timeout_payload,
     too_large_payload, unknown_payload,
 )
-from .scheduler import Scheduler
 from .worker import Worker
 
 log = logging.getLogger(__name__)
 
 #: Lambda's limit for the init phase; a worker that has not asked for work by then is killed.
 INIT_TIMEOUT_S = 10.0
-
-LogWriter = Callable[[str, str, str, str, list[Line]], None]
-
-
-@dataclass(frozen=True)
-class RuntimeContext:
-    """What every pool shares."""
-
-    scheduler: Scheduler
-    code: CodeCache
-    log_writer: LogWriter
-    endpoint_url: str
-    credentials: tuple[str, str]
-    default_concurrency: int
-    idle_timeout_s: float
-
-    def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
-        if not lines:
-            return
-        try:
-            self.log_writer(fn.region, fn.account_id, fn.log_group, stream, lines)
-        except Exception:  # logs must never fail an invocation
-            log.exception("could not write %d log lines of %s", len(lines), fn.name)
-
-
-def generation(fn: FunctionConfig) -> tuple[Any, ...]:
-    """What makes an execution environment reusable: code and configuration, not reserved concurrency."""
-    return (fn.code_sha256, fn.handler, fn.runtime, fn.memory_size, fn.timeout, fn.role, fn.version,
-            tuple(sorted(fn.environment.items())))
 
 
 class FunctionPool:

@@ -25,7 +25,8 @@ from .code import CodeCache
 from .env import is_python_runtime, local_python_runtime
 from .invocation import Invocation
 from .logs import Line
-from .pool import FunctionPool, RuntimeContext
+from .context import RuntimeContext
+from .pool import FunctionPool
 from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
