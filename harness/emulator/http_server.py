@@ -14,12 +14,14 @@ import logging
 import socket
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 log = logging.getLogger(__name__)
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}  # "Forbidden", not werkzeug's "FORBIDDEN"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_BODY = 64 * 1024 * 1024
 
@@ -122,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             payload = b'{"message": "Internal server error"}'
         status, headers = status_headers
         code, _, reason = status.partition(" ")
-        self.send_response_only(int(code), reason)
+        self.send_response_only(int(code), _PHRASES.get(int(code), reason))
         sent_length = False
         for name, value in headers:
             lower = name.lower()
