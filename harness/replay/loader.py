@@ -1,0 +1,256 @@
+"""Load scenario files: read -> parse (with lines) -> validate against the schema -> resolve includes -> model.
+
+Every problem is collected (schema errors, bad matchers, bad JSONPath, missing or cyclic includes, duplicate
+row ids...) and raised together as one `ScenarioError` naming the file, line and field; nothing runs before.
+Includes are relative to the including file: a top-level `include` list merges fragments' `vars` (before the
+file's own), a step `{"include": "f.json"}` inserts a fragment's `steps`; included steps keep their own file and
+line. Relative `stack.code_dir` values are resolved against the scenario's directory.
+`discover(paths)` finds scenario files: a file whose `$schema` ends with `scenario.schema.json`.
+Left out: YAML, remote includes, checking that templates only use variables defined before them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import assertions, matchers
+from .model import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LogExpectation, ParamRow,
+                    PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
+from .positions import DuplicateKey, line_of, loads, plain
+from .validation import Problem, ScenarioError, format_path, schema_problems
+
+log = logging.getLogger(__name__)
+
+SCENARIO_SUFFIX = "scenario.schema.json"
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when inside it, else absolute."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+class _File:
+    """One parsed file: where it is, how it is shown, its document (with lines)."""
+
+    def __init__(self, path: Path, document: Any) -> None:
+        self.path, self.display, self.doc = path.resolve(), display_path(path), document
+
+    def source(self, parts: list[str | int]) -> Source:
+        return Source(self.display, line_of(self.doc, parts))
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._fragments: dict[Path, _File | None] = {}
+
+    def problem(self, f: _File, parts: list[str | int], message: str) -> None:
+        self.problems.append(Problem(f.display, line_of(f.doc, parts), format_path(parts), message))
+
+    def read(self, path: Path, *, fragment: bool, via: tuple[_File, list[str | int]] | None = None) -> _File | None:
+        """Parse and schema-check one file; None (with problems recorded) when unusable."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            if via:
+                self.problem(via[0], via[1], f"cannot read included file {str(path)!r}: {exc.strerror or exc}")
+                return None
+            raise ScenarioError(display_path(path), [Problem(display_path(path), 0, "", f"cannot read: {exc}")])
+        shown = display_path(path)
+        try:
+            document = loads(text)
+        except DuplicateKey as exc:
+            self.problems.append(Problem(shown, exc.line, "", f"duplicate key {exc.key!r}"))
+            return None
+        except json.JSONDecodeError as exc:
+            self.problems.append(Problem(shown, exc.lineno, "", f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            return None
+        if not isinstance(document, dict):
+            self.problems.append(Problem(shown, 1, "", f"expected a JSON object, got {matchers.json_type(document)}"))
+            return None
+        found = schema_problems(document, shown, fragment=fragment)
+        self.problems.extend(found)
+        return None if found else _File(path, document)
+
+    def fragment(self, f: _File, parts: list[str | int], name: str, chain: tuple[Path, ...]) -> _File | None:
+        path = (f.path.parent / name).resolve()
+        if path in chain:
+            cycle = " -> ".join(display_path(p) for p in (*chain[chain.index(path):], path))
+            self.problem(f, parts, f"include cycle: {cycle}")
+            return None
+        if path not in self._fragments:
+            self._fragments[path] = self.read(path, fragment=True, via=(f, parts))
+        return self._fragments[path]
+
+    # -- vars and steps -------------------------------------------------------------------------------------
+    def vars(self, f: _File, chain: tuple[Path, ...]) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for i, name in enumerate(f.doc.get("include", [])):
+            included = self.fragment(f, ["include", i], name, chain)
+            if included is not None:
+                merged.update(self.vars(included, (*chain, included.path)))
+        merged.update(plain(f.doc.get("vars", {})))
+        return merged
+
+    def steps(self, f: _File, key: str, chain: tuple[Path, ...]) -> list[Step]:
+        built: list[Step] = []
+        for i, raw in enumerate(f.doc.get(key, [])):
+            if "include" in raw:
+                included = self.fragment(f, [key, i, "include"], raw["include"], chain)
+                if included is not None:
+                    if "steps" not in included.doc:
+                        self.problem(f, [key, i, "include"], f"{included.display} has no \"steps\"")
+                    built.extend(self.steps(included, "steps", (*chain, included.path)))
+            else:
+                built.append(self.step(f, [key, i], raw))
+        return built
+
+    def step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
+        kind = next(k for k in ("http", "invoke", "aws") if k in raw)
+        spec = plain(raw[kind])
+        if kind == "http":
+            spec.setdefault("method", "GET")
+            call: Any = HttpCall(**spec)
+            name = f"{call.method} {call.path if call.path is not None else '(resource path)'}"
+        elif kind == "invoke":
+            call = InvokeCall(**spec)
+            name = f"invoke {call.function or '(stack function)'}"
+        else:
+            call = AwsCall(**spec)
+            name = f"{call.service}.{call.operation}"
+            if call.document and call.service != "dynamodb":
+                self.problem(f, [*parts, "aws", "document"], '"document" is for the dynamodb service only')
+        expect = self.expect(f, [*parts, "expect"], raw.get("expect", {}), kind, call)
+        captures = self.captures(f, [*parts, "capture"], raw.get("capture", {}))
+        retry = Retry(**raw["retry"]) if "retry" in raw else None
+        return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
+                    where=format_path(parts), expect=expect, captures=captures, retry=retry)
+
+    def _matchers(self, f: _File, parts: list[str | int], value: Any) -> None:
+        for sub, message in matchers.syntax_problems(value):
+            self.problem(f, [*parts, *sub], message)
+
+    def expect(self, f: _File, parts: list[str | int], raw: dict[str, Any], kind: str, call: Any) -> Expectation:
+        for key in ("status", "headers", "json", "json_subset", "body"):
+            if key in raw:
+                self._matchers(f, [*parts, key], raw[key])
+        checks = []
+        for i, item in enumerate(raw.get("jsonpath", [])):
+            assertion = PathAssertion(item["path"], item.get("op", "=="), plain(item.get("value", UNSET)))
+            self._path(f, [*parts, "jsonpath", i, "path"], assertion.path)
+            problem = assertions.operand_problem(assertion)
+            if problem:
+                self.problem(f, [*parts, "jsonpath", i, "op" if "op" in item else "path"], problem)
+            self._matchers(f, [*parts, "jsonpath", i, "value"], assertion.value)
+            checks.append(assertion)
+        logs = None
+        if "logs" in raw:
+            spec = raw["logs"]
+            self._matchers(f, [*parts, "logs"], plain(spec))
+            if spec.get("execution") and kind != "http":
+                self.problem(f, [*parts, "logs", "execution"], "execution logs exist for http steps only")
+            if spec.get("tail") and not (kind == "invoke" and call.log_tail):
+                self.problem(f, [*parts, "logs", "tail"], 'a log tail needs an invoke step with "log_tail": true')
+            logs = LogExpectation(function=tuple(plain(spec.get("function", []))),
+                                  execution=tuple(plain(spec.get("execution", []))),
+                                  tail=tuple(plain(spec.get("tail", []))), timeout=float(spec.get("timeout", 10.0)))
+        return Expectation(status=plain(raw.get("status", UNSET)), headers=plain(raw.get("headers", {})),
+                           json=plain(raw.get("json", UNSET)), json_subset=plain(raw.get("json_subset", UNSET)),
+                           body=plain(raw.get("body", UNSET)), jsonpath=tuple(checks),
+                           max_duration_ms=raw.get("max_duration_ms"), logs=logs)
+
+    def _path(self, f: _File, parts: list[str | int], expr: str) -> None:
+        try:
+            assertions.parse_path(expr)
+        except assertions.PathError as exc:
+            self.problem(f, parts, str(exc))
+
+    def captures(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> tuple[Capture, ...]:
+        built = []
+        for name, spec in raw.items():
+            spec = {"json": spec} if isinstance(spec, str) else spec
+            source = next(k for k in ("json", "header", "status", "body") if k in spec)
+            expr = spec[source] if source in ("json", "header") else None
+            if source == "json":
+                self._path(f, [*parts, name, "json"], expr)
+            if "regex" in spec:
+                try:
+                    re.compile(spec["regex"])
+                except re.error as exc:
+                    self.problem(f, [*parts, name, "regex"], f"invalid regex {spec['regex']!r}: {exc}")
+            built.append(Capture(name, source, expr, spec.get("regex"), plain(spec.get("default", UNSET))))
+        return tuple(built)
+
+    def rows(self, f: _File) -> tuple[ParamRow, ...]:
+        rows, seen = [], {}
+        for i, raw in enumerate(f.doc.get("params", [])):
+            row_vars = plain(raw.get("vars", {}))
+            derived = ",".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in row_vars.items())
+            row_id = raw.get("id") or (derived[:60] if derived else f"row{i}")
+            if row_id in seen:
+                self.problem(f, ["params", i, "id"] if "id" in raw else ["params", i],
+                             f"duplicate row id {row_id!r} (also params[{seen[row_id]}])")
+            seen.setdefault(row_id, i)
+            stack = self.stack(f, raw.get("stack", {}))
+            rows.append(ParamRow(row_id, row_vars, stack, f.source(["params", i])))
+        return tuple(rows)
+
+    def stack(self, f: _File, raw: dict[str, Any]) -> dict[str, Any]:
+        stack = plain(raw)
+        if "code_dir" in stack and not os.path.isabs(stack["code_dir"]):
+            stack["code_dir"] = str((f.path.parent / stack["code_dir"]).resolve())
+        return stack
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in `path`; `ScenarioError` listing every problem when it cannot be used."""
+    builder = _Builder()
+    f = builder.read(Path(path), fragment=False)
+    if f is None:
+        raise ScenarioError(display_path(Path(path)), builder.problems)
+    chain = (f.path,)
+    scenario = Scenario(
+        name=f.doc["name"], source=f.source([]), description=f.doc.get("description", ""),
+        tags=tuple(f.doc.get("tags", [])), targets=tuple(f.doc.get("targets", Scenario.targets)),
+        requires=tuple(f.doc.get("requires", [])), vars=builder.vars(f, chain),
+        stack=builder.stack(f, f.doc.get("stack", {})), setup=tuple(builder.steps(f, "setup", chain)),
+        steps=tuple(builder.steps(f, "steps", chain)), teardown=tuple(builder.steps(f, "teardown", chain)),
+        params=builder.rows(f),
+    )
+    if builder.problems:
+        raise ScenarioError(f.display, builder.problems)
+    log.debug("loaded %s: %d steps", f.display, len(scenario.steps))
+    return scenario
+
+
+def is_scenario_file(path: Path) -> bool:
+    """True for a JSON file whose `$schema` names the scenario schema (fragments and other JSON are not)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return path.suffix == ".json" and "schema" not in path.name  # broken files are reported by the loader
+    return isinstance(document, dict) and str(document.get("$schema", "")).endswith(SCENARIO_SUFFIX)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Scenario files: given files as is, directories searched recursively (sorted)."""
+    found: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            found.extend(p for p in sorted(entry.rglob("*.json")) if is_scenario_file(p))
+        else:
+            found.append(entry)
+    return found
+
+
+def load_items(paths: Iterable[str | Path]) -> list[ScenarioItem]:
+    """Every item of every scenario under `paths` (the first broken file raises its ScenarioError)."""
+    return [item for path in discover(paths) for item in load_scenario(path).items()]

@@ -1,0 +1,212 @@
+"""The scenario model: frozen dataclasses built by the loader from a validated scenario file.
+
+JSON values inside the model (request bodies, expected values, vars) are plain `dict`/`list`/scalars that may
+still hold `{{templates}}` and matcher objects; they are rendered per run and never mutated.
+`UNSET` marks "not given" where JSON `null` is a meaningful value (e.g. `"json": null`).
+Left out: anything about how a step is executed (see `steps.py`) or reported (see `report.py`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
+
+
+class _Unset:
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+TARGET_NAMES = ("embedded", "localstack", "aws", "endpoint")
+PHASES = ("setup", "steps", "teardown")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was written: a file (as displayed) and a 1-based line (0 when unknown)."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    """An HTTP request to the deployed API; `path` is under the stage (None: the stack's resource path)."""
+
+    method: str = "GET"
+    path: str | None = None
+    query: Any = None  # object (values: string or list of strings) or a raw query string
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    json: Any = UNSET
+    body: Any = None  # raw text body
+    api_id: str | None = None  # None: the deployed stack's API id
+    stage: str | None = None  # None: the deployed stack's stage
+    url: str | None = None  # a full URL: bypasses api_id/stage/path
+    timeout: float = 35.0
+
+
+@dataclass(frozen=True)
+class InvokeCall:
+    """A Lambda Invoke API call (not through API Gateway); `function` None: the stack's function."""
+
+    function: str | None = None
+    payload: Any = UNSET
+    raw_payload: str | None = None
+    invocation_type: str = "RequestResponse"
+    log_tail: bool = False
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    """Any AWS API call through boto3: service (`dynamodb`), operation (`DescribeTable`) and params."""
+
+    service: str
+    operation: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    document: bool = False  # DynamoDB only: plain JSON values instead of {"S": ...} attribute values
+
+
+Call = Union[HttpCall, InvokeCall, AwsCall]
+
+
+@dataclass(frozen=True)
+class PathAssertion:
+    """`{"path": "$.Count", "op": ">=", "value": 1}`: a JSONPath query compared with an operator."""
+
+    path: str
+    op: str = "=="
+    value: Any = UNSET
+
+
+@dataclass(frozen=True)
+class LogExpectation:
+    """Lines (substrings or matcher objects) the function log, the execution log or the invoke log tail must contain."""
+
+    function: tuple[Any, ...] = ()
+    execution: tuple[Any, ...] = ()
+    tail: tuple[Any, ...] = ()
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a step's response must look like; every part is optional."""
+
+    status: Any = UNSET  # int, list of ints, or a matcher object
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    json: Any = UNSET  # exact comparison (matchers allowed anywhere)
+    json_subset: Any = UNSET  # objects may carry extra keys
+    body: Any = UNSET  # raw text: a string or a matcher object
+    jsonpath: tuple[PathAssertion, ...] = ()
+    max_duration_ms: float | None = None
+    logs: LogExpectation | None = None
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Bind a variable from a response: `source` is json (JSONPath in `expr`), header (name in `expr`), status or body."""
+
+    name: str
+    source: str
+    expr: str | None = None
+    regex: str | None = None  # keep group 1 (or the whole match) of this regex applied to the text
+    default: Any = UNSET
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Repeat a step until its expectations hold: at most `attempts` tries, `interval` s apart, `timeout` s overall."""
+
+    attempts: int = 5
+    interval: float = 0.5
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`)."""
+
+    kind: str  # http | invoke | aws
+    call: Call
+    name: str
+    source: Source
+    where: str
+    expect: Expectation = Expectation()
+    captures: tuple[Capture, ...] = ()
+    retry: Retry | None = None
+
+
+@dataclass(frozen=True)
+class ParamRow:
+    """One row of a parametrized scenario: its readable id, vars and extra stack overrides."""
+
+    id: str
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    stack: Mapping[str, Any] = field(default_factory=dict)
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario file, includes resolved."""
+
+    name: str
+    source: Source
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    targets: tuple[str, ...] = TARGET_NAMES
+    requires: tuple[str, ...] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    stack: Mapping[str, Any] = field(default_factory=dict)
+    setup: tuple[Step, ...] = ()
+    steps: tuple[Step, ...] = ()
+    teardown: tuple[Step, ...] = ()
+    params: tuple[ParamRow, ...] = ()
+
+    def items(self) -> tuple[ScenarioItem, ...]:
+        """One item per parameter row (one item when there are none)."""
+        if not self.params:
+            return (ScenarioItem(self),)
+        return tuple(ScenarioItem(self, row) for row in self.params)
+
+
+@dataclass(frozen=True)
+class ScenarioItem:
+    """One runnable test: a scenario with at most one parameter row."""
+
+    scenario: Scenario
+    row: ParamRow | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.scenario.name}[{self.row.id}]" if self.row else self.scenario.name
+
+    @property
+    def id(self) -> str:
+        """`file::name[row]`, unique within a run."""
+        return f"{self.scenario.source.file}::{self.name}"
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The stack overrides of the scenario, updated with the row's."""
+        return {**self.scenario.stack, **(self.row.stack if self.row else {})}
+
+    @property
+    def vars(self) -> dict[str, Any]:
+        """The scenario's vars (in order) updated with the row's."""
+        return {**self.scenario.vars, **(self.row.vars if self.row else {})}

@@ -1,0 +1,144 @@
+"""The runner shared by the CLI and the pytest plugin: scenario items in, `ItemResult`s out.
+
+    stacks = DeployingStacks(StackSettings(), Clients(target.endpoint), url_for=target.invoke_url)
+    with Runner(target, stacks) as runner:          # close() releases the stack variants, always
+        for item in load_items(["scenarios"]):
+            result = runner.run_item(item)          # never raises for a failing scenario
+
+Per item: skip when the target is not among the scenario's `targets` or lacks a `requires` feature (reason from
+`Target.skip_reason`), or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
+(base or variant); bind vars (`stack`, `target`, then the scenario's and the row's vars, in order); run setup,
+then steps (both stop at the first failure), then teardown, always. HTTP goes through a keep-alive
+`requests.Session` (`RequestsTransport`), AWS calls through boto3 (`BotoCaller`), logs through CloudWatch Logs.
+Left out: running items in parallel (use pytest-xdist: one Runner per worker).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any, Callable, Iterable
+
+from ..aws import Clients
+from ..deploy import StackOutputs
+from ..targets import Target
+from .awscalls import AwsCaller, BotoCaller
+from .logs import CloudWatchLogs, LogSource
+from .model import ScenarioItem
+from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
+from .stacks import StackProvider, VariantUnsupported
+from .steps import StepContext, run_step
+from .templating import Scope, TemplateError
+from .transport import RequestsTransport, Transport
+
+log = logging.getLogger(__name__)
+
+OnResult = Callable[[ItemResult], None]
+
+
+def stack_vars(outputs: StackOutputs) -> dict[str, Any]:
+    """`{{stack.*}}`: the deployment's outputs, plus `table` (the main table's name)."""
+    values = dataclasses.asdict(outputs)
+    values["tables"] = list(outputs.tables)
+    values["table"] = outputs.tables[0] if outputs.tables else None
+    return values
+
+
+class Runner:
+    """Replays scenario items against one target; `close()` (or leaving the `with` block) tears variants down."""
+
+    def __init__(self, target: Target, stacks: StackProvider, *, transport: Transport | None = None,
+                 aws: AwsCaller | None = None, logs: LogSource | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 wall: Callable[[], float] = time.time) -> None:
+        self.target = target
+        self.stacks = stacks
+        self.transport = transport or RequestsTransport()
+        self.aws = aws or BotoCaller(Clients(target.endpoint))
+        self.logs = logs if logs is not None else CloudWatchLogs(self.aws)
+        self.clock, self.sleep, self.wall = clock, sleep, wall
+        self.release_errors: list[str] = []
+        self._closed = False
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> list[str]:
+        """Tear down every stack variant (errors are logged and returned, never raised); idempotent."""
+        if self._closed:
+            return self.release_errors
+        self._closed = True
+        try:
+            self.release_errors = list(self.stacks.release())
+        finally:
+            self.transport.close()
+        for error in self.release_errors:
+            log.warning("%s", error)
+        return self.release_errors
+
+    def skip_reason(self, item: ScenarioItem) -> str | None:
+        """Why `item` does not run on this target, or None."""
+        scenario = item.scenario
+        if self.target.name not in scenario.targets:
+            return f"{self.target.name}: the scenario applies to {', '.join(scenario.targets)} only"
+        return self.target.skip_reason(scenario.requires)
+
+    def run(self, items: Iterable[ScenarioItem], on_result: OnResult | None = None) -> list[ItemResult]:
+        """Run every item, then close (tearing variants down) even when interrupted."""
+        results: list[ItemResult] = []
+        try:
+            for item in items:
+                result = self.run_item(item)
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            self.close()
+        return results
+
+    def run_item(self, item: ScenarioItem) -> ItemResult:
+        """Run one item; failures are in the result, never raised."""
+        started = self.clock()
+        head = dict(item_id=item.id, name=item.name, scenario=item.scenario.name, source=item.scenario.source)
+
+        def finish(outcome: str, **extra: Any) -> ItemResult:
+            return ItemResult(**head, outcome=outcome, duration_s=self.clock() - started, **extra)
+
+        reason = self.skip_reason(item)
+        if reason:
+            return finish(SKIPPED, skip_reason=reason)
+        try:
+            outputs = self.stacks.acquire(item.overrides)
+        except VariantUnsupported as exc:
+            return finish(SKIPPED, skip_reason=str(exc))
+        except Exception as exc:
+            return finish(FAILED, error=f"stack: {exc}")
+        scope = Scope({"stack": stack_vars(outputs), "target": self.target.name})
+        try:
+            for name, value in item.vars.items():
+                scope.set(name, scope.render(value, f"vars.{name}"))
+        except TemplateError as exc:
+            return finish(FAILED, error=str(exc), stack_name=outputs.stack_name)
+        ctx = StepContext(self.target, outputs, self.transport, self.aws, self.logs, self.clock, self.sleep,
+                          self.wall)
+        steps = self._run_steps(item, scope, ctx)
+        outcome = FAILED if any(step.failed for step in steps) else PASSED
+        return finish(outcome, steps=tuple(steps), stack_name=outputs.stack_name,
+                      vars={**scope.as_dict(), **{f"{{{{{k}}}}}": v for k, v in scope.generated.items()}})
+
+    def _run_steps(self, item: ScenarioItem, scope: Scope, ctx: StepContext) -> list[StepResult]:
+        scenario, done = item.scenario, []
+        try:
+            for phase, steps in (("setup", scenario.setup), ("steps", scenario.steps)):
+                for index, step in enumerate(steps):
+                    done.append(run_step(step, phase, index, scope, ctx))
+                    log.debug("%s %s: %s", item.id, step.where, done[-1].outcome)
+                    if done[-1].failed:
+                        return done
+        finally:
+            for index, step in enumerate(scenario.teardown):
+                done.append(run_step(step, "teardown", index, scope, ctx))
+        return done

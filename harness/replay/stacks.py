@@ -1,0 +1,120 @@
+"""Which deployed stack a scenario runs against: the base stack, or a variant with the scenario's `stack` overrides.
+
+`StackProvider.acquire(overrides)` returns the `StackOutputs` to use; `release()` tears down every variant it
+created (and the base stack when asked to), collecting errors instead of stopping at the first. The runner
+calls `release()` in a `finally`, so variants go away even when a step, a deployment or the run itself fails.
+`DeployingStacks` deploys the base once (unless its outputs are given) and one variant per distinct override
+set, keyed by the fingerprint of the resulting settings and named with the prefix `v<fingerprint>-`.
+`FixedStack` serves one pre-deployed stack and refuses overrides (such scenarios are skipped).
+Left out: sharing variants between processes (each pytest-xdist worker deploys its own), parallel deploys.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Mapping, Protocol
+
+from ..aws import Clients
+from ..deploy import StackOutputs, StackSettings, deploy, destroy
+
+log = logging.getLogger(__name__)
+
+UrlFor = Callable[[str, str, str], str]
+
+
+class VariantUnsupported(RuntimeError):
+    """This provider cannot deploy a variant (the scenario is skipped with this message)."""
+
+
+class StackError(RuntimeError):
+    """Deploying a stack failed (the item fails with this message)."""
+
+
+class StackProvider(Protocol):
+    def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs: ...
+
+    def release(self) -> list[str]: ...
+
+
+class FixedStack:
+    """A stack deployed elsewhere (e.g. `harness deploy` wrote its outputs); nothing to tear down."""
+
+    def __init__(self, outputs: StackOutputs) -> None:
+        self.outputs = outputs
+
+    def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
+        if overrides:
+            raise VariantUnsupported("stack overrides need a deployable stack; this run uses a pre-deployed one")
+        return self.outputs
+
+    def release(self) -> list[str]:
+        return []
+
+
+class DeployingStacks:
+    """Deploy the base stack once and a variant per override set; `release()` destroys the variants."""
+
+    def __init__(self, base: StackSettings, clients: Clients, *, url_for: UrlFor | None = None,
+                 base_outputs: StackOutputs | None = None, destroy_base: bool = False,
+                 deploy_fn: Callable[..., StackOutputs] = deploy, destroy_fn: Callable[..., Any] = destroy) -> None:
+        self.base = base
+        self.clients = clients
+        self.url_for = url_for
+        self.destroy_base = destroy_base
+        self._deploy = deploy_fn
+        self._destroy = destroy_fn
+        self._base_outputs = base_outputs
+        self._variants: dict[str, StackSettings] = {}  # fingerprint -> settings (recorded before deploying)
+        self._outputs: dict[str, StackOutputs] = {}
+        self._failed: dict[str, str] = {}
+
+    def variant_settings(self, overrides: Mapping[str, Any]) -> StackSettings:
+        """The settings of the variant for `overrides` (ValueError on an unknown override key)."""
+        changed = self.base.with_overrides(overrides)
+        return changed.with_prefix(f"v{changed.fingerprint()}-")
+
+    def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
+        if not overrides:
+            if self._base_outputs is None:
+                self._base_outputs = self._deploy_or_fail(self.base, "base stack")
+            return self._base_outputs
+        settings = self.variant_settings(overrides)
+        key = settings.fingerprint()
+        if key in self._failed:
+            raise StackError(self._failed[key])
+        if key not in self._outputs:
+            self._variants[key] = settings
+            try:
+                self._outputs[key] = self._deploy_or_fail(settings, f"variant {settings.stack_name}")
+            except StackError as exc:
+                self._failed[key] = str(exc)
+                raise
+        return self._outputs[key]
+
+    def _deploy_or_fail(self, settings: StackSettings, what: str) -> StackOutputs:
+        log.info("deploying %s", what)
+        try:
+            return self._deploy(settings, self.clients, url_for=self.url_for)
+        except Exception as exc:
+            raise StackError(f"deploying {what} failed: {exc}") from exc
+
+    @property
+    def variants(self) -> dict[str, StackSettings]:
+        """The variants created so far (including half-deployed ones), by fingerprint."""
+        return dict(self._variants)
+
+    def release(self) -> list[str]:
+        errors: list[str] = []
+        targets = list(self._variants.values())
+        if self.destroy_base and self._base_outputs is not None:
+            targets.append(self.base)
+        for settings in targets:
+            log.info("tearing down %s", settings.stack_name)
+            try:
+                self._destroy(settings, self.clients)
+            except Exception as exc:
+                log.warning("could not tear down %s: %s", settings.stack_name, exc)
+                errors.append(f"tearing down {settings.stack_name} failed: {exc}")
+        self._variants.clear()
+        self._outputs.clear()
+        self._failed.clear()
+        return errors
