@@ -181,9 +181,23 @@ def docker_status(connect: Callable[[], Any] = docker_client) -> DockerStatus:
     except ImportError:
         return DockerStatus(False, "the `docker` Python package is not installed")
     except Exception as exc:  # docker.errors.DockerException and friends
-        return DockerStatus(False, f"no Docker engine reachable ({_short(exc)})")
+        return DockerStatus(False, f"no Docker engine reachable ({docker_reason(exc)})")
     version = client.version().get("Version", "?") if hasattr(client, "version") else "?"
     return DockerStatus(True, f"Docker engine {version} reachable")
+
+
+def docker_reason(exc: BaseException, env: Mapping[str, str] | None = None) -> str:
+    """Why the Docker SDK could not connect, in words (the SDK's own message is a nested repr)."""
+    env = os.environ if env is None else env
+    where = env.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    text = str(exc)
+    if "FileNotFoundError" in text or "No such file" in text:
+        return f"no Docker socket at {where}"
+    if "PermissionError" in text or "Permission denied" in text:
+        return f"permission denied on {where} (is this user in the docker group?)"
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return f"nothing accepts connections at {where}"
+    return _short(exc)
 
 
 def _short(exc: BaseException) -> str:
@@ -269,7 +283,7 @@ def session(url: str, start_if_needed: bool = True, connect: Callable[[], Any] =
     try:
         client = connect()
     except Exception as exc:
-        yield Session(None, f"{why}, and no Docker engine to start one ({_short(exc)})")
+        yield Session(None, f"{why}, and no Docker engine to start one ({docker_reason(exc, env)})")
         return
     port = urllib.parse.urlsplit(url).port or 4566
     try:
