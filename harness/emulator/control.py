@@ -153,6 +153,16 @@ class ControlPlane:
             return None
         return self._stage(api, TEST_INVOKE_STAGE, "test-invoke-deployment-id", tuple(self._snapshot_resources(api)), None)
 
+    def binary_media_types(self, api_id: str) -> list[str] | None:
+        api = self._api(api_id)
+        return None if api is None else [t for t in (api.binaryMediaTypes or []) if t]
+
+    def set_binary_media_types(self, api_id: str, types: list[str]) -> None:
+        """Store the API's binary media types (moto drops them on create and mangles AWS's patch form)."""
+        api = self._api(api_id)
+        if api is not None:
+            api.binaryMediaTypes = list(types)
+
     def api_exists(self, api_id: str) -> bool:
         return self._api(api_id) is not None
 

@@ -6,16 +6,19 @@
   POST /restapis/{id}/resources/{rid}/methods/{m}   -> API Gateway TestInvokeMethod, run for real
   anything else                                     -> moto's server application (AWS control planes)
 
-After moto answers CreateDeployment, the deployed resource tree is snapshotted (moto keeps none).
+Around a few moto calls the emulator fixes what moto lacks (`_FIXUPS`): CreateDeployment snapshots the
+deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does.
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
@@ -134,9 +137,16 @@ class Dispatcher:
 
     def _moto(self, environ: dict[str, Any], start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
         app = self._moto_app(environ)
-        deployment = _DEPLOYMENTS.match(path) if method == "POST" else None
-        if deployment is None or self.control is None:
+        fixup = self._fixup(method, path)
+        if fixup is None or self.control is None:
             return app(environ, start_response)
+        raw = environ["wsgi.input"].read()
+        request = _json(raw)
+        before = fixup.before(self.control, request)
+        if fixup.rewrite is not None:
+            raw = json.dumps(fixup.rewrite(request)).encode()
+            environ["CONTENT_LENGTH"] = str(len(raw))
+        environ["wsgi.input"] = io.BytesIO(raw)
         captured: list[Any] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -146,7 +156,86 @@ class Dispatcher:
         body = b"".join(app(environ, capture))
         if captured and captured[0].startswith("20"):
             try:
-                self.control.snapshot_deployment(deployment["api"], json.loads(body)["id"])
-            except (ValueError, KeyError):
-                log.warning("could not snapshot deployment of %s", deployment["api"])
+                fixup.after(self.control, request, _json(body), before)
+            except Exception:  # a fix-up must never fail the call moto already answered
+                log.exception("control-plane fix-up failed for %s %s", method, path)
         return [body]
+
+    @staticmethod
+    def _fixup(method: str, path: str) -> Fixup | None:
+        for verb, pattern, make in _FIXUPS:
+            match = pattern.match(path) if verb == method else None
+            if match:
+                return make(match)
+        return None
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+
+
+@dataclass(frozen=True)
+class Fixup:
+    """What the emulator adds around one moto call: read state before (control, request), optionally rewrite
+    the request moto sees, then fix or record state after (control, request, answer, state before)."""
+
+    before: Callable[[Any, Any], Any]
+    after: Callable[[Any, Any, Any, Any], None]
+    rewrite: Callable[[Any], Any] | None = None
+
+
+def _snapshot(match: re.Match[str]) -> Fixup:
+    """CreateDeployment: freeze the resource tree the deployment serves (moto keeps no snapshot)."""
+    return Fixup(lambda control, request: None,
+                 lambda control, request, answer, _: control.snapshot_deployment(match["api"], answer["id"]))
+
+
+def _created_api(match: re.Match[str]) -> Fixup:
+    """CreateRestApi: moto drops `binaryMediaTypes`; keep them."""
+    def after(control: Any, request: Any, answer: Any, _: Any) -> None:
+        types = request.get("binaryMediaTypes") if isinstance(request, dict) else None
+        if types:
+            control.set_binary_media_types(answer["id"], [str(t) for t in types])
+    return Fixup(lambda control, request: None, after)
+
+
+def _updated_api(match: re.Match[str]) -> Fixup:
+    """UpdateRestApi: apply `/binaryMediaTypes/<type>` patches as AWS does (type in the path, `~1` for `/`);
+    moto, which mishandles them, sees only the other operations."""
+    api_id = match["api"]
+
+    def is_media(op: Any) -> bool:
+        return isinstance(op, dict) and str(op.get("path", "")).startswith("/binaryMediaTypes")
+
+    def rewrite(request: Any) -> Any:
+        if not isinstance(request, dict):
+            return request
+        return {**request, "patchOperations": [op for op in request.get("patchOperations") or [] if not is_media(op)]}
+
+    def after(control: Any, request: Any, answer: Any, before: list[str] | None) -> None:
+        if before is None or not isinstance(request, dict):
+            return
+        types = list(before)
+        for op in request.get("patchOperations") or []:
+            if not is_media(op):
+                continue
+            path = str(op.get("path", ""))
+            value = path[len("/binaryMediaTypes/"):].replace("~1", "/").replace("~0", "~") or str(op.get("value", ""))
+            if op.get("op") == "add" and value and value not in types:
+                types.append(value)
+            elif op.get("op") == "remove" and value in types:
+                types.remove(value)
+            elif op.get("op") == "replace" and value:
+                types = [t for t in types if t != value] + [str(op.get("value") or value)]
+        control.set_binary_media_types(api_id, types)
+    return Fixup(lambda control, request: control.binary_media_types(api_id), after, rewrite)
+
+
+_FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
+    ("POST", _DEPLOYMENTS, _snapshot),
+    ("POST", re.compile(r"^/restapis/?$"), _created_api),
+    ("PATCH", re.compile(r"^/restapis/(?P<api>[^/]+)/?$"), _updated_api),
+]

@@ -1,0 +1,45 @@
+"""What the emulator fixes around moto's control plane: binary media types, deployment snapshots, health."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.functional
+
+
+def test_binary_media_types_kept_on_create_and_patched_like_aws(clients):
+    apigw = clients("apigateway")
+    api = apigw.create_rest_api(name="fixups-binary", binaryMediaTypes=["image/png"])
+    try:
+        assert apigw.get_rest_api(restApiId=api["id"])["binaryMediaTypes"] == ["image/png"]
+        apigw.update_rest_api(restApiId=api["id"], patchOperations=[
+            {"op": "add", "path": "/binaryMediaTypes/application~1octet-stream"}])
+        assert apigw.get_rest_api(restApiId=api["id"])["binaryMediaTypes"] == ["image/png", "application/octet-stream"]
+        apigw.update_rest_api(restApiId=api["id"], patchOperations=[
+            {"op": "remove", "path": "/binaryMediaTypes/image~1png"},
+            {"op": "replace", "path": "/description", "value": "patched"}])
+        after = apigw.get_rest_api(restApiId=api["id"])
+        assert (after["binaryMediaTypes"], after["description"]) == (["application/octet-stream"], "patched")
+    finally:
+        apigw.delete_rest_api(restApiId=api["id"])
+
+
+def test_data_plane_serves_the_deployed_snapshot_not_the_live_tree(clients, stack_url, tutorial_stack):
+    apigw = clients("apigateway")
+    api_id = tutorial_stack.api_id
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    extra = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="undeployed")
+    try:
+        apigw.put_method(restApiId=api_id, resourceId=extra["id"], httpMethod="GET", authorizationType="NONE")
+        url = f"{stack_url}/_aws/execute-api/{api_id}/prod/undeployed"
+        answer = requests.get(url, timeout=10)
+        assert (answer.status_code, answer.json()) == (403, {"message": "Missing Authentication Token"})
+    finally:
+        apigw.delete_resource(restApiId=api_id, resourceId=extra["id"])
+
+
+def test_health_answers_ready_with_json(stack_url):
+    answer = requests.get(f"{stack_url}/_harness/health", timeout=5)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "ready"
+    assert "lambda" in answer.json()["services"]
