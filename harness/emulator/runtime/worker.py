@@ -77,6 +77,7 @@ class Worker:
             endpoint_url=ctx.endpoint_url, credentials=ctx.credentials,
         )
         read_fd, write_fd = os.pipe()
+        self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "awslambdaric", self.fn.handler],
@@ -128,7 +129,7 @@ class Worker:
 
     def max_memory_mb(self) -> int:
         """Peak resident memory of the process in MB (VmHWM), the last value seen once it is gone."""
-        if self.proc is not None:
+        if self.proc is not None and self.proc.returncode is None:  # a reaped pid may be someone else's
             try:
                 with open(f"/proc/{self.proc.pid}/status", "rb") as status:
                     for line in status:
