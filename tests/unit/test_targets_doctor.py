@@ -1,0 +1,121 @@
+"""`harness doctor`: one verdict per target with the reason, exit 0, and never a credential in the output."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness import cli, doctor
+from harness import localstack as ls
+
+ACCESS_KEY = "AKIADOCTORLEAKCHECK1"
+SECRET_KEY = "doctor/leak+check/secret/abcdefghijklmnop"
+TOKEN = "ls-DOCTORLEAKCHECK-token"
+READY = {s: "running" for s in ls.STACK_SERVICES}
+
+
+def _down(url: str) -> ls.Health:
+    return ls.Health(False, error="[Errno 111] Connection refused")
+
+
+def _no_docker() -> Any:
+    raise RuntimeError("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))")
+
+
+class _Engine:
+    def __init__(self, present: set[str]) -> None:
+        outer = self
+        self.present = present
+
+        class Images:
+            def get(self, name: str) -> Any:
+                if name not in outer.present:
+                    raise LookupError(name)
+
+        self.images = Images()
+
+    def version(self) -> dict[str, str]:
+        return {"Version": "27.1"}
+
+
+def test_embedded_verdict():
+    assert doctor.check_embedded().usable
+    missing = doctor.check_embedded(lambda p: None if p == "awslambdaric" else "1.0")
+    assert not missing.usable and "awslambdaric" in missing.reason
+
+
+def test_localstack_answering():
+    check = doctor.check_localstack({"LOCALSTACK_HOST": "ls"}, probe=lambda url: ls.Health(True, READY, "4.14.0", "community"))
+    assert check.usable and "LocalStack 4.14.0 (community) answering at http://ls:4566" in check.reason
+
+
+def test_localstack_answering_but_starting():
+    starting = {**READY, "lambda": "initializing"}
+    check = doctor.check_localstack({}, probe=lambda url: ls.Health(True, starting, "4.14.0"))
+    assert check.usable and "lambda=initializing" in check.reason
+
+
+def test_localstack_no_docker():
+    check = doctor.check_localstack({}, probe=_down, docker=_no_docker)
+    assert not check.usable
+    assert "nothing answers http://localhost:4566/_localstack/health" in check.reason
+    assert "no Docker socket" in check.reason
+
+
+def test_localstack_token_rules():
+    needs = doctor.check_localstack({"LOCALSTACK_IMAGE": "localstack/localstack:latest"}, probe=_down, docker=_no_docker)
+    assert not needs.usable and "needs LOCALSTACK_AUTH_TOKEN, which is not set" in needs.reason
+    env = {"LOCALSTACK_IMAGE": "localstack/localstack:latest", "LOCALSTACK_AUTH_TOKEN": TOKEN}
+    both = {"localstack/localstack:latest", ls.LAMBDA_RUNTIME_IMAGE}
+    ok = doctor.check_localstack(env, probe=_down, docker=lambda: _Engine(both))
+    assert ok.usable and "LOCALSTACK_AUTH_TOKEN set" in ok.reason and TOKEN not in ok.reason
+
+
+def test_localstack_images_not_pulled():
+    check = doctor.check_localstack({}, probe=_down, docker=lambda: _Engine({"localstack/localstack:4.14.0"}))
+    assert not check.usable and "not pulled yet: public.ecr.aws/lambda/python:3.12" in check.reason
+
+
+def test_aws_verdicts():
+    assert "no AWS credentials found" in doctor.check_aws({}, source=lambda: None).reason
+    gated = doctor.check_aws({}, source=lambda: "shared-credentials-file")
+    assert not gated.usable and "source: shared-credentials-file" in gated.reason and "--allow-real-aws" in gated.reason
+    assert doctor.check_aws({"HARNESS_ALLOW_REAL_AWS": "1"}, source=lambda: "env").usable
+    assert doctor.check_aws({}, allow_flag=True, source=lambda: "sso").usable
+    redirected = doctor.check_aws({"AWS_ENDPOINT_URL": "http://ls:4566"}, True, source=lambda: "env")
+    assert not redirected.usable and "AWS_ENDPOINT_URL" in redirected.reason
+
+    def broken() -> str:
+        raise ValueError(f"bad profile with {SECRET_KEY}")
+
+    assert SECRET_KEY not in doctor.check_aws({}, source=broken).reason
+
+
+def test_cli_doctor_prints_three_lines_and_no_secret(monkeypatch, capsys):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("LOCALSTACK_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name in ("AWS_ENDPOINT_URL", "HARNESS_ALLOW_REAL_AWS", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert lines[0].startswith("harness doctor")
+    assert [line.split()[0] for line in lines[1:]] == ["embedded", "localstack", "aws"]
+    assert "credentials found (source: env)" in lines[3] and "not usable" in lines[3]
+    for text in (out.out, out.err):
+        assert ACCESS_KEY not in text and SECRET_KEY not in text and TOKEN not in text
+
+
+@pytest.mark.parametrize("flag", [["--allow-real-aws"], []])
+def test_cli_doctor_opt_in_flag(monkeypatch, capsys, flag):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("LOCALSTACK_HOST", "127.0.0.1:9")
+    for name in ("AWS_ENDPOINT_URL", "HARNESS_ALLOW_REAL_AWS", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["doctor", *flag]) == 0
+    aws_line = capsys.readouterr().out.splitlines()[3]
+    assert ("not usable" not in aws_line) == bool(flag)
