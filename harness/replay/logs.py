@@ -48,7 +48,7 @@ class CloudWatchLogs:
         found: list[str] = []
         for _ in range(self.max_pages):
             try:
-                page = self.caller.call("logs", "FilterLogEvents", params)
+                page = self.caller.call("logs", "FilterLogEvents", dict(params))
             except Exception as exc:  # a missing group (ResourceNotFoundException) reads as empty
                 log.debug("no events from %s: %s", group, exc)
                 return found

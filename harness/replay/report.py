@@ -154,7 +154,7 @@ _LABELS = {PASSED: "PASS", FAILED: "FAIL", SKIPPED: "SKIP"}
 
 def format_table(results: Iterable[ItemResult]) -> str:
     """One row per item: result, duration, item id (and the skip reason)."""
-    rows = ["RESULT      TIME  ITEM"]
+    rows = [f"{'RESULT':<6} {'TIME':>9}  ITEM"]
     for result in results:
         took = "-" if result.outcome == SKIPPED else f"{result.duration_s:.2f} s"
         tail = f"  ({result.skip_reason})" if result.skip_reason else ""
