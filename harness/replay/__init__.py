@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from .loader import discover, is_scenario_file, load_items, load_scenario
 from .model import Scenario, ScenarioItem, Source
-from .report import exit_status, format_failure, format_table, summary_line
+from .report import exit_status, first_line, format_failure, format_table, summary_line
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, StepResult
-from .runner import Runner
-from .stacks import DeployingStacks, FixedStack, StackProvider, VariantUnsupported
+from .runner import Runner, runner_for
+from .stacks import DeployingStacks, FixedStack, StackError, StackProvider, VariantUnsupported
 from .transport import RequestsTransport, Transport
-from .validation import SCHEMA_PATH, Problem, ScenarioError
+from .validation import FRAGMENT_SCHEMA_PATH, SCHEMA_PATH, Problem, ScenarioError
 from .writers import write_junit, write_transcript
 
 __all__ = [
-    "DeployingStacks", "FAILED", "FixedStack", "ItemResult", "Mismatch", "PASSED", "Problem", "RequestsTransport",
-    "Runner", "SCHEMA_PATH", "SKIPPED", "Scenario", "ScenarioError", "ScenarioItem", "Source", "StackProvider",
-    "StepResult", "Transport", "VariantUnsupported", "discover", "exit_status", "format_failure", "format_table",
-    "is_scenario_file", "load_items", "load_scenario", "summary_line", "write_junit", "write_transcript",
+    "DeployingStacks", "FAILED", "FRAGMENT_SCHEMA_PATH", "FixedStack", "ItemResult", "Mismatch", "PASSED",
+    "Problem", "RequestsTransport", "Runner", "SCHEMA_PATH", "SKIPPED", "Scenario", "ScenarioError",
+    "ScenarioItem", "Source", "StackError", "StackProvider", "StepResult", "Transport", "VariantUnsupported",
+    "discover", "exit_status", "first_line", "format_failure", "format_table", "is_scenario_file", "load_items",
+    "load_scenario", "runner_for", "summary_line", "write_junit", "write_transcript",
 ]

@@ -232,12 +232,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def is_scenario_file(path: Path) -> bool:
-    """True for a JSON file whose `$schema` names the scenario schema (fragments and other JSON are not)."""
+    """True for a JSON file whose `$schema` names the scenario schema, or that has no `$schema` but a `name`
+    and `steps` (the loader then reports the missing `$schema`). Fragments and other JSON files are not;
+    unparsable `.json` files are (the loader reports where they break)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return path.suffix == ".json" and "schema" not in path.name  # broken files are reported by the loader
-    return isinstance(document, dict) and str(document.get("$schema", "")).endswith(SCENARIO_SUFFIX)
+        return path.suffix == ".json" and not path.name.endswith("schema.json")
+    if not isinstance(document, dict):
+        return False
+    if "$schema" in document:
+        return str(document["$schema"]).endswith(SCENARIO_SUFFIX)
+    return "name" in document and "steps" in document
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:

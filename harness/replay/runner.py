@@ -1,7 +1,6 @@
 """The runner shared by the CLI and the pytest plugin: scenario items in, `ItemResult`s out.
 
-    stacks = DeployingStacks(StackSettings(), Clients(target.endpoint), url_for=target.invoke_url)
-    with Runner(target, stacks) as runner:          # close() releases the stack variants, always
+    with runner_for(target) as runner:              # close() releases the stack variants, always
         for item in load_items(["scenarios"]):
             result = runner.run_item(item)          # never raises for a failing scenario
 
@@ -20,13 +19,13 @@ import time
 from typing import Any, Callable, Iterable
 
 from ..aws import Clients
-from ..deploy import StackOutputs
+from ..deploy import StackOutputs, StackSettings
 from ..targets import Target
 from .awscalls import AwsCaller, BotoCaller
 from .logs import CloudWatchLogs, LogSource
 from .model import ScenarioItem
 from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
-from .stacks import StackProvider, VariantUnsupported
+from .stacks import DeployingStacks, StackProvider, VariantUnsupported
 from .steps import StepContext, run_step
 from .templating import Scope, TemplateError
 from .transport import RequestsTransport, Transport
@@ -102,7 +101,8 @@ class Runner:
     def run_item(self, item: ScenarioItem) -> ItemResult:
         """Run one item; failures are in the result, never raised."""
         started = self.clock()
-        head = dict(item_id=item.id, name=item.name, scenario=item.scenario.name, source=item.scenario.source)
+        source = item.row.source if item.row and item.row.source else item.scenario.source
+        head = dict(item_id=item.id, name=item.name, scenario=item.scenario.name, source=source)
 
         def finish(outcome: str, **extra: Any) -> ItemResult:
             return ItemResult(**head, outcome=outcome, duration_s=self.clock() - started, **extra)
@@ -142,3 +142,20 @@ class Runner:
             for index, step in enumerate(scenario.teardown):
                 done.append(run_step(step, "teardown", index, scope, ctx))
         return done
+
+
+def runner_for(target: Target, *, settings: StackSettings | None = None, outputs: StackOutputs | None = None,
+               destroy_base: bool = False, variant_tag: str = "", clients: Clients | None = None,
+               transport: Transport | None = None) -> Runner:
+    """The usual wiring for the CLI and the pytest plugin.
+
+    The base stack is `target.stack_settings(settings)` (default: the tutorial's settings in the target's region;
+    give unprefixed settings, the target adds its prefix and tags). With `outputs` (a stack already deployed,
+    e.g. by a fixture) the base is not deployed again; otherwise it is deployed on first use and destroyed at
+    `close()` only when `destroy_base`. Variants are always destroyed at `close()`.
+    """
+    clients = clients or Clients(target.endpoint)
+    base = target.stack_settings(settings or StackSettings(region=target.region))
+    stacks = DeployingStacks(base, clients, url_for=target.invoke_url, base_outputs=outputs,
+                             destroy_base=destroy_base, variant_tag=variant_tag)
+    return Runner(target, stacks, transport=transport, aws=BotoCaller(clients))

@@ -4,7 +4,9 @@
 created (and the base stack when asked to), collecting errors instead of stopping at the first. The runner
 calls `release()` in a `finally`, so variants go away even when a step, a deployment or the run itself fails.
 `DeployingStacks` deploys the base once (unless its outputs are given) and one variant per distinct override
-set, keyed by the fingerprint of the resulting settings and named with the prefix `v<fingerprint>-`.
+set, keyed by the fingerprint of the resulting settings and named with the prefix `v<fingerprint>-` (plus
+`<variant_tag>-` when given: processes sharing one endpoint, e.g. pytest-xdist workers on LocalStack, must
+pass distinct tags or they would deploy and destroy the same variant).
 `FixedStack` serves one pre-deployed stack and refuses overrides (such scenarios are skipped).
 Left out: sharing variants between processes (each pytest-xdist worker deploys its own), parallel deploys.
 """
@@ -54,12 +56,13 @@ class DeployingStacks:
     """Deploy the base stack once and a variant per override set; `release()` destroys the variants."""
 
     def __init__(self, base: StackSettings, clients: Clients, *, url_for: UrlFor | None = None,
-                 base_outputs: StackOutputs | None = None, destroy_base: bool = False,
+                 base_outputs: StackOutputs | None = None, destroy_base: bool = False, variant_tag: str = "",
                  deploy_fn: Callable[..., StackOutputs] = deploy, destroy_fn: Callable[..., Any] = destroy) -> None:
         self.base = base
         self.clients = clients
         self.url_for = url_for
         self.destroy_base = destroy_base
+        self.variant_tag = variant_tag
         self._deploy = deploy_fn
         self._destroy = destroy_fn
         self._base_outputs = base_outputs
@@ -70,7 +73,8 @@ class DeployingStacks:
     def variant_settings(self, overrides: Mapping[str, Any]) -> StackSettings:
         """The settings of the variant for `overrides` (ValueError on an unknown override key)."""
         changed = self.base.with_overrides(overrides)
-        return changed.with_prefix(f"v{changed.fingerprint()}-")
+        tag = f"{self.variant_tag}-" if self.variant_tag else ""
+        return changed.with_prefix(f"v{changed.fingerprint()}-{tag}")
 
     def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
         if not overrides:

@@ -254,3 +254,12 @@ def test_shipped_schemas_are_valid_and_the_fragment_schema_resolves():
     fragment = json.loads(FRAGMENT_SCHEMA_PATH.read_text())
     assert fragment["$ref"] == f"{SCHEMA_PATH.name}#/$defs/fragment"
     assert "fragment" in schema()["$defs"]
+
+
+def test_discover_keeps_scenarios_that_forgot_their_schema_so_the_loader_can_say_so():
+    write("sc/forgot.json", '{"name": "f", "steps": [{"http": {}}]}')
+    write("sc/broken.json", '{"name": ')
+    write("sc/scenario.schema.json", "{}")
+    assert discover(["sc"]) == [Path("sc/broken.json"), Path("sc/forgot.json")]
+    with pytest.raises(ScenarioError, match=r"^sc/forgot\.json:1: \$schema: required field missing$"):
+        load_scenario("sc/forgot.json")

@@ -462,3 +462,32 @@ def test_fake_stacks_failure_is_an_item_error(tmp_path):
     (result,) = runner.run(load_scenario(scenario_file(tmp_path, body)).items())
     assert (result.outcome, result.error) == (FAILED, "stack: deploying variant failed: boom")
     assert stacks.released == 1
+
+
+def test_runner_for_wires_the_target_settings_and_a_given_base(tmp_path):
+    from harness.replay.runner import runner_for
+    from harness.targets import aws as aws_target
+
+    target = aws_target("eu-west-1", prefix="hx-ci1-", tags={"harness:owner": "me"})
+    runner = runner_for(target, outputs=outputs(), transport=FakeTransport())
+    stacks = runner.stacks
+    assert stacks.base.region == "eu-west-1" and stacks.base.function_name == "hx-ci1-db-api"
+    assert stacks.base.tags["harness:owner"] == "me" and stacks.url_for == target.invoke_url
+    assert stacks.acquire({}) == outputs()  # given outputs: the base is not deployed again
+    assert stacks.variant_settings({"timeout": 1}).function_name.endswith("-hx-ci1-db-api")
+    runner.close()
+
+
+def test_variant_tags_keep_processes_apart():
+    one = DeployingStacks(StackSettings(), clients=None, variant_tag="gw0")
+    two = DeployingStacks(StackSettings(), clients=None, variant_tag="gw1")
+    fingerprint = StackSettings().with_overrides({"timeout": 1}).fingerprint()
+    assert one.variant_settings({"timeout": 1}).stack_name == f"v{fingerprint}-gw0-db-api"
+    assert two.variant_settings({"timeout": 1}).stack_name == f"v{fingerprint}-gw1-db-api"
+
+
+def test_row_items_point_at_their_row(tmp_path):
+    body = '"name": "rows",\n"steps": [{"http": {}}],\n"params": [\n{"id": "a"},\n{"id": "b"}]'
+    with make_runner() as runner:
+        results = [runner.run_item(item) for item in load_scenario(scenario_file(tmp_path, body)).items()]
+    assert [(r.name, r.source.line) for r in results] == [("rows[a]", 5), ("rows[b]", 6)]
