@@ -99,9 +99,11 @@ def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: 
                          clock: Callable[[], float] = time.monotonic) -> dict[str, str]:
     """Wait until the functions (all when `names` is None) have left `Pending` and finished updating.
 
-    Returns name -> State. A function that ends `Failed` raises with its StateReason.
+    Returns name -> State. A function named in `names` that ends `Failed` raises with its StateReason; when
+    scanning all functions (a shared LocalStack), a failed one is only logged: it may not be ours.
     """
     lam = clients("lambda")
+    strict = names is not None
     if names is None:
         names = [f["FunctionName"] for page in lam.get_paginator("list_functions").paginate()
                  for f in page.get("Functions", [])]
@@ -114,8 +116,12 @@ def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: 
             state = config.get("State", "Active")
             states[name] = state
             if state == "Failed" or config.get("LastUpdateStatus") == "Failed":
-                raise LocalStackError(f"function {name} failed: {config.get('StateReason') or config.get('LastUpdateStatusReason')}")
-            if state != "Pending" and config.get("LastUpdateStatus", "Successful") != "InProgress":
+                why = config.get("StateReason") or config.get("LastUpdateStatusReason")
+                if strict:
+                    raise LocalStackError(f"function {name} failed: {why}")
+                log.warning("function %s is Failed (%s); not waiting for it", name, why)
+                pending.remove(name)
+            elif state != "Pending" and config.get("LastUpdateStatus", "Successful") != "InProgress":
                 pending.remove(name)
         if pending:
             if clock() >= deadline:

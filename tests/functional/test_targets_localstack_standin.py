@@ -159,7 +159,7 @@ class _FrontHandler(BaseHTTPRequestHandler):
 @pytest.fixture()
 def front(standin) -> Iterator[Front]:
     server = Front(standin[0])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
