@@ -260,3 +260,15 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 def load_items(paths: Iterable[str | Path]) -> list[ScenarioItem]:
     """Every item of every scenario under `paths` (the first broken file raises its ScenarioError)."""
     return [item for path in discover(paths) for item in load_scenario(path).items()]
+
+
+def load_many(paths: Iterable[str | Path]) -> tuple[list[ScenarioItem], list[ScenarioError]]:
+    """Every item of every loadable scenario under `paths`, and the errors of the others (report them all)."""
+    items: list[ScenarioItem] = []
+    errors: list[ScenarioError] = []
+    for path in discover(paths):
+        try:
+            items.extend(load_scenario(path).items())
+        except ScenarioError as exc:
+            errors.append(exc)
+    return items, errors

@@ -3,8 +3,11 @@
 CloudWatch Logs is read with `FilterLogEvents` from the step's start time (minus `SKEW_MS` for clock skew) and
 polled until every expected line is there or the expectation's timeout passes (logs land a moment after the
 response). A missing log group counts as empty. A string is a substring to find in one event's message; a
-matcher object (e.g. {"$regex": ...}) must match one message.
-Left out: filtering by request id (lines of a step that ran just before may be seen too).
+matcher object (e.g. {"$regex": ...}) must match one message. Execution log lines are kept only when they carry
+the step's request id (`(<x-amzn-RequestId>) ...`, as API Gateway writes them), so an earlier request's
+lines never satisfy a later step.
+Left out: telling function log lines of different requests apart (the client never sees Lambda's request id,
+so lines a step that ran just before wrote may be seen too).
 """
 from __future__ import annotations
 
@@ -76,8 +79,17 @@ def _detail(lines: list[str]) -> str:
     return "\n".join([head, *shown]) if lines else "no lines"
 
 
+def _read(source: LogSource, group: str | None, start_ms: int, request_id: str | None) -> list[str]:
+    if not group:
+        return []
+    lines = source.messages(group, start_ms)
+    if request_id:
+        lines = [line for line in lines if line.startswith(f"({request_id})")]
+    return lines
+
+
 def check_logs(expect: LogExpectation, *, source: LogSource | None, groups: Mapping[str, str | None],
-               start_ms: int, tail: str | None, clock: Callable[[], float] = time.monotonic,
+               start_ms: int, tail: str | None, request_id: str | None = None, clock: Callable[[], float] = time.monotonic,
                sleep: Callable[[float], None] = time.sleep) -> list[Mismatch]:
     """Every expected log line that did not appear (one mismatch each, with the lines that were seen)."""
     found: list[Mismatch] = []
@@ -94,7 +106,8 @@ def check_logs(expect: LogExpectation, *, source: LogSource | None, groups: Mapp
         return found + [Mismatch(f"logs.{kind}", "readable logs", "no log source") for kind in pending]
     deadline = clock() + expect.timeout
     while True:
-        seen = {kind: source.messages(groups[kind], start_ms) if groups.get(kind) else [] for kind in pending}
+        seen = {kind: _read(source, groups.get(kind), start_ms, request_id if kind == "execution" else None)
+                for kind in pending}
         missing = {kind: [line for line in lines if not _present(line, seen[kind])] for kind, lines in pending.items()}
         if not any(missing.values()) or clock() >= deadline:
             break
@@ -102,6 +115,8 @@ def check_logs(expect: LogExpectation, *, source: LogSource | None, groups: Mapp
     for kind, lines in missing.items():
         for line in lines:
             where = groups.get(kind) or "(no log group)"
+            if kind == "execution" and request_id:
+                where += f" for request {request_id}"
             found.append(Mismatch(f"logs.{kind}", _wanted(line), f"none in {len(seen[kind])} events of {where}",
                                   _detail(seen[kind])))
     return found

@@ -5,7 +5,7 @@
             result = runner.run_item(item)          # never raises for a failing scenario
 
 Per item: skip when the target is not among the scenario's `targets` or lacks a `requires` feature (reason from
-`Target.skip_reason`), or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
+`Target.skip_reason`; `stack` overrides imply `fault-injection`), or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
 (base or variant); bind vars (`stack`, `target`, then the scenario's and the row's vars, in order); run setup,
 then steps (both stop at the first failure), then teardown, always. HTTP goes through a keep-alive
 `requests.Session` (`RequestsTransport`), AWS calls through boto3 (`BotoCaller`), logs through CloudWatch Logs.
@@ -83,7 +83,8 @@ class Runner:
         scenario = item.scenario
         if self.target.name not in scenario.targets:
             return f"{self.target.name}: the scenario applies to {', '.join(scenario.targets)} only"
-        return self.target.skip_reason(scenario.requires)
+        requires = scenario.requires + (("fault-injection",) if item.overrides else ())
+        return self.target.skip_reason(requires)
 
     def run(self, items: Iterable[ScenarioItem], on_result: OnResult | None = None) -> list[ItemResult]:
         """Run every item, then close (tearing variants down) even when interrupted."""

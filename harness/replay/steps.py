@@ -134,7 +134,8 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
             mismatches = check_response(expect, response, kind=step.kind)
             if expect.logs is not None:
                 mismatches += check_logs(expect.logs, source=ctx.logs, groups=_log_groups(step.kind, call, ctx),
-                                         start_ms=start_ms, tail=response.log_tail, clock=ctx.clock, sleep=ctx.sleep)
+                                         start_ms=start_ms, tail=response.log_tail, clock=ctx.clock, sleep=ctx.sleep,
+                                         request_id=response.header("x-amzn-RequestId") if step.kind == "http" else None)
             if not mismatches:
                 captured, problems = capture_all(step.captures, response)
                 mismatches += problems

@@ -263,3 +263,15 @@ def test_discover_keeps_scenarios_that_forgot_their_schema_so_the_loader_can_say
     assert discover(["sc"]) == [Path("sc/broken.json"), Path("sc/forgot.json")]
     with pytest.raises(ScenarioError, match=r"^sc/forgot\.json:1: \$schema: required field missing$"):
         load_scenario("sc/forgot.json")
+
+
+def test_load_many_reports_every_broken_file():
+    from harness.replay.loader import load_many
+
+    write("sc/good.json", "{" + HEAD + ', "name": "g", "steps": [{"http": {}}]}')
+    write("sc/bad1.json", "{" + HEAD + ', "name": 1, "steps": [{"http": {}}]}')
+    write("sc/bad2.json", '{"name": ')
+    items, errors = load_many(["sc"])
+    assert [i.name for i in items] == ["g"]
+    assert [str(e) for e in errors] == ["sc/bad1.json:1: name: expected string, got integer 1",
+                                        "sc/bad2.json:1: invalid JSON: Expecting value (column 10)"]

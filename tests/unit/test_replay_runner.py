@@ -371,7 +371,11 @@ def test_skip_reasons(tmp_path):
 
 def test_log_expectations_poll_until_the_lines_arrive(tmp_path):
     logs = FakeLogs({
-        "API-Gateway-Execution-Logs_api123/prod": [[], ["(r) Execution failed due to configuration error: Invalid permissions on Lambda function", "(r) Method completed with status: 500"]],
+        "API-Gateway-Execution-Logs_api123/prod": [
+            ["(req-0) Method completed with status: 500"],  # an earlier request's line does not count
+            ["(req-0) Method completed with status: 500",
+             "(req-1) Execution failed due to configuration error: Invalid permissions on Lambda function",
+             "(req-1) Method completed with status: 500"]],
         "/aws/lambda/db-api": [["START RequestId: 1", "END RequestId: 1"]],
     })
     body = '"name": "logs", "steps": [{"http": {}, "expect": {"logs": {"execution": ["Method completed with status: 500", ' \
@@ -382,6 +386,16 @@ def test_log_expectations_poll_until_the_lines_arrive(tmp_path):
     assert result.outcome == PASSED, result.steps[0].mismatches
     assert clock.sleeps == [0.5]
     assert logs.reads[0] == ("/aws/lambda/db-api", 1_000_000)
+
+
+def test_execution_lines_of_other_requests_do_not_count(tmp_path):
+    logs = FakeLogs({"API-Gateway-Execution-Logs_api123/prod": [["(req-0) Method completed with status: 500"]]})
+    body = '"name": "logs", "steps": [{"http": {}, "expect": {"logs": {"execution": ["status: 500"], "timeout": 0}}}]'
+    with make_runner(logs=logs) as runner:
+        result = runner.run_item(load_scenario(scenario_file(tmp_path, body)).items()[0])
+    assert [str(m) for m in result.steps[0].mismatches] == [
+        'logs.execution: expected a line containing "status: 500", got none in 0 events of '
+        "API-Gateway-Execution-Logs_api123/prod for request req-1"]
 
 
 def test_missing_log_lines_are_reported_with_what_was_seen(tmp_path):
@@ -491,3 +505,11 @@ def test_row_items_point_at_their_row(tmp_path):
     with make_runner() as runner:
         results = [runner.run_item(item) for item in load_scenario(scenario_file(tmp_path, body)).items()]
     assert [(r.name, r.source.line) for r in results] == [("rows[a]", 5), ("rows[b]", 6)]
+
+
+def test_stack_overrides_imply_fault_injection(tmp_path):
+    target = Target("endpoint", Endpoint(URL), {"fault-injection": "this endpoint cannot be redeployed"})
+    faulty = load_scenario(scenario_file(tmp_path, '"name": "c", "stack": {"timeout": 1}, "steps": [{"http": {}}]'))
+    with make_runner(target=target) as runner:
+        result = runner.run_item(faulty.items()[0])
+    assert (result.outcome, result.skip_reason) == (SKIPPED, "endpoint: this endpoint cannot be redeployed")
