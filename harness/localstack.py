@@ -294,8 +294,8 @@ def session(url: str, start_if_needed: bool = True, connect: Callable[[], Any] =
     port = urllib.parse.urlsplit(url).port or 4566
     try:
         started = start(client, port=port, env=env, timeout=timeout)
-    except LocalStackError as exc:
-        yield Session(None, f"{why}; could not start one: {exc}")
+    except Exception as exc:  # LocalStackError, or the engine's own (port taken, bad image...)
+        yield Session(None, f"{why}; could not start one: {_short(exc)}")
         return
     try:
         yield Session(started.url, f"started {configured_image(env)} at {started.url}", started=True)

@@ -249,3 +249,14 @@ def test_docker_status_in_words():
     assert status == ls.DockerStatus(True, "Docker engine 27.1 reachable")
     refused = ls.docker_reason(ConnectionRefusedError("Connection refused"), {"DOCKER_HOST": "tcp://h:2375"})
     assert refused == "nothing accepts connections at tcp://h:2375"
+
+
+def test_session_turns_engine_errors_into_a_skip_reason():
+    docker = FakeDocker({"localstack/localstack:4.14.0"})
+
+    def busy(**kwargs: Any) -> Any:
+        raise RuntimeError("driver failed programming external connectivity: port is already allocated")
+
+    docker.containers.run = busy
+    with ls.session("http://127.0.0.1:9", connect=lambda: docker, env={}) as found:
+        assert found.url is None and "port is already allocated" in found.reason
