@@ -89,12 +89,14 @@ def build_request(kind: str, call: Any, ctx: StepContext) -> Request:
             body = str(call.body).encode("utf-8")
         return Request("http", str(call.method).upper(), url, headers, body, timeout=float(call.timeout))
     if isinstance(call, InvokeCall):
-        payload = call.payload if call.payload is not UNSET else UNSET
-        body = json.dumps(payload).encode() if payload is not UNSET else (
-            call.raw_payload.encode() if call.raw_payload is not None else None)
+        if call.payload is not UNSET:
+            body, shown = json.dumps(call.payload).encode("utf-8"), call.payload
+        elif call.raw_payload is not None:
+            body, shown = call.raw_payload.encode("utf-8"), call.raw_payload
+        else:
+            body, shown = None, UNSET
         options = {"invocation_type": call.invocation_type, "log_tail": call.log_tail, "qualifier": call.qualifier}
-        return Request("invoke", "Invoke", call.function or out.function_name, {}, body,
-                       params=payload if payload is not UNSET else call.raw_payload, options=options)
+        return Request("invoke", "Invoke", call.function or out.function_name, {}, body, params=shown, options=options)
     assert isinstance(call, AwsCall)
     return Request("aws", call.operation, call.service, params=dict(call.params), options={"document": call.document})
 

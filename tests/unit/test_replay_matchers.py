@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harness.replay.matchers import ABSENT, MatcherError, compare, describe, syntax_problems
+from harness.replay.templating import Scope, render
 
 UUID = "8c968e41-e81b-4384-aa72-077ea85ffd04"
 
@@ -164,3 +167,22 @@ def test_syntax_problems(value, problem):
 
 def test_templated_matcher_arguments_are_checked_after_rendering():
     assert syntax_problems({"$length": "{{n}}"}) == []
+
+_keys = st.text(min_size=1, max_size=5).filter(lambda k: not k.startswith("$") and "{{" not in k)
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8).filter(
+    lambda t: "{{" not in t)
+JSON = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+                    max_leaves=20)
+
+
+@given(JSON)
+def test_any_json_value_matches_itself_and_renders_to_itself(value):
+    assert compare(value, value) == []
+    assert compare(value, value, subset=True) == []
+    assert render(value, Scope()) == value
+
+
+@given(JSON, JSON)
+def test_compare_is_empty_only_for_equal_values(a, b):
+    if compare(a, b) == []:
+        assert compare(b, a) == []
