@@ -7,7 +7,9 @@
   anything else                                     -> moto's server application (AWS control planes)
 
 Around a few moto calls the emulator fixes what moto lacks (`_FIXUPS`): CreateDeployment snapshots the
-deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does.
+deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does. DynamoDB
+GetItem/DeleteItem/UpdateItem keys are checked against the table's key schema first (`key_problem`): moto lets
+mistyped keys and (Delete/Update) empty-string keys through, and answers an empty key "Validation Exception".
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
@@ -33,6 +36,10 @@ StartResponse = Callable[..., Any]
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
+_KEYED_ITEM_TARGETS = frozenset(f"DynamoDB_20120810.{op}" for op in ("GetItem", "DeleteItem", "UpdateItem"))
+KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
+EMPTY_STRING_KEY = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+                    "contain an empty string value. Key: {}")
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]*)/[^/]*/(?P<region>[^/]*)/(?P<service>[^/]*)/")
 
 
@@ -91,6 +98,10 @@ class Dispatcher:
             if test and self.gateway is not None:
                 response = self.gateway.test_invoke(Request(environ), test["api"], test["resource"], test["verb"])
                 return response(environ, start_response)
+            if environ.get("HTTP_X_AMZ_TARGET") in _KEYED_ITEM_TARGETS and self.control is not None:
+                refused = self._check_item_key(environ)
+                if refused is not None:
+                    return refused(environ, start_response)
         return self._moto(environ, start_response, method, path)
 
     # ---- parts ------------------------------------------------------------------------------------------
@@ -122,6 +133,22 @@ class Dispatcher:
         region, account = self._where(environ)
         return handle_invoke(Request(environ), name, control=self.control, runtime=self.runtime,
                              region=region, account_id=account)
+
+    def _check_item_key(self, environ: dict[str, Any]) -> Response | None:
+        """A DynamoDB ValidationException for a Get/Delete/UpdateItem key that breaks the table's key schema."""
+        raw = environ["wsgi.input"].read()
+        environ["wsgi.input"] = io.BytesIO(raw)
+        request = _json(raw)
+        if not isinstance(request, dict) or not isinstance(request.get("TableName"), str):
+            return None
+        region, account = self._where(environ)
+        schema = self.control.table_key_schema(request["TableName"], region, account)
+        problem = key_problem(request.get("Key"), schema) if schema else None
+        if problem is None:
+            return None
+        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": problem})
+        return Response(body, 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4()),
+                                    "x-amzn-ErrorType": "ValidationException"})
 
     def _moto_app(self, environ: dict[str, Any]) -> Any:
         scope = credential_scope(environ)
@@ -168,6 +195,19 @@ class Dispatcher:
             if match:
                 return make(match)
         return None
+
+
+def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
+    """What DynamoDB says about the `Key` of a Get/Delete/UpdateItem call, given the table's (name, type) key
+    attributes; None when the key fits (or is not a map: moto's own validation answers that)."""
+    if not isinstance(key, dict):
+        return None
+    if set(key) != {name for name, _ in schema}:
+        return KEY_SCHEMA_MISMATCH
+    if any(not isinstance(key[name], dict) or list(key[name]) != [kind] for name, kind in schema):
+        return KEY_SCHEMA_MISMATCH
+    empty = next((name for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
+    return None if empty is None else EMPTY_STRING_KEY.format(empty)
 
 
 def _json(raw: bytes) -> Any:
