@@ -5,7 +5,8 @@
   deploy   deploy (or update in place) the tutorial's stack onto an endpoint
   destroy  delete what the stack owns on an endpoint
   doctor   say which targets are usable here and why not
-  run      the main job: embedded stack, deploy, replay, tear down
+  replay   replay scenario files against a target and report
+  run      the main job: embedded stack, deploy, replay every scenario, tear down
 """
 from __future__ import annotations
 
@@ -80,6 +81,64 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(paths: list[str], target_name: str | None, endpoint_url: str | None, region: str,
+            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool) -> int:
+    from .replay import exit_status, format_failure, format_table, load_many, runner_for, summary_line
+    from .replay import write_junit, write_transcript
+    from .replay.progress import Progress
+    from .session import TargetUnavailable, open_target
+
+    started = time.perf_counter()
+    items, errors = load_many(paths)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print(f"harness: {len(errors)} scenario file(s) are invalid; nothing was run", file=sys.stderr)
+        return 2
+    if not items:
+        print(f"harness: no scenario files under {', '.join(paths)}", file=sys.stderr)
+        return 2
+    try:
+        with open_target(target_name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
+                         in_process=in_process) as target:
+            print(f"harness: replaying {len(items)} scenario items on {target.describe()}", flush=True)
+            progress = Progress(len(items))
+            with runner_for(target, settings=StackSettings(region=region), destroy_base=True) as runner:
+                results = runner.run(items, on_result=progress)
+            progress.done()
+    except TargetUnavailable as exc:
+        print(f"harness: target unavailable: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        if result.outcome == "failed":
+            print("\n" + format_failure(result))
+    print("\n" + format_table(results))
+    if junit:
+        print(f"harness: JUnit XML written to {write_junit(results, junit)}")
+    if transcript:
+        print(f"harness: JSON transcript written to {write_transcript(results, transcript)}")
+    for problem in runner.release_errors:
+        print(f"harness: teardown problem: {problem}", file=sys.stderr)
+    print(f"{summary_line(results)} in {time.perf_counter() - started:.1f} s")
+    return exit_status(results)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    return _replay(args.paths, args.target, args.endpoint, args.region or "us-west-1", args.allow_real_aws,
+                   args.junit, args.json, in_process=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job on the embedded default: start the stack, deploy, replay scenarios/, tear down."""
+    paths = args.paths or [str(_default_scenarios())]
+    return _replay(paths, None, None, args.region or "us-west-1", False, args.junit, args.json, in_process=True)
+
+
+def _default_scenarios() -> Path:
+    here = Path("scenarios")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "scenarios"
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .doctor import main as doctor_main
 
@@ -88,11 +147,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="AWS-compatible endpoint URL (e.g. http://127.0.0.1:4566)")
-    parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default="embedded")
+    parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default=None,
+                        help="embedded (default; with --endpoint: a running `harness serve`), localstack or aws")
     parser.add_argument("--region", help="AWS region (default: the tutorial's us-west-1)")
     parser.add_argument("--prefix", help="prefix for every resource name")
     parser.add_argument("--allow-real-aws", action="store_true",
                         help="opt in to --target aws (or set HARNESS_ALLOW_REAL_AWS=1); refused otherwise")
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report (one test case per item)")
+    parser.add_argument("--json", metavar="FILE", help="write a JSON transcript of every request and response")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
     des = sub.add_parser("destroy", help="delete what the stack owns on an endpoint")
     _endpoint_options(des)
     des.set_defaults(func=cmd_destroy)
+
+    rep = sub.add_parser("replay", help="replay scenario files against a target")
+    rep.add_argument("paths", nargs="+", help="scenario files or directories")
+    _endpoint_options(rep)
+    _report_options(rep)
+    rep.set_defaults(func=cmd_replay)
+
+    run = sub.add_parser("run", help="start the embedded stack, deploy, replay scenarios/, tear down")
+    run.add_argument("paths", nargs="*", help="scenario files or directories (default: scenarios/)")
+    run.add_argument("--region", help="AWS region (default us-west-1)")
+    _report_options(run)
+    run.set_defaults(func=cmd_run)
 
     doc = sub.add_parser("doctor", help="say which targets (embedded, localstack, aws) are usable here, and why not")
     doc.add_argument("--allow-real-aws", action="store_true", help="count the real-AWS opt-in as given")

@@ -1,1 +1,218 @@
-"""pytest integration (placeholder until the scenario engine lands)."""
+"""pytest integration (registered under the `pytest11` entry point): scenario files become test items.
+
+`pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with
+markers from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target.
+Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `--harness-region`,
+`--harness-allow-real-aws`, `--harness-no-start-localstack`. Fixtures: `harness_target`, `harness_stack`
+(the deployed base stack's outputs), `harness_api_url`, `harness_clients` (boto3 clients on the target),
+`harness_runner`. Each pytest process (each pytest-xdist worker) gets its own embedded stack in a child
+process, so parallel workers never share state; on shared endpoints each worker prefixes its stacks.
+Left out: reusing one stack across pytest sessions (point `--harness-endpoint` at a `harness serve`).
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .replay import ScenarioError, is_scenario_file, load_scenario
+from .replay.report import format_failure
+from .replay.results import FAILED, SKIPPED
+from .session import TargetUnavailable, open_target, planned
+
+_SESSION_KEY = pytest.StashKey["HarnessSession"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "replay scenario files against a deployed stack")
+    group.addoption("--harness-target", choices=["embedded", "localstack", "aws"], default="embedded",
+                    help="where to deploy and replay (default: embedded, started per pytest process)")
+    group.addoption("--harness-endpoint", default=None,
+                    help="an already running endpoint (e.g. `harness serve`, or LocalStack with "
+                         "--harness-target localstack)")
+    group.addoption("--harness-region", default="us-west-1", help="AWS region (default us-west-1)")
+    group.addoption("--harness-allow-real-aws", action="store_true",
+                    help="opt in to --harness-target aws (or set HARNESS_ALLOW_REAL_AWS=1)")
+    group.addoption("--harness-no-start-localstack", action="store_true",
+                    help="never start LocalStack through Docker; skip when none answers")
+
+
+class HarnessSession:
+    """The target, base stack and runner of one pytest process, started on first use, closed at the end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.name: str = config.getoption("harness_target")
+        self.endpoint: str | None = config.getoption("harness_endpoint")
+        self.region: str = config.getoption("harness_region")
+        self.worker = getattr(config, "workerinput", {}).get("workerid", "")
+        self.planned = planned(self.name, self.endpoint, self.region)
+        self._exit = contextlib.ExitStack()
+        self._target: Any = None
+        self._runner: Any = None
+        self._unavailable: str | None = None
+
+    def target(self) -> Any:
+        if self._unavailable:
+            pytest.skip(self._unavailable)
+        if self._target is None:
+            try:
+                self._target = self._exit.enter_context(open_target(
+                    self.name, endpoint_url=self.endpoint, region=self.region,
+                    allow_real_aws=self.config.getoption("harness_allow_real_aws"),
+                    start_localstack=not self.config.getoption("harness_no_start_localstack")))
+            except TargetUnavailable as exc:
+                self._unavailable = f"{self.name} target unavailable: {exc}"
+                pytest.skip(self._unavailable)
+        return self._target
+
+    def runner(self) -> Any:
+        if self._runner is None:
+            from .deploy import StackSettings
+            from .replay import runner_for
+
+            target = self.target()
+            settings = StackSettings(region=self.region)
+            shared = target.name != "embedded" or self.endpoint is not None
+            if shared and self.worker:
+                settings = settings.with_prefix(f"{self.worker}-")
+            self._runner = runner_for(target, settings=settings, destroy_base=True,
+                                      variant_tag=self.worker if shared else "")
+        return self._runner
+
+    def close(self) -> None:
+        try:
+            if self._runner is not None:
+                self._runner.close()
+        finally:
+            self._exit.close()
+
+
+def _session(config: pytest.Config) -> HarnessSession:
+    session = config.stash.get(_SESSION_KEY, None)
+    if session is None:
+        session = HarnessSession(config)
+        config.stash[_SESSION_KEY] = session
+    return session
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(_SESSION_KEY, None)
+    if session is not None:
+        session.close()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix != ".json" or file_path.name.endswith("schema.json"):
+        return None
+    if not is_scenario_file(file_path):
+        return None
+    try:
+        json_ok = bool(file_path.read_text(encoding="utf-8").strip().startswith("{"))
+    except OSError:
+        json_ok = False
+    if not json_ok and "scenarios" not in file_path.parts:
+        return None  # an unparsable .json outside a scenarios/ folder is somebody else's file
+    return ScenarioFile.from_parent(parent, path=file_path)
+
+
+class ScenarioFile(pytest.File):
+    """One scenario file: an item per scenario item (parameter row)."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            scenario = load_scenario(self.path)
+        except ScenarioError as exc:
+            raise self.CollectError(str(exc)) from None
+        for item in scenario.items():
+            name = f"[{item.row.id}]" if item.row else scenario.name
+            yield ScenarioTest.from_parent(self, name=name, item=item)
+
+    class CollectError(Exception):
+        pass
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, self.CollectError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+def _marker(tag: str) -> str:
+    return re.sub(r"\W", "_", tag).strip("_") or "tag"
+
+
+class ScenarioTest(pytest.Item):
+    """One scenario item replayed by the session's runner."""
+
+    def __init__(self, *, item: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.item = item
+        self.result: Any = None
+        for tag in item.scenario.tags:
+            marker = _marker(tag)
+            self.config.addinivalue_line("markers", f"{marker}: scenario tag {tag!r}")
+            self.add_marker(marker)
+
+    def runtest(self) -> None:
+        from .replay import skip_reason
+
+        session = _session(self.config)
+        reason = skip_reason(session.planned, self.item)
+        if reason:
+            pytest.skip(reason)
+        runner = session.runner()
+        self.result = runner.run_item(self.item)
+        if self.result.outcome == SKIPPED:
+            pytest.skip(self.result.skip_reason or "skipped")
+        if self.result.outcome == FAILED:
+            raise ScenarioFailed(format_failure(self.result))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        source = self.item.row.source if self.item.row and self.item.row.source else self.item.scenario.source
+        return self.path, (source.line - 1) if source.line else None, f"scenario: {self.item.name}"
+
+
+class ScenarioFailed(AssertionError):
+    """A scenario item failed; the message is the full report (every mismatch, request, response)."""
+
+
+# ---- fixtures for hand-written tests -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def harness_target(pytestconfig: pytest.Config) -> Any:
+    """The ready target (an embedded stack is started for this pytest process)."""
+    return _session(pytestconfig).target()
+
+
+@pytest.fixture(scope="session")
+def harness_runner(pytestconfig: pytest.Config) -> Any:
+    """The session's scenario runner (deploys the base stack on first use)."""
+    return _session(pytestconfig).runner()
+
+
+@pytest.fixture(scope="session")
+def harness_stack(harness_runner: Any) -> Any:
+    """The deployed base stack's outputs (api_id, stage, function_arn, tables, invoke_url...)."""
+    return harness_runner.stacks.acquire({})
+
+
+@pytest.fixture(scope="session")
+def harness_api_url(harness_stack: Any) -> str:
+    """The invoke URL of the tutorial's `/db-api` resource on the base stack."""
+    return harness_stack.invoke_url
+
+
+@pytest.fixture(scope="session")
+def harness_clients(harness_target: Any) -> Any:
+    """boto3 clients on the target: `harness_clients("dynamodb")`, `.document_client()`."""
+    from .aws import Clients
+
+    return Clients(harness_target.endpoint)

@@ -9,7 +9,7 @@ from .loader import discover, is_scenario_file, load_items, load_many, load_scen
 from .model import Scenario, ScenarioItem, Source
 from .report import exit_status, first_line, format_failure, format_table, summary_line
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, StepResult
-from .runner import Runner, runner_for
+from .runner import Runner, runner_for, skip_reason
 from .stacks import DeployingStacks, FixedStack, StackError, StackProvider, VariantUnsupported
 from .transport import RequestsTransport, Transport
 from .validation import FRAGMENT_SCHEMA_PATH, SCHEMA_PATH, Problem, ScenarioError
@@ -20,5 +20,5 @@ __all__ = [
     "Problem", "RequestsTransport", "Runner", "SCHEMA_PATH", "SKIPPED", "Scenario", "ScenarioError",
     "ScenarioItem", "Source", "StackError", "StackProvider", "StepResult", "Transport", "VariantUnsupported",
     "discover", "exit_status", "first_line", "format_failure", "format_table", "is_scenario_file", "load_items",
-    "load_many", "load_scenario", "runner_for", "summary_line", "write_junit", "write_transcript",
+    "load_many", "load_scenario", "runner_for", "skip_reason", "summary_line", "write_junit", "write_transcript",
 ]

@@ -80,11 +80,7 @@ class Runner:
 
     def skip_reason(self, item: ScenarioItem) -> str | None:
         """Why `item` does not run on this target, or None."""
-        scenario = item.scenario
-        if self.target.name not in scenario.targets:
-            return f"{self.target.name}: the scenario applies to {', '.join(scenario.targets)} only"
-        requires = scenario.requires + (("fault-injection",) if item.overrides else ())
-        return self.target.skip_reason(requires)
+        return skip_reason(self.target, item)
 
     def run(self, items: Iterable[ScenarioItem], on_result: OnResult | None = None) -> list[ItemResult]:
         """Run every item, then close (tearing variants down) even when interrupted."""
@@ -143,6 +139,15 @@ class Runner:
             for index, step in enumerate(scenario.teardown):
                 done.append(run_step(step, "teardown", index, scope, ctx))
         return done
+
+
+def skip_reason(target: Target, item: ScenarioItem) -> str | None:
+    """Why `item` does not run on `target` (its `targets` exclude it, or the target lacks a required feature)."""
+    scenario = item.scenario
+    if target.name not in scenario.targets:
+        return f"{target.name}: the scenario applies to {', '.join(scenario.targets)} only"
+    requires = scenario.requires + (("fault-injection",) if item.overrides else ())
+    return target.skip_reason(requires)
 
 
 def runner_for(target: Target, *, settings: StackSettings | None = None, outputs: StackOutputs | None = None,
