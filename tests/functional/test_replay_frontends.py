@@ -1,0 +1,102 @@
+"""The two front ends of the scenario engine: the pytest plugin (via pytester) and `harness replay`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.functional
+pytest_plugins = ["pytester"]
+
+SCHEMA = str(Path(__file__).resolve().parents[2] / "harness" / "replay" / "scenario.schema.json")
+
+PASSING = {
+    "$schema": SCHEMA, "name": "scan answers JSON", "tags": ["tutorial", "troubleshooting:wrong-ids"],
+    "steps": [{"name": "scan", "http": {"method": "GET", "query": {"TableName": "{{stack.table}}"}},
+               "expect": {"status": 200, "headers": {"content-type": "application/json"},
+                          "json_subset": {"Items": {"$type": "array"}}}}],
+}
+FAILING = {
+    "$schema": SCHEMA, "name": "deliberately failing",
+    "steps": [{"name": "scan a missing table", "http": {"method": "GET", "query": {"TableName": "nope"}},
+               "expect": {"status": 200, "json": {"Items": []}}}],
+}
+AWS_ONLY = {"$schema": SCHEMA, "name": "only on aws", "targets": ["aws"],
+            "steps": [{"http": {"method": "GET"}, "expect": {"status": 200}}]}
+ROWS = {
+    "$schema": SCHEMA, "name": "unsupported methods",
+    "params": [{"id": "patch", "vars": {"verb": "PATCH"}}, {"id": "options", "vars": {"verb": "OPTIONS"}}],
+    "steps": [{"http": {"method": "{{verb}}"},
+               "expect": {"status": 400, "json": {"error": "UnsupportedMethod",
+                                                   "message": "Unsupported method \"{{verb}}\""}}}],
+}
+
+
+def write(folder: Path, name: str, document: dict) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2))
+    return path
+
+
+def test_pytest_collects_scenarios_reports_mismatches_and_skips(pytester, stack_url):
+    for name, doc in [("pass.json", PASSING), ("fail.json", FAILING), ("aws.json", AWS_ONLY), ("rows.json", ROWS)]:
+        write(pytester.path / "scenarios", name, doc)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs", "scenarios", "--harness-endpoint", stack_url)
+    result.assert_outcomes(passed=3, failed=1, skipped=1)
+    result.stdout.fnmatch_lines([
+        "*FAILED scenarios/fail.json::deliberately failing*",
+        '*step steps?0? "scan a missing table" at scenarios/fail.json:*',
+        "*status: expected 200, got 400*",
+        "*$.Items: expected ?], got <absent>*",
+        '*$.error: expected <absent>, got "ResourceNotFoundException"*',
+        "*GET http://127.0.0.1:*/_aws/execute-api/*/prod/db-api?TableName=nope*",
+        "*SKIPPED*embedded: the scenario applies to aws only*",
+    ])
+    listed = pytester.runpytest("-p", "no:cacheprovider", "--co", "-q", "scenarios", "-m", "troubleshooting_wrong_ids")
+    listed.stdout.fnmatch_lines(["scenarios/pass.json::scan answers JSON", "*1/5 tests collected*"])
+
+
+def test_pytest_reports_a_broken_file_precisely(pytester):
+    broken = dict(PASSING, steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
+    write(pytester.path / "scenarios", "broken.json", broken)
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*scenarios/broken.json:*steps?0?.expect.status: expected a status code*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_pytest_xdist_workers_each_get_their_own_stack(pytester):
+    for index in range(4):
+        write(pytester.path / "scenarios", f"pass{index}.json", dict(PASSING, name=f"scan {index}"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "scenarios")
+    result.assert_outcomes(passed=4)
+
+
+def test_harness_replay_cli_writes_junit_and_transcript(tmp_path, stack_url):
+    folder = tmp_path / "scenarios"
+    for name, doc in [("pass.json", PASSING), ("fail.json", FAILING), ("rows.json", ROWS)]:
+        write(folder, name, doc)
+    junit, transcript = tmp_path / "out.xml", tmp_path / "out.json"
+    done = subprocess.run([sys.executable, "-m", "harness", "replay", str(folder), "--endpoint", stack_url,
+                           "--junit", str(junit), "--json", str(transcript)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("3 passed, 1 failed in ")
+    assert "status: expected 200, got 400" in done.stdout
+    cases = ET.parse(junit).getroot().findall(".//testcase")
+    assert len(cases) == 4
+    assert sum(1 for case in cases if case.find("failure") is not None) == 1
+    assert len(json.loads(transcript.read_text())["items"]) == 4
+
+
+def test_harness_replay_refuses_invalid_files_before_running(tmp_path):
+    write(tmp_path, "bad.json", dict(PASSING, steps=[]))
+    done = subprocess.run([sys.executable, "-m", "harness", "replay", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "bad.json" in done.stderr and "nothing was run" in done.stderr
