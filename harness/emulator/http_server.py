@@ -28,6 +28,9 @@ MAX_BODY = 64 * 1024 * 1024
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # http.server answers a request line it cannot read (garbage, a bad version) HTTP/0.9-style: an HTML page
+    # without a status line. No client speaks 0.9 any more; every answer gets a status line.
+    default_request_version = "HTTP/1.0"
     server: "WSGIServer"
     server_version = "harness"
     sys_version = ""
@@ -101,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, OSError):
             body = None
         if body is None:
-            self.send_error(413 if self.headers.get("Content-Length", "").lstrip("-").isdigit() else 400)
+            self.send_error(413 if self.headers.get("Content-Length", "").strip().isdigit() else 400)  # -5: 400
             self.close_connection = True
             return
         environ = self._environ(body)

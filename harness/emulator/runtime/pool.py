@@ -56,8 +56,8 @@ class FunctionPool:
                 worker = None
             else:
                 self.inflight += 1
-                if self.idle:
-                    worker = self.idle.pop()
+                worker = self._take_idle()
+                if worker is not None:
                     worker.state = "busy"
                     worker.current = inv
                     worker.cond.notify()
@@ -253,6 +253,16 @@ class FunctionPool:
             worker.idle_since = time.monotonic()
             self.idle.append(worker)
             return inv, False
+
+    def _take_idle(self) -> Worker | None:
+        """(Lock held.) The most recently used idle worker whose process still runs. One that has ended (killed
+        from outside while idle) leaves service here: its watcher may not have reported the exit yet."""
+        while self.idle:
+            worker = self.idle.pop()
+            if not worker.has_exited():
+                return worker
+            self._remove(worker)
+        return None
 
     def _detach(self, worker: Worker, inv: Invocation) -> bool:
         """(Lock held.) End `inv` abnormally and take its worker out of service; False if it had already ended."""

@@ -110,6 +110,28 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
 
+    def has_exited(self) -> bool:
+        """True once the process has ended, reaped or not (the watcher reaps it and tells the pool later).
+
+        Ended: the pidfd is readable (every thread is gone), or the main thread is a zombie (the other threads
+        of a killed multi-threaded process may still be on their way out; none runs user code any more).
+        """
+        if self.proc is None:
+            return False
+        with self._reap_lock:  # the pid stays ours until the watcher reaps it under this lock
+            if self.proc.returncode is not None:
+                return True
+            if self._pidfd is not None:
+                poller = select.poll()
+                poller.register(self._pidfd, select.POLLIN)
+                if poller.poll(0):
+                    return True
+            try:
+                with open(f"/proc/{self.proc.pid}/stat", "rb") as stat:
+                    return stat.read().rsplit(b") ", 1)[1][:1] in (b"Z", b"X")
+            except (OSError, IndexError):
+                return True
+
     def join(self, timeout: float) -> None:
         if self._watcher is not None:
             self._watcher.join(timeout)
