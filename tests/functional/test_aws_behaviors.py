@@ -10,6 +10,8 @@ One REST API (`world`) is built for the module with purpose-built functions behi
     /no-permission ANY     a function without any resource policy
     /wrong-permission ANY  a function whose permission names another resource path
     /throttled ANY         a function with reserved concurrency 0
+    /one ANY               gateway_probe copy with reserved concurrency 1
+    /get-only ANY          gateway_probe copy allowed only for `prod/GET/get-only`
     /import ANY            a function whose module imports the missing package `x`
 Stages: `prod`, and `vars` (same deployment, stage variables). binaryMediaTypes: image/png, application/octet-stream.
 DynamoDB rows go through the tutorial's own handler (`tutorial_stack`, read-only use).
@@ -22,6 +24,7 @@ import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -83,6 +86,8 @@ def world(clients):
             "wrongarn": kit.function("wrongarn", "gateway_probe"),
             "throttled": kit.function("throttled", "gateway_probe", reserved=0),
             "importx": kit.function("importx", "import_x"),
+            "one": kit.function("one", "gateway_probe", timeout=3, reserved=1),
+            "getonly": kit.function("getonly", "gateway_probe"),
         }
         api_id, root = kit.api("behaviors", ["image/png", "application/octet-stream"])
         probe = fns["probe"]
@@ -98,10 +103,14 @@ def world(clients):
         res["wrong-permission"] = kit.route(api_id, root, "wrong-permission", "ANY", fns["wrongarn"])
         res["throttled"] = kit.route(api_id, root, "throttled", "ANY", fns["throttled"])
         res["import"] = kit.route(api_id, root, "import", "ANY", fns["importx"])
+        res["one"] = kit.route(api_id, root, "one", "ANY", fns["one"])
+        res["get-only"] = kit.route(api_id, root, "get-only", "ANY", fns["getonly"])
         kit.permit(probe, api_id)
         kit.permit(fns["wrongarn"], api_id, "*/*/elsewhere")  # the tutorial's pattern, another path
         kit.permit(fns["throttled"], api_id)
         kit.permit(fns["importx"], api_id)
+        kit.permit(fns["one"], api_id)
+        kit.permit(fns["getonly"], api_id, "prod/GET/get-only")
         deployment_id = kit.deploy(api_id, "prod")
         clients("apigateway").create_stage(restApiId=api_id, stageName="vars", deploymentId=deployment_id,
                                            variables={"color": "blue", "size": "L"})
@@ -169,6 +178,14 @@ def test_no_or_wrong_invoke_permission_is_500_with_log_lines(world, path):
     assert lines[-1] == "Method completed with status: 500"
 
 
+def test_permission_is_checked_against_the_requests_own_stage_verb_and_path(world):
+    # source ARN arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{resourcePath}; allowed: prod/GET/get-only
+    assert world.get("get-only").status_code == 200
+    for response, stage in ((world.http.post(world.url("get-only"), timeout=10), "prod"), (world.get("get-only", "vars"), "vars")):
+        assert_gateway_error(response, 500, "Internal server error", "InternalServerErrorException")
+        assert follows(world.log(response, stage=stage), INVALID_PERMISSIONS, "Method completed with status: 500")
+
+
 def test_integration_method_not_post_is_500_and_the_client_never_sees_the_xml(world):
     response = world.get("get-method")
     assert_gateway_error(response, 500, "Internal server error", "InternalServerErrorException")
@@ -187,6 +204,26 @@ def test_throttled_function_is_500_with_rate_exceeded(world):
     assert follows(lines, "Lambda invocation failed with status: 429",
                    "Execution failed due to configuration error: Rate Exceeded.",
                    "Method completed with status: 500"), lines
+
+
+def test_reserved_concurrency_exhausted_by_a_request_in_flight_is_500_rate_exceeded(world, stack_url, lam_once):
+    fn = world.functions["one"]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        busy = pool.submit(world.get, "one", params={"action": "sleep", "seconds": "1"})
+        deadline = time.monotonic() + 5
+        while requests.get(f"{stack_url}/_harness/health", timeout=5).json()["runtime"]["functions"].get(
+                fn["arn"], {}).get("inflight") != 1:
+            assert time.monotonic() < deadline and not busy.done(), "the first request never got in flight"
+            time.sleep(0.01)
+        throttled = world.get("one")
+        with pytest.raises(ClientError) as refused:
+            lam_once.invoke(FunctionName=fn["name"], Payload=b"{}")
+        assert busy.result().status_code == 200
+    assert_gateway_error(throttled, 500, "Internal server error", "InternalServerErrorException")
+    assert follows(world.log(throttled), "Execution failed due to configuration error: Rate Exceeded.",
+                   "Method completed with status: 500")
+    assert refused.value.response["Error"] == {"Code": "TooManyRequestsException", "Message": "Rate Exceeded."}
+    assert world.get("one").status_code == 200  # free again
 
 
 def test_function_raised_is_502_with_customer_function_error(world):
@@ -214,7 +251,7 @@ def test_function_timeout_is_502_with_customer_function_error(world):
     assert found["message"] == f"RequestId: {found['id']} Error: Task timed out after 1.00 seconds"
 
 
-@pytest.mark.parametrize("shape", ["extra_key", "status_not_numeric", "body_object", "bare_string"])
+@pytest.mark.parametrize("shape", ["extra_key", "status_not_numeric", "body_object", "bare_string", "multi_not_list"])
 def test_malformed_proxy_response_is_502(world, shape):
     response = world.get("echo", params={"action": "shape", "name": shape})
     assert_gateway_error(response, 502, "Internal server error", "InternalServerErrorException")
