@@ -88,6 +88,13 @@ def test_every_json_file_is_a_valid_scenario_or_fragment(path):
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=_id)
+def test_every_scenario_file_is_collected_by_pytest(path):
+    # harness.pytest_plugin skips every *schema.json file (meant for scenario.schema.json), so a scenario named
+    # e.g. wrong_ids_key_schema.json would silently not run under pytest while `harness replay` runs it.
+    assert not path.name.endswith("schema.json")
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=_id)
 def test_every_scenario_says_what_it_replays(path):
     scenario = load_scenario(path)
     assert len(scenario.description) >= 80, "the description says which tutorial step or case and what to look for"
