@@ -7,7 +7,8 @@
   anything else                                     -> moto's server application (AWS control planes)
 
 Around a few moto calls the emulator fixes what moto lacks (`_FIXUPS`): CreateDeployment snapshots the
-deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does. DynamoDB
+deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does; GetFunction shows a
+reserved concurrency of 0. DynamoDB
 GetItem/DeleteItem/UpdateItem keys are checked against the table's key schema first (`key_problem`): moto lets
 mistyped keys and (Delete/Update) empty-string keys through, and answers an empty key "Validation Exception".
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
@@ -177,15 +178,20 @@ class Dispatcher:
         captured: list[Any] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured.append(status)
-            return start_response(status, headers, exc_info)
+            captured[:] = [status, headers, exc_info]
+            return lambda data: None  # moto returns its body; it is sent once the fix-up has seen it
 
         body = b"".join(app(environ, capture))
-        if captured and captured[0].startswith("20"):
+        status, headers, exc_info = captured
+        if status.startswith("20"):
             try:
                 fixup.after(self.control, request, _json(body), before)
+                if fixup.answer is not None:
+                    body = json.dumps(fixup.answer(self.control, request, _json(body))).encode()
             except Exception:  # a fix-up must never fail the call moto already answered
                 log.exception("control-plane fix-up failed for %s %s", method, path)
+        headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
+        start_response(status, headers, exc_info)
         return [body]
 
     @staticmethod
@@ -225,6 +231,7 @@ class Fixup:
     before: Callable[[Any, Any], Any]
     after: Callable[[Any, Any, Any, Any], None]
     rewrite: Callable[[Any], Any] | None = None
+    answer: Callable[[Any, Any, Any], Any] | None = None  # (control, request, moto's answer) -> the client's answer
 
 
 def _snapshot(match: re.Match[str]) -> Fixup:
@@ -274,8 +281,22 @@ def _updated_api(match: re.Match[str]) -> Fixup:
     return Fixup(lambda control, request: control.binary_media_types(api_id), after, rewrite)
 
 
+def _got_function(match: re.Match[str]) -> Fixup:
+    """GetFunction: moto leaves out `Concurrency` when the reserved concurrency is 0 (a throttled function)."""
+    def answer(control: Any, request: Any, got: Any) -> Any:
+        arn = ((got or {}).get("Configuration") or {}).get("FunctionArn") if isinstance(got, dict) else None
+        if not arn or "Concurrency" in got:
+            return got
+        fn = control.get_function(arn, "", "")
+        if fn is not None and fn.reserved_concurrency == 0:
+            return {**got, "Concurrency": {"ReservedConcurrentExecutions": 0}}
+        return got
+    return Fixup(lambda control, request: None, lambda control, request, got, _: None, answer=answer)
+
+
 _FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
     ("POST", _DEPLOYMENTS, _snapshot),
     ("POST", re.compile(r"^/restapis/?$"), _created_api),
     ("PATCH", re.compile(r"^/restapis/(?P<api>[^/]+)/?$"), _updated_api),
+    ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _got_function),
 ]

@@ -34,6 +34,8 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from harness.deploy import StackSettings, deploy, destroy
+
 from .apikit import UUID, Kit, execution_log, follows, function_log, json_body
 
 pytestmark = pytest.mark.functional
@@ -625,3 +627,31 @@ def test_client_side_param_validation_errors(tutorial_api):
                    "type: <class 'str'>, valid types: <class 'dict'>")
     dynamodb_error(http.post(url, json={"Item": {"id": "1"}}, timeout=30), "ParamValidationError",
                    'Parameter validation failed:\nMissing required parameter in input: "TableName"')
+
+
+# ==== the same rows expressed as scenario `stack` overrides (harness.deploy) ================================
+
+def test_stack_overrides_express_the_gateway_error_rows(clients):
+    """What scenario authors write (`with_overrides`) reaches the same rows; each redeploy updates in place."""
+    base = StackSettings(region="us-west-1").with_prefix(f"t-ov-{uuid.uuid4().hex[:6]}-")
+    steps = [
+        ({"permission": "none"}, 500, INVALID_PERMISSIONS),
+        ({"permission": "tutorial", "integration_http_method": "GET"}, 500, "Lambda invocation failed with status: 403"),
+        ({"reserved_concurrency": 0}, 500, "Execution failed due to configuration error: Rate Exceeded."),
+        ({"code_files": {"index.py": "import x\n"}}, 502,
+         "Lambda execution failed with status 200 due to customer function error: Unable to import module 'index': "
+         "No module named 'x'. Lambda request id: "),
+        ({"code_files": {"index.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.8)\n"},
+          "integration_timeout_ms": 300}, 504, "Execution failed due to a timeout error"),
+        ({}, 200, "Successfully completed execution"),
+    ]
+    try:
+        for overrides, status, line in steps:
+            outputs = deploy(base.with_overrides(overrides), clients)
+            response = requests.get(outputs.invoke_url, params={"TableName": outputs.tables[0]}, timeout=30)
+            assert response.status_code == status, (overrides, response.text)
+            lines = execution_log(clients, outputs.api_id, outputs.stage, response.headers["x-amzn-RequestId"])
+            assert any(entry.startswith(line) for entry in lines), (overrides, lines)
+            assert lines[-1] == f"Method completed with status: {status}", (overrides, lines)
+    finally:
+        destroy(base, clients)

@@ -43,3 +43,25 @@ def test_health_answers_ready_with_json(stack_url):
     assert answer.status_code == 200
     assert answer.json()["status"] == "ready"
     assert "lambda" in answer.json()["services"]
+
+
+def test_get_function_shows_a_reserved_concurrency_of_zero(clients):
+    """moto leaves `Concurrency` out when it is 0; AWS shows it (deploy's observe relies on it to remove it)."""
+    from harness.deploy.package import build_zip
+    from harness.deploy.settings import DEFAULT_CODE_DIR, TRUST_POLICY
+
+    iam, lam = clients("iam"), clients("lambda")
+    role = iam.create_role(RoleName="fixups-zero-role", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
+    try:
+        lam.create_function(FunctionName="fixups-zero", Runtime="python3.12", Role=role, Handler="index.handler",
+                            Code={"ZipFile": build_zip(DEFAULT_CODE_DIR)})
+        try:
+            assert "Concurrency" not in lam.get_function(FunctionName="fixups-zero")
+            lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=0)
+            assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 0}
+            lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=3)
+            assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 3}
+        finally:
+            lam.delete_function(FunctionName="fixups-zero")
+    finally:
+        iam.delete_role(RoleName="fixups-zero-role")
