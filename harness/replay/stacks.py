@@ -16,7 +16,7 @@ import logging
 from typing import Any, Callable, Mapping, Protocol
 
 from ..aws import Clients
-from ..deploy import StackOutputs, StackSettings, deploy, destroy
+from ..deploy import StackOutputs, StackSettings, deploy, destroy, observe
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,19 @@ class FixedStack:
         return []
 
 
+def _stack_exists(settings: StackSettings, clients: Clients) -> bool:
+    """True when any part of the stack is already on the endpoint (deployed by someone else, or earlier)."""
+    seen = observe(settings, clients)
+    return bool(seen.function_arn or seen.api_id or seen.tables or seen.role_arn)
+
+
 class DeployingStacks:
     """Deploy the base stack once and a variant per override set; `release()` destroys the variants."""
 
     def __init__(self, base: StackSettings, clients: Clients, *, url_for: UrlFor | None = None,
                  base_outputs: StackOutputs | None = None, destroy_base: bool = False, variant_tag: str = "",
-                 deploy_fn: Callable[..., StackOutputs] = deploy, destroy_fn: Callable[..., Any] = destroy) -> None:
+                 deploy_fn: Callable[..., StackOutputs] = deploy, destroy_fn: Callable[..., Any] = destroy,
+                 exists_fn: Callable[[StackSettings, Clients], bool] | None = None) -> None:
         self.base = base
         self.clients = clients
         self.url_for = url_for
@@ -65,7 +72,9 @@ class DeployingStacks:
         self.variant_tag = variant_tag
         self._deploy = deploy_fn
         self._destroy = destroy_fn
+        self._exists = exists_fn or _stack_exists
         self._base_outputs = base_outputs
+        self._base_was_there = False  # the base stack existed before this run: never destroy it
         self._variants: dict[str, StackSettings] = {}  # fingerprint -> settings (recorded before deploying)
         self._outputs: dict[str, StackOutputs] = {}
         self._failed: dict[str, str] = {}
@@ -79,6 +88,8 @@ class DeployingStacks:
     def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
         if not overrides:
             if self._base_outputs is None:
+                if self.destroy_base:
+                    self._base_was_there = self._exists(self.base, self.clients)
                 self._base_outputs = self._deploy_or_fail(self.base, "base stack")
             return self._base_outputs
         settings = self.variant_settings(overrides)
@@ -109,7 +120,7 @@ class DeployingStacks:
     def release(self) -> list[str]:
         errors: list[str] = []
         targets = list(self._variants.values())
-        if self.destroy_base and self._base_outputs is not None:
+        if self.destroy_base and self._base_outputs is not None and not self._base_was_there:
             targets.append(self.base)
         for settings in targets:
             log.info("tearing down %s", settings.stack_name)

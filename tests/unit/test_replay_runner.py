@@ -304,12 +304,23 @@ def test_release_errors_are_collected_not_raised():
         raise RuntimeError("DeleteTable: throttled")
 
     stacks = DeployingStacks(StackSettings(), clients=None, deploy_fn=lambda s, c, url_for=None: outputs(s),
-                             destroy_fn=bad_destroy, destroy_base=True)
+                             destroy_fn=bad_destroy, destroy_base=True, exists_fn=lambda s, c: False)
     stacks.acquire({})
     stacks.acquire({"timeout": 5})
     errors = stacks.release()
     assert len(errors) == 2 and all("DeleteTable: throttled" in e for e in errors)
     assert stacks.variants == {}
+
+
+def test_a_base_stack_that_was_there_before_is_never_destroyed():
+    destroyed = []
+    stacks = DeployingStacks(StackSettings(), clients=None, deploy_fn=lambda s, c, url_for=None: outputs(s),
+                             destroy_fn=lambda s, c: destroyed.append(s.stack_name), destroy_base=True,
+                             exists_fn=lambda s, c: True)
+    stacks.acquire({})
+    stacks.acquire({"timeout": 5})
+    assert stacks.release() == []
+    assert destroyed == [stacks.variant_settings({"timeout": 5}).stack_name]
 
 
 def test_retry_until_the_expectation_holds(tmp_path):

@@ -26,6 +26,8 @@ class RuntimeContext:
     credentials: tuple[str, str]
     default_concurrency: int
     idle_timeout_s: float
+    max_workers: int = 8  # execution environments per function at once (invocations beyond wait)
+    max_starting: int = 2  # cold starts per function at once
 
     def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
         if not lines:

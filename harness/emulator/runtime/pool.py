@@ -1,9 +1,17 @@
 """The execution environments of one function: reuse, scaling, throttling, retirement and outcomes.
 
+Concurrency is AWS's: an invocation counts from submission to its end, and one beyond the function's
+reserved concurrency (or the default limit) is throttled. Execution is local: invocations wait in a queue
+that any ready worker takes from (a warm one that finishes, or a new one once started), new workers start
+while invocations wait, at most `max_starting` at a time and `max_workers` in all per function, so a peak
+on a laptop is served by warm workers instead of dozens of cold starts.
 All state changes happen under `FunctionPool.lock`; slow work (draining output, writing logs, resolving
 futures, killing processes) happens outside it. Idle workers are reused most-recently-used first, so the
 surplus ages out through the idle reaper. A change of code or configuration (anything but reserved
-concurrency) retires the current workers: idle ones exit now, busy ones after their invocation.
+concurrency) retires the current workers: idle ones exit now, busy ones once no invocation submitted
+before the change waits for them (each invocation runs the code it was submitted to). A worker that fails before taking work (import error, exit,
+init timeout) answers the oldest waiting invocation with that failure, as AWS answers the invocation that
+triggered the init.
 Left out: the account-wide concurrency pool (each function has its own limit), burst limits,
 provisioned concurrency, init-error retries within one invocation.
 """
@@ -12,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from ..errors import throttled
@@ -39,40 +48,41 @@ class FunctionPool:
         self.workers: set[Worker] = set()
         self.idle: list[Worker] = []
         self.inflight = 0
+        self.queue: deque[Invocation] = deque()  # submitted, waiting for a ready worker
         self.generation: tuple[Any, ...] | None = None
         self.closed = False
 
     # ---- submission -----------------------------------------------------------------------------------
 
     def submit(self, fn: FunctionConfig, inv: Invocation) -> Worker | None:
-        """Give `inv` to an idle worker, or to a new one (returned, to be started by the caller).
+        """Give `inv` to an idle worker, or queue it (returns a new worker to start, if one should start).
 
         Raises `throttled()` when the function's concurrency is exhausted.
         """
         limit = fn.reserved_concurrency if fn.reserved_concurrency is not None else self.ctx.default_concurrency
+        throttle = False
         with self.lock:
             victims = self._roll(fn)
             if self.closed or self.inflight >= limit:
-                worker = None
+                throttle, fresh = True, None
             else:
                 self.inflight += 1
                 worker = self._take_idle()
                 if worker is not None:
-                    worker.state = "busy"
-                    worker.current = inv
-                    worker.cond.notify()
+                    self._assign(worker, inv)
                     fresh = None
                 else:
-                    worker = fresh = Worker(self, fn, inv)
-                    self.workers.add(worker)
+                    self.queue.append(inv)
+                    fresh = self._spawn()
         for victim in victims:
             victim.kill()
-        if worker is None:
+        if throttle:
             raise throttled()
         return fresh
 
-    def start(self, worker: Worker, inv: Invocation) -> None:
-        """Unzip the code and start `worker`; a failure answers `inv` (LookupError is re-raised)."""
+    def start(self, worker: Worker, inv: Invocation | None = None) -> None:
+        """Unzip the code and start `worker`. On failure a waiting invocation (`inv` first) gets the error;
+        LookupError (the code is gone) is re-raised when `inv` was still waiting."""
         try:
             code_dir = self.ctx.code.ensure(worker.fn)
             with self.lock:
@@ -81,16 +91,60 @@ class FunctionPool:
             worker.start(code_dir)
         except Exception as exc:
             with self.lock:
-                settle = self._detach(worker, inv)
+                self._remove(worker)
+                waiting = inv if inv is not None and inv in self.queue else self._pop_queued()
+                if waiting is not None and waiting in self.queue:
+                    self.queue.remove(waiting)
+                if waiting is not None:
+                    waiting.done = True
+                    self.inflight -= 1
             worker.kill()
             worker.close()
-            if isinstance(exc, LookupError):
+            if isinstance(exc, LookupError) and waiting is inv and inv is not None:
                 raise
             log.exception("could not start a worker for %s", worker.fn.name)
-            if settle:
+            if waiting is not None:
                 detail = f"could not start the function: {type(exc).__name__}: {exc}"
-                self._settle(worker, inv, Outcome(unknown_payload(inv.request_id, detail), "Unhandled",
-                                                  "error", "Runtime.Unknown"), [])
+                self._settle(worker, waiting, Outcome(unknown_payload(waiting.request_id, detail), "Unhandled",
+                                                      "error", "Runtime.Unknown"), [])
+
+    def _spawn(self) -> Worker | None:
+        """(Lock held.) A new worker when invocations wait for one and the local limits allow it (it runs the
+        configuration of the oldest waiting invocation, the newest one since `_roll` retargets the queue)."""
+        if not self.queue:
+            return None
+        fn = self.queue[0].fn
+        limit = fn.reserved_concurrency if fn.reserved_concurrency is not None else self.ctx.default_concurrency
+        gen = generation(fn)
+        waiting = sum(1 for inv in self.queue if generation(inv.fn) == gen)
+        starting = sum(1 for w in self.workers if w.state == "starting" and w.gen == gen)
+        if (self.closed or waiting <= starting or starting >= self.ctx.max_starting
+                or len(self.workers) >= min(limit, self.ctx.max_workers)):
+            return None
+        worker = Worker(self, fn, None)
+        worker.retired = gen != self.generation  # serves what waits for older code, then exits
+        self.workers.add(worker)
+        return worker
+
+    def _assign(self, worker: Worker, inv: Invocation) -> None:
+        """(Lock held.) Hand `inv` to `worker` (its `/next` returns it)."""
+        worker.state = "busy"
+        worker.current = inv
+        worker.cond.notify()
+
+    def _pop_queued(self, gen: tuple[Any, ...] | None = None) -> Invocation | None:
+        """(Lock held.) The oldest waiting invocation (of generation `gen`, when given) not ended meanwhile."""
+        for inv in list(self.queue):
+            if inv.done:
+                self.queue.remove(inv)
+            elif gen is None or generation(inv.fn) == gen:
+                self.queue.remove(inv)
+                return inv
+        return None
+
+    def _start_later(self, worker: Worker | None) -> None:
+        if worker is not None:
+            threading.Thread(target=self.start, args=(worker,), name="worker-start", daemon=True).start()
 
     def _roll(self, fn: FunctionConfig) -> list[Worker]:
         gen = generation(fn)
@@ -109,26 +163,47 @@ class FunctionPool:
     # ---- Runtime API ----------------------------------------------------------------------------------
 
     def next_for(self, worker: Worker) -> NextEvent | None:
+        fresh, stale = None, False
         with self.lock:
-            init_ms = None
             if worker.state == "starting":
-                init_ms = (time.monotonic() - worker.spawned_at) * 1000.0
+                worker.init_ms = (time.monotonic() - worker.spawned_at) * 1000.0
                 if worker.init_timer is not None:
                     worker.init_timer.cancel()
-                worker.state = "busy"
+                stale = self._ready(worker)
+                fresh = self._spawn()  # more invocations waiting: keep scaling
             while not worker.closing and (worker.current is None or worker.current.started is not None):
                 worker.cond.wait()
-            if worker.closing:
-                return None
-            inv = worker.current
-            assert inv is not None
-            inv.start(init_ms)
-            worker.invocations += 1
-            inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
-                                                   lambda: self._timed_out(worker, inv))
+            inv = None if worker.closing else worker.current
+            if inv is not None:
+                inv.start(worker.init_ms)
+                worker.init_ms = None
+                worker.invocations += 1
+                inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
+                                                       lambda: self._timed_out(worker, inv))
+        self._start_later(fresh)
+        if inv is None:
+            if stale:
+                worker.kill()
+            return None
         assert worker.capture is not None
         inv.before = worker.capture.take()  # init output (cold start) or what an idle worker printed
         return inv.next_event()
+
+    def _ready(self, worker: Worker) -> bool:
+        """(Lock held.) `worker` can take work: the oldest invocation waiting for its code, or it waits idle.
+        A retired worker with nothing of its generation left leaves service: True means "kill it"."""
+        inv = None if worker.closing else self._pop_queued(worker.gen)
+        if inv is not None:
+            self._assign(worker, inv)
+            return False
+        if worker.retired or worker.closing:
+            self._remove(worker)
+            return True
+        worker.state = "idle"
+        worker.current = None
+        worker.idle_since = time.monotonic()
+        self.idle.append(worker)
+        return False
 
     def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
         inv, kill = self._complete(worker, request_id)
@@ -155,14 +230,16 @@ class FunctionPool:
 
     def init_failed(self, worker: Worker, body: bytes, error_type: str | None) -> int:
         with self.lock:
-            inv = worker.current
+            inv = worker.current or self._claim_for_failure(worker)
             settle = inv is not None and self._detach(worker, inv)
+            fresh = self._spawn()
         if inv is not None and settle:
             payload = function_error_payload(body, error_type)
             kind = error_type or error_type_of(payload) or "Runtime.Unknown"
             lines = worker.capture.take() if worker.capture else []
             self._settle(worker, inv, Outcome(payload, "Unhandled", "error", kind), lines)
         worker.kill()  # awslambdaric exits by itself after /init/error; make sure
+        self._start_later(fresh)
         return 202
 
     # ---- the platform's own endings ---------------------------------------------------------------------
@@ -175,7 +252,7 @@ class FunctionPool:
 
     def _init_timed_out(self, worker: Worker) -> None:
         with self.lock:
-            inv = worker.current
+            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
             if worker.state != "starting" or inv is None or not self._detach(worker, inv):
                 return
         log.warning("%s: init did not finish within %.0f s; worker killed", worker.fn.name, INIT_TIMEOUT_S)
@@ -192,9 +269,10 @@ class FunctionPool:
     def exited(self, worker: Worker, returncode: int) -> None:
         """Called by the worker's watcher once the process is gone."""
         with self.lock:
-            inv = worker.current
+            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
             settle = inv is not None and self._detach(worker, inv)
             self._remove(worker)
+            fresh = self._spawn()
         lines = worker.capture.take() if worker.capture else []
         if inv is not None and settle:
             after = (exit_message(inv.request_id, returncode), "Runtime.ExitError")
@@ -205,6 +283,7 @@ class FunctionPool:
             self.ctx.write_log(worker.fn, worker.log_stream, lines)
         worker.close()
         log.debug("%r exited with %s", worker, returncode)
+        self._start_later(fresh)
 
     def reap_idle(self, now: float) -> None:
         with self.lock:
@@ -221,8 +300,18 @@ class FunctionPool:
             workers = list(self.workers)
             for worker in workers:
                 self._remove(worker)
+            waiting = [inv for inv in self.queue if not inv.done]
+            self.queue.clear()
+            for inv in waiting:
+                inv.done = True
+                self.inflight -= 1
         for worker in workers:
             worker.kill()
+        for inv in waiting:
+            detail = "the Lambda runtime shut down before the invocation started"
+            result, _ = inv.settle(Outcome(unknown_payload(inv.request_id, detail), "Unhandled", "error",
+                                           "Runtime.Unknown"), [], 0)
+            inv.resolve(result)
         return workers
 
     def stats(self) -> dict[str, int]:
@@ -230,7 +319,7 @@ class FunctionPool:
             states = [w.state for w in self.workers]
             return {
                 "busy": states.count("busy"), "idle": states.count("idle"), "starting": states.count("starting"),
-                "inflight": self.inflight,
+                "inflight": self.inflight, "queued": len(self.queue),
             }
 
     # ---- bookkeeping ------------------------------------------------------------------------------------
@@ -246,13 +335,10 @@ class FunctionPool:
             self.inflight -= 1
             if inv.timer is not None:
                 inv.timer.cancel()
-            if worker.retired or worker.closing or self.closed:
+            if worker.closing or self.closed:
                 self._remove(worker)
                 return inv, True
-            worker.state = "idle"
-            worker.idle_since = time.monotonic()
-            self.idle.append(worker)
-            return inv, False
+            return inv, self._ready(worker)
 
     def _take_idle(self) -> Worker | None:
         """(Lock held.) The most recently used idle worker whose process still runs. One that has ended (killed
@@ -263,6 +349,13 @@ class FunctionPool:
                 return worker
             self._remove(worker)
         return None
+
+    def _claim_for_failure(self, worker: Worker) -> Invocation | None:
+        """(Lock held.) A worker failed before taking work: the oldest waiting invocation gets the failure."""
+        inv = self._pop_queued(worker.gen)
+        if inv is not None:
+            worker.current = inv
+        return inv
 
     def _detach(self, worker: Worker, inv: Invocation) -> bool:
         """(Lock held.) End `inv` abnormally and take its worker out of service; False if it had already ended."""

@@ -1,8 +1,10 @@
 """`LambdaRuntime`: runs Lambda functions' deployed code in local worker processes, like AWS does.
 
 Each worker is the official runtime interface client (`python -m awslambdaric <handler>`) talking to its
-own local Runtime API; warm workers are reused, new ones start while all are busy, up to the function's
-reserved concurrency (or `default_concurrency`), then invokes are throttled.
+own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
+`default_concurrency`, AWS's default account limit of 1000) are throttled; the others wait for a ready
+worker while new ones start, up to `max_workers` per function (default 4 per core, at least 8), so a peak
+costs a few cold starts on this machine instead of one per concurrent request.
 
 Only `python3.x` runtimes run, on the interpreter running the stack (a version mismatch is logged once).
 Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
 import threading
 import time
 import uuid
@@ -50,10 +53,13 @@ class LambdaRuntime:
         code_loader: Callable[[FunctionConfig], bytes],
         log_writer: Callable[[str, str, str, str, list[Line]], None],
         work_dir: Path,
-        default_concurrency: int = 50,
+        default_concurrency: int = 1000,
         idle_timeout_s: float = 300.0,
         credentials: tuple[str, str] = ("test", "test"),
+        max_workers: int | None = None,
+        max_starting: int | None = None,
     ) -> None:
+        cores = os.cpu_count() or 2
         self._scheduler = Scheduler()
         self._ctx = RuntimeContext(
             scheduler=self._scheduler,
@@ -63,6 +69,8 @@ class LambdaRuntime:
             credentials=credentials,
             default_concurrency=default_concurrency,
             idle_timeout_s=idle_timeout_s,
+            max_workers=max_workers or max(8, 4 * cores),
+            max_starting=max_starting or max(4, 2 * cores),
         )
         self._pools: dict[tuple[str, str], FunctionPool] = {}
         self._lock = threading.Lock()
@@ -86,7 +94,7 @@ class LambdaRuntime:
         inv = Invocation(fn, request_id or str(uuid.uuid4()), payload, client_context)
         pool = self._pool(fn)
         worker = pool.submit(fn, inv)
-        if worker is not None:
+        if worker is not None:  # a new worker: start it here, so a missing code package answers this call
             try:
                 pool.start(worker, inv)
             except LookupError:

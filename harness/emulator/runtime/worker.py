@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..model import FunctionConfig
 from .api import NextEvent, RuntimeApiServer
 from .env import build_environment, log_stream_name
+from .context import generation
 from .logs import OutputCapture
 from .scheduler import Timer
 
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 class Worker:
     """An execution environment of one function generation (code + configuration)."""
 
-    def __init__(self, pool: FunctionPool, fn: FunctionConfig, first: Invocation) -> None:
+    def __init__(self, pool: FunctionPool, fn: FunctionConfig, first: Invocation | None = None) -> None:
         self.id = uuid.uuid4().hex
         self.pool = pool
         self.fn = fn
@@ -47,6 +48,8 @@ class Worker:
         self.closing = False  # no more invocations; /next answers None
         self.idle_since = 0.0
         self.spawned_at = time.monotonic()
+        self.init_ms: float | None = None  # Init Duration, reported with the first invocation
+        self.gen = generation(fn)  # the code and configuration it runs
         self.invocations = 0
         self.init_timer: Timer | None = None
         self.log_stream = log_stream_name(fn.version, self.id)
