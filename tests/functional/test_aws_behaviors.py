@@ -38,7 +38,7 @@ from harness.deploy import StackSettings, deploy, destroy
 
 from .apikit import UUID, Kit, execution_log, follows, function_log, json_body
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("aws_behaviors")]  # one module API per run
 
 ISE = b'{"message": "Internal server error"}'
 PNG = b"\x89PNG\r\n\x1a\n\x00\x01\x02\xfe\xff"  # what gateway_probe's `binary` shape encodes

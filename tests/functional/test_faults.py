@@ -26,7 +26,7 @@ from harness.deploy.package import build_zip
 
 from .apikit import FUNCTIONS, UUID, Kit, execution_log, follows, json_body
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("faults")]  # one module API per run
 
 ISE = b'{"message": "Internal server error"}'
 CUSTOMER_ERROR = re.compile(
