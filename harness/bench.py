@@ -1,0 +1,255 @@
+"""`make bench`: the figures users ask about, measured in one run on this machine, printed as one table.
+
+Stack start; worker cold start; warm POST and GET through the gateway (p50/p99); the ratio of a POST through
+the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
+errors, items stored); a cold `harness run` (replay of every scenario); idle and peak memory.
+Left out: comparisons with LocalStack (no Docker engine here). Not part of `make test`: timings vary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+
+from .aws import Clients, Endpoint
+from .deploy import StackSettings, deploy
+from .emulator.process import StackProcess
+
+REGION = "us-west-1"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def timed(call: Callable[[], Any], count: int, warmup: int = 30) -> list[float]:
+    for _ in range(warmup):
+        call()
+    out = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants (workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        todo.extend(children.get(pid, []))
+    return total / 1024
+
+
+def post_body(table: str) -> dict[str, Any]:
+    return {"TableName": table, "Item": {"id": str(uuid.uuid4()), "author": "Neil Armstrong",
+                                         "text": "That is one small step for (a) man, one giant leap for mankind"}}
+
+
+def in_process_post_ms(count: int) -> list[float]:
+    """The same handler, called in process against moto's in-process mock (in a child: mock_aws resets moto)."""
+    code = f"""
+import json, os, sys, time, uuid
+os.environ.update(AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t", AWS_DEFAULT_REGION="{REGION}")
+os.environ.pop("AWS_ENDPOINT_URL", None)
+sys.path.insert(0, {str(ROOT / 'handler')!r})
+from moto import mock_aws
+with mock_aws():
+    import boto3
+    boto3.client("dynamodb").create_table(TableName="messages", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{{"AttributeName": "id", "KeyType": "HASH"}}],
+        AttributeDefinitions=[{{"AttributeName": "id", "AttributeType": "S"}}])
+    import index
+    def event():
+        return {{"httpMethod": "POST", "queryStringParameters": None, "body": json.dumps(
+            {{"TableName": "messages", "Item": {{"id": str(uuid.uuid4()), "author": "Neil Armstrong",
+              "text": "That is one small step for (a) man, one giant leap for mankind"}}}})}}
+    out = []
+    for i in range({count} + 30):
+        started = time.perf_counter()
+        answer = index.handler(event(), None)
+        assert answer["statusCode"] == 200, answer
+        if i >= 30:
+            out.append((time.perf_counter() - started) * 1000)
+    print(json.dumps(out))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def peak(url: str, table: str, clients: int, total: int) -> tuple[float, int, list[str], list[float]]:
+    """`total` POSTs from `clients` threads, each with a keep-alive session; returns (seconds, errors, ids, ms)."""
+    ids: list[str] = []
+    errors = [0]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def client() -> None:
+        session = requests.Session()
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            body = post_body(table)
+            started = time.perf_counter()
+            try:
+                ok = session.post(url, json=body, timeout=60).status_code == 200
+            except requests.RequestException:
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                if ok:
+                    ids.append(body["Item"]["id"])
+                else:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, errors[0], ids, latencies
+
+
+def count_items(clients: Clients, table: str) -> set[str]:
+    found: set[str] = set()
+    for page in clients("dynamodb").get_paginator("scan").paginate(TableName=table, ProjectionExpression="id"):
+        found.update(item["id"]["S"] for item in page["Items"])
+    return found
+
+
+def cold_start_ms(clients: Clients, function: str, samples: int) -> list[float]:
+    """Init Duration of fresh workers: each configuration change retires the warm workers."""
+    lam = clients("lambda")
+    out = []
+    for index in range(samples):
+        lam.update_function_configuration(FunctionName=function, Environment={"Variables": {"BENCH": str(index)}})
+        started = time.perf_counter()
+        lam.invoke(FunctionName=function, Payload=b'{"httpMethod": "GET", "queryStringParameters": '
+                                                  b'{"TableName": "messages"}}')
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    started = time.perf_counter()
+    with StackProcess(region=REGION) as stack:
+        figures["stack_start_ms"] = (time.perf_counter() - started) * 1000
+        assert stack.proc is not None
+        figures["idle_rss_mb"] = rss_mb(stack.proc.pid)
+        clients = Clients(Endpoint(stack.url, REGION))
+        outputs = deploy(StackSettings(region=REGION), clients)
+        cold = cold_start_ms(clients, outputs.function_name, args.cold)
+        figures["cold_invoke_ms"] = statistics.median(cold)
+        session = requests.Session()
+        table = outputs.tables[0]
+        post = timed(lambda: session.post(outputs.invoke_url, json=post_body(table)), args.count)
+        get_url = f"{outputs.invoke_url}?TableName={table}&Limit=10"
+        get = timed(lambda: session.get(get_url), args.count)
+        figures.update(post_p50_ms=percentile(post, 50), post_p99_ms=percentile(post, 99),
+                       get_p50_ms=percentile(get, 50), get_p99_ms=percentile(get, 99))
+        peak_table = "bench-peak"
+        clients("dynamodb").create_table(TableName=peak_table, BillingMode="PAY_PER_REQUEST",
+                                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        sampler_peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                sampler_peak[0] = max(sampler_peak[0], rss_mb(stack.proc.pid))
+                done.wait(0.2)
+
+        threading.Thread(target=sample, daemon=True).start()
+        seconds, errors, ids, latencies = peak(outputs.invoke_url, peak_table, args.clients, args.peak)
+        done.set()
+        stored = count_items(clients, peak_table)
+        figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
+                       peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
+                       peak_rss_mb=sampler_peak[0])
+    inproc = in_process_post_ms(args.count)
+    figures["inproc_post_p50_ms"] = percentile(inproc, 50)
+    figures["ratio_post"] = figures["post_p50_ms"] / figures["inproc_post_p50_ms"]
+    if not args.skip_run:
+        started = time.perf_counter()
+        done_run = subprocess.run([sys.executable, "-m", "harness", "run"], cwd=ROOT, capture_output=True, text=True)
+        figures["make_run_s"] = time.perf_counter() - started
+        figures["make_run_ok"] = done_run.returncode == 0
+        figures["make_run_summary"] = (done_run.stdout.strip().splitlines() or ["?"])[-1]
+    return figures
+
+
+def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
+    rows = [
+        ("embedded stack start (child process, until healthy)", f"{figures['stack_start_ms']:.0f} ms"),
+        ("worker cold start (invoke after a config change, median)", f"{figures['cold_invoke_ms']:.0f} ms"),
+        ("warm POST through the gateway, p50 / p99", f"{figures['post_p50_ms']:.2f} / {figures['post_p99_ms']:.2f} ms"),
+        ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
+        ("same handler in process against moto, POST p50", f"{figures['inproc_post_p50_ms']:.2f} ms"),
+        ("ratio: POST through the stack / in process", f"{figures['ratio_post']:.1f}x"),
+        (f"{args.peak} POSTs from {args.clients} clients", f"{figures['peak_rps']:.0f} req/s, p99 "
+         f"{figures['peak_p99_ms']:.0f} ms, {figures['peak_errors']} errors, {figures['peak_stored']} stored, "
+         f"{figures['peak_lost']} lost"),
+        ("memory: idle / peak (stack + workers, RSS)", f"{figures['idle_rss_mb']:.0f} / {figures['peak_rss_mb']:.0f} MB"),
+    ]
+    if "make_run_s" in figures:
+        rows.append(("cold `harness run` (start, deploy, replay all scenarios)",
+                     f"{figures['make_run_s']:.1f} s ({figures['make_run_summary']})"))
+    width = max(len(name) for name, _ in rows)
+    head = f"{date.today().isoformat()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    lines = [head, "", f"| {'measure':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
+    lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m harness.bench", description=__doc__)
+    parser.add_argument("--count", type=int, default=500, help="sequential requests per latency figure")
+    parser.add_argument("--cold", type=int, default=5, help="cold starts to measure")
+    parser.add_argument("--peak", type=int, default=2000, help="POSTs in the peak")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients in the peak")
+    parser.add_argument("--skip-run", action="store_true", help="do not time a cold `harness run`")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = run(args)
+    print(table(figures, args))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    ok = figures["peak_errors"] == 0 and figures["peak_lost"] == 0 and figures["peak_stored"] == args.peak
+    return 0 if ok and figures.get("make_run_ok", True) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
