@@ -7,6 +7,7 @@
   doctor   say which targets are usable here and why not
   replay   replay scenario files against a target and report
   run      the main job: embedded stack, deploy, replay every scenario, tear down
+  load     replay a traffic peak against a target; figures, thresholds and the lost-write check
 """
 from __future__ import annotations
 
@@ -145,6 +146,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor_main(args)
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from .load.cli import cmd_load as load_main
+
+    return load_main(args)
+
+
 def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="AWS-compatible endpoint URL (e.g. http://127.0.0.1:4566)")
     parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default=None,
@@ -201,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="say which targets (embedded, localstack, aws) are usable here, and why not")
     doc.add_argument("--allow-real-aws", action="store_true", help="count the real-AWS opt-in as given")
     doc.set_defaults(func=cmd_doctor)
+
+    from .load.cli import add_parser as add_load_parser
+
+    add_load_parser(sub, _endpoint_options).set_defaults(func=cmd_load)
     return parser
 
 

@@ -10,6 +10,7 @@ Left out: YAML, remote includes, checking that templates only use variables defi
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import assertions, matchers
-from .model import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LogExpectation, ParamRow,
+from .model import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
                     PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
 from .validation import Problem, ScenarioError, format_path, schema_problems
@@ -114,7 +115,9 @@ class _Builder:
         return built
 
     def step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
-        kind = next(k for k in ("http", "invoke", "aws") if k in raw)
+        kind = next(k for k in ("http", "invoke", "aws", "load") if k in raw)
+        if kind == "load":
+            return self.load_step(f, parts, raw)
         spec = plain(raw[kind])
         if kind == "http":
             spec.setdefault("method", "GET")
@@ -133,6 +136,37 @@ class _Builder:
         retry = Retry(**raw["retry"]) if "retry" in raw else None
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
                     where=format_path(parts), expect=expect, captures=captures, retry=retry)
+
+    def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
+        """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
+        from ..load.profile import BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, LoadProfile, MixEntry, ProfileError
+        from ..load.profile import Thresholds
+
+        for extra in ("expect", "capture", "retry"):
+            if extra in raw:
+                hint = '; its thresholds go in "load.expect"' if extra == "expect" else ""
+                self.problem(f, [*parts, extra], f'a load step takes no "{extra}"{hint}')
+        spec = plain(raw["load"])
+        timeout = float(spec.get("timeout", DEFAULT_TIMEOUT_S))
+        mix = []
+        for entry in spec["mix"]:
+            if "kind" in entry:
+                http = dataclasses.replace(BUILTIN[entry["kind"]], timeout=timeout)
+            else:
+                http = HttpCall(**{"method": "GET", "timeout": timeout, **entry["http"]})
+            mix.append(MixEntry(float(entry.get("weight", 1)), http, entry.get("name", "")))
+        profile = None
+        try:
+            profile = LoadProfile(
+                tuple(mix), clients=spec.get("clients", DEFAULT_CLIENTS), ramp_s=float(spec.get("ramp_s", 0)),
+                duration_s=spec.get("duration_s"), requests=spec.get("requests"),
+                think_s=float(spec.get("think_s", 0)), timeout_s=timeout, seed=spec.get("seed"),
+                table=spec.get("table"), thresholds=Thresholds(**spec.get("expect", {})))
+        except ProfileError as exc:
+            self.problem(f, [*parts, "load"], str(exc))
+        name = raw.get("name") or (f"load: {profile.describe()}" if profile else "load")
+        return Step(kind="load", call=LoadCall(profile, cleanup=spec.get("cleanup", True)), name=name,
+                    source=f.source(parts), where=format_path(parts))
 
     def _matchers(self, f: _File, parts: list[str | int], value: Any) -> None:
         for sub, message in matchers.syntax_problems(value):

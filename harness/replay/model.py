@@ -8,7 +8,10 @@ Left out: anything about how a step is executed (see `steps.py`) or reported (se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import TYPE_CHECKING, Any, Mapping, Union
+
+if TYPE_CHECKING:  # harness.load imports this module; the profile's class is only named here
+    from ..load.profile import LoadProfile
 
 
 class _Unset:
@@ -81,7 +84,16 @@ class AwsCall:
     document: bool = False  # DynamoDB only: plain JSON values instead of {"S": ...} attribute values
 
 
-Call = Union[HttpCall, InvokeCall, AwsCall]
+@dataclass(frozen=True)
+class LoadCall:
+    """A `load` step: a traffic profile (its mix templates are rendered per request) and its thresholds.
+    `cleanup`: delete the items the run wrote once they have been checked."""
+
+    profile: LoadProfile
+    cleanup: bool = True
+
+
+Call = Union[HttpCall, InvokeCall, AwsCall, LoadCall]
 
 
 @dataclass(frozen=True)
@@ -141,7 +153,7 @@ class Retry:
 class Step:
     """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`)."""
 
-    kind: str  # http | invoke | aws
+    kind: str  # http | invoke | aws | load
     call: Call
     name: str
     source: Source

@@ -75,6 +75,8 @@ def format_request(request: Request) -> list[str]:
         if request.body is not None:
             lines += ["", format_body(request.body)]
         return lines
+    if request.kind == "load":
+        return [f"load {request.url}", format_body(None, json_value=request.params)]
     if request.kind == "invoke":
         opts = request.options
         extra = [str(opts.get("invocation_type", "RequestResponse"))]
@@ -92,6 +94,8 @@ def format_request(request: Request) -> list[str]:
 
 
 def format_response(response: Response, kind: str) -> list[str]:
+    if kind == "load":  # the run's text report
+        return response.content.decode("utf-8", "replace").splitlines()
     lines = [f"status {response.status} in {response.duration_ms:.0f} ms"]
     if kind == "http" or kind == "invoke":
         lines += [f"{k}: {v}" for k, v in mask_headers(response.headers).items()]

@@ -70,24 +70,29 @@ def _query(query: Any) -> str:
     return urlencode(pairs)
 
 
+def build_http_request(call: HttpCall, target: Target, outputs: StackOutputs) -> Request:
+    """The HTTP request a rendered `HttpCall` makes against the deployed stack (also used by `harness load`)."""
+    path = call.path if call.path is not None else f"/{outputs.resource_path}"
+    url = call.url or target.invoke_url(call.api_id or outputs.api_id, call.stage or outputs.stage, path)
+    query = _query(call.query)
+    if query:
+        url += ("&" if "?" in url else "?") + query
+    headers = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in call.headers.items()}
+    body = None
+    if call.json is not UNSET:
+        body = json.dumps(call.json).encode("utf-8")
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+    elif call.body is not None:
+        body = str(call.body).encode("utf-8")
+    return Request("http", str(call.method).upper(), url, headers, body, timeout=float(call.timeout))
+
+
 def build_request(kind: str, call: Any, ctx: StepContext) -> Request:
     """The request a rendered call makes against the deployed stack."""
     out = ctx.outputs
     if isinstance(call, HttpCall):
-        path = call.path if call.path is not None else f"/{out.resource_path}"
-        url = call.url or ctx.target.invoke_url(call.api_id or out.api_id, call.stage or out.stage, path)
-        query = _query(call.query)
-        if query:
-            url += ("&" if "?" in url else "?") + query
-        headers = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in call.headers.items()}
-        body = None
-        if call.json is not UNSET:
-            body = json.dumps(call.json).encode("utf-8")
-            if not any(k.lower() == "content-type" for k in headers):
-                headers["Content-Type"] = "application/json"
-        elif call.body is not None:
-            body = str(call.body).encode("utf-8")
-        return Request("http", str(call.method).upper(), url, headers, body, timeout=float(call.timeout))
+        return build_http_request(call, ctx.target, out)
     if isinstance(call, InvokeCall):
         if call.payload is not UNSET:
             body, shown = json.dumps(call.payload).encode("utf-8"), call.payload
@@ -117,6 +122,10 @@ def _send(request: Request, ctx: StepContext) -> Response:
 
 def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext) -> StepResult:
     """Run `step` (with its retries); captured values are added to `scope` when the step passes."""
+    if step.kind == "load":  # many requests, rendered one by one: harness.load (imported late: it imports us)
+        from ..load.step import run_load_step
+
+        return run_load_step(step, phase, index, scope, ctx)
     started = ctx.clock()
     base = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source, where=step.where)
     try:

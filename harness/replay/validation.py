@@ -25,6 +25,7 @@ from .positions import line_of
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 FRAGMENT_SCHEMA_PATH = Path(__file__).with_name("fragment.schema.json")
 _STEP_KINDS = ("http", "invoke", "aws")
+_ALL_STEP_KINDS = (*_STEP_KINDS, "load")
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,14 @@ def _custom(error: ValidationError) -> str | None:
 
 
 def _step_kind_message(instance: dict[str, Any]) -> str:
-    kinds = [k for k in _STEP_KINDS if k in instance]
+    kinds = [k for k in _ALL_STEP_KINDS if k in instance]
     if "include" in instance:
         others = sorted(k for k in instance if k != "include")
         return f'"include" stands alone in its step (found also: {", ".join(others)})'
     if not kinds:
         return 'a step needs one of "http", "invoke", "aws" (or {"include": "file.json"} alone)'
-    return f'a step has exactly one of "http", "invoke", "aws"; found {" and ".join(map(json.dumps, kinds))}'
+    listed = ", ".join(map(json.dumps, _ALL_STEP_KINDS if "load" in kinds else _STEP_KINDS))
+    return f'a step has exactly one of {listed}; found {" and ".join(map(json.dumps, kinds))}'
 
 
 def _unknown_fields(error: ValidationError) -> list[tuple[list[str | int], str]]:
@@ -116,7 +118,7 @@ def _translate(error: ValidationError) -> list[tuple[list[str | int], str]]:
     kind, instance, sub = error.validator, error.instance, error.schema if isinstance(error.schema, dict) else {}
     if "propertyNames" in error.schema_path:
         return [([instance], "invalid name: names are letters, digits and _ (not starting with a digit)")]
-    if kind == "oneOf" and "http" in sub.get("properties", {}):
+    if kind == "oneOf" and {"http", "invoke"} <= set(sub.get("properties", {})):  # a step
         return [([], _step_kind_message(instance))]
     if kind in ("anyOf", "oneOf"):
         if isinstance(instance, dict):
