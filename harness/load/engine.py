@@ -36,11 +36,16 @@ class Sample:
     start_s: float
     latency_ms: float
     status: int
-    kind: str
+    kind: str  # get | post | put | delete | other
     client: int
     table: str | None = None
     item_id: str | None = None  # the item it wrote, updated or deleted
     error: str | None = None  # why there was no answer
+    label: str = ""  # the mix entry's name (default: its kind)
+
+    @property
+    def name(self) -> str:
+        return self.label or self.kind
 
     @property
     def ok(self) -> bool:
@@ -171,7 +176,8 @@ class LoadEngine:
             prepared = self.traffic.prepare(rng, client, seq)
         except Exception as exc:  # a template that cannot render: a failed request, not a dead client
             log.warning("load: cannot prepare request %d: %s", seq, exc)
-            self._record(Sample(self.clock() - self._t0, 0.0, 0, "other", client, error=f"template: {exc}"))
+            self._record(Sample(self.clock() - self._t0, 0.0, 0, "other", client, error=f"template: {exc}",
+                                label="(template error)"))
             return
         status = self._send(session, prepared, client)
         self.traffic.settle(prepared, status)
@@ -189,7 +195,7 @@ class LoadEngine:
             error = f"{type(exc).__name__}: {exc}"
         ended = self.clock()
         self._record(Sample(started - self._t0, (ended - started) * 1000, status, prepared.kind, client,
-                            prepared.table, prepared.item_id, error))
+                            prepared.table, prepared.item_id, error, prepared.label))
         return status
 
     def _record(self, sample: Sample) -> None:

@@ -57,12 +57,12 @@ def format_report(result: LoadResult) -> str:
     s, v = result.summary, result.verification
     lines = [f"{s.requests} requests in {s.elapsed_s:.2f} s: {s.rps:.1f} requests/s, "
              f"{s.errors} errors ({s.error_rate:.2%})",
-             "", f"  {'kind':<8} {'requests':>8} {'errors':>7} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms)"]
+             "", f"  {'request':<10} {'requests':>8} {'errors':>7} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}  (ms)"]
     rows = [(kind, n, e, lat) for kind, (n, e, lat) in s.kinds.items()]
     if len(rows) != 1:
         rows.append(("all", s.requests, s.errors, s.latency))
     for kind, n, e, lat in rows:
-        lines.append(f"  {kind:<8} {n:>8} {e:>7} {_ms(lat.p50):>8} {_ms(lat.p95):>8} {_ms(lat.p99):>8} "
+        lines.append(f"  {kind:<10} {n:>8} {e:>7} {_ms(lat.p50):>8} {_ms(lat.p95):>8} {_ms(lat.p99):>8} "
                      f"{_ms(lat.max):>8}")
     codes = ", ".join(f"{'no answer' if code == 0 else code}: {n}" for code, n in s.status.items()) or "none"
     lines += ["", f"  status codes: {codes}"]
@@ -98,8 +98,8 @@ def plot(result: LoadResult, path: str | Path, title: str = "") -> Path:
     buckets = stats.timeline(samples)
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True,
                                          gridspec_kw={"height_ratios": [3, 1]})
-    for kind in sorted({s.kind for s in samples}):
-        group = [s for s in samples if s.kind == kind]
+    for kind in sorted({s.name for s in samples}):
+        group = [s for s in samples if s.name == kind]
         top.scatter([s.start_s for s in group], [max(s.latency_ms, 0.01) for s in group], s=4, alpha=0.35,
                     label=kind)
     failed = [s for s in samples if not s.ok]

@@ -67,7 +67,7 @@ class Summary:
     elapsed_s: float
     latency: Latency
     status: Mapping[int, int] = field(default_factory=dict)  # 0 = no answer
-    kinds: Mapping[str, tuple[int, int, Latency]] = field(default_factory=dict)  # kind -> (requests, errors, latency)
+    kinds: Mapping[str, tuple[int, int, Latency]] = field(default_factory=dict)  # name -> (requests, errors, latency)
 
     @property
     def error_rate(self) -> float:
@@ -79,11 +79,11 @@ class Summary:
 
 
 def summarize(samples: Iterable[Sample], elapsed_s: float) -> Summary:
-    """The figures of `samples` over a run that lasted `elapsed_s`."""
+    """The figures of `samples` over a run that lasted `elapsed_s`; `kinds` groups them by mix entry name."""
     samples = list(samples)
     by_kind: dict[str, list[Sample]] = {}
     for sample in samples:
-        by_kind.setdefault(sample.kind, []).append(sample)
+        by_kind.setdefault(sample.name, []).append(sample)
     kinds = {kind: (len(group), sum(not s.ok for s in group), latency([s.latency_ms for s in group]))
              for kind, group in sorted(by_kind.items())}
     status = Counter(s.status for s in samples)

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pytest
 
 from harness.replay.loader import discover, is_scenario_file, load_scenario
-from harness.replay.model import UNSET, AwsCall, HttpCall, InvokeCall, Scenario, ScenarioItem, Step
+from harness.replay.model import UNSET, AwsCall, HttpCall, InvokeCall, LoadCall, Scenario, ScenarioItem, Step
 from harness.replay.positions import loads
 from harness.replay.validation import SCHEMA_PATH, schema_problems
 from harness.targets import FEATURES
@@ -185,6 +185,8 @@ def _writes(step: Step, item: ScenarioItem) -> bool:
     if isinstance(call, InvokeCall):
         payload = _resolve(call.payload, item)
         return isinstance(payload, dict) and str(payload.get("httpMethod")).upper() in WRITE_VERBS
+    if isinstance(call, LoadCall):  # a peak writes when its mix holds a write
+        return any(str(_resolve(e.http.method, item)).upper() in WRITE_VERBS for e in call.profile.mix if e.weight)
     return call.service == "dynamodb" and call.operation in WRITE_OPERATIONS
 
 
