@@ -23,17 +23,20 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
+from .control import DYNAMODB_TARGET, dynamodb_call
 from .errors import AwsError
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
@@ -164,6 +167,10 @@ class Dispatcher:
         return app
 
     def _moto(self, environ: dict[str, Any], start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGET) and method == "POST":
+            status, headers, body = dynamodb_call(environ)
+            start_response(f"{status} {_REASONS.get(status, '')}", headers + [("Content-Length", str(len(body)))])
+            return [body]
         app = self._moto_app(environ)
         fixup = self._fixup(method, path)
         if fixup is None or self.control is None:

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
+from .http_head import FastRequestHead
+
 log = logging.getLogger(__name__)
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}  # "Forbidden", not werkzeug's "FORBIDDEN"
@@ -26,7 +28,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_BODY = 64 * 1024 * 1024
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FastRequestHead, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # http.server answers a request line it cannot read (garbage, a bad version) HTTP/0.9-style: an HTML page
     # without a status line. No client speaks 0.9 any more; every answer gets a status line.
@@ -155,10 +157,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n")  # head and body in one write: one packet for small answers
         if self.command != "HEAD" and payload:
-            self.wfile.write(payload)
-        self.wfile.flush()
+            self._headers_buffer.append(payload)
+        self.flush_headers()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _run
 

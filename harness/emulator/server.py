@@ -80,6 +80,8 @@ class EmbeddedStack:
             self.server.server_close()
         if self.runtime is not None:
             self.runtime.shutdown()
+        if self.dispatcher is not None and self.dispatcher.control is not None:
+            self.dispatcher.control.flush_logs()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 

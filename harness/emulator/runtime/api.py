@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 
+from ..http_head import FastRequestHead
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/2018-06-01/runtime"
@@ -62,7 +64,7 @@ def _error_body(error_type: str, message: str) -> bytes:
     return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FastRequestHead, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: RuntimeApiServer  # type: ignore[assignment]
 
