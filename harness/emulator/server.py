@@ -2,7 +2,8 @@
 
 `EmbeddedStack(port=0).start()` runs it in this process (threads); `url` tells where. moto keeps its state in
 process-global backends, so run one stack per process (tests start `harness serve` in a subprocess, since
-moto's `mock_aws` resets those globals). Left out: persistence across restarts.
+moto's `mock_aws` resets those globals). Starting sets this process's GIL switch interval to 0.5 ms (see
+`switch_interval_s`; None keeps it). Left out: persistence across restarts.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -34,6 +36,7 @@ class EmbeddedStack:
         self.work_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="harness-stack-"))
         self.default_concurrency = default_concurrency
         self.idle_timeout_s = idle_timeout_s
+        self.switch_interval_s = switch_interval_s
         self.server: WSGIServer | None = None
         self.dispatcher: Dispatcher | None = None
         self.runtime: Any = None
@@ -51,6 +54,10 @@ class EmbeddedStack:
 
     def start(self) -> EmbeddedStack:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        if self.switch_interval_s:
+            # A request crosses 3-4 threads of this process; with Python's default 5 ms GIL switch interval a
+            # thread back from a socket waits up to 5 ms behind a busy one (e.g. the log shipper).
+            sys.setswitchinterval(self.switch_interval_s)
         from .control import ControlPlane
         from .gateway.chain import Gateway
         from .runtime import LambdaRuntime
