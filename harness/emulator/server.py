@@ -27,8 +27,8 @@ class EmbeddedStack:
     """Start/stop the whole stack in process."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = "us-west-1",
-                 work_dir: str | Path | None = None, default_concurrency: int = 50,
-                 idle_timeout_s: float = 300.0) -> None:
+                 work_dir: str | Path | None = None, default_concurrency: int = 1000,
+                 idle_timeout_s: float = 300.0, switch_interval_s: float | None = 0.0005) -> None:
         self.host = host
         self.requested_port = port
         self.region = region
