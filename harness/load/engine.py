@@ -97,7 +97,9 @@ class LoadEngine:
         self._done = [0] * profile.clients
         self._errors = [0] * profile.clients
         self._active = 0
+        self._pending = profile.clients  # clients that have not finished (waiting to start included)
         self._active_lock = threading.Lock()
+        self._all_done = threading.Event()
         self._budget = itertools.count()
         self._t0 = 0.0
         self._deadline: float | None = None
@@ -116,14 +118,14 @@ class LoadEngine:
             thread.start()
         ticker.start()
         try:
-            for thread in threads:
-                while thread.is_alive():
-                    thread.join(0.2)
+            self._join(threads, None)
         except KeyboardInterrupt:
             interrupted = True
             self.stop.set()
-            for thread in threads:
-                thread.join(profile.timeout_s + 1)
+            try:  # let the requests in flight finish and be recorded
+                self._join(threads, self.clock() + profile.timeout_s + 1)
+            except KeyboardInterrupt:  # a second one (or `timeout`, which signals the process group too)
+                log.warning("load: not waiting for the requests in flight")
         finally:
             elapsed = self.clock() - self._t0
             self.stop.set()
@@ -131,6 +133,14 @@ class LoadEngine:
         if self.on_tick is not None:  # the last word: totals, and the mean rate over the run
             self.on_tick(self.snapshot(elapsed, len(self.samples) / elapsed if elapsed > 0 else 0.0))
         return RunRecord(self.traffic.run_id, tuple(self.samples), elapsed, started_at, interrupted)
+
+    def _join(self, threads: list[threading.Thread], deadline: float | None) -> None:
+        """Wait for every client. Not with Thread.join: a Ctrl-C inside join() can mark a running thread as
+        stopped (CPython's bpo-45274 handling releases the lock the thread still holds), and its last request
+        would then be missed."""
+        while not self._all_done.wait(0.2):
+            if deadline is not None and self.clock() >= deadline:
+                return
 
     # ---- clients ----------------------------------------------------------------------------------------
     def _start_offset(self, client: int) -> float:
@@ -149,6 +159,15 @@ class LoadEngine:
         return seq
 
     def _client(self, client: int) -> None:
+        try:
+            self._client_loop(client)
+        finally:
+            with self._active_lock:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._all_done.set()
+
+    def _client_loop(self, client: int) -> None:
         profile = self.profile
         delay = self._t0 + self._start_offset(client) - self.clock()
         if delay > 0 and self.stop.wait(delay):

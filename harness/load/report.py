@@ -79,7 +79,12 @@ def format_report(result: LoadResult) -> str:
     if result.cleaned:
         lines.append(f"  cleanup: {result.cleaned} items of run {result.record.run_id} deleted")
     lines.append("")
-    if result.passed:
+    limits = result.profile.thresholds
+    if result.passed and all(v is None for v in (limits.max_p99_ms, limits.max_p95_ms, limits.max_error_rate,
+                                                  limits.min_rps)):
+        lines.append(f"PASS: nothing lost{'' if s.errors == 0 else f', but {s.errors} errors'} "
+                     f"(no latency, error-rate or throughput threshold was set)")
+    elif result.passed:
         lines.append("PASS")
     else:
         lines.append("FAIL: " + "; ".join(result.broken))

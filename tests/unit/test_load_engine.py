@@ -6,6 +6,7 @@ time; lost, phantom and unsure writes are told apart; progress is reported; the 
 """
 from __future__ import annotations
 
+import signal
 import threading
 
 import pytest
@@ -225,3 +226,41 @@ def test_mixes_run_clean(mix):
     with FakeDbApi() as api:
         result = run(api, profile(mix, requests=40))
     assert result.passed, result.broken
+
+
+def ctrl_c() -> None:
+    """SIGINT to the main thread (a process-wide signal may land on any thread and wait for the main one's
+    next wake-up; two of them then count as one)."""
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+
+def test_ctrl_c_ends_the_run_with_what_was_recorded():
+    sent = []
+
+    def on_tick(snap: Snapshot) -> None:
+        if snap.requests >= 10 and not sent:
+            sent.append(1)
+            ctrl_c()
+
+    with FakeDbApi(delay_s=0.005) as api:
+        result = run(api, profile("post=1", clients=2, requests=None, duration_s=30), on_tick=on_tick, tick_s=0.05)
+        stored = api.item_ids()
+    assert result.record.interrupted and result.record.elapsed_s < 10
+    assert result.broken[-1] == "interrupted before the end" and not result.passed
+    assert result.verification.ok and stored == set()  # the requests in flight finished; checked, cleaned up
+
+
+def test_a_second_ctrl_c_stops_waiting_for_the_requests_in_flight():
+    sent = []
+
+    def on_tick(snap: Snapshot) -> None:
+        if snap.requests >= 2 and not sent:  # `timeout` signals the process, then its process group
+            sent.append(1)
+            ctrl_c()
+            threading.Timer(0.1, ctrl_c).start()
+
+    with FakeDbApi(delay_s=0.4) as api:
+        result = run(api, profile("post=1", clients=2, requests=None, duration_s=30), on_tick=on_tick, tick_s=0.05,
+                     cleanup=False)
+    assert result.record.interrupted and result.record.elapsed_s < 0.4 + 0.4  # did not wait for the last answers
+    assert "interrupted before the end" in result.broken
