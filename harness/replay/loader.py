@@ -4,7 +4,8 @@ Every problem is collected (schema errors, bad matchers, bad JSONPath, missing o
 row ids...) and raised together as one `ScenarioError` naming the file, line and field; nothing runs before.
 Includes are relative to the including file: a top-level `include` list merges fragments' `vars` (before the
 file's own), a step `{"include": "f.json"}` inserts a fragment's `steps`; included steps keep their own file and
-line. Relative `stack.code_dir` values are resolved against the scenario's directory.
+line. Relative `stack.code_dir` values are resolved against the scenario's directory. A `load` step becomes a
+`LoadCall` holding a `harness.load.profile.LoadProfile` (its templates stay unrendered until each request).
 `discover(paths)` finds scenario files: a file whose `$schema` ends with `scenario.schema.json`.
 Left out: YAML, remote includes, checking that templates only use variables defined before them.
 """
@@ -65,6 +66,11 @@ class _Builder:
                 self.problem(via[0], via[1], f"cannot read included file {str(path)!r}: {exc.strerror or exc}")
                 return None
             raise ScenarioError(display_path(path), [Problem(display_path(path), 0, "", f"cannot read: {exc}")])
+        except UnicodeDecodeError as exc:  # a ValueError, not an OSError
+            line = exc.object[:exc.start].count(b"\n") + 1
+            self.problems.append(Problem(display_path(path), line, "", f"not valid UTF-8: {exc.reason} "
+                                         f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"))
+            return None
         shown = display_path(path)
         try:
             document = loads(text)

@@ -119,7 +119,8 @@ def _translate(error: ValidationError) -> list[tuple[list[str | int], str]]:
     if "propertyNames" in error.schema_path:
         return [([instance], "invalid name: names are letters, digits and _ (not starting with a digit)")]
     if kind == "oneOf" and {"http", "invoke"} <= set(sub.get("properties", {})):  # a step
-        return [([], _step_kind_message(instance))]
+        # not an object: the step's own `type` error says so (its oneOf's `required`s hold vacuously then)
+        return [([], _step_kind_message(instance))] if isinstance(instance, dict) else []
     if kind in ("anyOf", "oneOf"):
         if isinstance(instance, dict):
             inner = [c for c in error.context or () if isinstance(c.schema, dict)
