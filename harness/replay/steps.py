@@ -4,7 +4,8 @@ A step never raises: a template naming an undefined variable, a transport failur
 rendering, even a bug, all become a failed `StepResult` with `error` set (a template error is found before
 anything is sent). With `retry`, the request and every check are repeated until they all hold, the attempts
 run out or the retry timeout passes; the result is the last attempt's, with the number of attempts.
-Left out: running steps concurrently.
+A `load` step (many concurrent requests, rendered one by one) is handed to `harness.load.step`.
+Left out: running steps concurrently (beyond what a `load` step does inside itself).
 """
 from __future__ import annotations
 
