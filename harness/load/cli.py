@@ -91,8 +91,8 @@ def add_parser(sub: Any, endpoint_options: Callable[[argparse.ArgumentParser], N
                          help=f"how long to wait for each answer (default {DEFAULT_TIMEOUT_S:g}); no answer = error")
     traffic.add_argument("--seed", type=int, metavar="N", help="seed the random draws for a repeatable sequence")
     traffic.add_argument("--table", metavar="NAME",
-                         help="the table to read and write (default: the stack's, messages); another name is "
-                              "deployed with the stack as an extra table")
+                         help="the table the built-in kinds of --mix read and write (default: the stack's, "
+                              "messages); another name is deployed with the stack as an extra table")
     traffic.add_argument("--scenario", metavar="FILE",
                          help="take the profile (and thresholds) from the first `load` step of this scenario "
                               "file; options given here override it. Only the load step runs; the scenario's "
@@ -160,15 +160,11 @@ def _scenario_load(path: str) -> tuple[Any, Any]:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from ..aws import Clients
-    from ..deploy import StackSettings, TableSpec, deploy, destroy, observe
-    from ..session import TargetUnavailable, open_target
-    from .driver import run_load
+    from ..deploy import StackSettings, TableSpec
+    from ..session import TargetUnavailable
     from .profile import ProfileError
-    from .progress import LiveProgress
     from .report import PlotUnavailable, format_report, plot, write_json
 
-    region = args.region or "us-west-1"
     if args.plot and find_spec("matplotlib") is None:  # say so before the run, not after
         print(f"harness: --plot needs matplotlib, which is not installed: {INSTALL_HINT}", file=sys.stderr)
         return 2
@@ -178,43 +174,16 @@ def cmd_load(args: argparse.Namespace) -> int:
     except (ProfileError, ValueError) as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 2
-    settings = StackSettings(region=region)
+    settings = StackSettings(region=args.region or "us-west-1")
     if scenario is not None and scenario.stack:
         settings = settings.with_overrides(scenario.stack)
     if args.prefix:
         settings = settings.with_prefix(args.prefix)
-    if profile.table and profile.table not in (t.name for t in settings.tables):
+    if profile.table and "{{" not in profile.table and profile.table not in (t.name for t in settings.tables):
         settings = dataclasses.replace(settings, extra_tables=(*settings.extra_tables, TableSpec(profile.table)))
-    started_here = not args.endpoint and args.target in (None, "embedded")
     try:
-        with open_target(args.target, endpoint_url=args.endpoint, region=region, allow_real_aws=args.allow_real_aws,
-                         in_process=True) as target:
-            settings = target.stack_settings(settings)
-            clients = Clients(target.endpoint)
-            existed = not started_here and observe(settings, clients).function_arn is not None
-            print(f"harness: deploying {settings.stack_name} to {target.describe()}", flush=True)
-            began = time.perf_counter()
-            outputs = deploy(settings, clients, url_for=target.invoke_url)
-            print(f"harness: deployed in {time.perf_counter() - began:.1f} s; {profile.describe()}", flush=True)
-            try:
-                variables = _variables(scenario, outputs, target.name)
-                document = clients.document_client()
-
-                def dynamo(operation: str, params: dict[str, Any]) -> Any:
-                    from botocore import xform_name
-                    return getattr(document, xform_name(operation))(**params)
-
-                progress = LiveProgress()
-                try:
-                    result = run_load(profile, target=target, outputs=outputs, dynamo=dynamo, variables=variables,
-                                      on_tick=progress, tick_s=progress.tick_s,
-                                      cleanup=not args.keep_items and (call.cleanup if call else True))
-                finally:
-                    progress.done()
-            finally:
-                if not started_here and not existed:
-                    print(f"harness: tearing down {settings.stack_name}", flush=True)
-                    destroy(settings, clients)
+        result = _deploy_and_run(args, profile, settings, scenario,
+                                 cleanup=not args.keep_items and (call.cleanup if call else True))
     except TargetUnavailable as exc:
         print(f"harness: target unavailable: {exc}", file=sys.stderr)
         return 2
@@ -228,6 +197,54 @@ def cmd_load(args: argparse.Namespace) -> int:
         except PlotUnavailable as exc:
             print(f"harness: no plot: {exc}", file=sys.stderr)
     return 0 if result.passed else 1
+
+
+def _deploy_and_run(args: argparse.Namespace, profile: LoadProfile, settings: Any, scenario: Any, *,
+                    cleanup: bool) -> Any:
+    """Open the target, deploy, run with live progress, tear down what this command created; the LoadResult."""
+    from botocore import xform_name
+
+    from ..aws import Clients
+    from ..deploy import deploy, destroy, observe
+    from ..session import open_target
+    from .driver import run_load
+    from .progress import LiveProgress
+
+    started_here = not args.endpoint and args.target in (None, "embedded")
+    with open_target(args.target, endpoint_url=args.endpoint, region=settings.region,
+                     allow_real_aws=args.allow_real_aws, in_process=True) as target:
+        settings = target.stack_settings(settings)
+        clients = Clients(target.endpoint)
+        existed = not started_here and observe(settings, clients).function_arn is not None
+        print(f"harness: deploying {settings.stack_name} to {target.describe()}", flush=True)
+        began = time.perf_counter()
+        outputs = deploy(settings, clients, url_for=target.invoke_url)
+        print(f"harness: deployed in {time.perf_counter() - began:.1f} s; {profile.describe()}", flush=True)
+        try:
+            variables = _variables(scenario, outputs, target.name)
+            if profile.table and "{{" in profile.table:  # a scenario's `table`, e.g. {{stack.table}}
+                profile = dataclasses.replace(profile, table=str(_render(profile.table, variables)))
+            document = clients.document_client()
+
+            def dynamo(operation: str, params: dict[str, Any]) -> Any:
+                return getattr(document, xform_name(operation))(**params)
+
+            progress = LiveProgress()
+            try:
+                return run_load(profile, target=target, outputs=outputs, dynamo=dynamo, variables=variables,
+                                on_tick=progress, tick_s=progress.tick_s, cleanup=cleanup)
+            finally:
+                progress.done()
+        finally:
+            if not started_here and not existed:
+                print(f"harness: tearing down {settings.stack_name}", flush=True)
+                destroy(settings, clients)
+
+
+def _render(value: Any, variables: dict[str, Any]) -> Any:
+    from ..replay.templating import Scope
+
+    return Scope(variables).render(value, "load.table")
 
 
 def _variables(scenario: Any, outputs: Any, target_name: str) -> dict[str, Any]:
