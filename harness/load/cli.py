@@ -33,7 +33,9 @@ could run.
 
 Target: by default an embedded stack started in this process (deployed, run, stopped). --endpoint URL (a
 running `harness serve`) or --target localstack|aws: the tutorial's stack is deployed there (updated in place
-when it exists) and torn down afterwards only if this command created it.
+when it exists) and torn down afterwards only if this command created it. The in-process stack shares the
+interpreter with the clients, which costs throughput (about a third on 2 cores); for figures closer to a
+server of its own, run `harness serve` and pass --endpoint.
 
 examples:
   harness load --clients 32 --requests 2000 --mix post=100 --max-error-rate 0
