@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 from ..deploy import StackOutputs
 from ..targets import Target
 from . import stats, verify
-from .engine import LoadEngine, RunRecord, Snapshot, new_run_id
+from .engine import LoadEngine, RunRecord, Snapshot, new_run_id, session_factory_for
 from .profile import LoadProfile
 from .traffic import Traffic
 
@@ -89,8 +89,8 @@ def run_load(profile: LoadProfile, *, target: Target, outputs: StackOutputs, dyn
     traffic = Traffic(profile, target=target, outputs=outputs, run_id=run_id, key_of=keys, variables=variables)
     if traffic.table:
         keys(traffic.table)  # before the clock starts
-    extra = {"session_factory": session_factory} if session_factory is not None else {}
-    engine = LoadEngine(profile, traffic, on_tick=on_tick, tick_s=tick_s, stop=stop, **extra)
+    engine = LoadEngine(profile, traffic, on_tick=on_tick, tick_s=tick_s, stop=stop,
+                        session_factory=session_factory or session_factory_for(outputs.invoke_url))
     log.info("load run %s: %s", run_id, profile.describe())
     record = engine.run()
     summary = stats.summarize(record.samples, record.elapsed_s)

@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
 
@@ -73,6 +74,23 @@ class RunRecord:
     elapsed_s: float
     started_at: float  # wall clock (time.time()) at the start
     interrupted: bool = False
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def session_factory_for(url: str | None) -> Callable[[], requests.Session]:
+    """Keep-alive sessions for `url`: on loopback they skip proxy discovery from the environment (about 0.1 ms of
+    CPU per request, and a proxy must not see loopback traffic); elsewhere requests' defaults hold."""
+    host = urlsplit(url).hostname if url else None
+
+    def make() -> requests.Session:
+        session = requests.Session()
+        if host in LOOPBACK:
+            session.trust_env = False
+        return session
+
+    return make
 
 
 def new_run_id() -> str:

@@ -264,3 +264,11 @@ def test_a_second_ctrl_c_stops_waiting_for_the_requests_in_flight():
                      cleanup=False)
     assert result.record.interrupted and result.record.elapsed_s < 0.4 + 0.4  # did not wait for the last answers
     assert "interrupted before the end" in result.broken
+
+
+def test_sessions_skip_proxy_discovery_on_loopback_only():
+    from harness.load.engine import session_factory_for
+
+    assert session_factory_for("http://127.0.0.1:4566/x")().trust_env is False
+    assert session_factory_for("http://localhost:4566/x")().trust_env is False
+    assert session_factory_for("https://abc.execute-api.us-west-1.amazonaws.com/prod/db-api")().trust_env is True
