@@ -94,7 +94,7 @@ def run_load(profile: LoadProfile, *, target: Target, outputs: StackOutputs, dyn
     log.info("load run %s: %s", run_id, profile.describe())
     record = engine.run()
     summary = stats.summarize(record.samples, record.elapsed_s)
-    checked, found = verify.verify(dynamo, record.samples, run_id, keys)
+    checked, found = verify.verify(dynamo, record.samples, run_id, keys, in_flight=record.in_flight)
     cleaned = 0
     if cleanup and found:
         try:

@@ -74,6 +74,7 @@ class RunRecord:
     elapsed_s: float
     started_at: float  # wall clock (time.time()) at the start
     interrupted: bool = False
+    in_flight: frozenset[tuple[str, str]] = frozenset()  # writes sent, never answered (a run cut short)
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -136,12 +137,12 @@ class LoadEngine:
             thread.start()
         ticker.start()
         try:
-            self._join(threads, None)
+            self._join(None)
         except KeyboardInterrupt:
             interrupted = True
             self.stop.set()
             try:  # let the requests in flight finish and be recorded
-                self._join(threads, self.clock() + profile.timeout_s + 1)
+                self._join(self.clock() + profile.timeout_s + 1)
             except KeyboardInterrupt:  # a second one (or `timeout`, which signals the process group too)
                 log.warning("load: not waiting for the requests in flight")
         finally:
@@ -150,9 +151,10 @@ class LoadEngine:
             ticker.join(2)
         if self.on_tick is not None:  # the last word: totals, and the mean rate over the run
             self.on_tick(self.snapshot(elapsed, len(self.samples) / elapsed if elapsed > 0 else 0.0))
-        return RunRecord(self.traffic.run_id, tuple(self.samples), elapsed, started_at, interrupted)
+        in_flight = frozenset(self.traffic.in_flight())  # before the samples: an answer in between is in both
+        return RunRecord(self.traffic.run_id, tuple(self.samples), elapsed, started_at, interrupted, in_flight)
 
-    def _join(self, threads: list[threading.Thread], deadline: float | None) -> None:
+    def _join(self, deadline: float | None) -> None:
         """Wait for every client. Not with Thread.join: a Ctrl-C inside join() can mark a running thread as
         stopped (CPython's bpo-45274 handling releases the lock the thread still holds), and its last request
         would then be missed."""

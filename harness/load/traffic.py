@@ -76,6 +76,8 @@ class Traffic:
         self.run_id = run_id
         self.key_of = key_of
         self.pool = ItemPool()
+        self._in_flight: set[tuple[str, str]] = set()  # items of writes sent and not yet answered
+        self._in_flight_lock = threading.Lock()
         self.table = profile.table or (outputs.tables[0] if outputs.tables else "")
         self._variables = dict(variables or {})
         self._weights = [entry.weight for entry in profile.mix]
@@ -108,7 +110,15 @@ class Traffic:
         if held and (table, written) != held:  # the template did not act on the leased item: free it again
             self.pool.add(*held)
             held = None
+        if table is not None and written is not None:
+            with self._in_flight_lock:
+                self._in_flight.add((table, written))
         return Prepared(request, entry.kind, entry.label, table, written, leased=held is not None)
+
+    def in_flight(self) -> set[tuple[str, str]]:
+        """Items whose write was sent and not answered (yet): after an interrupted run, maybe written or not."""
+        with self._in_flight_lock:
+            return set(self._in_flight)
 
     def _written(self, kind: str, call: HttpCall) -> tuple[str | None, str | None]:
         body = call.json
@@ -131,6 +141,8 @@ class Traffic:
         if prepared.item_id is None or prepared.table is None:
             return
         item = (prepared.table, prepared.item_id)
+        with self._in_flight_lock:
+            self._in_flight.discard(item)
         if prepared.kind == "post" and status == 200:
             self.pool.add(*item)
         elif prepared.leased and prepared.kind == "put" and status != 0 and status < 500:

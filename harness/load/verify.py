@@ -47,11 +47,12 @@ def _unsure(status: int) -> bool:
     return status == 0 or status >= 500
 
 
-def ledger(samples: Iterable[Sample]) -> Ledger:
-    """The ledger of a run's samples (only samples that name an item count)."""
+def ledger(samples: Iterable[Sample], in_flight: Iterable[Item] = ()) -> Ledger:
+    """The ledger of a run's samples (only samples that name an item count); `in_flight`: writes sent but never
+    answered (an interrupted run that did not wait for them), unsure too."""
     acknowledged: set[Item] = set()
     deleted: set[Item] = set()
-    unsure: set[Item] = set()
+    unsure: set[Item] = set(in_flight)
     for sample in samples:
         if sample.item_id is None or sample.table is None:
             continue
@@ -132,10 +133,10 @@ def scan_marked(call: Call, table: str, key: str, run_id: str) -> set[Item]:
 
 
 def verify(call: Call, samples: Iterable[Sample], run_id: str, key_of: Callable[[str], str],
-           tables: Iterable[str] = ()) -> tuple[Verification, set[Item]]:
+           tables: Iterable[str] = (), in_flight: Iterable[Item] = ()) -> tuple[Verification, set[Item]]:
     """Check the run's writes; also returns the items found (for `cleanup`). A failing scan is reported in
     `Verification.error`, never raised."""
-    book = ledger(samples)
+    book = ledger(samples, in_flight)
     found: set[Item] = set()
     try:
         for table in sorted(set(book.tables) | set(tables)):

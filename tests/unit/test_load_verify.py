@@ -135,3 +135,8 @@ def test_cleanup_retries_unprocessed_items():
 
     cleanup(call, [("t", "0"), ("t", "1")], lambda t: "id")
     assert sent[1] == {"t": [{"DeleteRequest": {"Key": {"id": "1"}}}]}
+
+
+def test_writes_still_in_flight_are_unsure():
+    book = ledger([s("post", "a")], in_flight=[("t", "b")])
+    assert book.unsure == {("t", "b")} and compare(book, {("t", "a"), ("t", "b")}).ok
