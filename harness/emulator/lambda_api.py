@@ -68,6 +68,9 @@ def check_json_payload(body: bytes) -> None:
     """Raise InvalidRequestContentException unless `body` is one JSON value (as Lambda requires)."""
     try:
         json.loads(body)
+    except RecursionError:  # nested deeper than the parser goes: Lambda's parser has a depth limit too [I]
+        raise AwsError(400, "InvalidRequestContentException", "Could not parse request body into json: Could not "
+                       "parse payload into json: Document nesting depth exceeds the maximum allowed") from None
     except (ValueError, UnicodeDecodeError) as exc:
         detail = str(exc)
         if isinstance(exc, json.JSONDecodeError):
