@@ -5,7 +5,8 @@ on every request), builds the HTTP request exactly as a replay `http` step would
 writes: a POST's `Item` (which gets this run's marker, `load_run`) or the `Key` of a PUT or DELETE. `settle` gets
 the answer's status and keeps the `ItemPool` current: an item whose POST answered 200 becomes free for puts and
 deletes; a put or delete holds its item while in flight so no two requests act on one item at once; a deleted item
-never comes back. Left out: writes through other operations (BatchWriteItem bodies are not tracked).
+never comes back. Left out: writes through other operations (BatchWriteItem bodies are not tracked) and items
+whose key is not a string (a table keyed by a number or binary value is written, but not checked).
 """
 from __future__ import annotations
 
