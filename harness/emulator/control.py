@@ -127,6 +127,7 @@ class ControlPlane:
 
     def __init__(self) -> None:
         self._snapshots: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = {}
+        self._api_homes: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
         self._log_lock = threading.Lock()
         self._log_queue: queue.SimpleQueue[tuple[str, str, str, str, list[tuple[int, str]]] | None] = \
@@ -189,10 +190,15 @@ class ControlPlane:
     # ---- API Gateway --------------------------------------------------------------------------------
 
     def locate_api(self, api_id: str) -> tuple[str, str] | None:
-        """(account_id, region) of the REST API with this id, searching every backend already in use."""
+        """(account_id, region) of the REST API with this id, searching every backend already in use (the
+        answer is remembered while the API exists: ids never move)."""
+        known = self._api_homes.get(api_id)
+        if known is not None and api_id in apigateway_backends[known[0]][known[1]].apis:
+            return known
         for account_id, regions in _accounts(apigateway_backends):
             for region in list(regions.keys()):
                 if api_id in regions[region].apis:
+                    self._api_homes[api_id] = (account_id, region)
                     return account_id, region
         return None
 
