@@ -51,14 +51,37 @@ def _request_id(headerdict: dict[str, Any] | None = None) -> str:
 
 
 def _speed_up_moto() -> None:
-    """Two per-request costs in moto with the same answers for less: the list of a handler class's methods
-    (`inspect.getmembers` every request, though it depends only on the class: cached) and the request id.
-    Left out: moto's seeding of request ids (`/moto-api/seed` still seeds everything else)."""
+    """Per-request costs in moto, with the same answers for less: the list of a handler class's methods
+    (`inspect.getmembers` every request, though it depends only on the class: cached), the request id, and
+    the key order of a Scan. Left out: moto's seeding of request ids (`/moto-api/seed` seeds the rest)."""
     import moto.core.responses as responses
 
     if not hasattr(responses.method_names_from_class, "cache_info"):
         responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
     responses.gen_amzn_requestid_long = _request_id
+
+    from moto.dynamodb.models.table import Table
+
+    if not getattr(Table.all_items, "_harness", False):
+        Table.all_items = _all_items_in_key_order  # type: ignore[method-assign]
+
+
+def _sort_key(item: Any) -> Any:
+    hash_value = item.hash_key.cast_value
+    return (hash_value, item.range_key.cast_value) if item.range_key else hash_value
+
+
+def _all_items_in_key_order(self: Any) -> list[Any]:
+    """moto's `Table.all_items` (every Scan) sorts by comparing key objects, each comparison re-deriving both
+    values (~10 ms for 1,000 items); the same order from values derived once per item."""
+    if self.range_key_attr:
+        items = [item for hash_set in self.items.values() for item in hash_set.values()]
+    else:
+        items = list(self.items.values())
+    return sorted(items, key=_sort_key)
+
+
+_all_items_in_key_order._harness = True  # type: ignore[attr-defined]
 
 
 _speed_up_moto()
