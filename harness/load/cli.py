@@ -1,6 +1,6 @@
 """`harness load`: its options (`add_parser`) and what it does (`cmd_load`).
 
-By default it starts an embedded stack in this process, deploys the tutorial's stack, runs the profile, prints
+By default it starts an embedded stack in a child process, deploys the tutorial's stack, runs the profile, prints
 the figures and stops the stack. With `--endpoint` / `--target` it deploys onto that target (in place when the
 stack exists) and tears down afterwards only what it created itself. Exit status: 0 when every threshold holds
 and no write was lost or made up, 1 otherwise, 2 when nothing could run (bad options, target unavailable).
@@ -31,11 +31,10 @@ must be in the table, and no other item of this run (items carry the attribute l
 shared table works). Exit status 0 when the thresholds hold and nothing was lost, 1 otherwise, 2 when nothing
 could run.
 
-Target: by default an embedded stack started in this process (deployed, run, stopped). --endpoint URL (a
-running `harness serve`) or --target localstack|aws: the tutorial's stack is deployed there (updated in place
-when it exists) and torn down afterwards only if this command created it. The in-process stack shares the
-interpreter with the clients, which costs throughput (about a third on 2 cores); for figures closer to a
-server of its own, run `harness serve` and pass --endpoint.
+Target: by default an embedded stack started in a child process (deployed, run, stopped), so the clients and
+the stack do not share one interpreter. --endpoint URL (a running `harness serve`) or --target localstack|aws:
+the tutorial's stack is deployed there (updated in place when it exists) and torn down afterwards only if this
+command created it.
 
 examples:
   harness load --clients 32 --requests 2000 --mix post=100 --max-error-rate 0
@@ -214,7 +213,7 @@ def _deploy_and_run(args: argparse.Namespace, profile: LoadProfile, settings: An
 
     started_here = not args.endpoint and args.target in (None, "embedded")
     with open_target(args.target, endpoint_url=args.endpoint, region=settings.region,
-                     allow_real_aws=args.allow_real_aws, in_process=True) as target:
+                     allow_real_aws=args.allow_real_aws, in_process=False) as target:
         settings = target.stack_settings(settings)
         clients = Clients(target.endpoint)
         existed = not started_here and observe(settings, clients).function_arn is not None
