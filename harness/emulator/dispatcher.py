@@ -11,6 +11,7 @@ deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as A
 reserved concurrency of 0. DynamoDB
 GetItem/DeleteItem/UpdateItem keys are checked against the table's key schema first (`key_problem`): moto lets
 mistyped keys and (Delete/Update) empty-string keys through, and answers an empty key "Validation Exception".
+Put/UpdateItem values nested 32 levels or more are refused as DynamoDB does (`nesting_problem`); moto stores them.
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
 """
 from __future__ import annotations
@@ -41,6 +42,11 @@ _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 _KEYED_ITEM_TARGETS = frozenset(f"DynamoDB_20120810.{op}" for op in ("GetItem", "DeleteItem", "UpdateItem"))
+_CHECKED_ITEM_TARGETS = _KEYED_ITEM_TARGETS | {"DynamoDB_20120810.PutItem"}
+#: DynamoDB refuses attribute values wrapped in 32 or more maps/lists (31 pass); moto stores them.
+MAX_NESTING = 32
+NESTING_TOO_DEEP = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+                    "supported limit")
 KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
 EMPTY_STRING_KEY = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
                     "contain an empty string value. Key: {}")
@@ -102,7 +108,7 @@ class Dispatcher:
             if test and self.gateway is not None:
                 response = self.gateway.test_invoke(Request(environ), test["api"], test["resource"], test["verb"])
                 return response(environ, start_response)
-            if environ.get("HTTP_X_AMZ_TARGET") in _KEYED_ITEM_TARGETS and self.control is not None:
+            if environ.get("HTTP_X_AMZ_TARGET") in _CHECKED_ITEM_TARGETS and self.control is not None:
                 refused = self._check_item_key(environ)
                 if refused is not None:
                     return refused(environ, start_response)
@@ -139,15 +145,22 @@ class Dispatcher:
                              region=region, account_id=account)
 
     def _check_item_key(self, environ: dict[str, Any]) -> Response | None:
-        """A DynamoDB ValidationException for a Get/Delete/UpdateItem key that breaks the table's key schema."""
+        """A DynamoDB ValidationException for a Get/Delete/UpdateItem key that breaks the table's key schema, or
+        for values nested deeper than DynamoDB allows (Put/UpdateItem, expression values)."""
         raw = environ["wsgi.input"].read()
         environ["wsgi.input"] = io.BytesIO(raw)
-        request = _json(raw)
-        if not isinstance(request, dict) or not isinstance(request.get("TableName"), str):
-            return None
-        region, account = self._where(environ)
-        schema = self.control.table_key_schema(request["TableName"], region, account)
-        problem = key_problem(request.get("Key"), schema) if schema else None
+        try:
+            request = _json(raw)
+        except RecursionError:  # deeper than the JSON parser goes, so far deeper than DynamoDB allows
+            request, problem = None, NESTING_TOO_DEEP
+        else:
+            problem = nesting_problem(request) if isinstance(request, dict) else None
+        if problem is None and environ.get("HTTP_X_AMZ_TARGET") in _KEYED_ITEM_TARGETS:
+            if not isinstance(request, dict) or not isinstance(request.get("TableName"), str):
+                return None
+            region, account = self._where(environ)
+            schema = self.control.table_key_schema(request["TableName"], region, account)
+            problem = key_problem(request.get("Key"), schema) if schema else None
         if problem is None:
             return None
         body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": problem})
@@ -221,6 +234,29 @@ def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
         return KEY_SCHEMA_MISMATCH
     empty = next((name for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
     return None if empty is None else EMPTY_STRING_KEY.format(empty)
+
+
+def nesting_problem(request: dict[str, Any]) -> str | None:
+    """NESTING_TOO_DEEP when a value the call stores or compares (`Item`, `ExpressionAttributeValues`,
+    `AttributeUpdates`) has MAX_NESTING or more levels of maps/lists; None otherwise."""
+    values: list[Any] = []
+    for name in ("Item", "ExpressionAttributeValues"):
+        if isinstance(request.get(name), dict):
+            values.extend(request[name].values())
+    if isinstance(request.get("AttributeUpdates"), dict):
+        values.extend(u.get("Value") for u in request["AttributeUpdates"].values() if isinstance(u, dict))
+    stack = [(value, 1) for value in values]
+    while stack:  # iterative: a value may be nested as deep as the JSON parser goes
+        node, depth = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        mapped, listed = node.get("M"), node.get("L")
+        inner = list(mapped.values()) if isinstance(mapped, dict) else listed if isinstance(listed, list) else None
+        if inner is not None:
+            if depth >= MAX_NESTING:
+                return NESTING_TOO_DEEP
+            stack.extend((child, depth + 1) for child in inner)
+    return None
 
 
 def _json(raw: bytes) -> Any:

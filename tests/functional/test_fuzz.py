@@ -213,7 +213,7 @@ def headers(draw: Any) -> list[tuple[bytes, bytes]]:
 
 
 @st.composite
-def broken_write(draw: Any, world: World) -> bytes:
+def broken_write(draw: Any, world: World) -> tuple[bytes, str]:
     """A write naming the guarded table, broken in a way no store may follow (by construction)."""
     op = draw(st.sampled_from(["put", "update", "delete"]))
     target = "Item" if op == "put" else "Key"
@@ -246,10 +246,10 @@ def broken_write(draw: Any, world: World) -> bytes:
     elif how == "not an object":
         params[target] = value if not isinstance(value, dict) else [value]
     elif how == "wrapped":
-        return json.dumps([params]).encode()
+        return json.dumps([params]).encode(), op
     elif how == "truncated":
         text = json.dumps(params).encode()
-        return text[:draw(st.integers(0, len(text) - 1))]
+        return text[:draw(st.integers(0, len(text) - 1))], op
     elif how == "huge number":
         params[target]["big"] = 10 ** draw(st.integers(40, 400))
     elif how == "failed condition":
@@ -262,45 +262,48 @@ def broken_write(draw: Any, world: World) -> bytes:
             params[target]["id"] = 1
     elif how == "deep":
         params[target]["deep"] = "DEEP"
-        depth = draw(st.sampled_from([40, 2000, 50_000]))
-        return json.dumps(params).replace('"DEEP"', "[" * depth + "]" * depth).encode()
+        # a scalar wrapped in 32+ lists: past DynamoDB's 32 nesting levels (AWS takes 31 wraps, refuses 32)
+        depth = draw(st.sampled_from([32, 33, 40, 300, 2000, 50_000]))
+        return json.dumps(params).replace('"DEEP"', "[" * depth + "1" + "]" * depth).encode(), op
     elif how == "invalid utf-8 in structure":
         text = json.dumps(params).encode()
         at = text.index(b'"TableName"')
-        return text[:at] + b"\xff" + text[at + 1:]  # the key's opening quote is gone
+        return text[:at] + b"\xff" + text[at + 1:], op  # the key's opening quote is gone
     elif how == "no table":
         del params["TableName"]
     elif how == "table type":
         params["TableName"] = [world.guarded]
     else:  # "as a string": a JSON string holding the object (the tutorial's UnexpectedParameter mistake)
-        return json.dumps(json.dumps(params)).encode()
-    return json.dumps(params).encode()
+        return json.dumps(json.dumps(params)).encode(), op
+    return json.dumps(params).encode(), op
 
 
 @st.composite
-def bodies(draw: Any, world: World) -> tuple[bytes, tuple[str, str, Any] | None]:
+def bodies(draw: Any, world: World) -> tuple[bytes, tuple[str, str, Any] | None, str | None]:
+    """(body, the valid scratch write it is, the operation it is meant for)."""
     kind = draw(st.integers(0, 9))
     if kind == 0:
-        return b"", None
+        return b"", None, None
     if kind == 1:
-        return draw(st.binary(max_size=300)), None  # binary, mostly invalid UTF-8
+        return draw(st.binary(max_size=300)), None, None  # binary, mostly invalid UTF-8
     if kind == 2:
         note("huge body")
         seed, style = draw(st.integers(0, 2**32)), draw(st.sampled_from(["bytes", "text", "json"]))
         rng = random.Random(seed)
         if style == "bytes":
-            return rng.randbytes(1_000_000), None
+            return rng.randbytes(1_000_000), None, None
         if style == "text":
-            return ("\u00e9" * 500_000).encode(), None
-        return json.dumps({"TableName": world.guarded, "Item": {"id": 1, "x": "y" * 1_000_000}}).encode(), None
+            return ("\u00e9" * 500_000).encode(), None, None
+        return json.dumps({"TableName": world.guarded, "Item": {"id": 1, "x": "y" * 1_000_000}}).encode(), None, "put"
     if kind == 3:
         depth = draw(st.sampled_from([10, 999, 1000, 1001, 5000, 100_000]))
         return draw(st.sampled_from(["[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth,
-                                     "[" * depth])).encode(), None
+                                     "[" * depth])).encode(), None, None
     if kind == 4:
-        return json.dumps(draw(json_values)).encode(), None
+        return json.dumps(draw(json_values)).encode(), None, None
     if kind in (5, 6, 7):
-        return draw(broken_write(world)), None
+        body, op = draw(broken_write(world))
+        return body, None, op
     # a valid write to the scratch table (it only counts as one when sent as that method)
     op, key, value = draw(st.sampled_from(["put", "update", "delete"])), draw(st.sampled_from(KEYS)), draw(model_values)
     if op == "put":
@@ -310,7 +313,7 @@ def bodies(draw: Any, world: World) -> tuple[bytes, tuple[str, str, Any] | None]
                   "ExpressionAttributeValues": {":v": value}}
     else:
         params = {"TableName": world.scratch, "Key": {"id": key}}
-    return json.dumps(params).encode(), (op, key, value)
+    return json.dumps(params).encode(), (op, key, value), op
 
 
 WRITE_METHOD = {"put": "POST", "update": "PUT", "delete": "DELETE"}
@@ -318,13 +321,13 @@ WRITE_METHOD = {"put": "POST", "update": "PUT", "delete": "DELETE"}
 
 @st.composite
 def fuzz_requests(draw: Any, world: World, raw: bool) -> Fuzz:
-    body, write = draw(bodies(world))
+    body, write, meant = draw(bodies(world))
     method = draw(valid_methods) if draw(st.integers(0, 4)) else draw(odd_methods)
     if raw and draw(st.integers(0, 5)) == 0:  # not a token at all: http.server still splits the line on spaces
         method = draw(st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), min_size=1, max_size=8)
                       .filter(lambda m: not any(ord(c) in SPLITTING for c in m)))
-    if write is not None and draw(st.integers(0, 3)):
-        method = WRITE_METHOD[write[0]]  # mostly sent as the write it is
+    if meant is not None and draw(st.integers(0, 3)):
+        method = WRITE_METHOD[meant]  # a write (valid or broken) is mostly sent with its own verb
     aim = draw(st.sampled_from(["resource"] * 6 + ["path", "path", "stage", "api"]))  # mostly the function
     stage = "prod" if aim != "stage" else draw(st.sampled_from(["PROD", "test", "", "pr%6Fd", "prod%20"]))
     api = None if aim != "api" else draw(st.sampled_from(["nope12345", "a", "%41"]))
@@ -381,8 +384,21 @@ def check_world(world: World, fuzz: Fuzz) -> None:
     health = requests.get(f"{world.base}/_harness/health", timeout=5)
     assert health.status_code == 200 and health.json()["status"] == "ready"
     assert time.monotonic() - started < 2.0
-    assert world.items(world.guarded) == {item["id"]: item for item in SEED}, fuzz.short()
-    assert world.items(world.scratch) == world.model, fuzz.short()
+    guarded, scratch = world.items(world.guarded), world.items(world.scratch)
+    seeded = {item["id"]: item for item in SEED}
+    if guarded != seeded or scratch != world.model:  # put things back first: the next example (or the
+        reset(world)                                 # shrinker's replay) starts from the known state
+    assert guarded == seeded, fuzz.short()
+    assert scratch == world.model, fuzz.short()
+
+
+def reset(world: World) -> None:
+    for table, items in ((world.guarded, world.items(world.guarded)), (world.scratch, world.items(world.scratch))):
+        for key in items:
+            world.ddb.delete_item(TableName=table, Key={"id": key})
+    for item in SEED:
+        world.ddb.put_item(TableName=world.guarded, Item=item)
+    world.model.clear()
 
 
 # ==== over requests ==============================================================================================
@@ -554,7 +570,7 @@ def invoke_payloads(draw: Any, world: World) -> bytes:
         event["queryStringParameters"] = draw(st.none() | st.fixed_dictionaries(
             {"TableName": st.sampled_from([world.guarded, "messages", ""])},
             optional={"Limit": st.sampled_from(["1", "0", "x"]), "ExclusiveStartKey": st.text(max_size=5)}))
-    body = draw(broken_write(world) | st.binary(max_size=50))
+    body = draw(broken_write(world).map(lambda pair: pair[0]) | st.binary(max_size=50))
     event["body"] = body.decode("utf-8", "replace")
     for key in draw(st.lists(st.sampled_from(["headers", "isBase64Encoded", "requestContext", "path"]), unique=True)):
         event[key] = draw(json_values)
@@ -595,3 +611,33 @@ def test_deeply_nested_invoke_payload_is_a_client_error(world, tutorial_stack):
         assert response.status_code == 400, response.text
         assert response.headers["x-amzn-ErrorType"] == "InvalidRequestContentException"
         assert response.json()["message"].startswith("Could not parse request body into json: ")
+
+
+def test_values_nested_past_dynamodbs_32_levels_are_refused(world, clients):
+    """Found by the fuzzer: moto stored items nested past DynamoDB's 32 levels (AWS: ValidationException), and a
+    request nested deeper than the JSON parser goes answered 500 InternalFailure."""
+    dynamodb = clients("dynamodb")
+
+    def wrapped(levels: int) -> dict[str, Any]:
+        value: dict[str, Any] = {"S": "x"}
+        for _ in range(levels):
+            value = {"L": [value]}
+        return value
+
+    dynamodb.put_item(TableName=world.scratch, Item={"id": {"S": "ok31"}, "v": wrapped(31)})
+    dynamodb.delete_item(TableName=world.scratch, Key={"id": {"S": "ok31"}})
+    for call, params in (("put_item", {"Item": {"id": {"S": "deep"}, "v": wrapped(32)}}),
+                         ("update_item", {"Key": {"id": {"S": "deep"}}, "UpdateExpression": "SET v = :v",
+                                          "ExpressionAttributeValues": {":v": wrapped(40)}})):
+        with pytest.raises(dynamodb.exceptions.ClientError) as refused:
+            getattr(dynamodb, call)(TableName=world.scratch, **params)
+        assert refused.value.response["Error"] == {
+            "Code": "ValidationException", "Message": "Nesting Levels have exceeded supported limits: Attributes in "
+                                                      "the item have nested levels beyond supported limit"}
+    raw = b'{"TableName": "%s", "Item": {"id": {"S": "deep"}, "v": ' % world.scratch.encode() \
+        + b'{"L": [' * 5000 + b'{"S": "x"}' + b"]}" * 5000 + b"}}"
+    answer = requests.post(world.base, data=raw, timeout=30, headers={
+        "X-Amz-Target": "DynamoDB_20120810.PutItem", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-west-1/dynamodb/aws4_request"})
+    assert answer.status_code == 400 and answer.headers["x-amzn-ErrorType"] == "ValidationException", answer.text
+    assert world.items(world.scratch) == world.model
