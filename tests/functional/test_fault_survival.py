@@ -38,7 +38,7 @@ from harness.deploy.settings import DEFAULT_CODE_DIR
 
 from .apikit import Kit, execution_log, follows
 
-pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("fault_survival")]
+pytestmark = pytest.mark.functional
 
 REGION = "us-west-1"
 ISE = b'{"message": "Internal server error"}'

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from .apikit import UUID
 
-pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("fuzz")]
+pytestmark = pytest.mark.functional
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
