@@ -3,7 +3,8 @@
 Methods (valid tokens and odd ones), paths (unicode, percent-encoded, `..`, very long), headers (odd names and
 values within what HTTP allows), query strings (repeats, `+`, `%2B`, invalid percent encodings) and bodies
 (invalid UTF-8, ~1 MB, deeply nested JSON, binary, broken writes) are sent with `requests` and raw over a
-socket (for what requests refuses: raw non-ASCII bytes, odd method characters, folded headers, chunked bodies).
+socket (for what requests refuses: raw non-ASCII bytes, odd method characters, folded headers, chunked bodies,
+absolute-form targets).
 
 Properties, for every request:
 - the answer is well-formed HTTP: a status line, headers, a Content-Length that matches the body; on a raw
@@ -337,6 +338,8 @@ def fuzz_requests(draw: Any, world: World, raw: bool) -> Fuzz:
     # the gateway upper-cases the verb (parse_request), so `post` with a valid body is a write too
     if write is not None and method.upper() == WRITE_METHOD[write[0]]:
         found.write = write
+    elif write is not None and write[0] == "delete" and method.upper() == "PUT":
+        found.write = ("touch", write[1], None)  # UpdateItem with a Key alone: creates the key-only item
     found.label = "write" if found.write else "other"
     return found
 
@@ -375,6 +378,8 @@ def check_answer(world: World, fuzz: Fuzz, answer: Answer) -> None:
             world.model[key] = {"id": key, "v": value}
         elif op == "update":
             world.model[key] = {**world.model.get(key, {"id": key}), "v": value}
+        elif op == "touch":
+            world.model.setdefault(key, {"id": key})
         else:
             world.model.pop(key, None)
 
@@ -494,8 +499,9 @@ class Wire:
             return True
 
 
-def raw_bytes(world: World, fuzz: Fuzz, chunked: bool) -> bytes:
-    lines = [fuzz.method.encode("latin-1") + b" " + fuzz.target(world) + b" HTTP/1.1",
+def raw_bytes(world: World, fuzz: Fuzz, chunked: bool, absolute: bool) -> bytes:
+    target = (b"http://%s:%d" % (world.address[0].encode(), world.address[1]) if absolute else b"") + fuzz.target(world)
+    lines = [fuzz.method.encode("latin-1") + b" " + target + b" HTTP/1.1",
              b"Host: %s:%d" % (world.address[0].encode(), world.address[1])]
     folded = False
     for name, value in fuzz.headers:
@@ -524,9 +530,10 @@ def test_raw_requests_through_the_gateway(world):
     def run(data: Any) -> None:
         fuzz = data.draw(fuzz_requests(world, raw=True))
         chunked = data.draw(st.integers(0, 4)) == 0
+        absolute = data.draw(st.integers(0, 5)) == 0  # absolute-form request target (as to a proxy)
         wire = Wire(world.address)
         try:
-            wire.sock.sendall(raw_bytes(world, fuzz, chunked))
+            wire.sock.sendall(raw_bytes(world, fuzz, chunked, absolute))
             answer, closing = wire.read_answer(head_request=fuzz.method == "HEAD")
             token = bool(re.fullmatch(r"[" + re.escape(TCHAR) + r"]+", fuzz.method))
             if token:
