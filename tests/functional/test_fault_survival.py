@@ -214,8 +214,14 @@ def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
     found = site.customer_error(response)
     assert found["message"] == f"RequestId: {found['id']} Error: Runtime exited with error: signal: killed"
     # the REPORT line of the last successful call saw the leak (Max Memory Used is measured)
-    report = next(line for line in _function_lines(site, "leak")
-                  if line.startswith(f"REPORT RequestId: {_lambda_request_id(site, last)}"))
+    wanted = f"REPORT RequestId: {_lambda_request_id(site, last)}"
+    reports: list[str] = []
+
+    def reported() -> bool:  # logs may land a moment after the answer
+        reports[:] = [line for line in _function_lines(site, "leak") if line.startswith(wanted)]
+        return bool(reports)
+    wait_until(reported, 5, f"no {wanted}")
+    report = reports[0]
     used = int(re.search(r"Max Memory Used: (\d+) MB", report).group(1))
     assert used >= last.json()["rss_mb"] >= last.json()["held_mb"], report
 
@@ -239,8 +245,13 @@ def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
 def _function_lines(site: Site, fn: str) -> list[str]:
     logs = site.kit.clients("logs")
     out: list[str] = []
-    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{site.fns[fn]['name']}"):
-        out.extend(e["message"] for e in page["events"])
+    try:
+        for page in logs.get_paginator("filter_log_events").paginate(
+                logGroupName=f"/aws/lambda/{site.fns[fn]['name']}"):
+            out.extend(e["message"] for e in page["events"])
+    except ClientError as exc:  # the group appears with the first lines written
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
     return out
 
 
