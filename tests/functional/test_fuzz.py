@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, event as note, given, settings
+from hypothesis import HealthCheck, event as note, given, settings
 from hypothesis import strategies as st
 
 from .apikit import UUID
@@ -118,6 +118,7 @@ class Fuzz:
     body: bytes
     write: tuple[str, str, Any] | None = None  # ("put"|"update"|"delete", key, value): a valid scratch write
     aimed: bool = False  # at the tutorial's API, stage and resource, as written
+    broken: bool = False  # a broken write sent with its own verb: a client mistake, answered 4xx
     label: str = ""
 
     def target(self, world: World) -> bytes:
@@ -340,7 +341,8 @@ def fuzz_requests(draw: Any, world: World, raw: bool) -> Fuzz:
         found.write = write
     elif write is not None and write[0] == "delete" and method.upper() == "PUT":
         found.write = ("touch", write[1], None)  # UpdateItem with a Key alone: creates the key-only item
-    found.label = "write" if found.write else "other"
+    found.broken = write is None and meant is not None and method.upper() == WRITE_METHOD[meant]
+    found.label = "write" if found.write else "broken write" if found.broken else "other"
     return found
 
 
@@ -372,6 +374,8 @@ def check_answer(world: World, fuzz: Fuzz, answer: Answer) -> None:
             assert set(document) == {"message"} and document["message"], (document, where)
     if fuzz.write is not None and fuzz.aimed:
         assert answer.status == 200, (answer.status, answer.body[:300], where)
+    if fuzz.broken and fuzz.aimed:
+        assert 400 <= answer.status < 500, (answer.status, answer.body[:300], where)
     if fuzz.write is not None and answer.status == 200:  # a stage or path spelt otherwise may reach it too
         op, key, value = fuzz.write
         if op == "put":

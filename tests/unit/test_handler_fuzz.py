@@ -12,10 +12,10 @@ smaller property test of odd DynamoDB parameters.
 from __future__ import annotations
 
 import base64
+import decimal
 import importlib
 import json
 import os
-import string
 import traceback
 from typing import Any
 
@@ -73,7 +73,7 @@ def _mutate(params: dict[str, Any], how: str, value: Any) -> Any:
     broken = json.loads(json.dumps(params))
     target = "Item" if "Item" in broken else "Key"
     if how == "unknown parameter":
-        broken["Bogus" + str(abs(hash(str(value))) % 1000)] = value
+        broken["Bogus"] = value
     elif how == "key type":
         broken[target]["id"] = value if not isinstance(value, str) else [value]
     elif how == "empty key":
@@ -90,18 +90,13 @@ def _mutate(params: dict[str, Any], how: str, value: Any) -> Any:
     elif how == "table type":
         broken["TableName"] = value if not isinstance(value, str) else {"name": value}
     elif how == "huge number":
-        broken.setdefault("Item", {"id": "n"})["big"] = decimal_text(60)
+        broken.setdefault("Item", {"id": "n"})["big"] = decimal.Decimal("1" * 60)
     elif how == "failed condition":
         broken[target]["id"] = "seed-0"
         broken["ConditionExpression"] = "attribute_not_exists(id)"
     else:  # "wrapped"
         return [broken]
     return broken
-
-
-def decimal_text(digits: int) -> Any:
-    import decimal
-    return decimal.Decimal("1" * digits)
 
 
 MUTATIONS = ["unknown parameter", "key type", "empty key", "no key", "extra key attribute", "not an object",
