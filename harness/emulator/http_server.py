@@ -77,7 +77,7 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
 
     def _environ(self, body: bytes) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
-        if path.startswith(("http://", "https://")):  # absolute-form request target
+        if path[:8].lower().startswith(("http://", "https://")):  # absolute-form request target (any case)
             path = "/" + path.split("://", 1)[1].partition("/")[2]
         environ: dict[str, Any] = {
             "REQUEST_METHOD": self.command,

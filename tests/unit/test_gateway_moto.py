@@ -50,13 +50,15 @@ def _get(gateway: Gateway, path: str):
 
 def test_tutorial_permission_through_moto(deployed):
     api = deployed["api"]
-    gateway = Gateway(control=ControlPlane(), submit=FakeSubmit({"statusCode": 200, "body": "ok"}))
+    control = ControlPlane()
+    gateway = Gateway(control=control, submit=FakeSubmit({"statusCode": 200, "body": "ok"}))
     assert _get(gateway, f"/_aws/execute-api/{api}/prod/db-api").status_code == 500  # no permission yet
     deployed["lambda"].add_permission(
         FunctionName="db-fn", StatementId="apigw", Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
         SourceArn=f"arn:aws:execute-api:{REGION}:{deployed['account']}:{api}/*/*/db-api")
     response = _get(gateway, f"/_aws/execute-api/{api}/prod/db-api")
     assert (response.status_code, response.get_data()) == (200, b"ok")
+    assert control.flush_logs()  # execution logs are written a moment after the answer, as on AWS
     events = deployed["logs"].filter_log_events(logGroupName=f"API-Gateway-Execution-Logs_{api}/prod")["events"]
     assert any(e["message"].endswith("Method completed with status: 200") for e in events)
     assert any("Invalid permissions on Lambda function" in e["message"] for e in events)
