@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1").start()
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
-    stack.wait()
+    parent = os.environ.get("HARNESS_PARENT_PID", "")
+    stack.wait(parent_pid=int(parent) if parent.isdigit() else None)
     return 0
 
 

@@ -1,7 +1,9 @@
 """Run the embedded stack in a child process (`python -m harness serve --port 0`) and wait until it is ready.
 
 A child process keeps moto's process-global state away from the caller (pytest sessions that also use
-`mock_aws`, parallel pytest-xdist workers). Left out: restarting a stack that died (the caller sees it fail).
+`mock_aws`, parallel pytest-xdist workers). The child is told its parent's pid (`HARNESS_PARENT_PID`) and stops
+when the parent is gone, so a killed test run leaves no stack behind.
+Left out: restarting a stack that died (the caller sees it fail).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ class StackProcess:
         self.output: deque[str] = deque(maxlen=200)
 
     def start(self, timeout: float = 60.0) -> StackProcess:
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "HARNESS_PARENT_PID": str(os.getpid())}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "harness", "serve", "--host", self.host, "--port", "0", "--region", self.region,
              *self.extra_args],

@@ -92,16 +92,24 @@ class EmbeddedStack:
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
-    def wait(self) -> None:
-        """Block until SIGINT/SIGTERM, then stop (the foreground `harness serve`)."""
+    def wait(self, parent_pid: int | None = None) -> None:
+        """Block until SIGINT/SIGTERM (or, given `parent_pid`, until that process is gone), then stop."""
         def _stop(signum: int, frame: Any) -> None:
             self._stopped.set()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+        if parent_pid:
+            threading.Thread(target=self._watch_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
         self._stopped.wait()
         self._stopped.clear()
         self.stop()
+
+    def _watch_parent(self, parent_pid: int) -> None:
+        while not self._stopped.wait(0.5):
+            if os.getppid() != parent_pid:
+                log.warning("parent process %d is gone; stopping", parent_pid)
+                self._stopped.set()
 
     def __enter__(self) -> EmbeddedStack:
         return self.start()
