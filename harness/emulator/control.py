@@ -17,6 +17,7 @@ import string
 import threading
 import time
 import zlib
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
@@ -66,9 +67,14 @@ def _speed_up_moto() -> None:
         Table.all_items = _all_items_in_key_order  # type: ignore[method-assign]
 
 
+def _key_value(key: Any) -> Any:
+    """`DynamoType.cast_value` for the only types a key can have (N, S, B), without its type probing."""
+    return Decimal(key.value) if key.type == "N" else key.value
+
+
 def _sort_key(item: Any) -> Any:
-    hash_value = item.hash_key.cast_value
-    return (hash_value, item.range_key.cast_value) if item.range_key else hash_value
+    hash_value = _key_value(item.hash_key)
+    return (hash_value, _key_value(item.range_key)) if item.range_key else hash_value
 
 
 def _all_items_in_key_order(self: Any) -> list[Any]:
