@@ -8,9 +8,11 @@ Left out: comparisons with LocalStack (no Docker engine here). Not part of `make
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
 
@@ -70,6 +73,26 @@ def rss_mb(root_pid: int) -> float:
     return total / 1024
 
 
+class LeanClient:
+    """One keep-alive connection with the standard library's http.client: the latency figures measure the
+    stack, not a heavyweight client (requests adds ~0.6 ms of its own per call)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.path = parts.path
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+    def call(self, method: str, body: bytes | None = None, query: str = "") -> bytes:
+        path = f"{self.path}?{query}" if query else self.path
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        self.conn.request(method, path, body=body, headers=headers)
+        answer = self.conn.getresponse()
+        data = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{method} {path} answered {answer.status}: {data[:200]!r}")
+        return data
+
+
 def _session() -> requests.Session:
     """A keep-alive client that skips proxy discovery from the environment (nothing to discover on loopback;
     requests would otherwise scan os.environ on every call)."""
@@ -83,23 +106,25 @@ def post_body(table: str) -> dict[str, Any]:
                                          "text": "That is one small step for (a) man, one giant leap for mankind"}}
 
 
-def in_process_post_ms(count: int) -> list[float]:
-    """The same handler, called in process against moto's in-process mock (in a child: mock_aws resets moto)."""
-    code = f"""
+_HANDLER_LOOP = """
 import json, os, sys, time, uuid
-os.environ.update(AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t", AWS_DEFAULT_REGION="{REGION}")
+os.environ.update(AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t", AWS_DEFAULT_REGION={region!r})
 os.environ.pop("AWS_ENDPOINT_URL", None)
-sys.path.insert(0, {str(ROOT / 'handler')!r})
+if {endpoint!r}:
+    os.environ["AWS_ENDPOINT_URL"] = {endpoint!r}
+sys.path.insert(0, {handler_dir!r})
+import contextlib
+import boto3
 from moto import mock_aws
-with mock_aws():
-    import boto3
-    boto3.client("dynamodb").create_table(TableName="messages", BillingMode="PAY_PER_REQUEST",
+with (contextlib.nullcontext() if {endpoint!r} else mock_aws()):
+    table = "inproc-" + uuid.uuid4().hex[:8]
+    boto3.client("dynamodb").create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
         KeySchema=[{{"AttributeName": "id", "KeyType": "HASH"}}],
         AttributeDefinitions=[{{"AttributeName": "id", "AttributeType": "S"}}])
     import index
     def event():
         return {{"httpMethod": "POST", "queryStringParameters": None, "body": json.dumps(
-            {{"TableName": "messages", "Item": {{"id": str(uuid.uuid4()), "author": "Neil Armstrong",
+            {{"TableName": table, "Item": {{"id": str(uuid.uuid4()), "author": "Neil Armstrong",
               "text": "That is one small step for (a) man, one giant leap for mankind"}}}})}}
     out = []
     for i in range({count} + 30):
@@ -110,8 +135,38 @@ with mock_aws():
             out.append((time.perf_counter() - started) * 1000)
     print(json.dumps(out))
 """
+
+
+def in_process_post_ms(count: int, endpoint: str | None = None) -> list[float]:
+    """The same handler, called in process: against moto's in-process mock (no HTTP at all), or with its
+    DynamoDB calls sent to `endpoint` over HTTP. In a child process: `mock_aws` resets moto's globals."""
+    code = _HANDLER_LOOP.format(region=REGION, endpoint=endpoint or "", handler_dir=str(ROOT / "handler"),
+                                count=count)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def moto_server_post_ms(count: int) -> list[float]:
+    """The handler in process against moto's own standalone server (`moto_server`, one HTTP hop per call)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        return in_process_post_ms(count, f"http://127.0.0.1:{port}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def peak(url: str, table: str, clients: int, total: int) -> tuple[float, int, list[str], list[float]]:
@@ -172,6 +227,8 @@ def cold_start_ms(clients: Clients, function: str, samples: int) -> list[float]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {}
+    inproc = in_process_post_ms(max(args.count, 500))  # first, on a quiet machine (nothing else started yet)
+    figures["inproc_post_p50_ms"] = percentile(inproc, 50)
     started = time.perf_counter()
     with StackProcess(region=REGION) as stack:
         figures["stack_start_ms"] = (time.perf_counter() - started) * 1000
@@ -179,13 +236,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["idle_rss_mb"] = rss_mb(stack.proc.pid)
         clients = Clients(Endpoint(stack.url, REGION))
         outputs = deploy(StackSettings(region=REGION), clients)
+        figures["inproc_via_stack_p50_ms"] = percentile(in_process_post_ms(args.count, stack.url), 50)
         cold = cold_start_ms(clients, outputs.function_name, args.cold)
         figures["cold_invoke_ms"] = statistics.median(cold)
         session = _session()
         table = outputs.tables[0]
-        post = timed(lambda: session.post(outputs.invoke_url, json=post_body(table)), args.count)
-        get_url = f"{outputs.invoke_url}?TableName={table}&Limit=10"
-        get = timed(lambda: session.get(get_url), args.count)
+        client = LeanClient(outputs.invoke_url)
+        post = timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), args.count)
+        get = timed(lambda: client.call("GET", query=f"TableName={table}&Limit=10"), args.count)
         figures.update(post_p50_ms=percentile(post, 50), post_p99_ms=percentile(post, 99),
                        get_p50_ms=percentile(get, 50), get_p99_ms=percentile(get, 99))
         peak_table = "bench-peak"
@@ -207,9 +265,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
-    inproc = in_process_post_ms(args.count)
-    figures["inproc_post_p50_ms"] = percentile(inproc, 50)
     figures["ratio_post"] = figures["post_p50_ms"] / figures["inproc_post_p50_ms"]
+    figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
+    figures["ratio_post_one_hop"] = figures["post_p50_ms"] / figures["inproc_via_stack_p50_ms"]
     if not args.skip_run:
         started = time.perf_counter()
         done_run = subprocess.run([sys.executable, "-m", "harness", "run"], cwd=ROOT, capture_output=True, text=True)
@@ -227,6 +285,11 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
         ("same handler in process against moto, POST p50", f"{figures['inproc_post_p50_ms']:.2f} ms"),
         ("ratio: POST through the stack / in process", f"{figures['ratio_post']:.1f}x"),
+        ("same handler in process, DynamoDB over HTTP to the stack, POST p50",
+         f"{figures['inproc_via_stack_p50_ms']:.2f} ms"),
+        ("ratio: POST through the stack / handler with one HTTP hop", f"{figures['ratio_post_one_hop']:.1f}x"),
+        ("same handler in process against moto's own server (moto_server), p50",
+         f"{figures['moto_server_p50_ms']:.2f} ms"),
         (f"{args.peak} POSTs from {args.clients} clients", f"{figures['peak_rps']:.0f} req/s, p99 "
          f"{figures['peak_p99_ms']:.0f} ms, {figures['peak_errors']} errors, {figures['peak_stored']} stored, "
          f"{figures['peak_lost']} lost"),
