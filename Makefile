@@ -15,7 +15,7 @@ run: $(STAMP)
 	$(BIN)/harness run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m harness.bench
