@@ -239,7 +239,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["inproc_via_stack_p50_ms"] = percentile(in_process_post_ms(args.count, stack.url), 50)
         cold = cold_start_ms(clients, outputs.function_name, args.cold)
         figures["cold_invoke_ms"] = statistics.median(cold)
-        session = _session()
         table = outputs.tables[0]
         client = LeanClient(outputs.invoke_url)
         post = timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), args.count)

@@ -6,7 +6,7 @@
   POST /restapis/{id}/resources/{rid}/methods/{m}   -> API Gateway TestInvokeMethod, run for real
   anything else                                     -> moto's server application (AWS control planes)
 
-Around a few moto calls the emulator fixes what moto lacks (`_FIXUPS`): CreateDeployment snapshots the
+Around a few moto calls the emulator fixes what moto lacks (`fixups.py`): CreateDeployment snapshots the
 deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does; GetFunction shows a
 reserved concurrency of 0. DynamoDB
 GetItem/DeleteItem/UpdateItem keys are checked against the table's key schema first (`key_problem`): moto lets
@@ -23,7 +23,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
@@ -31,6 +30,8 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from .control import DYNAMODB_TARGET, dynamodb_call
+from .dynamodb_checks import NESTING_TOO_DEEP, key_problem, nesting_problem
+from .fixups import fixup_for
 from .errors import AwsError
 
 log = logging.getLogger(__name__)
@@ -40,16 +41,9 @@ StartResponse = Callable[..., Any]
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
-_DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 _KEYED_ITEM_TARGETS = frozenset(f"DynamoDB_20120810.{op}" for op in ("GetItem", "DeleteItem", "UpdateItem"))
 _CHECKED_ITEM_TARGETS = _KEYED_ITEM_TARGETS | {"DynamoDB_20120810.PutItem"}
 #: DynamoDB refuses attribute values wrapped in 32 or more maps/lists (31 pass); moto stores them.
-MAX_NESTING = 32
-NESTING_TOO_DEEP = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
-                    "supported limit")
-KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
-EMPTY_STRING_KEY = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
-                    "contain an empty string value. Key: {}")
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]*)/[^/]*/(?P<region>[^/]*)/(?P<service>[^/]*)/")
 
 
@@ -185,7 +179,7 @@ class Dispatcher:
             start_response(f"{status} {_REASONS.get(status, '')}", headers + [("Content-Length", str(len(body)))])
             return [body]
         app = self._moto_app(environ)
-        fixup = self._fixup(method, path)
+        fixup = fixup_for(method, path)
         if fixup is None or self.control is None:
             return app(environ, start_response)
         raw = environ["wsgi.input"].read()
@@ -214,50 +208,6 @@ class Dispatcher:
         start_response(status, headers, exc_info)
         return [body]
 
-    @staticmethod
-    def _fixup(method: str, path: str) -> Fixup | None:
-        for verb, pattern, make in _FIXUPS:
-            match = pattern.match(path) if verb == method else None
-            if match:
-                return make(match)
-        return None
-
-
-def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
-    """What DynamoDB says about the `Key` of a Get/Delete/UpdateItem call, given the table's (name, type) key
-    attributes; None when the key fits (or is not a map: moto's own validation answers that)."""
-    if not isinstance(key, dict):
-        return None
-    if set(key) != {name for name, _ in schema}:
-        return KEY_SCHEMA_MISMATCH
-    if any(not isinstance(key[name], dict) or list(key[name]) != [kind] for name, kind in schema):
-        return KEY_SCHEMA_MISMATCH
-    empty = next((name for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
-    return None if empty is None else EMPTY_STRING_KEY.format(empty)
-
-
-def nesting_problem(request: dict[str, Any]) -> str | None:
-    """NESTING_TOO_DEEP when a value the call stores or compares (`Item`, `ExpressionAttributeValues`,
-    `AttributeUpdates`) has MAX_NESTING or more levels of maps/lists; None otherwise."""
-    values: list[Any] = []
-    for name in ("Item", "ExpressionAttributeValues"):
-        if isinstance(request.get(name), dict):
-            values.extend(request[name].values())
-    if isinstance(request.get("AttributeUpdates"), dict):
-        values.extend(u.get("Value") for u in request["AttributeUpdates"].values() if isinstance(u, dict))
-    stack = [(value, 1) for value in values]
-    while stack:  # iterative: a value may be nested as deep as the JSON parser goes
-        node, depth = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        mapped, listed = node.get("M"), node.get("L")
-        inner = list(mapped.values()) if isinstance(mapped, dict) else listed if isinstance(listed, list) else None
-        if inner is not None:
-            if depth >= MAX_NESTING:
-                return NESTING_TOO_DEEP
-            stack.extend((child, depth + 1) for child in inner)
-    return None
-
 
 def _json(raw: bytes) -> Any:
     try:
@@ -266,80 +216,3 @@ def _json(raw: bytes) -> Any:
         return {}
 
 
-@dataclass(frozen=True)
-class Fixup:
-    """What the emulator adds around one moto call: read state before (control, request), optionally rewrite
-    the request moto sees, then fix or record state after (control, request, answer, state before)."""
-
-    before: Callable[[Any, Any], Any]
-    after: Callable[[Any, Any, Any, Any], None]
-    rewrite: Callable[[Any], Any] | None = None
-    answer: Callable[[Any, Any, Any], Any] | None = None  # (control, request, moto's answer) -> the client's answer
-
-
-def _snapshot(match: re.Match[str]) -> Fixup:
-    """CreateDeployment: freeze the resource tree the deployment serves (moto keeps no snapshot)."""
-    return Fixup(lambda control, request: None,
-                 lambda control, request, answer, _: control.snapshot_deployment(match["api"], answer["id"]))
-
-
-def _created_api(match: re.Match[str]) -> Fixup:
-    """CreateRestApi: moto drops `binaryMediaTypes`; keep them."""
-    def after(control: Any, request: Any, answer: Any, _: Any) -> None:
-        types = request.get("binaryMediaTypes") if isinstance(request, dict) else None
-        if types:
-            control.set_binary_media_types(answer["id"], [str(t) for t in types])
-    return Fixup(lambda control, request: None, after)
-
-
-def _updated_api(match: re.Match[str]) -> Fixup:
-    """UpdateRestApi: apply `/binaryMediaTypes/<type>` patches as AWS does (type in the path, `~1` for `/`);
-    moto, which mishandles them, sees only the other operations."""
-    api_id = match["api"]
-
-    def is_media(op: Any) -> bool:
-        return isinstance(op, dict) and str(op.get("path", "")).startswith("/binaryMediaTypes")
-
-    def rewrite(request: Any) -> Any:
-        if not isinstance(request, dict):
-            return request
-        return {**request, "patchOperations": [op for op in request.get("patchOperations") or [] if not is_media(op)]}
-
-    def after(control: Any, request: Any, answer: Any, before: list[str] | None) -> None:
-        if before is None or not isinstance(request, dict):
-            return
-        types = list(before)
-        for op in request.get("patchOperations") or []:
-            if not is_media(op):
-                continue
-            path = str(op.get("path", ""))
-            value = path[len("/binaryMediaTypes/"):].replace("~1", "/").replace("~0", "~") or str(op.get("value", ""))
-            if op.get("op") == "add" and value and value not in types:
-                types.append(value)
-            elif op.get("op") == "remove" and value in types:
-                types.remove(value)
-            elif op.get("op") == "replace" and value:
-                types = [t for t in types if t != value] + [str(op.get("value") or value)]
-        control.set_binary_media_types(api_id, types)
-    return Fixup(lambda control, request: control.binary_media_types(api_id), after, rewrite)
-
-
-def _got_function(match: re.Match[str]) -> Fixup:
-    """GetFunction: moto leaves out `Concurrency` when the reserved concurrency is 0 (a throttled function)."""
-    def answer(control: Any, request: Any, got: Any) -> Any:
-        arn = ((got or {}).get("Configuration") or {}).get("FunctionArn") if isinstance(got, dict) else None
-        if not arn or "Concurrency" in got:
-            return got
-        fn = control.get_function(arn, "", "")
-        if fn is not None and fn.reserved_concurrency == 0:
-            return {**got, "Concurrency": {"ReservedConcurrentExecutions": 0}}
-        return got
-    return Fixup(lambda control, request: None, lambda control, request, got, _: None, answer=answer)
-
-
-_FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
-    ("POST", _DEPLOYMENTS, _snapshot),
-    ("POST", re.compile(r"^/restapis/?$"), _created_api),
-    ("PATCH", re.compile(r"^/restapis/(?P<api>[^/]+)/?$"), _updated_api),
-    ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _got_function),
-]

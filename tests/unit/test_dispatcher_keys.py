@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.emulator.dispatcher import EMPTY_STRING_KEY, KEY_SCHEMA_MISMATCH, key_problem
+from harness.emulator.dynamodb_checks import EMPTY_STRING_KEY, KEY_SCHEMA_MISMATCH, key_problem
 
 HASH = (("id", "S"),)
 HASH_RANGE = (("id", "S"), ("n", "N"))
