@@ -5,7 +5,7 @@ import random
 
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from harness.emulator import control
+from harness.emulator.control import speedups as control
 
 
 class _Item:
@@ -43,7 +43,7 @@ def test_moto_is_patched_once_and_request_ids_look_like_moto_s():
     from moto.core import responses
     from moto.dynamodb.models.table import Table
 
-    control._speed_up_moto()
+    control.speed_up_moto()
     assert Table.all_items is control._all_items_in_key_order
     assert hasattr(responses.method_names_from_class, "cache_info")
     headers: dict = {}

@@ -1,23 +1,11 @@
-"""The one module that reads and writes moto's in-process state (a moto upgrade should touch only this file).
-
-Control-plane state (functions, code, policies, REST APIs, deployments, log groups) lives in moto's backends.
-This adapter turns it into the frozen values of `model.py`, and keeps what moto lacks: the snapshot of a REST
-API's resource tree taken when a deployment is created (moto keeps no such snapshot).
-
-Left out: Lambda aliases and published versions other than `$LATEST`, API Gateway authorizers and models.
-"""
+"""`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs shipping."""
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import queue
-import random
-import string
 import threading
 import time
-import zlib
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
@@ -25,10 +13,9 @@ from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
-from moto.core.request import Request as MotoRequest
 from moto.logs.models import logs_backends
 
-from .model import (
+from ..model import (
     DeployedStage,
     FunctionConfig,
     IntegrationSnapshot,
@@ -37,111 +24,6 @@ from .model import (
 )
 
 log = logging.getLogger(__name__)
-
-
-_REQUEST_ID_CHARS = string.ascii_letters + string.digits
-_ids = random.Random()
-
-
-def _request_id(headerdict: dict[str, Any] | None = None) -> str:
-    """moto's 52-character `x-amzn-RequestId`, drawn in one call instead of 52 (~0.3 ms a request)."""
-    request_id = "".join(_ids.choices(_REQUEST_ID_CHARS, k=52))
-    if isinstance(headerdict, dict):
-        headerdict["x-amzn-requestid"] = request_id
-    return request_id
-
-
-def _speed_up_moto() -> None:
-    """Per-request costs in moto, with the same answers for less: the list of a handler class's methods
-    (`inspect.getmembers` every request, though it depends only on the class: cached), the request id, and
-    the key order of a Scan. Left out: moto's seeding of request ids (`/moto-api/seed` seeds the rest)."""
-    import moto.core.responses as responses
-
-    if not hasattr(responses.method_names_from_class, "cache_info"):
-        responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
-    responses.gen_amzn_requestid_long = _request_id
-
-    from moto.dynamodb.models.table import Table
-
-    if not getattr(Table.all_items, "_harness", False):
-        Table.all_items = _all_items_in_key_order  # type: ignore[method-assign]
-
-
-def _key_value(key: Any) -> Any:
-    """`DynamoType.cast_value` for the only types a key can have (N, S, B), without its type probing."""
-    return Decimal(key.value) if key.type == "N" else key.value
-
-
-def _sort_key(item: Any) -> Any:
-    hash_value = _key_value(item.hash_key)
-    return (hash_value, _key_value(item.range_key)) if item.range_key else hash_value
-
-
-def _all_items_in_key_order(self: Any) -> list[Any]:
-    """moto's `Table.all_items` (every Scan) sorts by comparing key objects, each comparison re-deriving both
-    values (~10 ms for 1,000 items); the same order from values derived once per item."""
-    if self.range_key_attr:
-        items = [item for hash_set in self.items.values() for item in hash_set.values()]
-    else:
-        items = list(self.items.values())
-    return sorted(items, key=_sort_key)
-
-
-_all_items_in_key_order._harness = True  # type: ignore[attr-defined]
-
-
-_speed_up_moto()
-
-DYNAMODB_TARGET = "DynamoDB_20120810."
-
-
-class _ServerRequest(MotoRequest):
-    """moto's own request type, marked as arriving through a server (as moto's Flask app marks it), without
-    Flask's request class, whose limits look up an application context on every body read."""
-
-    from_wsgi_server = True
-
-
-def dynamodb_call(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Serve one DynamoDB API call straight through moto's handler, without its Flask app (the hot path of
-    every function that stores data; Flask's request context, routing and CORS cost ~0.4 ms a call).
-
-    Also where moto differs from DynamoDB in a way clients see: UpdateItem's `ConsumedCapacity` is only
-    returned when `ReturnConsumedCapacity` asks for it.
-    """
-    from botocore.exceptions import ClientError
-    from moto.dynamodb.responses import DynamoHandler
-
-    request = _ServerRequest(environ)
-    query = environ.get("QUERY_STRING")
-    full_url = f"http://{environ.get('HTTP_HOST', 'localhost')}{environ.get('RAW_URI') or '/'}"
-    if query and "?" not in full_url:
-        full_url += f"?{query}"
-    try:
-        status, headers, body = DynamoHandler.dispatch(request, full_url, dict(request.headers))
-    except ClientError as exc:  # as moto's Flask wrapper answers it
-        status, headers, body = 400, {}, exc.response["Error"]["Message"]
-    raw = body.encode() if isinstance(body, str) else bytes(body or b"")
-    if environ.get("HTTP_X_AMZ_TARGET") == DYNAMODB_TARGET + "UpdateItem" and status == 200:
-        raw, headers = _without_unasked_capacity(request.get_data(), raw, dict(headers))
-    out = [(str(k), str(v)) for k, v in dict(headers).items() if str(k).lower() != "content-length"]
-    return int(status), out, raw
-
-
-def _without_unasked_capacity(request_body: bytes, raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
-    try:
-        asked = json.loads(request_body or b"{}").get("ReturnConsumedCapacity", "NONE") != "NONE"
-        answer = json.loads(raw)
-    except (ValueError, AttributeError):
-        return raw, headers
-    if asked or "ConsumedCapacity" not in answer:
-        return raw, headers
-    del answer["ConsumedCapacity"]
-    raw = json.dumps(answer).encode()
-    for key in list(headers):
-        if key.lower() == "x-amz-crc32":
-            headers[key] = str(zlib.crc32(raw) & 0xFFFFFFFF)
-    return raw, headers
 
 TEST_INVOKE_STAGE = "test-invoke-stage"
 
