@@ -99,7 +99,10 @@ def format_response(response: Response, kind: str) -> list[str]:
     lines = [f"status {response.status} in {response.duration_ms:.0f} ms"]
     if kind == "http" or kind == "invoke":
         lines += [f"{k}: {v}" for k, v in mask_headers(response.headers).items()]
-        lines += ["", format_body(response.content)]
+        if response.content or response.data is UNSET:
+            lines += ["", format_body(response.content)]
+        else:  # an AWS API error or result already decoded (e.g. Invoke's 404): show what the checks saw
+            lines += ["", format_body(None, json_value=response.data)]
     else:
         lines += [format_body(None, json_value=response.json)]
     if response.log_tail:
