@@ -106,7 +106,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix != ".json" or file_path.name.endswith("schema.json"):
+    if file_path.suffix != ".json" or file_path.name.endswith(".schema.json"):
         return None
     if not is_scenario_file(file_path):
         return None
