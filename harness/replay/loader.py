@@ -278,7 +278,7 @@ def is_scenario_file(path: Path) -> bool:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return path.suffix == ".json" and not path.name.endswith("schema.json")
+        return path.suffix == ".json" and not path.name.endswith(".schema.json")
     if not isinstance(document, dict):
         return False
     if "$schema" in document:
