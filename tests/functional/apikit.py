@@ -168,3 +168,12 @@ def follows(lines: list[str], *expected: str) -> bool:
 
 def json_body(response: Any) -> Any:
     return json.loads(response.content)
+
+
+def pid_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, or a pid that is gone, is not alive)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(") ", 1)[1][0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False

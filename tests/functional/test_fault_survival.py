@@ -36,7 +36,7 @@ from harness.deploy import StackSettings, deploy, destroy
 from harness.deploy.package import build_zip
 from harness.deploy.settings import DEFAULT_CODE_DIR
 
-from .apikit import Kit, execution_log, follows
+from .apikit import Kit, execution_log, follows, pid_alive
 
 pytestmark = pytest.mark.functional
 
@@ -131,13 +131,6 @@ def site(clients, tutorial_stack, stack_url, tmp_path_factory):
         http.close()
         kit.teardown()
 
-
-def pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def wait_until(condition, timeout: float, what: str) -> None:

@@ -24,7 +24,7 @@ import requests
 
 from harness.deploy.package import build_zip
 
-from .apikit import FUNCTIONS, UUID, Kit, execution_log, follows, json_body
+from .apikit import FUNCTIONS, Kit, execution_log, follows, json_body, pid_alive
 
 pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("faults")]  # one module API per run
 
@@ -86,13 +86,6 @@ def faulty(clients, tutorial_stack):
         http.close()
         kit.teardown()
 
-
-def pid_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 # ==== function faults ======================================================================================

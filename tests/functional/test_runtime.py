@@ -19,6 +19,8 @@ from harness.emulator.errors import AwsError
 from harness.emulator.model import FunctionConfig
 from harness.emulator.runtime import LambdaRuntime
 
+from .apikit import pid_alive
+
 FUNCTIONS = Path(__file__).resolve().parent.parent / "fixtures" / "functions"
 ENDPOINT = "http://127.0.0.1:9"
 ACCOUNT = "123456789012"
@@ -84,17 +86,6 @@ def wait_for(predicate, timeout: float = 5.0) -> None:
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.02)
 
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie still answers kill(0)
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def test_echo_and_warm_reuse(stack):

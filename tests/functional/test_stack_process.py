@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from .apikit import pid_alive
+
 pytestmark = pytest.mark.functional
 
 ORPHAN = """
@@ -19,20 +21,13 @@ os._exit(0)  # the parent dies without stopping its stack
 """
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
 
 def test_orphaned_stack_stops_when_its_parent_is_gone():
     done = subprocess.run([sys.executable, "-c", ORPHAN], capture_output=True, text=True, timeout=60)
     pid = int(done.stdout.strip().splitlines()[-1])
     deadline = time.monotonic() + 15
-    while alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if alive(pid):
+    if pid_alive(pid):
         os.kill(pid, 9)
         pytest.fail(f"the orphaned stack {pid} was still running 15 s after its parent died")
