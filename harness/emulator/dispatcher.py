@@ -4,14 +4,12 @@
   execute-api URLs (see gateway.parse)              -> API Gateway data plane
   POST /2015-03-31/functions/{name}/invocations     -> Lambda Invoke, run for real (lambda_api)
   POST /restapis/{id}/resources/{rid}/methods/{m}   -> API Gateway TestInvokeMethod, run for real
+  DynamoDB API calls                                -> control.dynamodb_call (checks, moto's handler, fixes)
   anything else                                     -> moto's server application (AWS control planes)
 
 Around a few moto calls the emulator fixes what moto lacks (`fixups.py`): CreateDeployment snapshots the
 deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does; GetFunction shows a
-reserved concurrency of 0. DynamoDB
-GetItem/DeleteItem/UpdateItem keys are checked against the table's key schema first (`key_problem`): moto lets
-mistyped keys and (Delete/Update) empty-string keys through, and answers an empty key "Validation Exception".
-Put/UpdateItem values nested 32 levels or more are refused as DynamoDB does (`nesting_problem`); moto stores them.
+reserved concurrency of 0.
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
 """
 from __future__ import annotations
@@ -22,7 +20,6 @@ import logging
 import re
 import threading
 import time
-import uuid
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
@@ -30,7 +27,6 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from .control import DYNAMODB_TARGET, dynamodb_call
-from .dynamodb_checks import NESTING_TOO_DEEP, key_problem, nesting_problem
 from .fixups import fixup_for
 from .errors import AwsError
 
@@ -41,9 +37,6 @@ StartResponse = Callable[..., Any]
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
-_KEYED_ITEM_TARGETS = frozenset(f"DynamoDB_20120810.{op}" for op in ("GetItem", "DeleteItem", "UpdateItem"))
-_CHECKED_ITEM_TARGETS = _KEYED_ITEM_TARGETS | {"DynamoDB_20120810.PutItem"}
-#: DynamoDB refuses attribute values wrapped in 32 or more maps/lists (31 pass); moto stores them.
 _SCOPE = re.compile(r"Credential=(?P<key>[^/,\s]*)/[^/]*/(?P<region>[^/]*)/(?P<service>[^/]*)/")
 
 
@@ -102,10 +95,6 @@ class Dispatcher:
             if test and self.gateway is not None:
                 response = self.gateway.test_invoke(Request(environ), test["api"], test["resource"], test["verb"])
                 return response(environ, start_response)
-            if environ.get("HTTP_X_AMZ_TARGET") in _CHECKED_ITEM_TARGETS and self.control is not None:
-                refused = self._check_item_key(environ)
-                if refused is not None:
-                    return refused(environ, start_response)
         return self._moto(environ, start_response, method, path)
 
     # ---- parts ------------------------------------------------------------------------------------------
@@ -138,29 +127,6 @@ class Dispatcher:
         return handle_invoke(Request(environ), name, control=self.control, runtime=self.runtime,
                              region=region, account_id=account)
 
-    def _check_item_key(self, environ: dict[str, Any]) -> Response | None:
-        """A DynamoDB ValidationException for a Get/Delete/UpdateItem key that breaks the table's key schema, or
-        for values nested deeper than DynamoDB allows (Put/UpdateItem, expression values)."""
-        raw = environ["wsgi.input"].read()
-        environ["wsgi.input"] = io.BytesIO(raw)
-        try:
-            request = _json(raw)
-        except RecursionError:  # deeper than the JSON parser goes, so far deeper than DynamoDB allows
-            request, problem = None, NESTING_TOO_DEEP
-        else:
-            problem = nesting_problem(request) if isinstance(request, dict) else None
-        if problem is None and environ.get("HTTP_X_AMZ_TARGET") in _KEYED_ITEM_TARGETS:
-            if not isinstance(request, dict) or not isinstance(request.get("TableName"), str):
-                return None
-            region, account = self._where(environ)
-            schema = self.control.table_key_schema(request["TableName"], region, account)
-            problem = key_problem(request.get("Key"), schema) if schema else None
-        if problem is None:
-            return None
-        body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": problem})
-        return Response(body, 400, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4()),
-                                    "x-amzn-ErrorType": "ValidationException"})
-
     def _moto_app(self, environ: dict[str, Any]) -> Any:
         scope = credential_scope(environ)
         if scope is None or environ.get("PATH_INFO", "").startswith("/moto-api"):
@@ -175,7 +141,9 @@ class Dispatcher:
 
     def _moto(self, environ: dict[str, Any], start_response: StartResponse, method: str, path: str) -> Iterable[bytes]:
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGET) and method == "POST":
-            status, headers, body = dynamodb_call(environ)
+            scope = credential_scope(environ)
+            region = (scope[1] if scope else "") or self.default_region
+            status, headers, body = dynamodb_call(environ, region, lambda: self._where(environ)[1])
             start_response(f"{status} {_REASONS.get(status, '')}", headers + [("Content-Length", str(len(body)))])
             return [body]
         app = self._moto_app(environ)

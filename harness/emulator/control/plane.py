@@ -12,7 +12,6 @@ from typing import Any, Iterable, Iterator
 from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import dynamodb_backends
 from moto.logs.models import logs_backends
 
 from ..model import (
@@ -212,17 +211,6 @@ class ControlPlane:
             yield ResourceSnapshot(id=resource.id, path=resource.get_path(), methods=MappingProxyType(methods))
 
     # ---- DynamoDB -----------------------------------------------------------------------------------
-
-    def table_key_schema(self, name_or_arn: str, region: str, account_id: str) -> tuple[tuple[str, str], ...] | None:
-        """(attribute name, type) of the table's hash key, then of its range key; None when there is no such table."""
-        try:
-            table = dynamodb_backends[account_id][region].get_table(name_or_arn)
-        except Exception:  # moto raises its own ResourceNotFoundException
-            return None
-        keys = [(table.hash_key_attr, table.hash_key_type)]
-        if table.range_key_attr is not None:
-            keys.append((table.range_key_attr, table.range_key_type or ""))
-        return tuple(keys)
 
     # ---- CloudWatch Logs ----------------------------------------------------------------------------
 
