@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 
+LOGS_TARGET = "Logs_20140328."
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
@@ -79,6 +80,8 @@ class Dispatcher:
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
+        if self.control is not None:
+            self.control.logs.touch()  # log lines wait for a quiet moment (control/log_shipper.py)
         if path == "/_harness/health":
             return self._health()(environ, start_response)
         if self.gateway is not None:
@@ -146,6 +149,8 @@ class Dispatcher:
             status, headers, body = dynamodb_call(environ, region, lambda: self._where(environ)[1])
             start_response(f"{status} {_REASONS.get(status, '')}", headers + [("Content-Length", str(len(body)))])
             return [body]
+        if self.control is not None and environ.get("HTTP_X_AMZ_TARGET", "").startswith(LOGS_TARGET):
+            self.control.flush_logs()  # a reader sees every line of the requests answered before its call
         app = self._moto_app(environ)
         fixup = fixup_for(method, path)
         if fixup is None or self.control is None:

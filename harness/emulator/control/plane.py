@@ -1,9 +1,8 @@
-"""`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs shipping."""
+"""`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs (via `LogShipper`)."""
 from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
 from types import MappingProxyType
@@ -14,6 +13,7 @@ from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
+from .log_shipper import LogShipper
 from ..model import (
     DeployedStage,
     FunctionConfig,
@@ -39,12 +39,7 @@ class ControlPlane:
         self._snapshots: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = {}
         self._api_homes: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
-        self._log_lock = threading.Lock()
-        self._log_queue: queue.SimpleQueue[tuple[str, str, str, str, list[tuple[int, str]]] | None] = \
-            queue.SimpleQueue()
-        self._log_pending = 0
-        self._log_idle = threading.Condition(self._log_lock)
-        self._log_thread: threading.Thread | None = None
+        self.logs = LogShipper(self._write_log_lines)
 
     # ---- Lambda -------------------------------------------------------------------------------------
 
@@ -219,56 +214,25 @@ class ControlPlane:
     ) -> None:
         """Append (timestamp_ms, message) lines to a log stream, creating group and stream as needed.
 
-        The write happens on a background thread, in order, a moment later (as on AWS, logs are not part of
-        the answer): requests never wait for CloudWatch. `flush_logs()` waits until all are written.
+        Written in the background when the stack has a moment (`log_shipper.py`), as on AWS a moment after
+        the answer; `flush_logs()` writes them at once (the dispatcher calls it before any Logs API call).
         """
-        batch = sorted(lines, key=lambda line: line[0])  # stable: same-millisecond lines keep their order
-        if not batch:
-            return
-        with self._log_lock:
-            self._log_pending += 1
-            if self._log_thread is None:
-                self._log_thread = threading.Thread(target=self._ship_logs, name="log-shipper", daemon=True)
-                self._log_thread.start()
-        self._log_queue.put((region, account_id, group, stream, batch))
+        self.logs.put((region, account_id, group, stream), lines)
 
-    def flush_logs(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued log line is in CloudWatch Logs; False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._log_lock:
-            while self._log_pending:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._log_idle.wait(left)
+    def flush_logs(self) -> bool:
+        """Write every waiting log line to CloudWatch Logs now."""
+        self.logs.flush()
         return True
 
-    def _ship_logs(self) -> None:
-        while True:
-            item = self._log_queue.get()
-            if item is None:
-                return
-            region, account_id, group, stream, lines = item
-            try:
-                self._write_log_lines(region, account_id, group, stream, lines)
-            finally:
-                with self._log_lock:
-                    self._log_pending -= 1
-                    if not self._log_pending:
-                        self._log_idle.notify_all()
-
-    def _write_log_lines(self, region: str, account_id: str, group: str, stream: str,
-                         lines: list[tuple[int, str]]) -> None:
-        events = [{"timestamp": ts, "message": msg} for ts, msg in lines]
-        try:
-            backend = logs_backends[account_id][region]
-            if group not in backend.groups:
-                backend.create_log_group(group, {})
-            if stream not in backend.groups[group].streams:
-                backend.create_log_stream(group, stream)
-            backend.put_log_events(group, stream, events)
-        except Exception:  # a log line must never fail a request
-            log.exception("could not write %d log lines to %s/%s", len(events), group, stream)
+    @staticmethod
+    def _write_log_lines(key: tuple[str, str, str, str], lines: list[tuple[int, str]]) -> None:
+        region, account_id, group, stream = key
+        backend = logs_backends[account_id][region]
+        if group not in backend.groups:
+            backend.create_log_group(group, {})
+        if stream not in backend.groups[group].streams:
+            backend.create_log_stream(group, stream)
+        backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in lines])
 
 
 def now_ms() -> int:

@@ -1,6 +1,6 @@
 """`LambdaRuntime`: runs Lambda functions' deployed code in local worker processes, like AWS does.
 
-Each worker is the official runtime interface client (`python -m awslambdaric <handler>`) talking to its
+Each worker is the official runtime interface client (awslambdaric's `bootstrap.run`, see worker.py) talking to its
 own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
 `default_concurrency`, AWS's default account limit of 1000) are throttled; the others wait for a ready
 worker while new ones start, up to `max_workers` per function (default 4 per core, at least 8), so a peak

@@ -1,6 +1,7 @@
 """One execution environment: an awslambdaric process, its Runtime API server and its output pipe.
 
-The process runs `python -m awslambdaric <handler>` in its own session (so a kill takes its children
+The process runs awslambdaric's own loop (`bootstrap.run`, what `python -m awslambdaric <handler>` runs) in its
+own session (so a kill takes its children
 too), with stdout and stderr on one pipe. A watcher thread reads the pipe and notices the exit through a
 pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
     from .pool import FunctionPool
 
 log = logging.getLogger(__name__)
+
+
+#: awslambdaric's `__main__`, minus one thing: for AWS_EXECUTION_ENV python3.12+ it waits for `/next` on a
+#: fresh thread pool per invocation (so Lambda's main thread can take signals while idle), ~0.4 ms of CPU per
+#: invoke. Workers here are stopped with SIGKILL only, so the main thread waits itself. Everything else (the
+#: handler's loading, events, context, errors, logging) is awslambdaric's code.
+RIC_MAIN = (
+    "import os, sys\n"
+    "from awslambdaric import bootstrap\n"
+    "from awslambdaric.lambda_runtime_client import LambdaRuntimeClient\n"
+    "bootstrap.run(sys.argv[1], LambdaRuntimeClient(os.environ['AWS_LAMBDA_RUNTIME_API'], False))\n"
+)
 
 
 class Worker:
@@ -83,7 +96,7 @@ class Worker:
         self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "awslambdaric", self.fn.handler],
+                [sys.executable, "-c", RIC_MAIN, self.fn.handler],
                 cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
                 start_new_session=True, close_fds=True,
             )
@@ -156,12 +169,15 @@ class Worker:
         """Peak resident memory of the process in MB (VmHWM), the last value seen once it is gone."""
         if self.proc is not None and self.proc.returncode is None:  # a reaped pid may be someone else's
             try:
-                with open(f"/proc/{self.proc.pid}/status", "rb") as status:
-                    for line in status:
-                        if line.startswith(b"VmHWM:"):
-                            self._memory_mb = max(self._memory_mb, int(line.split()[1]) // 1024)
-                            break
-            except (OSError, ValueError, IndexError):
+                fd = os.open(f"/proc/{self.proc.pid}/status", os.O_RDONLY)
+                try:
+                    status = os.read(fd, 8192)
+                finally:
+                    os.close(fd)
+                start = status.index(b"VmHWM:") + 6
+                kb = int(status[start:status.index(b"kB", start)])
+                self._memory_mb = max(self._memory_mb, kb // 1024)
+            except (OSError, ValueError):
                 pass
         return self._memory_mb
 
