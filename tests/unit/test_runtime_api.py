@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from harness.emulator.runtime.api import NextEvent, RuntimeApiServer
+from harness.emulator.runtime.api import HANDED_OFF, NextEvent, RuntimeApiServer
 
 
 class FakeBackend:
@@ -16,10 +16,15 @@ class FakeBackend:
         self.events: list[NextEvent | None] = []
         self.posts: list[tuple[str, str | None, bytes, str | None]] = []
         self.ready = threading.Event()
+        self.hand_off = False
 
-    def next_invocation(self):
+    def next_invocation(self, send):
         self.ready.wait(5)
-        return self.events.pop(0) if self.events else None
+        event = self.events.pop(0) if self.events else None
+        if self.hand_off and event is not None:
+            send(event)  # as the pool does when a submitter finds this worker waiting
+            return HANDED_OFF
+        return event
 
     def post_response(self, request_id, body):
         self.posts.append(("response", request_id, body, None))
@@ -43,8 +48,10 @@ def served():
     server.close()
 
 
-def test_next_answers_the_headers_awslambdaric_needs_on_a_kept_alive_connection(served):
+@pytest.mark.parametrize("hand_off", [False, True], ids=["answered-by-its-thread", "handed-off"])
+def test_next_answers_the_headers_awslambdaric_needs_on_a_kept_alive_connection(served, hand_off):
     backend, server = served
+    backend.hand_off = hand_off
     backend.events.append(NextEvent("r1", b'{"a": 1}', 1700000000000, "arn:fn", "Root=1-x", '{"custom": {}}'))
     backend.ready.set()
     conn = http.client.HTTPConnection(server.address)

@@ -13,7 +13,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import Protocol
+from typing import Callable, Protocol
 
 from ..http_head import FastRequestHead
 
@@ -48,10 +48,19 @@ class NextEvent:
         return headers
 
 
+#: What `next_invocation` returns when the submitting thread already answered `/next` through `send`.
+HANDED_OFF = object()
+
+SendNext = Callable[[NextEvent], None]
+
+
 class RuntimeBackend(Protocol):
     """What the server asks of its worker; each post returns the HTTP status to answer."""
 
-    def next_invocation(self) -> NextEvent | None: ...  # blocks; None: the worker is going away
+    def next_invocation(self, send: SendNext) -> object:
+        """Blocks until there is work: a NextEvent to answer, None when the worker is going away (the
+        connection is dropped), or HANDED_OFF when another thread answered through `send` (one thread
+        hand-off less per invocation: the submitting thread writes the answer itself)."""
 
     def post_response(self, request_id: str, body: bytes) -> int: ...
 
@@ -103,13 +112,18 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
             self._send(404, _error_body("InvalidRequest", f"unknown path {self.path}"))
             return
         try:
-            event = self.server.backend.next_invocation()
+            event = self.server.backend.next_invocation(self._send_next)
         except Exception:
             log.exception("runtime api %s: /next failed", self.server.name)
             event = None
-        if event is None:  # the worker is being retired: drop the connection, the process is killed
+        if event is HANDED_OFF:
+            return
+        if not isinstance(event, NextEvent):  # the worker is being retired: drop the connection (it is killed)
             self.close_connection = True
             return
+        self._send_next(event)
+
+    def _send_next(self, event: NextEvent) -> None:
         self._send(200, event.payload, event.headers())
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming

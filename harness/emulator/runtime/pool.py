@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import throttled
 from ..model import FunctionConfig
-from .api import NextEvent
+from .api import HANDED_OFF, SendNext
 from .context import RuntimeContext, generation
 from .invocation import Invocation, Outcome
 from .logs import Line, now_ms, timeout_line
@@ -57,10 +57,12 @@ class FunctionPool:
     def submit(self, fn: FunctionConfig, inv: Invocation) -> Worker | None:
         """Give `inv` to an idle worker, or queue it (returns a new worker to start, if one should start).
 
-        Raises `throttled()` when the function's concurrency is exhausted.
+        An idle worker waits in `/next`; this thread writes the answer itself (`_hand_off`) instead of waking
+        the worker's thread to do it. Raises `throttled()` when the function's concurrency is exhausted.
         """
         limit = fn.reserved_concurrency if fn.reserved_concurrency is not None else self.ctx.default_concurrency
         throttle = False
+        send = None
         with self.lock:
             victims = self._roll(fn)
             if self.closed or self.inflight >= limit:
@@ -69,7 +71,7 @@ class FunctionPool:
                 self.inflight += 1
                 worker = self._take_idle()
                 if worker is not None:
-                    self._assign(worker, inv)
+                    send = self._assign(worker, inv, direct=True)
                     fresh = None
                 else:
                     self.queue.append(inv)
@@ -78,7 +80,20 @@ class FunctionPool:
             victim.kill()
         if throttle:
             raise throttled()
+        if send is not None:
+            self._hand_off(worker, inv, send)
         return fresh
+
+    def _hand_off(self, worker: Worker, inv: Invocation, send: SendNext) -> None:
+        """Answer the worker's waiting `/next` from this thread, then let its own thread go back to reading."""
+        assert worker.capture is not None
+        inv.before = worker.capture.take()
+        try:
+            send(inv.next_event())
+        except OSError:  # the worker is gone: its exit settles the invocation (see `exited`)
+            log.debug("could not hand %s to %r", inv.request_id, worker)
+        with self.lock:
+            worker.cond.notify()
 
     def start(self, worker: Worker, inv: Invocation | None = None) -> None:
         """Unzip the code and start `worker`. On failure a waiting invocation (`inv` first) gets the error;
@@ -126,11 +141,27 @@ class FunctionPool:
         self.workers.add(worker)
         return worker
 
-    def _assign(self, worker: Worker, inv: Invocation) -> None:
-        """(Lock held.) Hand `inv` to `worker` (its `/next` returns it)."""
+    def _assign(self, worker: Worker, inv: Invocation, direct: bool = False) -> SendNext | None:
+        """(Lock held.) Hand `inv` to `worker`: its waiting `/next` returns it, or (`direct`, the worker waits in
+        `/next`) it is started here and the caller sends it with the returned callable, then notifies."""
         worker.state = "busy"
         worker.current = inv
-        worker.cond.notify()
+        send = worker.send_next if direct else None
+        if send is None:
+            worker.cond.notify()
+            return None
+        worker.send_next = None
+        worker.handed_off = True
+        self._begin(worker, inv)
+        return send
+
+    def _begin(self, worker: Worker, inv: Invocation) -> None:
+        """(Lock held.) `inv` starts on `worker` now: its clock and its timeout run from here."""
+        inv.start(worker.init_ms)
+        worker.init_ms = None
+        worker.invocations += 1
+        inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
+                                               lambda: self._timed_out(worker, inv))
 
     def _pop_queued(self, gen: tuple[Any, ...] | None = None) -> Invocation | None:
         """(Lock held.) The oldest waiting invocation (of generation `gen`, when given) not ended meanwhile."""
@@ -162,7 +193,9 @@ class FunctionPool:
 
     # ---- Runtime API ----------------------------------------------------------------------------------
 
-    def next_for(self, worker: Worker) -> NextEvent | None:
+    def next_for(self, worker: Worker, send: SendNext | None = None) -> object:
+        """The worker's `/next`: blocks for work. A NextEvent to answer; None when the worker goes away;
+        HANDED_OFF when a submitter answered through `send` meanwhile (see `submit`)."""
         fresh, stale = None, False
         with self.lock:
             if worker.state == "starting":
@@ -171,16 +204,20 @@ class FunctionPool:
                     worker.init_timer.cancel()
                 stale = self._ready(worker)
                 fresh = self._spawn()  # more invocations waiting: keep scaling
-            while not worker.closing and (worker.current is None or worker.current.started is not None):
-                worker.cond.wait()
-            inv = None if worker.closing else worker.current
+            worker.send_next = send
+            try:
+                while not worker.closing and not worker.handed_off and (
+                        worker.current is None or worker.current.started is not None):
+                    worker.cond.wait()
+            finally:
+                worker.send_next = None
+            handed_off, worker.handed_off = worker.handed_off, False
+            inv = None if handed_off or worker.closing else worker.current
             if inv is not None:
-                inv.start(worker.init_ms)
-                worker.init_ms = None
-                worker.invocations += 1
-                inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
-                                                       lambda: self._timed_out(worker, inv))
+                self._begin(worker, inv)
         self._start_later(fresh)
+        if handed_off:
+            return HANDED_OFF
         if inv is None:
             if stale:
                 worker.kill()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import FunctionConfig
-from .api import NextEvent, RuntimeApiServer
+from .api import RuntimeApiServer, SendNext
 from .env import build_environment, log_stream_name
 from .context import generation
 from .logs import OutputCapture
@@ -59,6 +59,8 @@ class Worker:
         self.current: Invocation | None = first
         self.retired = False  # exit after the current invocation (new code or configuration)
         self.closing = False  # no more invocations; /next answers None
+        self.send_next: SendNext | None = None  # set while the worker's /next waits: answers it directly
+        self.handed_off = False  # the submitter answered /next itself; the waiting thread just returns
         self.idle_since = 0.0
         self.spawned_at = time.monotonic()
         self.init_ms: float | None = None  # Init Duration, reported with the first invocation
@@ -220,8 +222,8 @@ class Worker:
 
     # ---- Runtime API backend ---------------------------------------------------------------------------
 
-    def next_invocation(self) -> NextEvent | None:
-        return self.pool.next_for(self)
+    def next_invocation(self, send: SendNext) -> object:
+        return self.pool.next_for(self, send)
 
     def post_response(self, request_id: str, body: bytes) -> int:
         return self.pool.respond(self, request_id, body)
