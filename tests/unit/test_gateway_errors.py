@@ -79,3 +79,14 @@ def test_formats():
     assert truncate("x" * 1001).endswith(" [TRUNCATED]") and truncate("x" * 1000) == "x" * 1000
     assert body_text(b"\xffok") == "\ufffdok" and body_text(None) == ""
     assert body_text(b"y" * 10000).endswith(" [TRUNCATED]")
+
+
+def test_deferred_execution_log_lines_are_made_when_read_in_their_place() -> None:
+    log = ExecutionLog()
+    calls = []
+    log.add("first")
+    log.defer(lambda: calls.append(1) or ["second", "third"])
+    log.add("fourth")
+    assert calls == [] and log
+    assert log.messages() == ["first", "second", "third", "fourth"]
+    assert not ExecutionLog()

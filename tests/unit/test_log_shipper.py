@@ -80,3 +80,20 @@ def test_big_batches_are_written_in_chunks() -> None:
     shipper.flush()
     assert [len(lines) for _, lines in out.calls] == [5000, 5000, 2000]
     assert [line for _, lines in out.calls for line in lines] == [(i, "x") for i in range(12000)]
+
+
+def test_a_callable_batch_is_made_when_written_not_when_queued() -> None:
+    out = Recorder()
+    shipper = LogShipper(out, idle_s=60)
+    made: list[str] = []
+
+    def make():
+        made.append("now")
+        return [(3, "late")]
+
+    shipper.put(A, make)
+    assert made == []
+    shipper.put(A, lambda: 1 / 0)  # a batch that cannot be made loses only itself
+    shipper.put(A, [(1, "early")])
+    shipper.flush()
+    assert made == ["now"] and out.calls == [(A, [(1, "early"), (3, "late")])]

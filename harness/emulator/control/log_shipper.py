@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 Line = tuple[int, str]  # (timestamp in ms, message)
 StreamKey = tuple[str, str, str, str]  # (region, account id, group, stream)
 Writer = Callable[[StreamKey, list[Line]], None]
+Lines = Iterable[Line] | Callable[[], Iterable[Line]]  # a callable is called when the lines are written
 
 CHUNK = 5000
 
@@ -32,7 +33,7 @@ class LogShipper:
         self._writer = writer
         self.idle_s = idle_s
         self.max_pending = max_pending
-        self._pending: list[tuple[StreamKey, list[Line]]] = []
+        self._pending: list[tuple[StreamKey, Lines]] = []
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._write_lock = threading.Lock()  # one writer at a time, so batches land in the order they came
@@ -43,8 +44,10 @@ class LogShipper:
         """A request arrived: wait for a quieter moment before writing (a plain store, no lock)."""
         self._last_activity = time.monotonic()
 
-    def put(self, key: StreamKey, lines: Iterable[Line]) -> None:
-        batch = list(lines)
+    def put(self, key: StreamKey, lines: Lines) -> None:
+        """Queue lines for a stream: a list, or a callable making them when they are written (formatting
+        costs then stay off the request's path)."""
+        batch = lines if callable(lines) else list(lines)
         if not batch:
             return
         with self._lock:
@@ -77,10 +80,14 @@ class LogShipper:
                     continue
             self.flush()
 
-    def _write(self, batches: list[tuple[StreamKey, list[Line]]]) -> None:
+    def _write(self, batches: list[tuple[StreamKey, Lines]]) -> None:
         streams: dict[StreamKey, list[Line]] = {}
         for key, lines in batches:
-            streams.setdefault(key, []).extend(lines)
+            try:
+                made = lines() if callable(lines) else lines
+                streams.setdefault(key, []).extend(made)
+            except Exception:  # a line that cannot be made must not lose the others
+                log.exception("could not make the log lines for %s/%s", key[2], key[3])
         for key, lines in streams.items():
             lines.sort(key=lambda line: line[0])  # stable: same-millisecond lines keep their order
             for start in range(0, len(lines), CHUNK):

@@ -13,7 +13,7 @@ from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
-from .log_shipper import LogShipper
+from .log_shipper import Lines, LogShipper
 from ..model import (
     DeployedStage,
     FunctionConfig,
@@ -209,9 +209,7 @@ class ControlPlane:
 
     # ---- CloudWatch Logs ----------------------------------------------------------------------------
 
-    def put_log_lines(
-        self, region: str, account_id: str, group: str, stream: str, lines: Iterable[tuple[int, str]]
-    ) -> None:
+    def put_log_lines(self, region: str, account_id: str, group: str, stream: str, lines: Lines) -> None:
         """Append (timestamp_ms, message) lines to a log stream, creating group and stream as needed.
 
         Written in the background when the stack has a moment (`log_shipper.py`), as on AWS a moment after

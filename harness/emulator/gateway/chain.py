@@ -68,6 +68,30 @@ def _wire(value: str) -> str:
         return value.encode("utf-8").decode("latin-1")
 
 
+def _execution_start_lines(ctx: InvocationContext) -> list[str]:
+    """The execution log's first lines (made when the log is read; the request fields no longer change)."""
+    assert ctx.resource is not None and ctx.method is not None
+    lines = []
+    if not ctx.test_invoke:
+        api_stage = f"{ctx.api_id}/{ctx.stage}"
+        lines += [
+            f"Extended Request Id: {ctx.extended_request_id}",
+            f"Verifying Usage Plan for request: {ctx.request_id}. API Key:  API Stage: {api_stage}",
+            f"API Key  authorized because method '{ctx.method.http_method} {ctx.resource.path}' does not require "
+            "API Key. Request will not contribute to throttle or quota limits",
+            f"Usage Plan check succeeded for API Key  and API Stage {api_stage}",
+        ]
+    single_headers, _ = header_maps(ctx.headers)
+    return lines + [
+        f"Starting execution for request: {ctx.request_id}",
+        f"HTTP Method: {ctx.http_method}, Resource Path: {ctx.path}",
+        f"Method request path: {java_map(ctx.path_parameters)}",
+        f"Method request query string: {java_map(ctx.query)}",
+        f"Method request headers: {java_map(single_headers)}",
+        f"Method request body before transformations: {body_text(ctx.body)}",
+    ]
+
+
 def to_response(answer: HttpAnswer) -> Response:
     headers = Headers([(name, _wire(value)) for name, value in answer.headers])
     return Response(answer.body, status=answer.status, headers=headers)
@@ -189,24 +213,7 @@ class Gateway:
     @staticmethod
     def _start_execution(ctx: InvocationContext) -> None:
         assert ctx.resource is not None and ctx.method is not None
-        if not ctx.test_invoke:
-            api_stage = f"{ctx.api_id}/{ctx.stage}"
-            ctx.log.extend((
-                f"Extended Request Id: {ctx.extended_request_id}",
-                f"Verifying Usage Plan for request: {ctx.request_id}. API Key:  API Stage: {api_stage}",
-                f"API Key  authorized because method '{ctx.method.http_method} {ctx.resource.path}' does not require "
-                "API Key. Request will not contribute to throttle or quota limits",
-                f"Usage Plan check succeeded for API Key  and API Stage {api_stage}",
-            ))
-        single_headers, _ = header_maps(ctx.headers)
-        ctx.log.extend((
-            f"Starting execution for request: {ctx.request_id}",
-            f"HTTP Method: {ctx.http_method}, Resource Path: {ctx.path}",
-            f"Method request path: {java_map(ctx.path_parameters)}",
-            f"Method request query string: {java_map(ctx.query)}",
-            f"Method request headers: {java_map(single_headers)}",
-            f"Method request body before transformations: {body_text(ctx.body)}",
-        ))
+        ctx.log.defer(lambda: _execution_start_lines(ctx))
         ctx.executing = True
 
     @staticmethod
@@ -256,13 +263,14 @@ class Gateway:
         return ctx.answer
 
     def _write_log(self, ctx: InvocationContext) -> None:
-        if ctx.test_invoke or ctx.deployed is None or not ctx.log.lines:
+        if ctx.test_invoke or ctx.deployed is None or not ctx.log:
             return
+        execution_log, request_id = ctx.log, ctx.request_id
         try:
-            self._control.put_log_lines(
+            self._control.put_log_lines(  # formatted later, by the log shipper (see ExecutionLog.defer)
                 ctx.deployed.region, ctx.deployed.account_id,
                 f"API-Gateway-Execution-Logs_{ctx.api_id}/{ctx.stage}", self._log_stream,
-                ctx.log.cloudwatch_lines(ctx.request_id),
+                lambda: execution_log.cloudwatch_lines(request_id),
             )
         except Exception:  # a log line must never fail a request
             log.exception("could not write the execution log of request %s", ctx.request_id)

@@ -81,10 +81,11 @@ def prepare(ctx: InvocationContext) -> GatewayError | None:
 
 
 def log_endpoint_request(ctx: InvocationContext) -> None:
-    ctx.log.extend((
+    sent = time.time()
+    ctx.log.defer(lambda: (
         f"Endpoint request URI: {ctx.endpoint_uri}",
         "Endpoint request headers: "
-        + java_map({"X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "x-amzn-apigateway-api-id": ctx.api_id,
+        + java_map({"X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(sent)), "x-amzn-apigateway-api-id": ctx.api_id,
                     "Accept": "application/json", "User-Agent": "AmazonAPIGateway_" + ctx.api_id,
                     "Host": ctx.endpoint_uri.split("/")[2], "X-Amz-Source-Arn": ctx.source_arn}),
         f"Endpoint request body after transformations: {body_text(ctx.event_bytes)}",
@@ -118,9 +119,9 @@ def resolve_function(ctx: InvocationContext, get_function: Callable[..., Functio
     return None
 
 
-def _endpoint_response_headers(ctx: InvocationContext, result: InvokeResult) -> str:
+def _endpoint_response_headers(ctx: InvocationContext, result: InvokeResult, received: float) -> str:
     headers = {
-        "Date": formatdate(usegmt=True),
+        "Date": formatdate(received, usegmt=True),
         "Content-Type": "application/json",
         "Content-Length": str(len(result.payload)),
         "Connection": "keep-alive",
@@ -164,9 +165,10 @@ def invoke(ctx: InvocationContext, submit: Submit) -> GatewayError | None:
         return errors.lambda_refused(refused.status, refused.message)
     ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
     ctx.invoke_result = result
-    ctx.log.extend((
-        f"Received response. Status: {result.status}, Integration latency: {ctx.integration_latency_ms} ms",
-        f"Endpoint response headers: {_endpoint_response_headers(ctx, result)}",
+    received, latency_ms = time.time(), ctx.integration_latency_ms
+    ctx.log.defer(lambda: (
+        f"Received response. Status: {result.status}, Integration latency: {latency_ms} ms",
+        f"Endpoint response headers: {_endpoint_response_headers(ctx, result, received)}",
         f"Endpoint response body before transformations: {body_text(result.payload)}",
     ))
     if result.function_error:

@@ -8,7 +8,7 @@ were on), access logs, header value masking, and AWS's exact truncation size (we
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 LOG_BODY_LIMIT = 1000
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -20,19 +20,40 @@ def now_ms() -> int:
 
 
 class ExecutionLog:
-    """Timestamped execution-log messages of one invocation (without the request-id prefix)."""
+    """Timestamped execution-log messages of one invocation (without the request-id prefix).
 
-    __slots__ = ("lines",)
+    Costly lines (maps of headers, bodies) can be `defer`red: their text is made when the log is read, for
+    real requests by the log shipper once the stack is quiet, so formatting stays off the request's path.
+    """
+
+    __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self.lines: list[tuple[int, str]] = []
+        self._entries: list[tuple[int, str | Callable[[], Iterable[str]]]] = []
 
     def add(self, message: str) -> None:
-        self.lines.append((now_ms(), message))
+        self._entries.append((now_ms(), message))
 
     def extend(self, messages: Iterable[str]) -> None:
         ts = now_ms()
-        self.lines.extend((ts, m) for m in messages)
+        self._entries.extend((ts, m) for m in messages)
+
+    def defer(self, make: Callable[[], Iterable[str]]) -> None:
+        """Lines stamped now, written by `make()` when the log is read (`make` must only read frozen data)."""
+        self._entries.append((now_ms(), make))
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+        for ts, entry in self._entries:
+            if isinstance(entry, str):
+                out.append((ts, entry))
+            else:
+                out.extend((ts, m) for m in entry())
+        return out
 
     def messages(self) -> list[str]:
         return [m for _, m in self.lines]
