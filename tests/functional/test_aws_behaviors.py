@@ -180,6 +180,20 @@ def test_no_or_wrong_invoke_permission_is_500_with_log_lines(world, path):
     assert lines[-1] == "Method completed with status: 500"
 
 
+def test_adding_and_removing_a_permission_takes_effect_on_the_next_request(world):
+    # the gateway remembers decisions per policy revision: AddPermission/RemovePermission must show at once
+    lam, fn = world.kit.clients("lambda"), world.functions["nogrant"]
+    assert world.get("no-permission").status_code == 500
+    lam.add_permission(FunctionName=fn["name"], StatementId="late-grant", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com",
+                       SourceArn=f"arn:aws:execute-api:{world.kit.region}:{world.kit.account}:{world.api_id}/*/*/*")
+    try:
+        assert world.get("no-permission").status_code == 200
+    finally:
+        lam.remove_permission(FunctionName=fn["name"], StatementId="late-grant")
+    assert_gateway_error(world.get("no-permission"), 500, "Internal server error", "InternalServerErrorException")
+
+
 def test_permission_is_checked_against_the_requests_own_stage_verb_and_path(world):
     # source ARN arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{resourcePath}; allowed: prod/GET/get-only
     assert world.get("get-only").status_code == 200

@@ -38,6 +38,7 @@ class ControlPlane:
     def __init__(self) -> None:
         self._snapshots: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = {}
         self._api_homes: dict[str, tuple[str, str]] = {}
+        self._policies: dict[str, tuple[Any, Any, list[dict[str, Any]]]] = {}  # arn -> (policy, stamp, copy)
         self._lock = threading.Lock()
         self.logs = LogShipper(self._write_log_lines)
 
@@ -86,11 +87,27 @@ class ControlPlane:
         return bytes(model.code_bytes)
 
     def function_policy(self, fn: FunctionConfig) -> list[dict[str, Any]]:
-        """The statements of the function's resource-based policy (empty when it has none)."""
+        """The statements of the function's resource-based policy (empty when it has none).
+
+        Read-only: while the policy stays the same, the same list is returned (so a caller may remember what
+        it concluded from it, by identity; AddPermission/RemovePermission make a new list).
+        """
         model = self._lambda_model(fn.arn, fn.region, fn.account_id)
         if model is None:
             return []
-        return [dict(s) for s in model.policy.statements]
+        policy = model.policy
+        # moto makes a new revision on AddPermission but not on RemovePermission: the statements' identities
+        # tell that one
+        stamp = (policy.revision, tuple(map(id, policy.statements)))
+        known = self._policies.get(fn.arn)
+        if known is not None and known[0] is policy and known[1] == stamp:
+            return known[2]
+        statements = [dict(s) for s in policy.statements]
+        with self._lock:
+            if len(self._policies) > 4096:
+                self._policies.clear()
+            self._policies[fn.arn] = (policy, stamp, statements)
+        return statements
 
     # ---- API Gateway --------------------------------------------------------------------------------
 

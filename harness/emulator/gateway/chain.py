@@ -108,13 +108,14 @@ class Gateway:
         self._request_id = request_id_factory
         self._routers = RouterCache()
         self._log_stream = uuid.uuid4().hex
+        self._decisions: dict[tuple[Any, ...], tuple[list[dict[str, Any]], GatewayError | None]] = {}
         self._after_route: tuple[Step, ...] = (
             self._start_execution,
             integrate.prepare,
             self._build_event,
             integrate.check_integration_method,
             lambda c: integrate.resolve_function(c, self._control.get_function),
-            lambda c: check_permission(c, self._control.function_policy(c.function)),  # type: ignore[arg-type]
+            self._permit,
             lambda c: integrate.invoke(c, self._submit),
             convert,
         )
@@ -215,6 +216,21 @@ class Gateway:
         assert ctx.resource is not None and ctx.method is not None
         ctx.log.defer(lambda: _execution_start_lines(ctx))
         ctx.executing = True
+
+    def _permit(self, ctx: InvocationContext) -> GatewayError | None:
+        """The permission step, remembered per (policy revision, source ARN, function) while the control plane
+        hands back the same statements list (it does until the policy changes)."""
+        assert ctx.function is not None and ctx.deployed is not None
+        statements = self._control.function_policy(ctx.function)
+        key = (id(statements), ctx.source_arn, ctx.function.arn, ctx.qualifier, ctx.deployed.account_id)
+        known = self._decisions.get(key)
+        if known is not None and known[0] is statements:
+            return known[1]
+        decision = check_permission(ctx, statements)
+        if len(self._decisions) > 4096:
+            self._decisions.clear()
+        self._decisions[key] = (statements, decision)
+        return decision
 
     @staticmethod
     def _build_event(ctx: InvocationContext) -> None:
