@@ -17,11 +17,11 @@ import json
 import logging
 import threading
 import time
-import uuid
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from . import ids
 from .errors import AwsError, function_not_found
 from .model import FunctionConfig
 
@@ -103,7 +103,7 @@ def handle_invoke(
     request: Request, function_name: str, *, control: Any, runtime: Any, region: str, account_id: str,
 ) -> Response:
     """Answer one Invoke call (never raises: every failure becomes an AWS-shaped error response)."""
-    request_id = str(uuid.uuid4())
+    request_id = ids.request_id()
     try:
         return _invoke(request, function_name, control, runtime, region, account_id, request_id)
     except AwsError as err:

@@ -1,6 +1,8 @@
 """Gateway error values, the one renderer, and execution-log formatting."""
 from __future__ import annotations
 
+import re
+
 import json
 
 from harness.emulator.gateway import errors
@@ -90,3 +92,16 @@ def test_deferred_execution_log_lines_are_made_when_read_in_their_place() -> Non
     assert calls == [] and log
     assert log.messages() == ["first", "second", "third", "fourth"]
     assert not ExecutionLog()
+
+
+def test_ids_have_the_shapes_aws_uses() -> None:
+    from uuid import UUID
+
+    from harness.emulator import ids
+    from harness.emulator.gateway.chain import extended_request_id, trace_id
+
+    drawn = {ids.request_id() for _ in range(1000)}
+    assert len(drawn) == 1000 and all(UUID(u).version == 4 and str(UUID(u)) == u for u in drawn)
+    assert all(len(ids.random_hex(24)) == 24 and int(ids.random_hex(24), 16) >= 0 for _ in range(100))
+    assert len(extended_request_id()) == 16
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", trace_id(None))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import secrets
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from .. import ids
 from . import errors, integrate
 from .authorize import check_permission
 from .context import HttpAnswer, InvocationContext
@@ -41,12 +41,12 @@ Step = Callable[[InvocationContext], "GatewayError | None"]
 
 
 def _uuid() -> str:
-    return str(uuid.uuid4())
+    return ids.request_id()
 
 
 def extended_request_id() -> str:
     """16 characters like AWS's x-amz-apigw-id (`KO2fOEk4IAMF0hA=`)."""
-    return base64.b64encode(secrets.token_bytes(11)).decode("ascii")
+    return base64.b64encode(ids.random_bytes(11)).decode("ascii")
 
 
 def trace_id(incoming: str | None) -> str:
@@ -56,7 +56,7 @@ def trace_id(incoming: str | None) -> str:
             key, _, value = part.strip().partition("=")
             if key.lower() == "root" and value:
                 return f"Root={value}"
-    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+    return f"Root=1-{int(time.time()):08x}-{ids.random_hex(24)}"
 
 
 def _wire(value: str) -> str:

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import time
 from dataclasses import dataclass
 from typing import Iterable
 
+from .. import ids
 from ..model import FunctionConfig, InvokeResult
 from .api import NextEvent
 from .logs import InvocationRecord, Line, now_ms, render
@@ -19,8 +19,7 @@ from .scheduler import Timer
 
 def trace_id() -> str:
     """An X-Ray style trace header (`Root=1-<time>-<24 hex>;Parent=<16 hex>;Sampled=0`)."""
-    rand = os.urandom(20).hex()
-    return f"Root=1-{int(time.time()):08x}-{rand[:24]};Parent={rand[24:40]};Sampled=0"
+    return f"Root=1-{int(time.time()):08x}-{ids.random_hex(24)};Parent={ids.random_hex(16)};Sampled=0"
 
 
 @dataclass(frozen=True)

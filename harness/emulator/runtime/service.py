@@ -18,10 +18,10 @@ import logging
 import os
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import ids
 from ..errors import AwsError, function_not_found
 from ..model import FunctionConfig, InvokeResult
 from .code import CodeCache
@@ -91,7 +91,7 @@ class LambdaRuntime:
         if not is_python_runtime(fn.runtime):
             raise invalid_runtime(fn.runtime)
         self._check_version(fn.runtime)
-        inv = Invocation(fn, request_id or str(uuid.uuid4()), payload, client_context)
+        inv = Invocation(fn, request_id or ids.request_id(), payload, client_context)
         pool = self._pool(fn)
         worker = pool.submit(fn, inv)
         if worker is not None:  # a new worker: start it here, so a missing code package answers this call
