@@ -108,6 +108,7 @@ def post_body(table: str) -> dict[str, Any]:
 
 _HANDLER_LOOP = """
 import json, os, sys, time, uuid
+answer_to, sys.stdout = sys.stdout, sys.stderr  # stdout answers the bench; the handler's own prints go elsewhere
 os.environ.update(AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t", AWS_DEFAULT_REGION={region!r})
 os.environ.pop("AWS_ENDPOINT_URL", None)
 if {endpoint!r}:
@@ -126,24 +127,53 @@ with (contextlib.nullcontext() if {endpoint!r} else mock_aws()):
         return {{"httpMethod": "POST", "queryStringParameters": None, "body": json.dumps(
             {{"TableName": table, "Item": {{"id": str(uuid.uuid4()), "author": "Neil Armstrong",
               "text": "That is one small step for (a) man, one giant leap for mankind"}}}})}}
-    out = []
-    for i in range({count} + 30):
-        started = time.perf_counter()
-        answer = index.handler(event(), None)
-        assert answer["statusCode"] == 200, answer
-        if i >= 30:
+    def measure(count):
+        out = []
+        for i in range(count):
+            started = time.perf_counter()
+            answer = index.handler(event(), None)
+            assert answer["statusCode"] == 200, answer
             out.append((time.perf_counter() - started) * 1000)
-    print(json.dumps(out))
+        return out
+    measure(30)
+    print("ready", file=answer_to, flush=True)
+    for line in sys.stdin:
+        print(json.dumps(measure(int(line))), file=answer_to, flush=True)
 """
 
 
+class HandlerLoop:
+    """The same handler, called in process in a child (`mock_aws` resets moto's globals): against moto's
+    in-process mock (no HTTP at all), or with its DynamoDB calls sent to `endpoint` over HTTP. `measure(n)`
+    times n more calls, so the bench can interleave it with the stack's figures."""
+
+    def __init__(self, endpoint: str | None = None) -> None:
+        code = _HANDLER_LOOP.format(region=REGION, endpoint=endpoint or "", handler_dir=str(ROOT / "handler"))
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the in-process handler loop did not start")
+
+    def measure(self, count: int) -> list[float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{count}\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
 def in_process_post_ms(count: int, endpoint: str | None = None) -> list[float]:
-    """The same handler, called in process: against moto's in-process mock (no HTTP at all), or with its
-    DynamoDB calls sent to `endpoint` over HTTP. In a child process: `mock_aws` resets moto's globals."""
-    code = _HANDLER_LOOP.format(region=REGION, endpoint=endpoint or "", handler_dir=str(ROOT / "handler"),
-                                count=count)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """`count` calls of the handler in process (see HandlerLoop), in a fresh child."""
+    loop = HandlerLoop(endpoint)
+    try:
+        return loop.measure(count)
+    finally:
+        loop.close()
 
 
 def moto_server_post_ms(count: int) -> list[float]:
@@ -225,10 +255,25 @@ def cold_start_ms(clients: Clients, function: str, samples: int) -> list[float]:
     return out
 
 
+def interleaved(rounds: int, per_round: int, **parts: Callable[[int], list[float]]) -> dict[str, list[list[float]]]:
+    """Each part timed `per_round` times per round, parts taking turns: a machine that speeds up or slows down
+    meanwhile (shared or virtual CPUs do) shifts every part alike, so ratios are taken round by round."""
+    out: dict[str, list[list[float]]] = {name: [] for name in parts}
+    for _ in range(rounds):
+        for name, part in parts.items():
+            out[name].append(part(per_round))
+    return out
+
+
+def ratio_of_rounds(numerator: list[list[float]], denominator: list[list[float]]) -> tuple[float, float, float]:
+    """(median, lowest, highest) over rounds of p50(numerator) / p50(denominator)."""
+    ratios = [percentile(a, 50) / percentile(b, 50) for a, b in zip(numerator, denominator)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    inproc = in_process_post_ms(max(args.count, 500))  # first, on a quiet machine (nothing else started yet)
-    figures["inproc_post_p50_ms"] = percentile(inproc, 50)
+    inproc = HandlerLoop()  # started first, on a quiet machine (its imports and moto's setup take a while)
     started = time.perf_counter()
     with StackProcess(region=REGION) as stack:
         figures["stack_start_ms"] = (time.perf_counter() - started) * 1000
@@ -236,15 +281,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["idle_rss_mb"] = rss_mb(stack.proc.pid)
         clients = Clients(Endpoint(stack.url, REGION))
         outputs = deploy(StackSettings(region=REGION), clients)
-        figures["inproc_via_stack_p50_ms"] = percentile(in_process_post_ms(args.count, stack.url), 50)
+        one_hop = HandlerLoop(stack.url)
         cold = cold_start_ms(clients, outputs.function_name, args.cold)
         figures["cold_invoke_ms"] = statistics.median(cold)
         table = outputs.tables[0]
         client = LeanClient(outputs.invoke_url)
-        post = timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), args.count)
+        per_round = max(50, args.count // args.rounds)
+        timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), 0, warmup=50)
+        rounds = interleaved(
+            args.rounds, per_round,
+            inproc=inproc.measure,
+            post=lambda n: timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), n, warmup=5),
+            one_hop=one_hop.measure,
+        )
+        inproc.close()
+        one_hop.close()
+        post = [ms for batch in rounds["post"] for ms in batch]
         get = timed(lambda: client.call("GET", query=f"TableName={table}&Limit=10"), args.count)
         figures.update(post_p50_ms=percentile(post, 50), post_p99_ms=percentile(post, 99),
-                       get_p50_ms=percentile(get, 50), get_p99_ms=percentile(get, 99))
+                       get_p50_ms=percentile(get, 50), get_p99_ms=percentile(get, 99),
+                       inproc_post_p50_ms=percentile([ms for b in rounds["inproc"] for ms in b], 50),
+                       inproc_via_stack_p50_ms=percentile([ms for b in rounds["one_hop"] for ms in b], 50))
+        figures["ratio_post"], figures["ratio_post_low"], figures["ratio_post_high"] = \
+            ratio_of_rounds(rounds["post"], rounds["inproc"])
+        figures["ratio_post_one_hop"], figures["ratio_one_hop_low"], figures["ratio_one_hop_high"] = \
+            ratio_of_rounds(rounds["post"], rounds["one_hop"])
+        figures["rounds"] = args.rounds
         peak_table = "bench-peak"
         clients("dynamodb").create_table(TableName=peak_table, BillingMode="PAY_PER_REQUEST",
                                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -264,9 +326,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
-    figures["ratio_post"] = figures["post_p50_ms"] / figures["inproc_post_p50_ms"]
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
-    figures["ratio_post_one_hop"] = figures["post_p50_ms"] / figures["inproc_via_stack_p50_ms"]
     if not args.skip_run:
         started = time.perf_counter()
         done_run = subprocess.run([sys.executable, "-m", "harness", "run"], cwd=ROOT, capture_output=True, text=True)
@@ -283,10 +343,12 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("warm POST through the gateway, p50 / p99", f"{figures['post_p50_ms']:.2f} / {figures['post_p99_ms']:.2f} ms"),
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
         ("same handler in process against moto, POST p50", f"{figures['inproc_post_p50_ms']:.2f} ms"),
-        ("ratio: POST through the stack / in process", f"{figures['ratio_post']:.1f}x"),
+        (f"ratio: POST through the stack / in process (median of {figures['rounds']} interleaved rounds, range)",
+         f"{figures['ratio_post']:.1f}x ({figures['ratio_post_low']:.1f}-{figures['ratio_post_high']:.1f})"),
         ("same handler in process, DynamoDB over HTTP to the stack, POST p50",
          f"{figures['inproc_via_stack_p50_ms']:.2f} ms"),
-        ("ratio: POST through the stack / handler with one HTTP hop", f"{figures['ratio_post_one_hop']:.1f}x"),
+        ("ratio: POST through the stack / handler with one HTTP hop (same rounds)",
+         f"{figures['ratio_post_one_hop']:.1f}x ({figures['ratio_one_hop_low']:.1f}-{figures['ratio_one_hop_high']:.1f})"),
         ("same handler in process against moto's own server (moto_server), p50",
          f"{figures['moto_server_p50_ms']:.2f} ms"),
         (f"{args.peak} POSTs from {args.clients} clients", f"{figures['peak_rps']:.0f} req/s, p99 "
@@ -307,6 +369,7 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.bench", description=__doc__)
     parser.add_argument("--count", type=int, default=500, help="sequential requests per latency figure")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds for the in-process ratios")
     parser.add_argument("--cold", type=int, default=5, help="cold starts to measure")
     parser.add_argument("--peak", type=int, default=2000, help="POSTs in the peak")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients in the peak")
