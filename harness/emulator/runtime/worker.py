@@ -1,14 +1,15 @@
 """One execution environment: an awslambdaric process, its Runtime API server and its output pipe.
 
 The process runs awslambdaric's own loop (`bootstrap.run`, what `python -m awslambdaric <handler>` runs) in its
-own session (so a kill takes its children
-too), with stdout and stderr on one pipe. A watcher thread reads the pipe and notices the exit through a
-pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
+own session (so a kill takes its children too), with stdout and stderr on one pipe. A watcher thread reads the
+pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
+a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
 Left out: memory limits (Max Memory Used is measured, not enforced), /tmp isolation, a read-only task root.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import select
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
     from .pool import FunctionPool
 
 log = logging.getLogger(__name__)
+
+#: The output pipe is read at most this often (plus whenever an invocation ends), in a pipe this big.
+DRAIN_PAUSE_S = 0.02
+PIPE_BYTES = 1 << 20
 
 
 #: awslambdaric's `__main__`, minus one thing: for AWS_EXECUTION_ENV python3.12+ it waits for `/next` on a
@@ -95,6 +100,10 @@ class Worker:
             endpoint_url=ctx.endpoint_url, credentials=ctx.credentials,
         )
         read_fd, write_fd = os.pipe()
+        try:
+            fcntl.fcntl(read_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)  # room for DRAIN_PAUSE_S
+        except OSError:
+            pass
         self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         try:
             self.proc = subprocess.Popen(
@@ -200,6 +209,10 @@ class Worker:
                     if self.capture.eof:
                         poller.unregister(fd)
                         running = running and self._pidfd is not None
+                if running and not self.capture.eof:
+                    # read in batches, not on every write: a function's print would otherwise wake this
+                    # thread in the middle of its invocation (the response drains the pipe anyway)
+                    time.sleep(DRAIN_PAUSE_S)
             returncode = self._reap()
         except Exception:  # should not happen; make sure the pool hears about the worker anyway
             log.exception("watcher of %r failed", self)
