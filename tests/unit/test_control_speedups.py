@@ -49,3 +49,37 @@ def test_moto_is_patched_once_and_request_ids_look_like_moto_s():
     headers: dict = {}
     request_id = responses.gen_amzn_requestid_long(headers)
     assert len(request_id) == 52 and request_id.isalnum() and headers == {"x-amzn-requestid": request_id}
+
+
+def test_serializer_fast_path_writes_what_moto_writes(monkeypatch):
+    from moto.core import serialize
+    from moto.core.utils import get_service_model
+
+    control.speed_up_moto()
+    patched = serialize.ResponseSerializer.get_value
+    assert getattr(patched, "_harness", False)
+    model = get_service_model("dynamodb")
+    item = {"id": {"S": "a"}, "n": {"N": "1.5"}, "b": {"B": "AAE="}, "t": {"BOOL": True}, "z": {"NULL": True},
+            "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2"]},
+            "m": {"M": {"l": {"L": [{"S": "in"}, {"M": {"deep": {"N": "3"}}}]}}}}
+    results = {
+        "Scan": {"Items": [item, {"id": {"S": "b"}}], "Count": 2, "ScannedCount": 2, "LastEvaluatedKey": {"id": {"S": "b"}},
+                 "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5}},
+        "GetItem": {"Item": item},
+        "PutItem": {},
+        "UpdateItem": {"Attributes": item},
+        "ListTables": {"TableNames": ["a", "b"], "LastEvaluatedTableName": "b"},
+    }
+
+    def body(operation: str, result: dict) -> str:
+        op = model.operation_model(operation)
+        serializer = serialize.get_serializer_class("dynamodb", "json")(
+            operation_model=op, value_picker=serialize.XFormedAttributePicker())
+        return serializer.serialize(result)["body"]
+
+    fast = {name: body(name, result) for name, result in results.items()}
+    fast_again = {name: body(name, result) for name, result in results.items()}  # from the remembered keys
+    monkeypatch.setattr(serialize.ResponseSerializer, "get_value", patched.__wrapped__)
+    slow = {name: body(name, result) for name, result in results.items()}
+    assert fast == slow == fast_again
+    assert '"SS": ["x", "y"]' in fast["GetItem"] and '"deep": {"N": "3"}' in fast["Scan"]

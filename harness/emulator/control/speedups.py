@@ -1,8 +1,10 @@
 """Per-request costs in moto, cut with the same answers (applied once, when `control` is imported).
 
 The list of a handler class's methods (`inspect.getmembers` every request, though it depends only on the
-class: cached), the 52-character request id (drawn in one call), and the key order of a Scan (moto compares
-key objects, re-deriving both values per comparison; here the values are derived once per item).
+class: cached), the 52-character request id (drawn in one call), the key order of a Scan (moto compares
+key objects, re-deriving both values per comparison; here the values are derived once per item), and the
+lookup of each value moto's response serializer writes out of a plain dict (moto tries up to a dozen key
+aliases per member, per value; for a dict they depend only on the shape and the key: remembered).
 Left out: moto's seeding of request ids (`/moto-api/seed` seeds the rest).
 """
 from __future__ import annotations
@@ -28,7 +30,8 @@ def _request_id(headerdict: dict[str, Any] | None = None) -> str:
 def speed_up_moto() -> None:
     """Per-request costs in moto, with the same answers for less: the list of a handler class's methods
     (`inspect.getmembers` every request, though it depends only on the class: cached), the request id, and
-    the key order of a Scan. Left out: moto's seeding of request ids (`/moto-api/seed` seeds the rest)."""
+    the key order of a Scan, the serializer's key aliases for dicts. Left out: moto's seeding of request ids
+    (`/moto-api/seed` seeds the rest)."""
     import moto.core.responses as responses
 
     if not hasattr(responses.method_names_from_class, "cache_info"):
@@ -39,6 +42,11 @@ def speed_up_moto() -> None:
 
     if not getattr(Table.all_items, "_harness", False):
         Table.all_items = _all_items_in_key_order  # type: ignore[method-assign]
+
+    from moto.core import serialize
+
+    if not getattr(serialize.ResponseSerializer.get_value, "_harness", False):
+        serialize.ResponseSerializer.get_value = _value_from_dicts_fast(serialize.ResponseSerializer.get_value)
 
 
 def _key_value(key: Any) -> Any:
@@ -64,3 +72,47 @@ def _all_items_in_key_order(self: Any) -> list[Any]:
 _all_items_in_key_order._harness = True  # type: ignore[attr-defined]
 
 
+
+
+_MISSING = object()
+_KEYS_CACHE_LIMIT = 20000
+
+
+def _value_from_dicts_fast(original: Any) -> Any:
+    """moto's `ResponseSerializer.get_value`, with the keys to try remembered for plain dicts.
+
+    moto builds a context and asks each alias provider whether it has an alias for the member, for every
+    value it serializes (an item's attribute: ten AttributeValue members, each through the whole chain). For a
+    `dict` (no `Meta`, class name `dict`) the answer depends only on the picker's providers, the member's shape,
+    the shape's current parent (moto sets it while it walks) and the key, so it is worked out once. Anything
+    else - objects, pickers with response transformers or of another kind - goes the original way.
+    """
+    from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+    from moto.core.utils import get_value
+
+    cache: dict[tuple[int, int, int, str], tuple[Any, Any, Any, tuple[str, ...]]] = {}
+
+    def fast_get_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
+        if type(value) is not dict or type(picker) is not XFormedAttributePicker or picker.response_transformers:
+            return original(self, value, key, shape)
+        parent = getattr(shape, "parent", None)
+        providers = picker.alias_providers
+        slot = (id(providers), id(shape), id(parent), key)
+        known = cache.get(slot)
+        if known is None or known[0] is not providers or known[1] is not shape or known[2] is not parent:
+            context = AttributePickerContext(obj=value, key=key, shape=shape, operation_model=self.operation_model,
+                                             service_model=self.operation_model.service_model)
+            known = (providers, shape, parent, tuple(picker.get_possible_keys(context)))
+            if len(cache) > _KEYS_CACHE_LIMIT:
+                cache.clear()
+            cache[slot] = known
+        for possible in known[3]:
+            found = get_value(value, possible, _MISSING)
+            if found is not _MISSING:
+                return found
+        return None
+
+    fast_get_value._harness = True  # type: ignore[attr-defined]
+    fast_get_value.__wrapped__ = original  # type: ignore[attr-defined]
+    return fast_get_value
