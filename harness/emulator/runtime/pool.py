@@ -1,4 +1,4 @@
-"""The execution environments of one function: reuse, scaling, throttling, retirement and outcomes.
+"""The execution environments of one function: reuse, scaling, throttling and retirement (outcomes: endings.py).
 
 Concurrency is AWS's: an invocation counts from submission to its end, and one beyond the function's
 reserved concurrency (or the default limit) is throttled. Execution is local: invocations wait in a queue
@@ -9,9 +9,9 @@ All state changes happen under `FunctionPool.lock`; slow work (draining output, 
 futures, killing processes) happens outside it. Idle workers are reused most-recently-used first, so the
 surplus ages out through the idle reaper. A change of code or configuration (anything but reserved
 concurrency) retires the current workers: idle ones exit now, busy ones once no invocation submitted
-before the change waits for them (each invocation runs the code it was submitted to). A worker that fails before taking work (import error, exit,
-init timeout) answers the oldest waiting invocation with that failure, as AWS answers the invocation that
-triggered the init.
+before the change waits for them (each invocation runs the code it was submitted to). A worker that fails
+before taking work (import error, exit, init timeout) answers the oldest waiting invocation with that
+failure, as AWS answers the invocation that triggered the init.
 Left out: the account-wide concurrency pool (each function has its own limit), burst limits,
 provisioned concurrency, init-error retries within one invocation.
 """
@@ -27,21 +27,15 @@ from ..errors import throttled
 from ..model import FunctionConfig
 from .api import HANDED_OFF, SendNext
 from .context import RuntimeContext, generation
+from .endings import INIT_TIMEOUT_S, Endings
 from .invocation import Invocation, Outcome
-from .logs import Line, now_ms, timeout_line
-from .payloads import (
-    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, timeout_payload,
-    too_large_payload, unknown_payload,
-)
+from .payloads import unknown_payload
 from .worker import Worker
 
 log = logging.getLogger(__name__)
 
-#: Lambda's limit for the init phase; a worker that has not asked for work by then is killed.
-INIT_TIMEOUT_S = 10.0
 
-
-class FunctionPool:
+class FunctionPool(Endings):
     def __init__(self, ctx: RuntimeContext) -> None:
         self.ctx = ctx
         self.lock = threading.Lock()
@@ -242,86 +236,6 @@ class FunctionPool:
         self.idle.append(worker)
         return False
 
-    def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
-        inv, kill = self._complete(worker, request_id)
-        if inv is None:
-            return 400
-        if len(body) > MAX_RESPONSE_BYTES:
-            outcome = Outcome(too_large_payload(), "Unhandled")
-        else:
-            outcome = Outcome(body)
-        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
-        if kill:
-            worker.kill()
-        return 202
-
-    def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
-        inv, kill = self._complete(worker, request_id)
-        if inv is None:
-            return 400
-        outcome = Outcome(function_error_payload(body, error_type), "Unhandled")
-        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
-        if kill:
-            worker.kill()
-        return 202
-
-    def init_failed(self, worker: Worker, body: bytes, error_type: str | None) -> int:
-        with self.lock:
-            inv = worker.current or self._claim_for_failure(worker)
-            settle = inv is not None and self._detach(worker, inv)
-            fresh = self._spawn()
-        if inv is not None and settle:
-            payload = function_error_payload(body, error_type)
-            kind = error_type or error_type_of(payload) or "Runtime.Unknown"
-            lines = worker.capture.take() if worker.capture else []
-            self._settle(worker, inv, Outcome(payload, "Unhandled", "error", kind), lines)
-        worker.kill()  # awslambdaric exits by itself after /init/error; make sure
-        self._start_later(fresh)
-        return 202
-
-    # ---- the platform's own endings ---------------------------------------------------------------------
-
-    def _timed_out(self, worker: Worker, inv: Invocation) -> None:
-        with self.lock:
-            if not self._detach(worker, inv):
-                return
-        self._settle_timeout(worker, inv)
-
-    def _init_timed_out(self, worker: Worker) -> None:
-        with self.lock:
-            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
-            if worker.state != "starting" or inv is None or not self._detach(worker, inv):
-                return
-        log.warning("%s: init did not finish within %.0f s; worker killed", worker.fn.name, INIT_TIMEOUT_S)
-        self._settle_timeout(worker, inv)
-
-    def _settle_timeout(self, worker: Worker, inv: Invocation) -> None:
-        worker.kill()
-        lines = worker.capture.take() if worker.capture else []
-        timeout_s = float(inv.fn.timeout)
-        after = (timeout_line(now_ms(), inv.request_id, timeout_s),)
-        outcome = Outcome(timeout_payload(inv.request_id, timeout_s), "Unhandled", "timeout", after=after)
-        self._settle(worker, inv, outcome, lines)
-
-    def exited(self, worker: Worker, returncode: int) -> None:
-        """Called by the worker's watcher once the process is gone."""
-        with self.lock:
-            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
-            settle = inv is not None and self._detach(worker, inv)
-            self._remove(worker)
-            fresh = self._spawn()
-        lines = worker.capture.take() if worker.capture else []
-        if inv is not None and settle:
-            after = (exit_message(inv.request_id, returncode), "Runtime.ExitError")
-            outcome = Outcome(exit_payload(inv.request_id, returncode), "Unhandled", "error", "Runtime.ExitError",
-                              after)
-            self._settle(worker, inv, outcome, lines)
-        else:
-            self.ctx.write_log(worker.fn, worker.log_stream, lines)
-        worker.close()
-        log.debug("%r exited with %s", worker, returncode)
-        self._start_later(fresh)
-
     def reap_idle(self, now: float) -> None:
         with self.lock:
             victims = [w for w in self.idle if now - w.idle_since >= self.ctx.idle_timeout_s]
@@ -416,8 +330,3 @@ class FunctionPool:
         self.workers.discard(worker)
         if worker in self.idle:
             self.idle.remove(worker)
-
-    def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line]) -> None:
-        result, lines = inv.settle(outcome, during, worker.max_memory_mb())
-        self.ctx.write_log(inv.fn, worker.log_stream, lines)
-        inv.resolve(result)

@@ -1,0 +1,131 @@
+"""How invocations end: the worker's answers (response, error, init error) and the platform's own endings
+(timeout, init timeout, the process exiting), each settled once into a result and its log lines.
+
+`Endings` is a mixin of `FunctionPool`: it uses the pool's lock and bookkeeping (`_complete`, `_detach`,
+`_claim_for_failure`, `_remove`, `_spawn`, `_start_later`) and follows its rules: state changes under the
+lock, slow work (draining output, writing logs, resolving futures, killing processes) outside it.
+Left out: retries of a failed init within one invocation (AWS retries once; here the invocation fails).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from .invocation import Invocation, Outcome
+from .logs import Line, now_ms, timeout_line
+from .payloads import (
+    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, timeout_payload,
+    too_large_payload,
+)
+
+if TYPE_CHECKING:
+    from .context import RuntimeContext
+    from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+#: Lambda's limit for the init phase; a worker that has not asked for work by then is killed.
+INIT_TIMEOUT_S = 10.0
+
+
+class Endings:
+    """The outcome side of a function's pool (mixed into `FunctionPool`)."""
+
+    if TYPE_CHECKING:  # provided by FunctionPool
+        ctx: RuntimeContext
+        lock: threading.Lock
+
+        def _complete(self, worker: Worker, request_id: str) -> tuple[Invocation | None, bool]: ...
+        def _detach(self, worker: Worker, inv: Invocation) -> bool: ...
+        def _claim_for_failure(self, worker: Worker) -> Invocation | None: ...
+        def _remove(self, worker: Worker) -> None: ...
+        def _spawn(self) -> Worker | None: ...
+        def _start_later(self, worker: Worker | None) -> None: ...
+
+    # ---- the worker's answers ---------------------------------------------------------------------------
+
+    def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
+        inv, kill = self._complete(worker, request_id)
+        if inv is None:
+            return 400
+        if len(body) > MAX_RESPONSE_BYTES:
+            outcome = Outcome(too_large_payload(), "Unhandled")
+        else:
+            outcome = Outcome(body)
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        if kill:
+            worker.kill()
+        return 202
+
+    def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
+        inv, kill = self._complete(worker, request_id)
+        if inv is None:
+            return 400
+        outcome = Outcome(function_error_payload(body, error_type), "Unhandled")
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        if kill:
+            worker.kill()
+        return 202
+
+    def init_failed(self, worker: Worker, body: bytes, error_type: str | None) -> int:
+        with self.lock:
+            inv = worker.current or self._claim_for_failure(worker)
+            settle = inv is not None and self._detach(worker, inv)
+            fresh = self._spawn()
+        if inv is not None and settle:
+            payload = function_error_payload(body, error_type)
+            kind = error_type or error_type_of(payload) or "Runtime.Unknown"
+            lines = worker.capture.take() if worker.capture else []
+            self._settle(worker, inv, Outcome(payload, "Unhandled", "error", kind), lines)
+        worker.kill()  # awslambdaric exits by itself after /init/error; make sure
+        self._start_later(fresh)
+        return 202
+
+    # ---- the platform's own endings ---------------------------------------------------------------------
+
+    def _timed_out(self, worker: Worker, inv: Invocation) -> None:
+        with self.lock:
+            if not self._detach(worker, inv):
+                return
+        self._settle_timeout(worker, inv)
+
+    def _init_timed_out(self, worker: Worker) -> None:
+        with self.lock:
+            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
+            if worker.state != "starting" or inv is None or not self._detach(worker, inv):
+                return
+        log.warning("%s: init did not finish within %.0f s; worker killed", worker.fn.name, INIT_TIMEOUT_S)
+        self._settle_timeout(worker, inv)
+
+    def _settle_timeout(self, worker: Worker, inv: Invocation) -> None:
+        worker.kill()
+        lines = worker.capture.take() if worker.capture else []
+        timeout_s = float(inv.fn.timeout)
+        after = (timeout_line(now_ms(), inv.request_id, timeout_s),)
+        outcome = Outcome(timeout_payload(inv.request_id, timeout_s), "Unhandled", "timeout", after=after)
+        self._settle(worker, inv, outcome, lines)
+
+    def exited(self, worker: Worker, returncode: int) -> None:
+        """Called by the worker's watcher once the process is gone."""
+        with self.lock:
+            inv = worker.current or (self._claim_for_failure(worker) if worker.state == "starting" else None)
+            settle = inv is not None and self._detach(worker, inv)
+            self._remove(worker)
+            fresh = self._spawn()
+        lines = worker.capture.take() if worker.capture else []
+        if inv is not None and settle:
+            after = (exit_message(inv.request_id, returncode), "Runtime.ExitError")
+            outcome = Outcome(exit_payload(inv.request_id, returncode), "Unhandled", "error", "Runtime.ExitError",
+                              after)
+            self._settle(worker, inv, outcome, lines)
+        else:
+            self.ctx.write_log(worker.fn, worker.log_stream, lines)
+        worker.close()
+        log.debug("%r exited with %s", worker, returncode)
+        self._start_later(fresh)
+
+    def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line]) -> None:
+        result, lines = inv.settle(outcome, during, worker.max_memory_mb())
+        self.ctx.write_log(inv.fn, worker.log_stream, lines)
+        inv.resolve(result)
