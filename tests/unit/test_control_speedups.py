@@ -83,3 +83,24 @@ def test_serializer_fast_path_writes_what_moto_writes(monkeypatch):
     slow = {name: body(name, result) for name, result in results.items()}
     assert fast == slow == fast_again
     assert '"SS": ["x", "y"]' in fast["GetItem"] and '"deep": {"N": "3"}' in fast["Scan"]
+
+
+def test_dynamodb_front_reads_requests_as_moto_would():
+    import io
+
+    from moto.core.request import Request as MotoRequest
+    from werkzeug.test import EnvironBuilder
+
+    from harness.emulator.control.dynamodb import _ServerRequest, _environ_headers
+
+    body = b'{"TableName": "t", "Key": {"id": {"S": "a=b&c"}}}'
+    for content_type in ("application/x-amz-json-1.0", "application/x-www-form-urlencoded"):
+        environ = EnvironBuilder(method="POST", path="/", data=body, headers={
+            "X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": content_type, "X-Amz-Date": "x",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/dynamodb/aws4_request"}).get_environ()
+        theirs = MotoRequest(dict(environ, **{"wsgi.input": io.BytesIO(body)}))
+        ours = _ServerRequest(dict(environ, **{"wsgi.input": io.BytesIO(body)}), body)
+        assert _environ_headers(environ) == dict(theirs.headers)
+        assert list(_environ_headers(environ)) == list(dict(theirs.headers))
+        assert ours.data == theirs.data == (body if content_type.startswith("application/x-amz") else b"")
+        assert ours.form == theirs.form and ours.files == theirs.files and ours.values == theirs.values

@@ -14,6 +14,7 @@ import zlib
 from typing import Any, Callable, NamedTuple
 
 from moto.core.request import Request as MotoRequest
+from werkzeug.datastructures import ImmutableMultiDict
 
 from ..dynamodb_checks import NESTING_TOO_DEEP, key_problem, nesting_problem
 
@@ -28,11 +29,37 @@ class Response(NamedTuple):
     body: bytes
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 class _ServerRequest(MotoRequest):
     """moto's own request type, marked as arriving through a server (as moto's Flask app marks it), without
-    Flask's request class, whose limits look up an application context on every body read."""
+    Flask's request class, whose limits look up an application context on every body read.
+
+    The body is already read: werkzeug's cache holds it, and for a body that is no form (DynamoDB's JSON)
+    `form` and `files` are the empty dicts werkzeug's form parser would make, made without the parser."""
 
     from_wsgi_server = True
+
+    def __init__(self, environ: dict[str, Any], raw: bytes) -> None:
+        super().__init__(environ)
+        content_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+        if content_type not in _FORM_TYPES:  # a form is parsed by werkzeug, as moto's app would
+            self._cached_data = raw
+            self.__dict__["form"] = ImmutableMultiDict()
+            self.__dict__["files"] = ImmutableMultiDict()
+
+
+def _environ_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """`dict(EnvironHeaders(environ))` in one pass: HTTP_* and non-empty CONTENT_* in environ order."""
+    out: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                out[key[5:].replace("_", "-").title()] = value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            out[key.replace("_", "-").title()] = value
+    return out
 
 
 def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], str]) -> Response:
@@ -61,13 +88,13 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
         if problem is not None:
             return _validation_error(problem)
 
-    http_request = _ServerRequest(environ)
+    http_request = _ServerRequest(environ, raw)
     query = environ.get("QUERY_STRING")
     full_url = f"http://{environ.get('HTTP_HOST', 'localhost')}{environ.get('RAW_URI') or '/'}"
     if query and "?" not in full_url:
         full_url += f"?{query}"
     try:
-        status, headers, body = DynamoHandler.dispatch(http_request, full_url, dict(http_request.headers))
+        status, headers, body = DynamoHandler.dispatch(http_request, full_url, _environ_headers(environ))
     except ClientError as exc:  # as moto's Flask wrapper answers it
         status, headers, body = 400, {}, exc.response["Error"]["Message"]
     answer = body.encode() if isinstance(body, str) else bytes(body or b"")
