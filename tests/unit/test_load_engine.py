@@ -151,8 +151,9 @@ def test_a_duration_ends_the_run():
     with FakeDbApi(delay_s=0.005) as api:
         result = run(api, profile(clients=2, requests=None, duration_s=0.4))
     assert 0.35 < result.record.elapsed_s < 2.0
-    assert result.summary.requests > 4 and result.passed
-    assert max(s.start_s for s in result.record.samples) < 0.4
+    assert result.summary.requests > 4 and result.passed, (result.summary, result.broken, result.verification)
+    # admitted before the deadline; its clock starts once the request is prepared, a moment later
+    assert max(s.start_s for s in result.record.samples) < 0.45
 
 
 def test_clients_ramp_up_linearly():
