@@ -104,3 +104,24 @@ def test_dynamodb_front_reads_requests_as_moto_would():
         assert list(_environ_headers(environ)) == list(dict(theirs.headers))
         assert ours.data == theirs.data == (body if content_type.startswith("application/x-amz") else b"")
         assert ours.form == theirs.form and ours.files == theirs.files and ours.values == theirs.values
+
+
+def test_scan_order_is_remembered_only_while_the_table_holds_the_same_items():
+    rng = random.Random(11)
+    items = {}
+    for _ in range(200):
+        item = _Item(DynamoType({"S": f"k{rng.randrange(10**6)}"}))
+        items[item.hash_key.value] = item
+    table = _Table(None, items)
+    first = control._all_items_in_key_order(table)
+    assert control._all_items_in_key_order(table) == first == _moto_order(list(items.values()), ranged=False)
+    for change in ("add", "overwrite", "delete", "delete-and-add"):
+        keys = list(items)
+        if change in ("delete", "delete-and-add"):
+            del items[keys[0]]
+        if change in ("add", "delete-and-add"):
+            fresh = _Item(DynamoType({"S": f"new-{change}"}))
+            items[fresh.hash_key.value] = fresh
+        if change == "overwrite":
+            items[keys[5]] = _Item(DynamoType({"S": keys[5]}))
+        assert control._all_items_in_key_order(table) == _moto_order(list(items.values()), ranged=False), change
