@@ -1,12 +1,14 @@
 """What the emulator fixes or records around a few of moto's control-plane calls (`Fixup` values, by route).
 
 CreateDeployment snapshots the deployed resource tree (moto keeps none); CreateRestApi/UpdateRestApi keep
-`binaryMediaTypes` as AWS does; GetFunction reports a reserved concurrency of 0. The dispatcher applies them.
+`binaryMediaTypes` as AWS does; GetFunction reports a reserved concurrency of 0; DeleteFunction retires the
+function's workers. The dispatcher applies them.
 Left out: any call not listed in `_FIXUPS` goes to moto untouched.
 """
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -84,11 +86,18 @@ def _got_function(match: re.Match[str]) -> Fixup:
     return Fixup(lambda control, request: None, lambda control, request, got, _: None, answer=answer)
 
 
+def _deleted_function(match: re.Match[str]) -> Fixup:
+    """DeleteFunction: the function's warm workers go too (they would otherwise idle until the reaper)."""
+    name = unquote(match["name"])
+    return Fixup(lambda control, request: None, lambda control, request, answer, _: control.function_deleted(name))
+
+
 _FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
     ("POST", _DEPLOYMENTS, _snapshot),
     ("POST", re.compile(r"^/restapis/?$"), _created_api),
     ("PATCH", re.compile(r"^/restapis/(?P<api>[^/]+)/?$"), _updated_api),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _got_function),
+    ("DELETE", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _deleted_function),
 ]
 
 

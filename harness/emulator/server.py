@@ -79,6 +79,7 @@ class EmbeddedStack:
             work_dir=self.work_dir / "code", default_concurrency=self.default_concurrency,
             idle_timeout_s=self.idle_timeout_s,
         )
+        control.on_function_deleted.append(self.runtime.function_deleted)
         self.dispatcher.control = control
         self.dispatcher.runtime = self.runtime
         self.dispatcher.gateway = Gateway(control=control, submit=self.runtime.submit)

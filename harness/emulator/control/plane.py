@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
@@ -41,6 +41,7 @@ class ControlPlane:
         self._policies: dict[str, tuple[Any, Any, list[dict[str, Any]]]] = {}  # arn -> (policy, stamp, copy)
         self._lock = threading.Lock()
         self.logs = LogShipper(self._write_log_lines)
+        self.on_function_deleted: list[Callable[[str], None]] = []  # called with the name or ARN deleted
 
     # ---- Lambda -------------------------------------------------------------------------------------
 
@@ -78,6 +79,14 @@ class ControlPlane:
             reserved_concurrency=None if reserved is None else int(reserved),
             version=str(fn.version),
         )
+
+    def function_deleted(self, name_or_arn: str) -> None:
+        """moto deleted a function: tell whoever keeps something of it (the Lambda runtime's workers)."""
+        for listener in list(self.on_function_deleted):
+            try:
+                listener(name_or_arn)
+            except Exception:  # a listener must not fail the call moto already answered
+                log.exception("function-deleted listener failed for %s", name_or_arn)
 
     def function_code(self, fn: FunctionConfig) -> bytes:
         """The deployment package (zip bytes) of the function as it is now."""

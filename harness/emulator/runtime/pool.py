@@ -236,6 +236,17 @@ class FunctionPool(Endings):
         self.idle.append(worker)
         return False
 
+    def retire(self) -> None:
+        """The function is gone: idle workers exit now, busy ones once their invocation ends."""
+        with self.lock:
+            victims = list(self.idle)
+            for worker in victims:
+                self._remove(worker)
+            for worker in self.workers:
+                worker.retired = True
+        for worker in victims:
+            worker.kill()
+
     def reap_idle(self, now: float) -> None:
         with self.lock:
             victims = [w for w in self.idle if now - w.idle_since >= self.ctx.idle_timeout_s]

@@ -104,6 +104,15 @@ class LambdaRuntime:
     def invoke(self, fn: FunctionConfig, payload: bytes, **kw: Any) -> InvokeResult:
         return self.submit(fn, payload, **kw).result()
 
+    def function_deleted(self, name_or_arn: str) -> None:
+        """DeleteFunction: retire the workers of every function with this name or ARN (any version; a name is
+        matched in every region and account, which at worst costs another function of that name a cold start)."""
+        name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
+        with self._lock:
+            pools = [pool for (arn, _), pool in self._pools.items() if arn.endswith(f":function:{name}")]
+        for pool in pools:
+            pool.retire()
+
     def shutdown(self) -> None:
         """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
         with self._lock:
