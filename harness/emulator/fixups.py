@@ -2,7 +2,7 @@
 
 CreateDeployment snapshots the deployed resource tree (moto keeps none); CreateRestApi/UpdateRestApi keep
 `binaryMediaTypes` as AWS does; GetFunction reports a reserved concurrency of 0; DeleteFunction retires the
-function's workers. The dispatcher applies them.
+function's workers; RemovePermission gives the policy a new RevisionId. The dispatcher applies them.
 Left out: any call not listed in `_FIXUPS` goes to moto untouched.
 """
 from __future__ import annotations
@@ -92,12 +92,20 @@ def _deleted_function(match: re.Match[str]) -> Fixup:
     return Fixup(lambda control, request: None, lambda control, request, answer, _: control.function_deleted(name))
 
 
+def _removed_permission(match: re.Match[str]) -> Fixup:
+    """RemovePermission: the policy gets a new RevisionId, as on AWS (moto keeps the old one)."""
+    name, sid = unquote(match["name"]), unquote(match["sid"])
+    return Fixup(lambda control, request: control.policies_with_statement(name, sid),
+                 lambda control, request, answer, before: control.renew_policy_revisions(before or [], sid))
+
+
 _FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
     ("POST", _DEPLOYMENTS, _snapshot),
     ("POST", re.compile(r"^/restapis/?$"), _created_api),
     ("PATCH", re.compile(r"^/restapis/(?P<api>[^/]+)/?$"), _updated_api),
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _got_function),
     ("DELETE", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _deleted_function),
+    ("DELETE", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/policy/(?P<sid>[^/]+)/?$"), _removed_permission),
 ]
 
 

@@ -1,6 +1,8 @@
 """What the emulator fixes around moto's control plane: binary media types, deployment snapshots, health."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
@@ -65,3 +67,31 @@ def test_get_function_shows_a_reserved_concurrency_of_zero(clients):
             lam.delete_function(FunctionName="fixups-zero")
     finally:
         iam.delete_role(RoleName="fixups-zero-role")
+
+
+def test_remove_permission_gives_the_policy_a_new_revision(clients):
+    """AWS makes a new RevisionId on every policy change; moto only on AddPermission."""
+    from harness.deploy.package import build_zip
+    from harness.deploy.settings import DEFAULT_CODE_DIR, TRUST_POLICY
+
+    iam, lam = clients("iam"), clients("lambda")
+    role = iam.create_role(RoleName="fixups-rev-role", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
+    try:
+        lam.create_function(FunctionName="fixups-rev", Runtime="python3.12", Role=role, Handler="index.handler",
+                            Code={"ZipFile": build_zip(DEFAULT_CODE_DIR)})
+        try:
+            for sid in ("one", "two"):
+                lam.add_permission(FunctionName="fixups-rev", StatementId=sid, Action="lambda:InvokeFunction",
+                                   Principal="apigateway.amazonaws.com")
+            before = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+            lam.remove_permission(FunctionName="fixups-rev", StatementId="one")
+            after = lam.get_policy(FunctionName="fixups-rev")
+            assert after["RevisionId"] != before
+            assert [st["Sid"] for st in json.loads(after["Policy"])["Statement"]] == ["two"]
+            lam.add_permission(FunctionName="fixups-rev", StatementId="three", Action="lambda:InvokeFunction",
+                               Principal="apigateway.amazonaws.com")
+            assert lam.get_policy(FunctionName="fixups-rev")["RevisionId"] not in (before, after["RevisionId"])
+        finally:
+            lam.delete_function(FunctionName="fixups-rev")
+    finally:
+        iam.delete_role(RoleName="fixups-rev-role")

@@ -5,6 +5,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator
 
@@ -94,6 +95,28 @@ class ControlPlane:
         if model is None:
             raise LookupError(f"function {fn.arn} is gone")
         return bytes(model.code_bytes)
+
+    def policies_with_statement(self, name_or_arn: str, sid: str) -> list[Any]:
+        """moto's policy objects of the functions called `name_or_arn` (any region and account in use) that
+        hold statement `sid` now."""
+        found = []
+        for _, regions in _accounts(lambda_backends):
+            for region in list(regions.keys()):
+                try:
+                    model = regions[region].get_function(name_or_arn)
+                except Exception:  # moto raises its own UnknownFunctionException (or rejects a foreign ARN)
+                    continue
+                if any(isinstance(st, dict) and st.get("Sid") == sid for st in model.policy.statements):
+                    found.append(model.policy)
+        return found
+
+    @staticmethod
+    def renew_policy_revisions(policies: list[Any], sid: str) -> None:
+        """RemovePermission happened: each policy that lost `sid` gets a new RevisionId, as on AWS (moto keeps
+        the old one)."""
+        for policy in policies:
+            if not any(isinstance(st, dict) and st.get("Sid") == sid for st in policy.statements):
+                policy.revision = str(uuid.uuid4())
 
     def function_policy(self, fn: FunctionConfig) -> list[dict[str, Any]]:
         """The statements of the function's resource-based policy (empty when it has none).
