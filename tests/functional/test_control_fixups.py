@@ -90,7 +90,13 @@ def test_remove_permission_gives_the_policy_a_new_revision(clients):
             assert [st["Sid"] for st in json.loads(after["Policy"])["Statement"]] == ["two"]
             lam.add_permission(FunctionName="fixups-rev", StatementId="three", Action="lambda:InvokeFunction",
                                Principal="apigateway.amazonaws.com")
-            assert lam.get_policy(FunctionName="fixups-rev")["RevisionId"] not in (before, after["RevisionId"])
+            latest = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+            assert latest not in (before, after["RevisionId"])
+            with pytest.raises(lam.exceptions.PreconditionFailedException):  # a stale revision is refused
+                lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=before)
+            lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=latest)  # the latest works
+            assert [st["Sid"] for st in json.loads(lam.get_policy(FunctionName="fixups-rev")["Policy"])["Statement"]] \
+                == ["three"]
         finally:
             lam.delete_function(FunctionName="fixups-rev")
     finally:
