@@ -40,11 +40,11 @@ def test_flush_writes_one_call_per_stream_in_time_order_keeping_same_millisecond
 
 def test_nothing_is_written_while_requests_keep_arriving_then_all_once_quiet() -> None:
     out = Recorder()
-    shipper = LogShipper(out, idle_s=0.2)
+    shipper = LogShipper(out, idle_s=1.0)
     shipper.put(A, [(1, "one")])
-    for _ in range(5):  # a busy stack: a request every 50 ms
+    for _ in range(30):  # a busy stack: a request every 10 ms (far below the 1 s of quiet, even on a slow run)
         shipper.touch()
-        time.sleep(0.05)
+        time.sleep(0.01)
     assert out.calls == []
     assert shipper.pending() == 1
     assert out.written.wait(5)
