@@ -7,7 +7,8 @@ written in bulk (one PutLogEvents per stream, in order) when no request has arri
 than `max_pending` batches wait, or at once when someone reads: the dispatcher calls `flush()` before any
 CloudWatch Logs API call, so a reader always sees every line of the requests answered before its call
 (AWS shows them a moment later; we are never later than that).
-Left out: CloudWatch's 1 MB / 10,000-event PutLogEvents limits (lines are written in chunks below them).
+Left out: CloudWatch's own PutLogEvents limits (1 MB, 10,000 events; moto does not enforce them, lines are
+written in chunks of 5,000) and its ingestion delay.
 """
 from __future__ import annotations
 

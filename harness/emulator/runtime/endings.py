@@ -4,7 +4,7 @@
 `Endings` is a mixin of `FunctionPool`: it uses the pool's lock and bookkeeping (`_complete`, `_detach`,
 `_claim_for_failure`, `_remove`, `_spawn`, `_start_later`) and follows its rules: state changes under the
 lock, slow work (draining output, writing logs, resolving futures, killing processes) outside it.
-Left out: retries of a failed init within one invocation (AWS retries once; here the invocation fails).
+Left out: init-error retries within one invocation (here the invocation that triggered the init fails).
 """
 from __future__ import annotations
 
