@@ -116,7 +116,9 @@ def _value_from_dicts_fast(original: Any) -> Any:
                 cache.clear()
             cache[slot] = known
         for possible in known[3]:
-            found = get_value(value, possible, _MISSING)
+            # moto's get_value on a dict: a dotted key walks a path, any other is `dict[key]` (here without
+            # raising KeyError for each member the value does not have)
+            found = get_value(value, possible, _MISSING) if "." in possible else value.get(possible, _MISSING)
             if found is not _MISSING:
                 return found
         return None
