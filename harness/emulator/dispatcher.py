@@ -7,9 +7,12 @@
   DynamoDB API calls                                -> control.dynamodb_call (checks, moto's handler, fixes)
   anything else                                     -> moto's server application (AWS control planes)
 
+Every request tells the log shipper the stack is busy; a CloudWatch Logs call first writes the log lines still
+waiting (control/log_shipper.py), so it sees those of every request answered before it.
+
 Around a few moto calls the emulator fixes what moto lacks (`fixups.py`): CreateDeployment snapshots the
 deployed resource tree; CreateRestApi/UpdateRestApi keep `binaryMediaTypes` as AWS does; GetFunction shows a
-reserved concurrency of 0.
+reserved concurrency of 0; DeleteFunction retires the function's workers; RemovePermission renews the revision.
 Left out: S3-style virtual-host routing and other services' special URLs (moto's own dispatcher handles them).
 """
 from __future__ import annotations
