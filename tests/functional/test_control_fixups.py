@@ -1,7 +1,9 @@
 """What the emulator fixes around moto's control plane: binary media types, deployment snapshots, health."""
 from __future__ import annotations
 
+import contextlib
 import json
+from typing import Any, Iterator
 
 import pytest
 import requests
@@ -47,57 +49,53 @@ def test_health_answers_ready_with_json(stack_url):
     assert "lambda" in answer.json()["services"]
 
 
-def test_get_function_shows_a_reserved_concurrency_of_zero(clients):
-    """moto leaves `Concurrency` out when it is 0; AWS shows it (deploy's observe relies on it to remove it)."""
+@contextlib.contextmanager
+def tutorial_function(clients, name: str) -> Iterator[Any]:
+    """A function `name` with the tutorial's code and its own role, both deleted afterwards; yields Lambda's client."""
     from harness.deploy.package import build_zip
     from harness.deploy.settings import DEFAULT_CODE_DIR, TRUST_POLICY
 
     iam, lam = clients("iam"), clients("lambda")
-    role = iam.create_role(RoleName="fixups-zero-role", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
     try:
-        lam.create_function(FunctionName="fixups-zero", Runtime="python3.12", Role=role, Handler="index.handler",
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler",
                             Code={"ZipFile": build_zip(DEFAULT_CODE_DIR)})
         try:
-            assert "Concurrency" not in lam.get_function(FunctionName="fixups-zero")
-            lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=0)
-            assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 0}
-            lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=3)
-            assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 3}
+            yield lam
         finally:
-            lam.delete_function(FunctionName="fixups-zero")
+            lam.delete_function(FunctionName=name)
     finally:
-        iam.delete_role(RoleName="fixups-zero-role")
+        iam.delete_role(RoleName=f"{name}-role")
+
+
+def test_get_function_shows_a_reserved_concurrency_of_zero(clients):
+    """moto leaves `Concurrency` out when it is 0; AWS shows it (deploy's observe relies on it to remove it)."""
+    with tutorial_function(clients, "fixups-zero") as lam:
+        assert "Concurrency" not in lam.get_function(FunctionName="fixups-zero")
+        lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=0)
+        assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 0}
+        lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=3)
+        assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 3}
 
 
 def test_remove_permission_gives_the_policy_a_new_revision(clients):
     """AWS makes a new RevisionId on every policy change; moto only on AddPermission."""
-    from harness.deploy.package import build_zip
-    from harness.deploy.settings import DEFAULT_CODE_DIR, TRUST_POLICY
+    def statements() -> list[str]:
+        return [st["Sid"] for st in json.loads(lam.get_policy(FunctionName="fixups-rev")["Policy"])["Statement"]]
 
-    iam, lam = clients("iam"), clients("lambda")
-    role = iam.create_role(RoleName="fixups-rev-role", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]
-    try:
-        lam.create_function(FunctionName="fixups-rev", Runtime="python3.12", Role=role, Handler="index.handler",
-                            Code={"ZipFile": build_zip(DEFAULT_CODE_DIR)})
-        try:
-            for sid in ("one", "two"):
-                lam.add_permission(FunctionName="fixups-rev", StatementId=sid, Action="lambda:InvokeFunction",
-                                   Principal="apigateway.amazonaws.com")
-            before = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
-            lam.remove_permission(FunctionName="fixups-rev", StatementId="one")
-            after = lam.get_policy(FunctionName="fixups-rev")
-            assert after["RevisionId"] != before
-            assert [st["Sid"] for st in json.loads(after["Policy"])["Statement"]] == ["two"]
-            lam.add_permission(FunctionName="fixups-rev", StatementId="three", Action="lambda:InvokeFunction",
+    with tutorial_function(clients, "fixups-rev") as lam:
+        for sid in ("one", "two"):
+            lam.add_permission(FunctionName="fixups-rev", StatementId=sid, Action="lambda:InvokeFunction",
                                Principal="apigateway.amazonaws.com")
-            latest = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
-            assert latest not in (before, after["RevisionId"])
-            with pytest.raises(lam.exceptions.PreconditionFailedException):  # a stale revision is refused
-                lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=before)
-            lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=latest)  # the latest works
-            assert [st["Sid"] for st in json.loads(lam.get_policy(FunctionName="fixups-rev")["Policy"])["Statement"]] \
-                == ["three"]
-        finally:
-            lam.delete_function(FunctionName="fixups-rev")
-    finally:
-        iam.delete_role(RoleName="fixups-rev-role")
+        before = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+        lam.remove_permission(FunctionName="fixups-rev", StatementId="one")
+        after = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+        assert after != before and statements() == ["two"]
+        lam.add_permission(FunctionName="fixups-rev", StatementId="three", Action="lambda:InvokeFunction",
+                           Principal="apigateway.amazonaws.com")
+        latest = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+        assert latest not in (before, after)
+        with pytest.raises(lam.exceptions.PreconditionFailedException):  # a stale revision is refused
+            lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=before)
+        lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=latest)  # the latest works
+        assert statements() == ["three"]
