@@ -25,3 +25,8 @@ def random_hex(digits: int) -> str:
 
 def random_bytes(count: int) -> bytes:
     return _rng.randbytes(count)
+
+
+def random_text(alphabet: str, length: int) -> str:
+    """`length` characters drawn from `alphabet` (moto's 52-character request ids)."""
+    return "".join(_rng.choices(alphabet, k=length))

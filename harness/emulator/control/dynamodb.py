@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 import zlib
 from typing import Any, Callable, NamedTuple
 
 from moto.core.request import Request as MotoRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
+from .. import ids
 from ..dynamodb_checks import NESTING_TOO_DEEP, key_problem, nesting_problem
 
 DYNAMODB_TARGET = "DynamoDB_20120810."
@@ -107,7 +107,7 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
 
 def _validation_error(message: str) -> Response:
     body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message})
-    return Response(400, [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", str(uuid.uuid4())),
+    return Response(400, [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", ids.request_id()),
                           ("x-amzn-ErrorType", "ValidationException")], body.encode())
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import functools
 import operator
-import random
 import string
 from decimal import Decimal
 from typing import Any
 
+from .. import ids
+
 _REQUEST_ID_CHARS = string.ascii_letters + string.digits
-_ids = random.Random()
 
 
 def _request_id(headerdict: dict[str, Any] | None = None) -> str:
     """moto's 52-character `x-amzn-RequestId`, drawn in one call instead of 52 (~0.3 ms a request)."""
-    request_id = "".join(_ids.choices(_REQUEST_ID_CHARS, k=52))
+    request_id = ids.random_text(_REQUEST_ID_CHARS, 52)
     if isinstance(headerdict, dict):
         headerdict["x-amzn-requestid"] = request_id
     return request_id
