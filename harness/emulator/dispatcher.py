@@ -25,11 +25,12 @@ import threading
 import time
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from werkzeug.wrappers import Request, Response
 
 from .control import DYNAMODB_TARGET, dynamodb_call
+from . import ids
 from .fixups import fixup_for
 from .errors import AwsError
 
@@ -72,7 +73,8 @@ class Dispatcher:
         try:
             return self._dispatch(environ, start_response)
         except AwsError as err:
-            return Response(err.lambda_body(), err.status, err.lambda_headers())(environ, start_response)
+            headers = {**err.lambda_headers(), "x-amzn-RequestId": ids.request_id()}
+            return Response(err.lambda_body(), err.status, headers)(environ, start_response)
         except Exception:  # never let one request take the stack down
             log.exception("unhandled error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             body = json.dumps({"__type": "InternalFailure", "message": "The emulator failed on this request; "
@@ -160,6 +162,9 @@ class Dispatcher:
             return app(environ, start_response)
         raw = environ["wsgi.input"].read()
         request = _json(raw)
+        if fixup.refuse is not None:  # raises the AwsError AWS would answer (rendered by __call__)
+            query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            fixup.refuse(self.control, request, *self._where(environ), query)
         before = fixup.before(self.control, request)
         if fixup.rewrite is not None:
             raw = json.dumps(fixup.rewrite(request)).encode()
@@ -180,6 +185,7 @@ class Dispatcher:
                     body = json.dumps(fixup.answer(self.control, request, _json(body))).encode()
             except Exception:  # a fix-up must never fail the call moto already answered
                 log.exception("control-plane fix-up failed for %s %s", method, path)
+            status = fixup.status or status
         headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in headers]
         start_response(status, headers, exc_info)
         return [body]

@@ -37,3 +37,16 @@ def throttled() -> AwsError:
 
 def function_not_found(arn: str) -> AwsError:
     return AwsError(404, "ResourceNotFoundException", f"Function not found: {arn}")
+
+
+#: Lambda's Invoke request limits: RequestResponse 6 MB; Event 1 MB (since October 2025; 256 KB before).
+MAX_SYNC_PAYLOAD = 6_291_456
+MAX_ASYNC_PAYLOAD = 1_048_576
+
+
+def check_invoke_size(size: int, invocation_type: str = "RequestResponse") -> None:
+    """Raise Lambda's 413 when an Invoke payload of `size` bytes is over the limit of its invocation type."""
+    limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
+    if size > limit:
+        raise AwsError(413, "RequestTooLargeException",
+                       f"Request must be smaller than {limit} bytes for the InvokeFunction operation")

@@ -2,7 +2,8 @@
 
 CreateDeployment snapshots the deployed resource tree (moto keeps none); CreateRestApi/UpdateRestApi keep
 `binaryMediaTypes` as AWS does; GetFunction reports a reserved concurrency of 0; DeleteFunction retires the
-function's workers; RemovePermission gives the policy a new RevisionId. The dispatcher applies them.
+function's workers; RemovePermission gives the policy a new RevisionId; AddPermission answers 201 as AWS
+does, and 409 to a statement id in use. The dispatcher applies them.
 Left out: any call not listed in `_FIXUPS` goes to moto untouched.
 """
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from .errors import AwsError
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 
@@ -24,6 +27,9 @@ class Fixup:
     after: Callable[[Any, Any, Any, Any], None]
     rewrite: Callable[[Any], Any] | None = None
     answer: Callable[[Any, Any, Any], Any] | None = None  # (control, request, moto's answer) -> the client's answer
+    status: str | None = None  # the status line AWS answers a success with, where moto's differs
+    # (control, request, region, account, query) -> raises the AwsError AWS answers where moto would accept
+    refuse: Callable[[Any, Any, str, str, dict[str, str]], None] | None = None
 
 
 def _snapshot(match: re.Match[str]) -> Fixup:
@@ -99,6 +105,21 @@ def _removed_permission(match: re.Match[str]) -> Fixup:
                  lambda control, request, answer, before: control.renew_policy_revisions(before or [], sid))
 
 
+def _added_permission(match: re.Match[str]) -> Fixup:
+    """AddPermission: AWS answers 201 Created (moto 200), and 409 to a statement id the policy already holds
+    (moto adds a second statement with that id)."""
+    name = unquote(match["name"])
+
+    def refuse(control: Any, request: Any, region: str, account: str, query: dict[str, str]) -> None:
+        sid = request.get("StatementId") if isinstance(request, dict) else None
+        if isinstance(sid, str) and control.has_statement(name, region, account, query.get("Qualifier"), sid):
+            raise AwsError(409, "ResourceConflictException",
+                           f"The statement id ({sid}) provided already exists. Please provide a new statement id, "
+                           "or remove the existing statement.")
+    return Fixup(lambda control, request: None, lambda control, request, answer, _: None, status="201 Created",
+                 refuse=refuse)
+
+
 _FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
     ("POST", _DEPLOYMENTS, _snapshot),
     ("POST", re.compile(r"^/restapis/?$"), _created_api),
@@ -106,6 +127,7 @@ _FIXUPS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Fixup]]] = [
     ("GET", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _got_function),
     ("DELETE", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$"), _deleted_function),
     ("DELETE", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/policy/(?P<sid>[^/]+)/?$"), _removed_permission),
+    ("POST", re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/policy/?$"), _added_permission),
 ]
 
 

@@ -22,13 +22,11 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import ids
-from .errors import AwsError, function_not_found
+from .errors import AwsError, check_invoke_size, function_not_found
 from .model import FunctionConfig
 
 log = logging.getLogger(__name__)
 
-MAX_SYNC_PAYLOAD = 6_291_456  # RequestResponse request limit (6 MB)
-MAX_ASYNC_PAYLOAD = 1_048_576  # Event request limit (1 MB since October 2025; 256 KB before)
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 EVENT_RETRY_WINDOW_S = 60.0
 
@@ -138,10 +136,7 @@ def _invoke(
         return Response(b"", 204, {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": fn.version})
 
     payload = request.get_data(cache=False) or b"{}"
-    limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_SYNC_PAYLOAD
-    if len(payload) > limit:
-        raise AwsError(413, "RequestTooLargeException",
-                       f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+    check_invoke_size(len(payload), invocation_type)
     check_json_payload(payload)
     client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
 

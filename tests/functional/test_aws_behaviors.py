@@ -284,6 +284,32 @@ def test_integration_over_its_timeout_is_504_endpoint_request_timed_out(world):
     assert follows(lines, "Execution failed due to a timeout error", "Method completed with status: 504"), lines
 
 
+def test_body_over_10_mb_is_413_in_plain_text(world):
+    response = world.http.post(world.url("echo"), data=b"x" * (10_485_760 + 1), timeout=60)
+    assert response.status_code == 413
+    assert response.content == b"HTTP content length exceeded 10485760 bytes."
+    assert response.headers["Content-Type"] == "text/plain" and "x-amzn-ErrorType" not in response.headers
+
+
+def test_body_of_7_mb_is_500_lambda_refuses_the_event(world):
+    response = world.http.post(world.url("echo"), data=b"x" * 7_000_000, timeout=60)
+    assert_gateway_error(response, 500, "Internal server error", "InternalServerErrorException")
+    lines = world.log(response)
+    assert follows(lines, "Lambda invocation failed with status: 413",
+                   "Execution failed due to configuration error: "
+                   "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+                   "Method completed with status: 500"), lines
+
+
+def test_function_answer_over_6_mb_is_502_response_size_too_large(world):
+    response = world.get("echo", params={"action": "big", "size": "6300000"})
+    assert_gateway_error(response, 502, "Internal server error", "InternalServerErrorException")
+    found = customer_error(world.log(response))
+    assert found["message"] == "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+    fine = world.get("echo", params={"action": "big", "size": "5000000"})  # a fresh environment answers
+    assert fine.status_code == 200 and len(fine.content) == 5_000_000
+
+
 def test_test_invoke_method_shows_the_permission_problem_in_its_log(world):
     apigw = world.kit.clients("apigateway")
     denied = apigw.test_invoke_method(restApiId=world.api_id, resourceId=world.resources["no-permission"],

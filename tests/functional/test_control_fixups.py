@@ -99,3 +99,15 @@ def test_remove_permission_gives_the_policy_a_new_revision(clients):
             lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=before)
         lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=latest)  # the latest works
         assert statements() == ["three"]
+
+
+def test_add_permission_answers_201_created_and_a_conflict_409(clients):
+    with tutorial_function(clients, "fixups-201") as lam:
+        added = lam.add_permission(FunctionName="fixups-201", StatementId="s", Action="lambda:InvokeFunction",
+                                   Principal="apigateway.amazonaws.com")
+        assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
+        assert json.loads(added["Statement"])["Sid"] == "s"
+        with pytest.raises(lam.exceptions.ResourceConflictException) as again:
+            lam.add_permission(FunctionName="fixups-201", StatementId="s", Action="lambda:InvokeFunction",
+                               Principal="apigateway.amazonaws.com")
+        assert again.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409

@@ -235,6 +235,23 @@ def test_big_payloads(stack):
     assert body["errorType"] == "Function.ResponseSizeTooLarge"
 
 
+def test_a_response_over_6_mb_fails_and_its_environment_is_replaced(stack):
+    # AWS's Runtime API refuses the post (413) and the runtime exits: the next invocation is a cold start
+    sized = package("probe", **{"index.py": "import os\ndef handler(e, c):\n"
+                                            "    return {'pid': os.getpid(), 'pad': 'x' * e.get('size', 0)}\n"})
+    fn = stack.fn("index.handler", code=sized)
+    _, first = stack.invoke(fn)
+    too_big, body = stack.invoke(fn, {"size": 6_291_556})
+    assert too_big.function_error == "Unhandled"
+    assert body == {"errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge"}
+    wait_for(lambda: not pid_alive(first["pid"]))
+    again, after = stack.invoke(fn)
+    assert again.function_error is None and after["pid"] != first["pid"]
+    assert "Init Duration" in again.log
+    wait_for(lambda: stack.runtime.stats()["workers"] == 1)
+
+
 def test_new_code_is_picked_up_and_old_workers_retire(stack):
     v1 = stack.fn("index.echo")
     _, old = stack.invoke(v1)

@@ -240,6 +240,40 @@ def test_function_error_is_502(payload, message):
     ]
 
 
+def test_body_over_10_mb_is_413_in_plain_text_before_anything_else():
+    control = standard_control(statements=[])  # no permission, no stage lookup: the size is checked first
+    submit = FakeSubmit()
+    response = call(control, submit, method="POST", body=b"x" * (10_485_760 + 1),
+                    path="/_aws/execute-api/abc123/nostage/db-api")
+    assert response.status_code == 413
+    assert response.get_data() == b"HTTP content length exceeded 10485760 bytes."
+    assert response.headers["Content-Type"] == "text/plain"
+    assert "x-amzn-ErrorType" not in response.headers and response.headers["x-amzn-RequestId"] == "req-0"
+    assert submit.calls == [] and control.log_writes == []
+
+
+def test_body_of_7_mb_passes_the_gateway_but_lambda_refuses_the_event_500():
+    control = standard_control()
+    submit = FakeSubmit()
+    response = call(control, submit, method="POST", body=b"x" * 7_000_000)
+    assert_500(response)
+    assert submit.calls == []
+    message = "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    logged = lines(control)
+    assert logged[-3:] == ["Lambda invocation failed with status: 413",
+                           f"Execution failed due to configuration error: {message}",
+                           "Method completed with status: 500"]
+    assert any(line.startswith("Received response. Status: 413") for line in logged)
+
+
+def test_body_just_under_the_event_limit_is_invoked():
+    control = standard_control()
+    submit = FakeSubmit({"statusCode": 200, "body": "ok"})
+    response = call(control, submit, method="POST", body=b"x" * 5_000_000)
+    assert response.status_code == 200 and len(submit.calls) == 1
+    assert 5_000_000 < len(submit.calls[0][1]) <= 6_291_456
+
+
 def test_malformed_is_502():
     control = standard_control()
     response = call(control, FakeSubmit({"statusCode": 200, "body": {"not": "a string"}}))

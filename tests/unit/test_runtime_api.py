@@ -28,7 +28,7 @@ class FakeBackend:
 
     def post_response(self, request_id, body):
         self.posts.append(("response", request_id, body, None))
-        return 202 if request_id == "r1" else 400
+        return {"r1": 202, "huge": 413}.get(request_id, 400)
 
     def post_error(self, request_id, body, error_type):
         self.posts.append(("error", request_id, body, error_type))
@@ -74,6 +74,10 @@ def test_next_answers_the_headers_awslambdaric_needs_on_a_kept_alive_connection(
     conn.request("POST", "/2018-06-01/runtime/invocation/other/response", body=b"{}")
     stale = conn.getresponse()
     assert stale.status == 400 and json.loads(stale.read())["errorType"] == "InvalidRequestID"
+    conn.request("POST", "/2018-06-01/runtime/invocation/huge/response", body=b"{}")
+    refused = conn.getresponse()  # AWS's answer to a response over 6 MB (the runtime then exits)
+    assert refused.status == 413 and json.loads(refused.read()) == {
+        "errorMessage": "Exceeded maximum allowed payload size (6291556 bytes).", "errorType": "RequestEntityTooLarge"}
     conn.close()
     assert backend.posts[:2] == [("response", "r1", b'"ok"', None), ("error", "r1", b'{"errorType": "E"}', "E")]
 

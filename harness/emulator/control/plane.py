@@ -110,6 +110,15 @@ class ControlPlane:
                     found.append(model.policy)
         return found
 
+    def has_statement(self, name_or_arn: str, region: str, account_id: str, qualifier: str | None, sid: str) -> bool:
+        """True when the policy of this function (or of its version/alias `qualifier`) holds statement `sid`."""
+        try:
+            model = self._lambda_model(name_or_arn, region, account_id, qualifier)
+        except Exception:  # unknown function: moto answers that itself
+            return False
+        policy = getattr(model, "policy", None)
+        return policy is not None and any(isinstance(st, dict) and st.get("Sid") == sid for st in policy.statements)
+
     @staticmethod
     def renew_policy_revisions(policies: list[Any], sid: str) -> None:
         """RemovePermission happened: each policy that lost `sid` gets a new RevisionId, as on AWS (moto keeps

@@ -1,6 +1,6 @@
 """The Gateway facade: runs the steps in order over one context, renders the outcome once.
 
-    locate stage -> route -> [start execution log] -> prepare integration -> build event -> log endpoint
+    size check -> locate stage -> route -> [start execution log] -> prepare integration -> build event -> log endpoint
     request -> integration method check -> resolve function -> permission -> invoke -> convert response
 
 A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
@@ -127,8 +127,11 @@ class Gateway:
         """Answer one execute-api request (never raises)."""
         ctx = self._new_context(target.api_id, target.stage, request.headers.get("X-Amzn-Trace-Id"))
         try:
-            parse_request(ctx, request, self._path(request, target))
-            ctx.error = self._locate(ctx) or self._run(ctx, self._steps)
+            if (request.content_length or 0) > errors.MAX_REQUEST_BODY:
+                ctx.error = errors.request_too_long()
+            else:
+                parse_request(ctx, request, self._path(request, target))
+                ctx.error = self._locate(ctx) or self._run(ctx, self._steps)
         except Exception as exc:  # never raise out of handle
             log.exception("execute-api request %s failed inside the gateway", ctx.request_id)
             ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")

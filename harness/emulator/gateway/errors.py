@@ -33,6 +33,7 @@ class GatewayError:
     message: str
     error_type: str
     log_lines: tuple[str, ...] = ()
+    plain: bool = False  # the message is the whole body, as text/plain (no JSON, no x-amzn-ErrorType)
 
 
 # ---- before execution starts (no execution log) ------------------------------------------------------
@@ -41,6 +42,16 @@ def api_not_found(api_id: str) -> GatewayError:
     """Unknown API id. AWS has no HTTP answer (no DNS name); this is LocalStack's answer."""
     return GatewayError(404, f"The API id '{api_id}' does not correspond to a deployed API Gateway API",
                         "NotFoundException")
+
+
+#: The largest request body API Gateway takes (10 MB).
+MAX_REQUEST_BODY = 10_485_760
+
+
+def request_too_long() -> GatewayError:
+    """A body over 10 MB is refused before anything else, in plain text (as observed on AWS; the headers
+    besides Content-Type are our choice [I])."""
+    return GatewayError(413, f"HTTP content length exceeded {MAX_REQUEST_BODY} bytes.", "", plain=True)
 
 
 def stage_not_found() -> GatewayError:
@@ -144,6 +155,16 @@ def error_body(message: str) -> bytes:
 
 def render(error: GatewayError, request_id: str, extended_request_id: str) -> HttpAnswer:
     """The client's view of a gateway error."""
+    if error.plain:
+        return HttpAnswer(
+            status=error.status,
+            headers=(
+                ("Content-Type", "text/plain"),
+                ("x-amzn-RequestId", request_id),
+                ("x-amz-apigw-id", extended_request_id),
+            ),
+            body=error.message.encode(),
+        )
     return HttpAnswer(
         status=error.status,
         headers=(

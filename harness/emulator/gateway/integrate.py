@@ -21,7 +21,7 @@ import time
 from email.utils import formatdate
 from typing import Callable
 
-from ..errors import AwsError
+from ..errors import AwsError, check_invoke_size
 from ..model import FunctionConfig, InvokeResult
 from . import errors
 from .authorize import execute_api_source_arn
@@ -151,6 +151,7 @@ def invoke(ctx: InvocationContext, submit: Submit) -> GatewayError | None:
         else DEFAULT_TIMEOUT_MS
     started = time.monotonic()
     try:
+        check_invoke_size(len(ctx.event_bytes))  # a body of 6-10 MB: Lambda refuses the event (413)
         future = submit(ctx.function, ctx.event_bytes)
         result = future.result(timeout=timeout_ms / 1000)
     except concurrent.futures.TimeoutError:

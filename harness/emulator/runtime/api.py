@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Callable, Protocol
 
 from ..http_head import FastRequestHead
+from .payloads import MAX_RESPONSE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ class RuntimeBackend(Protocol):
         connection is dropped), or HANDED_OFF when another thread answered through `send` (one thread
         hand-off less per invocation: the submitting thread writes the answer itself)."""
 
-    def post_response(self, request_id: str, body: bytes) -> int: ...
+    def post_response(self, request_id: str, body: bytes) -> int:
+        """202; 413 when the response is over MAX_RESPONSE_BYTES; 400 for an unknown request id."""
 
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int: ...
 
@@ -146,6 +148,9 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
             status = 500
         if status == 202:
             self._send(202, b'{"status":"OK"}')
+        elif status == 413:
+            self._send(413, _error_body("RequestEntityTooLarge",
+                                        f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."))
         elif status == 400:
             self._send(400, _error_body("InvalidRequestID", "Invalid request ID"))
         else:

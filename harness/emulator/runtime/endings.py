@@ -36,7 +36,7 @@ class Endings:
         ctx: RuntimeContext
         lock: threading.Lock
 
-        def _complete(self, worker: Worker, request_id: str) -> tuple[Invocation | None, bool]: ...
+        def _complete(self, worker: Worker, request_id: str, leave: bool = False) -> tuple[Invocation | None, bool]: ...
         def _detach(self, worker: Worker, inv: Invocation) -> bool: ...
         def _claim_for_failure(self, worker: Worker) -> Invocation | None: ...
         def _remove(self, worker: Worker) -> None: ...
@@ -46,17 +46,22 @@ class Endings:
     # ---- the worker's answers ---------------------------------------------------------------------------
 
     def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
-        inv, kill = self._complete(worker, request_id)
+        """202, or 413 for a response over 6 MB: the invocation fails with Function.ResponseSizeTooLarge and,
+        as on AWS (whose runtime exits when its post is refused), the environment leaves service."""
+        too_large = len(body) > MAX_RESPONSE_BYTES
+        inv, kill = self._complete(worker, request_id, leave=too_large)
         if inv is None:
             return 400
-        if len(body) > MAX_RESPONSE_BYTES:
-            outcome = Outcome(too_large_payload(), "Unhandled")
-        else:
-            outcome = Outcome(body)
+        outcome = Outcome(too_large_payload(), "Unhandled") if too_large else Outcome(body)
         self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
         if kill:
             worker.kill()
-        return 202
+        if not too_large:
+            return 202
+        with self.lock:
+            fresh = self._spawn()  # invocations waiting for an environment get this one's place
+        self._start_later(fresh)
+        return 413
 
     def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
         inv, kill = self._complete(worker, request_id)

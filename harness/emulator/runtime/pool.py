@@ -286,8 +286,9 @@ class FunctionPool(Endings):
 
     # ---- bookkeeping ------------------------------------------------------------------------------------
 
-    def _complete(self, worker: Worker, request_id: str) -> tuple[Invocation | None, bool]:
-        """Mark the worker's started invocation `request_id` done; (invocation, kill the worker?)."""
+    def _complete(self, worker: Worker, request_id: str, leave: bool = False) -> tuple[Invocation | None, bool]:
+        """Mark the worker's started invocation `request_id` done; (invocation, kill the worker?). `leave`: the
+        worker leaves service (killed) once the invocation is done."""
         with self.lock:
             inv = worker.current
             if inv is None or inv.done or inv.started is None or inv.request_id != request_id:
@@ -297,6 +298,8 @@ class FunctionPool(Endings):
             self.inflight -= 1
             if inv.timer is not None:
                 inv.timer.cancel()
+            if leave:
+                worker.closing = True
             if worker.closing or self.closed:
                 self._remove(worker)
                 return inv, True
