@@ -392,7 +392,7 @@ def check_world(world: World, fuzz: Fuzz) -> None:
     started = time.monotonic()
     health = requests.get(f"{world.base}/_harness/health", timeout=5)
     assert health.status_code == 200 and health.json()["status"] == "ready"
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # still answering (slack for a loaded machine)
     guarded, scratch = world.items(world.guarded), world.items(world.scratch)
     seeded = {item["id"]: item for item in SEED}
     if guarded != seeded or scratch != world.model:  # put things back first: the next example (or the
