@@ -1,7 +1,8 @@
 """Where moto's DynamoDB accepts what DynamoDB refuses, the stack's front answers as DynamoDB does.
 
 Pure functions over the request's JSON (no moto): a key that breaks the table's key schema (moto answers a
-mistyped key with 200 and an empty one with its own wording) and items nested too deeply (moto stores them).
+mistyped key with 200 and an empty one with its own wording), a PutItem key attribute that is empty (moto's
+wording differs) and items nested too deeply (moto stores them).
 Left out: size limits (400 KB items are checked by moto), expression validation.
 """
 from __future__ import annotations
@@ -27,6 +28,21 @@ def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
         return KEY_SCHEMA_MISMATCH
     empty = next((name for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
     return None if empty is None else EMPTY_STRING_KEY.format(empty)
+
+
+def item_key_problem(item: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
+    """What DynamoDB says about a PutItem `Item` whose key attribute is an empty string or binary (moto answers
+    with its own wording); None otherwise (missing or mistyped keys: moto answers those as DynamoDB does)."""
+    if not isinstance(item, dict):
+        return None
+    empty = next((name for name, kind in schema if kind in ("S", "B") and item.get(name) == {kind: ""}), None)
+    return None if empty is None else EMPTY_STRING_KEY.format(empty)
+
+
+def has_empty_value(item: Any) -> bool:
+    """True when a top-level attribute of `item` is an empty string or binary (so only then is the table's key
+    schema looked up for `item_key_problem`)."""
+    return isinstance(item, dict) and any(v == {"S": ""} or v == {"B": ""} for v in item.values())
 
 
 def nesting_problem(request: dict[str, Any]) -> str | None:

@@ -603,9 +603,8 @@ def test_dynamodb_describe_and_delete_of_a_missing_table(clients):
         "Code": "ResourceNotFoundException", "Message": "Requested resource not found: Table: no-such-table not found"}
     with pytest.raises(ClientError) as deleted:
         dynamodb.delete_table(TableName="no-such-table")
-    # moto differs from AWS: AWS says "Requested resource not found: Table: no-such-table not found" here too
-    assert deleted.value.response["Error"] == {"Code": "ResourceNotFoundException",
-                                               "Message": "Requested resource not found"}
+    assert deleted.value.response["Error"] == {
+        "Code": "ResourceNotFoundException", "Message": "Requested resource not found: Table: no-such-table not found"}
 
 
 def test_dynamodb_put_item_key_of_wrong_type(tutorial_api):
@@ -639,13 +638,12 @@ def test_dynamodb_update_item_with_a_key_that_does_not_match_the_schema(tutorial
 
 def test_dynamodb_empty_string_key(tutorial_api):
     http, url, table = tutorial_api
-    # moto's wording differs from AWS's "One or more parameter values are not valid. The AttributeValue for a key
-    # attribute cannot contain an empty string value. Key: id" (moto uses AWS's wording only for Get/Update/Batch).
-    dynamodb_error(http.post(url, json={"TableName": table, "Item": {"id": ""}}, timeout=30), "ValidationException",
-                   "One or more parameter values were invalid: An AttributeValue may not contain an empty string. Key: id")
-    # Delete and Update answer AWS's own wording (moto alone accepted the empty key; the stack's front checks it)
+    # moto alone words the PutItem answer its own way and accepts the empty key on Delete and Update: the stack's
+    # front checks keys first (dynamodb_checks)
     aws_wording = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
                    "an empty string value. Key: id")
+    dynamodb_error(http.post(url, json={"TableName": table, "Item": {"id": ""}}, timeout=30), "ValidationException",
+                   aws_wording)
     dynamodb_error(http.delete(url, json={"TableName": table, "Key": {"id": ""}}, timeout=30), "ValidationException",
                    aws_wording)
     dynamodb_error(http.put(url, json={"TableName": table, "Key": {"id": ""}, "UpdateExpression": "SET a = :a",

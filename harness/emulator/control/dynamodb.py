@@ -2,7 +2,8 @@
 
 Every function that stores data makes these calls, so the request is parsed once and moto's Flask app is
 skipped. Where moto is laxer than DynamoDB (keys, nesting: `dynamodb_checks.py`) the answer is DynamoDB's
-ValidationException; UpdateItem's `ConsumedCapacity` comes back only when asked.
+ValidationException; UpdateItem's `ConsumedCapacity` comes back only when asked; DeleteTable of a missing table
+names it, as DynamoDB does.
 Left out: DynamoDB Streams (served by moto's app).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from moto.core.request import Request as MotoRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
 from .. import ids
-from ..dynamodb_checks import NESTING_TOO_DEEP, key_problem, nesting_problem
+from ..dynamodb_checks import NESTING_TOO_DEEP, has_empty_value, item_key_problem, key_problem, nesting_problem
 
 DYNAMODB_TARGET = "DynamoDB_20120810."
 KEYED_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("GetItem", "DeleteItem", "UpdateItem"))
@@ -85,6 +86,9 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
         if problem is None and target in KEYED_TARGETS and isinstance(request.get("TableName"), str):
             schema = _key_schema(request["TableName"], region, account())
             problem = key_problem(request.get("Key"), schema) if schema else None
+        elif problem is None and has_empty_value(request.get("Item")) and isinstance(request.get("TableName"), str):
+            schema = _key_schema(request["TableName"], region, account())  # PutItem
+            problem = item_key_problem(request["Item"], schema) if schema else None
         if problem is not None:
             return _validation_error(problem)
 
@@ -101,8 +105,25 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
     headers = dict(headers)
     if target == DYNAMODB_TARGET + "UpdateItem" and status == 200 and isinstance(request, dict):
         answer, headers = _without_unasked_capacity(request, answer, headers)
+    elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
+        answer, headers = _table_not_found_named(request, answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
     return Response(int(status), out, answer)
+
+
+def _table_not_found_named(request: dict[str, Any], raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
+    """DeleteTable of a missing table: DynamoDB names the table, as DescribeTable does (moto does not)."""
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        return raw, headers
+    name = request.get("TableName")
+    if (not isinstance(answer, dict) or not isinstance(name, str)
+            or not str(answer.get("__type", "")).endswith("#ResourceNotFoundException")
+            or answer.get("message") != "Requested resource not found"):
+        return raw, headers
+    answer["message"] = f"Requested resource not found: Table: {name} not found"
+    return _rewritten(answer, headers)
 
 
 def _validation_error(message: str) -> Response:
@@ -135,6 +156,11 @@ def _without_unasked_capacity(request: dict[str, Any], raw: bytes, headers: dict
     if not isinstance(answer, dict) or "ConsumedCapacity" not in answer:
         return raw, headers
     del answer["ConsumedCapacity"]
+    return _rewritten(answer, headers)
+
+
+def _rewritten(answer: Any, headers: dict[str, Any]) -> tuple[bytes, dict]:
+    """The new body, and the headers with its CRC32 when moto sent one (boto3 checks it)."""
     raw = json.dumps(answer).encode()
     for key in list(headers):
         if key.lower() == "x-amz-crc32":
