@@ -8,6 +8,7 @@
   replay   replay scenario files against a target and report
   run      the main job: embedded stack, deploy, replay every scenario, tear down
   load     replay a traffic peak against a target; figures, thresholds and the lost-write check
+  logs     print the stack's function and execution logs in time order (one request, or follow them)
 """
 from __future__ import annotations
 
@@ -154,6 +155,50 @@ def cmd_load(args: argparse.Namespace) -> int:
     return load_main(args)
 
 
+def cmd_logs(args: argparse.Namespace) -> int:
+    import threading
+
+    from . import logs
+
+    try:
+        since_s = logs.parse_since(args.since)
+    except ValueError as exc:
+        print(f"harness: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    target = _target(args, settings.region)
+    settings = target.stack_settings(settings)
+    clients = Clients(target.endpoint)
+    # a request id is followed through the execution log even when only the function's lines are printed
+    reads = None if args.request_id else args.only
+    api_id = logs.find_api_id(settings, clients("apigateway")) if reads != "function" else None
+    if api_id is None and reads != "function":
+        print(f"harness: no API {settings.api_name} on {target.name}: no execution log", file=sys.stderr)
+    sources = logs.sources_for(settings, api_id, reads)
+    start_ms = int((time.time() - since_s) * 1000)
+
+    def emit(line: logs.LogLine) -> None:
+        print(logs.format_line(line), flush=True)
+
+    def missing(source: logs.LogSource) -> None:
+        print(f"harness: no log group {source.group} (yet)", file=sys.stderr)
+
+    if args.follow:
+        stop = threading.Event()
+        try:
+            logs.follow(clients("logs"), sources, start_ms, emit, stop, request_id=args.request_id, only=args.only)
+        except KeyboardInterrupt:
+            stop.set()
+        return 0
+    lines = logs.select(logs.read(clients("logs"), sources, start_ms, missing), args.request_id, args.only)
+    for line in lines:
+        emit(line)
+    if args.request_id and not lines:
+        print(f"harness: no line names request {args.request_id} in the last {args.since}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="AWS-compatible endpoint URL (e.g. http://127.0.0.1:4566)")
     parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default=None,
@@ -210,6 +255,18 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="say which targets (embedded, localstack, aws) are usable here, and why not")
     doc.add_argument("--allow-real-aws", action="store_true", help="count the real-AWS opt-in as given")
     doc.set_defaults(func=cmd_doctor)
+
+    logs = sub.add_parser("logs", help="print the stack's function and execution logs in time order",
+                          description="Print the stack's CloudWatch Logs in time order: the function's log group "
+                          "(START, the handler's prints, END, REPORT) and API Gateway's execution log, from a "
+                          "running endpoint (`harness serve`, LocalStack, AWS).")
+    _endpoint_options(logs)
+    logs.add_argument("--since", default="1h", help="how far back to read: 30s, 10m, 2h, 1d (default 1h)")
+    logs.add_argument("--request-id", help="only one request: an API Gateway request id (x-amzn-RequestId of "
+                      "the HTTP answer: its execution log and the invocation it made) or a Lambda request id")
+    logs.add_argument("--only", choices=list(("function", "execution")), help="read one of the two sources")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.set_defaults(func=cmd_logs)
 
     from .load.cli import add_parser as add_load_parser
 
