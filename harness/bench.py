@@ -2,7 +2,8 @@
 
 Stack start; worker cold start; warm POST and GET through the gateway (p50/p99); the ratio of a POST through
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
-errors, items stored); a cold `harness run` (replay of every scenario); idle and peak memory.
+errors, items stored) and the tutorial's GET of that whole table; a cold `harness run` (replay of every
+scenario); idle and peak memory.
 Left out: comparisons with LocalStack (no Docker engine here). Not part of `make test`: timings vary.
 """
 from __future__ import annotations
@@ -323,6 +324,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         seconds, errors, ids, latencies = peak(outputs.invoke_url, peak_table, args.clients, args.peak)
         done.set()
         stored = count_items(clients, peak_table)
+        whole = timed(lambda: client.call("GET", query=f"TableName={peak_table}"), 20, warmup=2)
+        figures.update(scan_p50_ms=percentile(whole, 50), scan_items=len(stored))
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
@@ -342,6 +345,8 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("worker cold start (invoke after a config change, median)", f"{figures['cold_invoke_ms']:.0f} ms"),
         ("warm POST through the gateway, p50 / p99", f"{figures['post_p50_ms']:.2f} / {figures['post_p99_ms']:.2f} ms"),
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
+        (f"the tutorial's GET of a whole table (no Limit, {figures['scan_items']} items), p50",
+         f"{figures['scan_p50_ms']:.0f} ms"),
         ("same handler in process against moto, POST p50", f"{figures['inproc_post_p50_ms']:.2f} ms"),
         (f"ratio: POST through the stack / in process (median of {figures['rounds']} interleaved rounds, range)",
          f"{figures['ratio_post']:.1f}x ({figures['ratio_post_low']:.1f}-{figures['ratio_post_high']:.1f})"),

@@ -111,3 +111,19 @@ def test_add_permission_answers_201_created_and_a_conflict_409(clients):
             lam.add_permission(FunctionName="fixups-201", StatementId="s", Action="lambda:InvokeFunction",
                                Principal="apigateway.amazonaws.com")
         assert again.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+
+def test_import_rest_api_validates_the_document_when_asked(clients):
+    """moto's OpenAPI validator is loaded only when first needed (control/lazy_imports.py): still validates."""
+    apigw = clients("apigateway")
+    broken = json.dumps({"openapi": "3.0.0", "info": {"title": "lazy-broken", "description": "x"}}).encode()
+    with pytest.raises(apigw.exceptions.BadRequestException):
+        apigw.import_rest_api(body=broken, failOnWarnings=True)
+    valid = json.dumps({"openapi": "3.0.0", "info": {"title": "lazy-ok", "description": "x", "version": "1"},
+                        "paths": {"/things": {"get": {"responses": {"200": {"description": "ok"}}}}}}).encode()
+    api = apigw.import_rest_api(body=valid, failOnWarnings=True)
+    try:
+        paths = {r["path"] for r in apigw.get_resources(restApiId=api["id"])["items"]}
+        assert "/things" in paths
+    finally:
+        apigw.delete_rest_api(restApiId=api["id"])

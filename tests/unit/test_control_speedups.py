@@ -125,3 +125,74 @@ def test_scan_order_is_remembered_only_while_the_table_holds_the_same_items():
         if change == "overwrite":
             items[keys[5]] = _Item(DynamoType({"S": keys[5]}))
         assert control._all_items_in_key_order(table) == _moto_order(list(items.values()), ranged=False), change
+
+
+RICH_ITEMS = [
+    {"id": {"S": "a"}, "n": {"N": "1.50"}, "zero": {"N": "0"}, "b": {"B": "AAE="}, "empty_b": {"B": ""},
+     "t": {"BOOL": True}, "f": {"BOOL": False}, "z": {"NULL": True}, "e": {"S": ""},
+     "ss": {"SS": ["x", "y"]}, "ns": {"NS": ["1", "2.5"]}, "bs": {"BS": ["AAE=", "/w=="]},
+     "m": {"M": {"l": {"L": [{"S": "in"}, {"M": {"deep": {"N": "3"}, "bin": {"B": "AQI="}}}, {"L": []}]},
+                 "empty": {"M": {}}}}},
+    {"id": {"S": "b"}, "text": {"S": "ünïcödé \u2603 \"quoted\" \\ back"}},
+    {"id": {"S": "c"}},
+]
+
+
+def _answers(requests):
+    """The stack's DynamoDB front's answers (status, JSON) to (operation, params) pairs, on a fresh backend."""
+    import json as _json
+
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from werkzeug.test import EnvironBuilder
+
+    from harness.emulator.control.dynamodb import dynamodb_call
+
+    out = []
+    with mock_aws():
+        for operation, params in requests:
+            environ = EnvironBuilder(method="POST", path="/", data=_json.dumps(params).encode(), headers={
+                "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/dynamodb/aws4_request"},
+            ).get_environ()
+            status, _, answer = dynamodb_call(environ, "us-east-1", lambda: DEFAULT_ACCOUNT_ID)
+            out.append((status, _json.loads(answer) if answer else None))
+    return out
+
+
+def test_scan_and_query_items_are_written_as_moto_writes_them(monkeypatch):
+    from moto.dynamodb.responses import DynamoResult
+
+    control.speed_up_moto()
+    assert getattr(DynamoResult.execute_result, "_harness", False)
+    table = {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+             "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
+    reads = [
+        ("Scan", {"TableName": "t"}),
+        ("Scan", {"TableName": "t", "Limit": 2}),
+        ("Scan", {"TableName": "t", "ReturnConsumedCapacity": "TOTAL"}),
+        ("Scan", {"TableName": "t", "ProjectionExpression": "id, m.l, bs"}),
+        ("Scan", {"TableName": "t", "FilterExpression": "attribute_exists(n)"}),
+        ("Scan", {"TableName": "t", "Select": "COUNT"}),
+        ("Scan", {"TableName": "t", "FilterExpression": "attribute_exists(nope)"}),  # no item: "Items": []
+        ("Query", {"TableName": "t", "KeyConditionExpression": "id = :id",
+                   "ExpressionAttributeValues": {":id": {"S": "a"}}}),
+        ("GetItem", {"TableName": "t", "Key": {"id": {"S": "a"}}}),
+    ]
+    script = [("CreateTable", table)] + [("PutItem", {"TableName": "t", "Item": item}) for item in RICH_ITEMS] + reads
+    fast = _answers(script)
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    def moto_init(self, result):  # moto's own DynamoResult
+        ActionResult.__init__(self, dynamo_to_dict(result))
+
+    monkeypatch.setattr(DynamoResult, "__init__", moto_init)
+    monkeypatch.setattr(DynamoResult, "execute_result", ActionResult.execute_result)
+    slow = _answers(script)
+    assert fast[-len(reads):] == slow[-len(reads):]  # the table's own description carries its creation time
+    scanned = fast[len(RICH_ITEMS) + 1][1]
+    assert scanned["Count"] == 3 and sorted(i["id"]["S"] for i in scanned["Items"]) == ["a", "b", "c"]
+    first = next(i for i in scanned["Items"] if i["id"]["S"] == "a")
+    assert first == RICH_ITEMS[0]  # what was put comes back, binary included
