@@ -196,3 +196,72 @@ def test_scan_and_query_items_are_written_as_moto_writes_them(monkeypatch):
     assert scanned["Count"] == 3 and sorted(i["id"]["S"] for i in scanned["Items"]) == ["a", "b", "c"]
     first = next(i for i in scanned["Items"] if i["id"]["S"] == "a")
     assert first == RICH_ITEMS[0]  # what was put comes back, binary included
+
+
+def test_a_plain_scan_pages_like_moto_limits_sizes_and_start_keys(monkeypatch):
+    """The plain-Scan fast path (no copies) against moto's own Table.scan: pages by Limit, by the 1 MB page size,
+    from ExclusiveStartKey, on a hash+range table; and scans with a filter or projection still go moto's way."""
+    import json as _json
+
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+    from moto.dynamodb.responses import DynamoResult
+    from werkzeug.test import EnvironBuilder
+
+    from harness.emulator.control.dynamodb import dynamodb_call
+
+    control.speed_up_moto()
+    assert getattr(Table.scan, "_harness", False)
+
+    def call(operation, params):
+        environ = EnvironBuilder(method="POST", path="/", data=_json.dumps(params).encode(), headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/dynamodb/aws4_request"},
+        ).get_environ()
+        status, _, answer = dynamodb_call(environ, "us-east-1", lambda: DEFAULT_ACCOUNT_ID)
+        return status, _json.loads(answer)
+
+    def pages(params):
+        out, start = [], None
+        while True:
+            status, answer = call("Scan", {**params, **({"ExclusiveStartKey": start} if start else {})})
+            out.append((status, answer))
+            start = answer.get("LastEvaluatedKey")
+            if status != 200 or not start or len(out) > 50:
+                return out
+
+    reads = [
+        {"TableName": "r"}, {"TableName": "r", "Limit": 7}, {"TableName": "r", "Limit": 1},
+        {"TableName": "r", "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"},
+        {"TableName": "r", "FilterExpression": "attribute_exists(big)"},
+        {"TableName": "r", "ProjectionExpression": "h, s", "Limit": 5},
+        {"TableName": "r", "Segment": 0, "TotalSegments": 2},
+    ]
+    with mock_aws():
+        call("CreateTable", {"TableName": "r", "BillingMode": "PAY_PER_REQUEST",
+                             "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"},
+                                           {"AttributeName": "s", "KeyType": "RANGE"}],
+                             "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "S"},
+                                                      {"AttributeName": "s", "AttributeType": "N"}]})
+        for n in range(40):
+            item = {"h": {"S": f"h{n % 6}"}, "s": {"N": str(n)}}
+            if n % 4 == 0:
+                item["big"] = {"S": "x" * 300_000}  # ten of them: the 1 MB page limit ends pages
+            assert call("PutItem", {"TableName": "r", "Item": item})[0] == 200
+        fast = [pages(params) for params in reads]
+
+        def moto_init(self, result):
+            ActionResult.__init__(self, dynamo_to_dict(result))
+
+        monkeypatch.setattr(Table, "scan", Table.scan.__wrapped__)
+        monkeypatch.setattr(DynamoResult, "__init__", moto_init)
+        monkeypatch.setattr(DynamoResult, "execute_result", ActionResult.execute_result)
+        slow = [pages(params) for params in reads]
+    assert fast == slow
+    whole = fast[0]
+    assert len(whole) > 1 and sum(answer["Count"] for _, answer in whole) == 40  # the size limit paged it
+    counts = [answer["Count"] for _, answer in fast[1]]  # Limit 7, or fewer where 1 MB ends the page first
+    assert all(0 < count <= 7 for count in counts) and sum(counts) == 40 and len(counts) > 5
