@@ -50,7 +50,11 @@ LOCALSTACK_LACKS: Mapping[str, str] = {
 
 AWS_LACKS: Mapping[str, str] = {
     "unknown-api-404": "on AWS an unknown API id has no DNS name, so there is no HTTP answer",
+    "execution-logs": "API Gateway writes execution logs only where the account has a CloudWatch Logs role for it; "
+                      "once it has, set HARNESS_AWS_EXECUTION_LOGS=1 (the stack then turns them on for its stage)",
 }
+#: Real AWS with execution logs turned on (HARNESS_AWS_EXECUTION_LOGS=1): only the unknown API id stays out.
+AWS_LACKS_WITH_LOGS: Mapping[str, str] = {k: v for k, v in AWS_LACKS.items() if k != "execution-logs"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Target:
     lacks: Mapping[str, str] = field(default_factory=dict)
     prefix: str = ""  # put before every resource name (real AWS: unique per user/CI run)
     tags: Mapping[str, str] = field(default_factory=dict)  # added to the stack's tags (real AWS: the owner)
+    execution_logging: bool = False  # the stack turns on its stage's execution logs (real AWS, when asked)
 
     @property
     def region(self) -> str:
@@ -84,6 +89,8 @@ class Target:
     def stack_settings(self, settings: StackSettings) -> StackSettings:
         """`settings` as deployed on this target: names prefixed, the target's tags added."""
         prefixed = settings.with_prefix(self.prefix) if self.prefix else settings
+        if self.execution_logging and not prefixed.execution_logging:
+            prefixed = dataclasses.replace(prefixed, execution_logging=True)
         if not self.tags:
             return prefixed
         return dataclasses.replace(prefixed, tags=MappingProxyType({**prefixed.tags, **self.tags}))
@@ -148,10 +155,16 @@ def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str
     }
 
 
-def aws(region: str | None = None, *, prefix: str = "", tags: Mapping[str, str] | None = None) -> Target:
-    """Real AWS through boto3's default credential chain. Use `resolve` to get the opt-in check and prefix."""
-    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-west-1"
-    return Target("aws", Endpoint(None, region), AWS_LACKS, prefix=prefix, tags=MappingProxyType(dict(tags or {})))
+def aws(region: str | None = None, *, prefix: str = "", tags: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None) -> Target:
+    """Real AWS through boto3's default credential chain. Use `resolve` to get the opt-in check and prefix.
+    HARNESS_AWS_EXECUTION_LOGS=1: the account has API Gateway's CloudWatch Logs role, so the stack turns on its
+    stage's execution logs and scenarios that read them run."""
+    env = os.environ if env is None else env
+    region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-west-1"
+    logs = env.get("HARNESS_AWS_EXECUTION_LOGS", "").strip().lower() in ("1", "true", "yes")
+    return Target("aws", Endpoint(None, region), AWS_LACKS_WITH_LOGS if logs else AWS_LACKS, prefix=prefix,
+                  tags=MappingProxyType(dict(tags or {})), execution_logging=logs)
 
 
 def endpoint(url: str, region: str = "us-west-1") -> Target:

@@ -212,6 +212,12 @@ def _api_steps(settings: StackSettings, seen: Observed, tags: Mapping[str, str])
     steps.append(Call("deployment", "apigateway", "CreateDeployment",
                       {"restApiId": api_id, "stageName": settings.stage},
                       f"5. Deploy to stage {settings.stage}"))
+    if settings.execution_logging:
+        steps.append(Call("stage-logging", "apigateway", "UpdateStage", {
+            "restApiId": api_id, "stageName": settings.stage, "patchOperations": [
+                {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+                {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]},
+            "   Turn on the stage's execution logs (INFO, with request and response data)"))
     if seen.function_has_statement:
         steps.append(Call("unpermit", "lambda", "RemovePermission", {
             "FunctionName": settings.function_name, "StatementId": settings.statement_id,

@@ -82,6 +82,9 @@ class StackSettings:
     integration_timeout_ms: int | None = None
     binary_media_types: tuple[str, ...] = ()
     stage: str = "prod"
+    # turn on the stage's execution logs (INFO, with request/response data): real AWS only logs when asked, and
+    # only once the account has a CloudWatch Logs role for API Gateway; the embedded stack always logs
+    execution_logging: bool = False
     source_arn: str | None = TUTORIAL_SOURCE_ARN  # None: no invoke permission at all
     tags: Mapping[str, str] = field(default_factory=lambda: _frozen(None))
 

@@ -76,3 +76,15 @@ def test_deploy_redeploy_destroy(moto_server, tmp_path):
 def _resource(clients: Clients, outputs: StackOutputs) -> str:
     items = clients("apigateway").get_resources(restApiId=outputs.api_id)["items"]
     return next(r["id"] for r in items if r["path"] == "/db-api")
+
+
+def test_execution_logging_turns_on_the_stage_logs(clients):
+    """What `HARNESS_AWS_EXECUTION_LOGS=1` makes the real-AWS target deploy, run against the embedded stack."""
+    settings = StackSettings(region="us-west-1", execution_logging=True).with_prefix("logon-")
+    outputs = deploy(settings, clients)
+    try:
+        stage = clients("apigateway").get_stage(restApiId=outputs.api_id, stageName="prod")
+        assert stage["methodSettings"]["*/*"]["loggingLevel"] == "INFO"
+        assert stage["methodSettings"]["*/*"]["dataTraceEnabled"] is True
+    finally:
+        destroy(settings, clients)

@@ -63,6 +63,8 @@ def test_invoke_through_the_api_with_tail_and_cloudwatch_logs(world):
     tail = base64.b64decode(response.headers["X-Amz-Log-Result"]).decode()
     request_id = response.headers["x-amzn-RequestId"]
     assert f"START RequestId: {request_id} Version: $LATEST" in tail and "hello line 0" in tail
+    control, _, _ = world
+    control.flush_logs()  # what the stack's dispatcher does before any CloudWatch Logs call (read here in process)
     logs = boto3.client("logs", region_name=REGION)
     events = logs.filter_log_events(logGroupName="/aws/lambda/probe")["events"]
     messages = [e["message"] for e in events]

@@ -175,3 +175,16 @@ def test_package_is_deterministic_and_takes_extra_files(tmp_path):
 def test_real_handler_package_contains_index():
     names = zipfile.ZipFile(io.BytesIO(build_zip(StackSettings().code_dir))).namelist()
     assert "index.py" in names
+
+
+def test_execution_logging_turns_on_the_stage_logs_right_after_the_deployment():
+    assert "stage-logging" not in [s.id for s in plan_deploy(StackSettings(), PACKAGE)]
+    plan = plan_deploy(StackSettings(execution_logging=True), PACKAGE)
+    ids = [s.id for s in plan]
+    assert ids.index("stage-logging") == ids.index("deployment") + 1
+    logging = step(plan, "stage-logging")
+    assert (logging.service, logging.operation) == ("apigateway", "UpdateStage")
+    assert logging.params["stageName"] == "prod" and isinstance(logging.params["restApiId"], Ref)
+    assert logging.params["patchOperations"] == [
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+        {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]

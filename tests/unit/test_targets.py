@@ -116,3 +116,14 @@ def test_resolve_aws_with_opt_in_gets_prefix_and_owner(monkeypatch, tmp_path):
     assert targets.resolve("aws", region="us-west-1").prefix == target.prefix  # saved: destroy finds deploy's
     explicit = targets.resolve("aws", region="us-west-1", prefix="mine-")
     assert explicit.prefix == "" and explicit.tags == {OWNER_TAG: "alicesmith"}  # the caller applied `mine-`
+
+
+def test_real_aws_lacks_execution_logs_unless_the_account_is_set_up_for_them():
+    plain = targets.aws("us-west-1", env={})
+    assert plain.skip_reason(["execution-logs"]).startswith("aws: API Gateway writes execution logs only")
+    assert "HARNESS_AWS_EXECUTION_LOGS=1" in plain.skip_reason(["execution-logs"])
+    assert not plain.stack_settings(StackSettings()).execution_logging
+    on = targets.aws("us-west-1", env={"HARNESS_AWS_EXECUTION_LOGS": "1"})
+    assert on.skip_reason(["execution-logs"]) is None and on.skip_reason(["unknown-api-404"]).startswith("aws: ")
+    assert on.stack_settings(StackSettings()).execution_logging
+    assert not targets.embedded("http://e:1").stack_settings(StackSettings()).execution_logging
