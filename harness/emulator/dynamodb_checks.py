@@ -3,11 +3,16 @@
 Pure functions over the request's JSON (no moto): a key that breaks the table's key schema (moto answers a
 mistyped key with 200 and an empty one with its own wording), a PutItem key attribute that is empty (moto's
 wording differs) and items nested too deeply (moto stores them).
-Left out: size limits (400 KB items are checked by moto), expression validation.
+Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
+`-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
+DynamoDB's range, is refused with DynamoDB's message.
+Left out: size limits (400 KB items are checked by moto), expression validation, the form of numbers that
+UpdateItem works out itself (`SET a = a + :n`; moto's `Decimal` text).
 """
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterator
 
 MAX_NESTING = 32
 NESTING_TOO_DEEP = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
@@ -66,3 +71,97 @@ def nesting_problem(request: dict[str, Any]) -> str | None:
                 return NESTING_TOO_DEEP
             stack.extend((child, depth + 1) for child in inner)
     return None
+
+
+MAX_DIGITS = 38
+TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
+OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+_MAX_EXPONENT, _MIN_EXPONENT = 125, -130  # DynamoDB's range: 1E-130 to 9.99...E+125
+
+
+class NumberProblem(ValueError):
+    """A number DynamoDB refuses to store; the text is DynamoDB's message."""
+
+
+def canonical_number(text: Any) -> str | None:
+    """`text` as DynamoDB stores and returns a number: plain notation, no leading or trailing zeros, `-0` as
+    `0` ("1.50" -> "1.5", "1.5E2" -> "150", "00042" -> "42"). NumberProblem for more than 38 significant
+    digits or a magnitude out of range; None when `text` is no number at all (moto answers that)."""
+    if not isinstance(text, str) or text != text.strip():
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    if value.is_zero():
+        return "0"
+    sign, digit_tuple, exponent = value.as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    exponent = int(exponent) + len(digit_tuple) - len(digits)
+    if len(digits) > MAX_DIGITS:
+        raise NumberProblem(TOO_PRECISE)
+    magnitude = len(digits) - 1 + exponent
+    if magnitude > _MAX_EXPONENT:
+        raise NumberProblem(OVERFLOW)
+    if magnitude < _MIN_EXPONENT:
+        raise NumberProblem(UNDERFLOW)
+    if exponent >= 0:
+        body = digits + "0" * exponent
+    else:
+        point = len(digits) + exponent
+        body = f"{digits[:point]}.{digits[point:]}" if point > 0 else "0." + "0" * -point + digits
+    return ("-" if sign else "") + body
+
+
+def _stored_values(target: str, request: dict[str, Any]) -> Iterator[Any]:
+    """The AttributeValues a write call stores (items, update values), by operation."""
+    if target.endswith((".PutItem", ".UpdateItem")):
+        if isinstance(request.get("Item"), dict):
+            yield from request["Item"].values()
+        if isinstance(request.get("ExpressionAttributeValues"), dict):
+            yield from request["ExpressionAttributeValues"].values()
+        if isinstance(request.get("AttributeUpdates"), dict):
+            yield from (u.get("Value") for u in request["AttributeUpdates"].values() if isinstance(u, dict))
+    elif target.endswith(".BatchWriteItem") and isinstance(request.get("RequestItems"), dict):
+        for writes in request["RequestItems"].values():
+            for write in writes if isinstance(writes, list) else ():
+                item = (write.get("PutRequest") or {}).get("Item") if isinstance(write, dict) else None
+                if isinstance(item, dict):
+                    yield from item.values()
+    elif target.endswith(".TransactWriteItems") and isinstance(request.get("TransactItems"), list):
+        for entry in request["TransactItems"]:
+            for kind in ("Put", "Update") if isinstance(entry, dict) else ():
+                part = entry.get(kind)
+                if isinstance(part, dict):
+                    yield from _stored_values(".PutItem", part)
+
+
+def normalize_numbers(target: str, request: dict[str, Any]) -> tuple[bool, str | None]:
+    """Put every number a write call stores into DynamoDB's form, in place: (changed, problem), where problem is
+    DynamoDB's message for a number it refuses (too many digits, out of range)."""
+    changed = False
+    stack = list(_stored_values(target, request))
+    try:
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            for kind, inner in node.items():
+                if kind == "N":
+                    canonical = canonical_number(inner)
+                    if canonical is not None and canonical != inner:
+                        node["N"], changed = canonical, True
+                elif kind == "NS" and isinstance(inner, list):
+                    fixed = [form if form is not None else n for n in inner for form in (canonical_number(n),)]
+                    if fixed != inner:
+                        node["NS"], changed = fixed, True
+                elif kind == "M" and isinstance(inner, dict):
+                    stack.extend(inner.values())
+                elif kind == "L" and isinstance(inner, list):
+                    stack.extend(inner)
+    except NumberProblem as problem:
+        return changed, str(problem)
+    return changed, None

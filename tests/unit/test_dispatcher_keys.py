@@ -6,9 +6,15 @@ import pytest
 from harness.emulator.dynamodb_checks import (
     EMPTY_STRING_KEY,
     KEY_SCHEMA_MISMATCH,
+    OVERFLOW,
+    TOO_PRECISE,
+    UNDERFLOW,
+    NumberProblem,
+    canonical_number,
     has_empty_value,
     item_key_problem,
     key_problem,
+    normalize_numbers,
 )
 
 HASH = (("id", "S"),)
@@ -52,3 +58,52 @@ def test_has_empty_value_is_the_cheap_gate_before_the_schema_lookup():
     assert has_empty_value({"b": {"B": ""}})
     assert not has_empty_value({"id": {"S": "1"}, "n": {"N": "0"}, "m": {"M": {"e": {"S": ""}}}})
     assert not has_empty_value(None) and not has_empty_value("x")
+
+
+@pytest.mark.parametrize("text, form", [
+    ("00042", "42"), ("-0", "0"), ("0.0", "0"), ("1.5E2", "150"), ("1.0", "1"), ("1.50", "1.5"), ("+7", "7"),
+    ("0.00100", "0.001"), ("-1.2300", "-1.23"), ("1e-5", "0.00001"), ("12.3400e1", "123.4"), ("100", "100"),
+    ("1234567895171680000000000000000000000000", "1234567895171680000000000000000000000000"),  # 16 digits
+    ("1e125", "1" + "0" * 125), ("1e-130", "0." + "0" * 129 + "1"),
+    ("abc", None), (" 1", None), ("", None), ("NaN", None), ("Infinity", None), (7, None),
+])
+def test_canonical_number(text, form):
+    assert canonical_number(text) == form
+
+
+@pytest.mark.parametrize("text, message", [
+    ("123456789012345678901234567890123456789", TOO_PRECISE), ("-1.23456789012345678901234567890123456789", TOO_PRECISE),
+    ("1e126", OVERFLOW), ("-9.9e126", OVERFLOW), ("1e999999999", OVERFLOW), ("1e-131", UNDERFLOW), ("-1e-200", UNDERFLOW),
+])
+def test_numbers_dynamodb_refuses(text, message):
+    with pytest.raises(NumberProblem, match=message.split(".")[0]):
+        canonical_number(text)
+
+
+def test_normalize_numbers_in_what_each_write_stores():
+    put = {"Item": {"id": {"S": "1"}, "n": {"N": "1.50"}, "ns": {"NS": ["1.0", "02"]},
+                    "m": {"M": {"deep": {"L": [{"N": "-0"}, {"S": "1.50"}]}}}}}
+    assert normalize_numbers("DynamoDB_20120810.PutItem", put) == (True, None)
+    assert put["Item"] == {"id": {"S": "1"}, "n": {"N": "1.5"}, "ns": {"NS": ["1", "2"]},
+                           "m": {"M": {"deep": {"L": [{"N": "0"}, {"S": "1.50"}]}}}}
+    update = {"Key": {"n": {"N": "1.0"}}, "ExpressionAttributeValues": {":v": {"N": "3.10"}},
+              "AttributeUpdates": {"a": {"Value": {"N": "4.0"}}}}
+    assert normalize_numbers("DynamoDB_20120810.UpdateItem", update) == (True, None)
+    assert update == {"Key": {"n": {"N": "1.0"}}, "ExpressionAttributeValues": {":v": {"N": "3.1"}},
+                      "AttributeUpdates": {"a": {"Value": {"N": "4"}}}}  # keys are matched by value: left alone
+    batch = {"RequestItems": {"t": [{"PutRequest": {"Item": {"n": {"N": "5.0"}}}},
+                                    {"DeleteRequest": {"Key": {"n": {"N": "6.0"}}}}]}}
+    assert normalize_numbers("DynamoDB_20120810.BatchWriteItem", batch) == (True, None)
+    assert batch["RequestItems"]["t"][0]["PutRequest"]["Item"]["n"] == {"N": "5"}
+    transact = {"TransactItems": [{"Put": {"Item": {"n": {"N": "7.0"}}}},
+                                  {"Update": {"ExpressionAttributeValues": {":v": {"N": "8.0"}}}}]}
+    assert normalize_numbers("DynamoDB_20120810.TransactWriteItems", transact) == (True, None)
+    assert transact["TransactItems"][0]["Put"]["Item"]["n"] == {"N": "7"}
+    assert transact["TransactItems"][1]["Update"]["ExpressionAttributeValues"][":v"] == {"N": "8"}
+    plain = {"Item": {"id": {"S": "1"}, "n": {"N": "42"}, "bad": {"N": "x"}}}
+    assert normalize_numbers("DynamoDB_20120810.PutItem", plain) == (False, None)
+    assert plain["Item"]["bad"] == {"N": "x"}  # moto answers it
+    long = {"Item": {"n": {"NS": ["1", "1" * 39]}}}
+    assert normalize_numbers("DynamoDB_20120810.PutItem", long) == (False, TOO_PRECISE)
+    assert normalize_numbers("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
+        == (False, None)

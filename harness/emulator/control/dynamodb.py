@@ -2,8 +2,8 @@
 
 Every function that stores data makes these calls, so the request is parsed once and moto's Flask app is
 skipped. Where moto is laxer than DynamoDB (keys, nesting: `dynamodb_checks.py`) the answer is DynamoDB's
-ValidationException; UpdateItem's `ConsumedCapacity` comes back only when asked; DeleteTable of a missing table
-names it, as DynamoDB does.
+ValidationException; numbers are stored in DynamoDB's form; UpdateItem's `ConsumedCapacity` comes back only
+when asked; DeleteTable of a missing table names it, as DynamoDB does.
 Left out: DynamoDB Streams (served by moto's app).
 """
 from __future__ import annotations
@@ -17,11 +17,20 @@ from moto.core.request import Request as MotoRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
 from .. import ids
-from ..dynamodb_checks import NESTING_TOO_DEEP, has_empty_value, item_key_problem, key_problem, nesting_problem
+from ..dynamodb_checks import (
+    NESTING_TOO_DEEP,
+    has_empty_value,
+    item_key_problem,
+    key_problem,
+    nesting_problem,
+    normalize_numbers,
+)
 
 DYNAMODB_TARGET = "DynamoDB_20120810."
 KEYED_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("GetItem", "DeleteItem", "UpdateItem"))
 CHECKED_TARGETS = KEYED_TARGETS | {DYNAMODB_TARGET + "PutItem"}
+WRITE_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("PutItem", "UpdateItem", "BatchWriteItem",
+                                                         "TransactWriteItems"))
 
 
 class Response(NamedTuple):
@@ -91,6 +100,13 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
             problem = item_key_problem(request["Item"], schema) if schema else None
         if problem is not None:
             return _validation_error(problem)
+    if isinstance(request, dict) and target in WRITE_TARGETS:
+        changed, problem = normalize_numbers(target, request)  # stored in DynamoDB's form, as it returns them
+        if problem is not None:
+            return _validation_error(problem)
+        if changed:
+            raw = json.dumps(request).encode()
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
 
     http_request = _ServerRequest(environ, raw)
     query = environ.get("QUERY_STRING")
