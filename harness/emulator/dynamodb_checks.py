@@ -6,8 +6,9 @@ wording differs) and items nested too deeply (moto stores them).
 Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
 `-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
 DynamoDB's range, is refused with DynamoDB's message.
-Left out: size limits (400 KB items are checked by moto), expression validation, the form of numbers that
-UpdateItem works out itself (`SET a = a + :n`; moto's `Decimal` text).
+Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in a number set
+once its members are in DynamoDB's form (`["1", "1.0"]`; DynamoDB refuses them, moto keeps both). UpdateItem's
+own arithmetic is put into DynamoDB's form by `control/moto_fixes.py`.
 """
 from __future__ import annotations
 

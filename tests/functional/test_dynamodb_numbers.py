@@ -56,3 +56,15 @@ def test_more_than_38_significant_digits_is_refused_and_nothing_is_stored(table)
                                  ExpressionAttributeValues={":n": {"N": text}})
         assert out_of_range.value.response["Error"] == {"Code": "ValidationException", "Message": message}
     assert dynamodb.get_item(TableName=name, Key={"id": {"S": "ok"}})["Item"]["n"] == {"N": "1" * 38}
+
+
+def test_update_arithmetic_keeps_dynamodb_s_form(table):
+    dynamodb, name = table
+    dynamodb.put_item(TableName=name, Item={"id": {"S": "c"}, "n": {"N": "1.5"}, "m": {"N": "10"}})
+    dynamodb.update_item(TableName=name, Key={"id": {"S": "c"}}, UpdateExpression="SET n = n + :x, m = m - :y",
+                         ExpressionAttributeValues={":x": {"N": "1.5"}, ":y": {"N": "0.5"}})
+    item = dynamodb.get_item(TableName=name, Key={"id": {"S": "c"}})["Item"]
+    assert item["n"] == {"N": "3"} and item["m"] == {"N": "9.5"}  # moto alone: "3.0"
+    dynamodb.update_item(TableName=name, Key={"id": {"S": "c"}}, UpdateExpression="ADD n :x",
+                         ExpressionAttributeValues={":x": {"N": "0.25"}})
+    assert dynamodb.get_item(TableName=name, Key={"id": {"S": "c"}})["Item"]["n"] == {"N": "3.25"}
