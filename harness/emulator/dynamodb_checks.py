@@ -6,9 +6,10 @@ wording differs) and items nested too deeply (moto stores them).
 Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
 `-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
 DynamoDB's range, is refused with DynamoDB's message.
-Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in a number set
-once its members are in DynamoDB's form (`["1", "1.0"]`; DynamoDB refuses them, moto keeps both). UpdateItem's
-own arithmetic is put into DynamoDB's form by `control/moto_fixes.py`.
+A number set with the same number twice (`["1", "1.0"]`) is refused as DynamoDB does.
+Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in string and
+binary sets (moto keeps them). UpdateItem's own arithmetic is put into DynamoDB's form by
+`control/moto_fixes.py`.
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ MAX_DIGITS = 38
 TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
 OVERFLOW = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 UNDERFLOW = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+DUPLICATES = "Input collection contains duplicates"  # DynamoDB's words for a number set
 _MAX_EXPONENT, _MIN_EXPONENT = 125, -130  # DynamoDB's range: 1E-130 to 9.99...E+125
 
 
@@ -157,6 +159,8 @@ def normalize_numbers(target: str, request: dict[str, Any]) -> tuple[bool, str |
                         node["N"], changed = canonical, True
                 elif kind == "NS" and isinstance(inner, list):
                     fixed = [form if form is not None else n for n in inner for form in (canonical_number(n),)]
+                    if len(set(map(str, fixed))) < len(fixed):  # ["1", "1.0"] as much as ["1", "1"]
+                        raise NumberProblem(DUPLICATES)
                     if fixed != inner:
                         node["NS"], changed = fixed, True
                 elif kind == "M" and isinstance(inner, dict):

@@ -47,6 +47,10 @@ def test_more_than_38_significant_digits_is_refused_and_nothing_is_stored(table)
         "Code": "ValidationException", "Message": "Attempting to store more than 38 significant digits in a Number"}
     assert "Item" not in dynamodb.get_item(TableName=name, Key={"id": {"S": "long"}})
     dynamodb.put_item(TableName=name, Item={"id": {"S": "ok"}, "n": {"N": "1" * 38}})  # 38 is fine
+    with pytest.raises(ClientError) as twice:
+        dynamodb.put_item(TableName=name, Item={"id": {"S": "set"}, "ns": {"NS": ["1", "1.0"]}})
+    assert twice.value.response["Error"] == {"Code": "ValidationException",
+                                             "Message": "Input collection contains duplicates"}
     for text, message in (("1e126", "Number overflow. Attempting to store a number with magnitude larger than "
                                     "supported range"),
                           ("1e-131", "Number underflow. Attempting to store a number with magnitude smaller than "

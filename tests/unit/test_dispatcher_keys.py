@@ -6,6 +6,7 @@ import pytest
 from harness.emulator.dynamodb_checks import (
     EMPTY_STRING_KEY,
     KEY_SCHEMA_MISMATCH,
+    DUPLICATES,
     OVERFLOW,
     TOO_PRECISE,
     UNDERFLOW,
@@ -105,5 +106,7 @@ def test_normalize_numbers_in_what_each_write_stores():
     assert plain["Item"]["bad"] == {"N": "x"}  # moto answers it
     long = {"Item": {"n": {"NS": ["1", "1" * 39]}}}
     assert normalize_numbers("DynamoDB_20120810.PutItem", long) == (False, TOO_PRECISE)
+    for twice in (["1", "1"], ["2", "1", "1.0"], ["1e1", "10"]):
+        assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
     assert normalize_numbers("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
         == (False, None)
