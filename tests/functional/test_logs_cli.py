@@ -1,9 +1,11 @@
-"""`harness logs` against the embedded stack: one request's execution log and invocation, by request id."""
+"""`harness logs` against the embedded stack: one request's lines by request id, bad input, and --follow."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,45 @@ def test_a_stack_that_is_not_there_says_so(stack_url):
     done = harness("--endpoint", stack_url, "--prefix", "nothere-", "--since", "1m")
     assert done.returncode == 0 and done.stdout == ""
     assert "no API nothere-api-for-db-api" in done.stderr and "no log group /aws/lambda/nothere-db-api" in done.stderr
+
+
+def test_follow_prints_new_lines_as_they_come_and_stops_on_ctrl_c(stack_url, clients, tutorial_stack):
+    import queue
+    import signal
+    import threading
+
+    lam = clients("lambda")
+
+    def invoke() -> str:
+        answer = lam.invoke(FunctionName=tutorial_stack.function_name, Payload=json.dumps(
+            {"httpMethod": "GET", "queryStringParameters": {"TableName": tutorial_stack.tables[0]}}).encode())
+        return answer["ResponseMetadata"]["RequestId"]
+
+    before = invoke()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "logs", "--endpoint", stack_url, "--follow",
+                             "--since", "10m", "--only", "function"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for_report(request_id: str) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            assert time.monotonic() < deadline, f"no REPORT line for {request_id}"
+            try:
+                if f" function  REPORT RequestId: {request_id}" in lines.get(timeout=1.0):
+                    return
+            except queue.Empty:
+                pass
+
+    try:
+        wait_for_report(before)  # its first read is done
+        wait_for_report(invoke())  # a line written after that read arrives through a later one
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
