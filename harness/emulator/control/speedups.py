@@ -134,8 +134,6 @@ def _scan_without_copies(original: Any) -> Any:
     return scan
 
 
-
-
 _MISSING = object()
 _KEYS_CACHE_LIMIT = 20000
 
