@@ -1,7 +1,11 @@
 """The DynamoDB key checks the stack's front makes before moto sees Get/Delete/Update/PutItem."""
 from __future__ import annotations
 
+from decimal import Context, Decimal
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.emulator.dynamodb_checks import (
     EMPTY_STRING_KEY,
@@ -110,3 +114,27 @@ def test_normalize_numbers_in_what_each_write_stores():
         assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
     assert normalize_numbers("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
         == (False, None)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d.adjusted()) < 140),
+       st.sampled_from(["plain", "e", "E", "leading zero", "trailing zeros"]))
+def test_canonical_number_keeps_the_value_in_plain_form(value, shape):
+    text = {"plain": str(value), "e": f"{value:e}", "E": f"{value:E}", "leading zero": f"0{value}",
+            "trailing zeros": f"{value}00" if "." in str(value) and "E" not in str(value) else str(value)}[shape]
+    try:
+        form = canonical_number(text)
+    except NumberProblem as problem:
+        number = Decimal(text)
+        digits = len(str(number.normalize(Context(prec=200))).split("E")[0].replace("-", "").replace(".", "")
+                     .strip("0"))
+        expected = TOO_PRECISE if digits > 38 else OVERFLOW if number.adjusted() > 125 else UNDERFLOW
+        assert str(problem) == expected
+        return
+    if form is None:  # not a number at all (e.g. "0-1")
+        return
+    assert Decimal(form) == Decimal(text)
+    assert "e" not in form.lower() and "+" not in form
+    digits = form.lstrip("-")
+    assert digits == "0" or not digits.startswith("0") or digits.startswith("0.")
+    assert not ("." in form and form.endswith("0")) and not form.endswith(".") and form != "-0"
