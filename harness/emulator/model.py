@@ -83,8 +83,18 @@ class ResourceSnapshot:
 
 
 @dataclass(frozen=True)
+class Throttle:
+    """A stage's throttling for its methods: a token bucket of `burst` requests refilled at `rate` per second."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
 class DeployedStage:
-    """One stage of a REST API as its deployment froze it (or the live tree for test-invoke)."""
+    """One stage of a REST API as its deployment froze it (or the live tree for test-invoke). `throttling` is
+    the stage's current method settings (not frozen by a deployment, as on AWS), keyed as AWS keys them:
+    `*/*` for every method, `~1db-api/ANY` for one (the resource path with `/` as `~1`)."""
 
     api_id: str
     api_name: str
@@ -95,3 +105,4 @@ class DeployedStage:
     stage_variables: Mapping[str, str] | None
     region: str
     account_id: str
+    throttling: Mapping[str, Throttle] | None = None

@@ -310,6 +310,27 @@ def test_function_answer_over_6_mb_is_502_response_size_too_large(world):
     assert fine.status_code == 200 and len(fine.content) == 5_000_000
 
 
+def test_stage_throttling_is_429_too_many_requests(world):
+    apigw = world.kit.clients("apigateway")
+    apigw.create_stage(restApiId=world.api_id, stageName="throttled", deploymentId=world.deployment_id)
+    try:
+        def limit(path: str, burst: int) -> None:
+            apigw.update_stage(restApiId=world.api_id, stageName="throttled", patchOperations=[
+                {"op": "replace", "path": f"{path}/throttling/burstLimit", "value": str(burst)},
+                {"op": "replace", "path": f"{path}/throttling/rateLimit", "value": "0.01"}])
+
+        limit("/*/*", 1)
+        assert world.get("echo", stage="throttled").status_code == 200
+        second = world.get("echo", stage="throttled")
+        assert_gateway_error(second, 429, "Too Many Requests", "TooManyRequestsException")
+        assert not world.log(second, stage="throttled", timeout=0.5)  # refused before any execution
+        assert world.get("echo").status_code == 200  # another stage of the same API: not limited
+        limit("/~1echo/ANY", 3)  # the method's own setting wins over the stage-wide one
+        assert [world.get("echo", stage="throttled").status_code for _ in range(4)] == [200, 200, 200, 429]
+    finally:
+        apigw.delete_stage(restApiId=world.api_id, stageName="throttled")
+
+
 def test_test_invoke_method_shows_the_permission_problem_in_its_log(world):
     apigw = world.kit.clients("apigateway")
     denied = apigw.test_invoke_method(restApiId=world.api_id, resourceId=world.resources["no-permission"],

@@ -1,6 +1,7 @@
 """`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs (via `LogShipper`)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -21,6 +22,7 @@ from ..model import (
     IntegrationSnapshot,
     MethodSnapshot,
     ResourceSnapshot,
+    Throttle,
 )
 
 log = logging.getLogger(__name__)
@@ -202,7 +204,9 @@ class ControlPlane:
             with self._lock:
                 resources = self._snapshots.get(key, ())
         variables = dict(stage.variables or {})
-        return self._stage(api, stage_name, deployment_id, resources, variables or None)
+        deployed = self._stage(api, stage_name, deployment_id, resources, variables or None)
+        throttling = _throttling(getattr(stage, "method_settings", None))
+        return dataclasses.replace(deployed, throttling=throttling) if throttling else deployed
 
     def live_stage(self, api_id: str) -> DeployedStage | None:
         """The API's current (undeployed) tree, as TestInvokeMethod sees it, under `test-invoke-stage`."""
@@ -289,6 +293,25 @@ class ControlPlane:
         if stream not in backend.groups[group].streams:
             backend.create_log_stream(group, stream)
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in lines])
+
+
+def _throttling(method_settings: Any) -> dict[str, Throttle] | None:
+    """The throttling of a stage's method settings (moto keeps AWS's keys: `*/*`, `~1db-api/ANY`)."""
+    if not isinstance(method_settings, dict) or not method_settings:
+        return None
+    found = {}
+    for key, settings in method_settings.items():
+        if not isinstance(settings, dict):
+            continue
+        rate, burst = settings.get("throttlingRateLimit"), settings.get("throttlingBurstLimit")
+        if rate is None and burst is None:
+            continue
+        try:
+            found[str(key)] = Throttle(rate=max(float(rate if rate is not None else 10000.0), 0.0),
+                                       burst=max(int(burst if burst is not None else 5000), 0))
+        except (TypeError, ValueError):  # a setting moto took but no number: not throttled
+            continue
+    return found or None
 
 
 def now_ms() -> int:

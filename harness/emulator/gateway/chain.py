@@ -1,12 +1,13 @@
 """The Gateway facade: runs the steps in order over one context, renders the outcome once.
 
-    size check -> locate stage -> route -> [start execution log] -> prepare integration -> build event -> log endpoint
-    request -> integration method check -> resolve function -> permission -> invoke -> convert response
+    size check -> locate stage -> route -> throttle -> [start execution log] -> prepare integration -> build
+    event -> log endpoint request -> integration method check -> resolve function -> permission -> invoke ->
+    convert response
 
 A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
 500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
 execution log to CloudWatch Logs; TestInvokeMethod returns it in its answer.
-Left out: API Gateway's own throttling (429), API keys, authorizers, CORS, custom domains.
+Left out: API keys and usage plans, authorizers, CORS, custom domains.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .logs import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
 from .route import Router, RouterCache, route
+from .throttle import Throttles
 
 if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
     from ..control import ControlPlane
@@ -119,7 +121,8 @@ class Gateway:
             lambda c: integrate.invoke(c, self._submit),
             convert,
         )
-        self._steps: tuple[Step, ...] = (self._route, *self._after_route)
+        self._throttles = Throttles()
+        self._steps: tuple[Step, ...] = (self._route, self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
 

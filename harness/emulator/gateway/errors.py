@@ -58,6 +58,11 @@ def stage_not_found() -> GatewayError:
     return GatewayError(403, "Forbidden", "ForbiddenException")
 
 
+def too_many_requests() -> GatewayError:
+    """The stage's (or method's) throttling limit is reached."""
+    return GatewayError(429, "Too Many Requests", "TooManyRequestsException")
+
+
 def missing_authentication_token() -> GatewayError:
     """No resource/method matches the path and verb."""
     return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
