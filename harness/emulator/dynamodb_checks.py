@@ -6,9 +6,9 @@ wording differs) and items nested too deeply (moto stores them).
 Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
 `-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
 DynamoDB's range, is refused with DynamoDB's message.
-A number set with the same number twice (`["1", "1.0"]`) is refused as DynamoDB does.
-Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in string and
-binary sets (moto keeps them). UpdateItem's own arithmetic is put into DynamoDB's form by
+A number or string set holding a member twice (`["1", "1.0"]`, `["a", "a"]`) is refused as DynamoDB does.
+Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in binary sets
+(moto keeps them). UpdateItem's own arithmetic is put into DynamoDB's form by
 `control/moto_fixes.py`.
 """
 from __future__ import annotations
@@ -119,21 +119,21 @@ def canonical_number(text: Any) -> str | None:
     return ("-" if sign else "") + body
 
 
-def _stored_values(target: str, request: dict[str, Any]) -> Iterator[Any]:
-    """The AttributeValues a write call stores (items, update values), by operation."""
+def _stored_values(target: str, request: dict[str, Any]) -> Iterator[tuple[Any, str | None]]:
+    """The AttributeValues a write call stores, each with its ExpressionAttributeValues key (None elsewhere)."""
     if target.endswith((".PutItem", ".UpdateItem")):
         if isinstance(request.get("Item"), dict):
-            yield from request["Item"].values()
+            yield from ((value, None) for value in request["Item"].values())
         if isinstance(request.get("ExpressionAttributeValues"), dict):
-            yield from request["ExpressionAttributeValues"].values()
+            yield from ((value, str(key)) for key, value in request["ExpressionAttributeValues"].items())
         if isinstance(request.get("AttributeUpdates"), dict):
-            yield from (u.get("Value") for u in request["AttributeUpdates"].values() if isinstance(u, dict))
+            yield from ((u.get("Value"), None) for u in request["AttributeUpdates"].values() if isinstance(u, dict))
     elif target.endswith(".BatchWriteItem") and isinstance(request.get("RequestItems"), dict):
         for writes in request["RequestItems"].values():
             for write in writes if isinstance(writes, list) else ():
                 item = (write.get("PutRequest") or {}).get("Item") if isinstance(write, dict) else None
                 if isinstance(item, dict):
-                    yield from item.values()
+                    yield from ((value, None) for value in item.values())
     elif target.endswith(".TransactWriteItems") and isinstance(request.get("TransactItems"), list):
         for entry in request["TransactItems"]:
             for kind in ("Put", "Update") if isinstance(entry, dict) else ():
@@ -142,31 +142,51 @@ def _stored_values(target: str, request: dict[str, Any]) -> Iterator[Any]:
                     yield from _stored_values(".PutItem", part)
 
 
+def _duplicates_in_string_set(members: list[Any]) -> str:
+    return (f"One or more parameter values were invalid: Input collection [{', '.join(map(str, members))}] "
+            "contains duplicates.")
+
+
+def _normalize_value(value: Any) -> bool:
+    """One stored AttributeValue (and what it holds) into DynamoDB's form, in place; True when anything changed.
+    NumberProblem with DynamoDB's message for a value it refuses."""
+    changed = False
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        for kind, inner in node.items():
+            if kind == "N":
+                canonical = canonical_number(inner)
+                if canonical is not None and canonical != inner:
+                    node["N"], changed = canonical, True
+            elif kind == "NS" and isinstance(inner, list):
+                fixed = [form if form is not None else n for n in inner for form in (canonical_number(n),)]
+                if len(set(map(str, fixed))) < len(fixed):  # ["1", "1.0"] as much as ["1", "1"]
+                    raise NumberProblem(DUPLICATES)
+                if fixed != inner:
+                    node["NS"], changed = fixed, True
+            elif kind == "SS" and isinstance(inner, list) and all(isinstance(m, str) for m in inner):
+                if len(set(inner)) < len(inner):
+                    raise NumberProblem(_duplicates_in_string_set(inner))
+            elif kind == "M" and isinstance(inner, dict):
+                stack.extend(inner.values())
+            elif kind == "L" and isinstance(inner, list):
+                stack.extend(inner)
+    return changed
+
+
 def normalize_numbers(target: str, request: dict[str, Any]) -> tuple[bool, str | None]:
     """Put every number a write call stores into DynamoDB's form, in place: (changed, problem), where problem is
-    DynamoDB's message for a number it refuses (too many digits, out of range)."""
+    DynamoDB's message for a value it refuses (a number with too many digits or out of range, a set holding a
+    member twice); for an ExpressionAttributeValues entry it names the key, as DynamoDB does."""
     changed = False
-    stack = list(_stored_values(target, request))
-    try:
-        while stack:
-            node = stack.pop()
-            if not isinstance(node, dict):
-                continue
-            for kind, inner in node.items():
-                if kind == "N":
-                    canonical = canonical_number(inner)
-                    if canonical is not None and canonical != inner:
-                        node["N"], changed = canonical, True
-                elif kind == "NS" and isinstance(inner, list):
-                    fixed = [form if form is not None else n for n in inner for form in (canonical_number(n),)]
-                    if len(set(map(str, fixed))) < len(fixed):  # ["1", "1.0"] as much as ["1", "1"]
-                        raise NumberProblem(DUPLICATES)
-                    if fixed != inner:
-                        node["NS"], changed = fixed, True
-                elif kind == "M" and isinstance(inner, dict):
-                    stack.extend(inner.values())
-                elif kind == "L" and isinstance(inner, list):
-                    stack.extend(inner)
-    except NumberProblem as problem:
-        return changed, str(problem)
+    for value, expression_key in _stored_values(target, request):
+        try:
+            changed = _normalize_value(value) or changed
+        except NumberProblem as problem:
+            if expression_key is None:
+                return changed, str(problem)
+            return changed, f"ExpressionAttributeValues contains invalid value: {problem} for key {expression_key}"
     return changed, None

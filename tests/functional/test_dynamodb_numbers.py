@@ -51,6 +51,10 @@ def test_more_than_38_significant_digits_is_refused_and_nothing_is_stored(table)
         dynamodb.put_item(TableName=name, Item={"id": {"S": "set"}, "ns": {"NS": ["1", "1.0"]}})
     assert twice.value.response["Error"] == {"Code": "ValidationException",
                                              "Message": "Input collection contains duplicates"}
+    with pytest.raises(ClientError) as strings:
+        dynamodb.put_item(TableName=name, Item={"id": {"S": "set"}, "ss": {"SS": ["a", "b", "a"]}})
+    assert strings.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates.")
     for text, message in (("1e126", "Number overflow. Attempting to store a number with magnitude larger than "
                                     "supported range"),
                           ("1e-131", "Number underflow. Attempting to store a number with magnitude smaller than "
@@ -58,7 +62,9 @@ def test_more_than_38_significant_digits_is_refused_and_nothing_is_stored(table)
         with pytest.raises(ClientError) as out_of_range:
             dynamodb.update_item(TableName=name, Key={"id": {"S": "ok"}}, UpdateExpression="SET n = :n",
                                  ExpressionAttributeValues={":n": {"N": text}})
-        assert out_of_range.value.response["Error"] == {"Code": "ValidationException", "Message": message}
+        assert out_of_range.value.response["Error"] == {  # a value in ExpressionAttributeValues is named by its key
+            "Code": "ValidationException",
+            "Message": f"ExpressionAttributeValues contains invalid value: {message} for key :n"}
     assert dynamodb.get_item(TableName=name, Key={"id": {"S": "ok"}})["Item"]["n"] == {"N": "1" * 38}
 
 

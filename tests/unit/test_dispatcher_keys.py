@@ -112,6 +112,11 @@ def test_normalize_numbers_in_what_each_write_stores():
     assert normalize_numbers("DynamoDB_20120810.PutItem", long) == (False, TOO_PRECISE)
     for twice in (["1", "1"], ["2", "1", "1.0"], ["1e1", "10"]):
         assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
+    assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"s": {"SS": ["a", "b", "a"]}}}) == (
+        False, "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates.")
+    assert normalize_numbers("DynamoDB_20120810.UpdateItem", {"ExpressionAttributeValues": {
+        ":ok": {"N": "1.0"}, ":big": {"N": "1e126"}}}) == (
+        True, f"ExpressionAttributeValues contains invalid value: {OVERFLOW} for key :big")
     assert normalize_numbers("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
         == (False, None)
 
