@@ -107,8 +107,11 @@ def check_aws(env: Mapping[str, str] | None = None, allow_flag: bool = False,
     if not realaws.opted_in(allow_flag, env):
         return Check("aws", False, f"credentials found (source: {found}), but real AWS needs an explicit opt-in: "
                                    f"--allow-real-aws or {realaws.ALLOW_ENV}=1")
+    logs = ("execution logs on (HARNESS_AWS_EXECUTION_LOGS=1)" if env.get("HARNESS_AWS_EXECUTION_LOGS", "").strip()
+            .lower() in ("1", "true", "yes") else "scenarios reading execution logs are skipped unless "
+            "HARNESS_AWS_EXECUTION_LOGS=1 (needs API Gateway's CloudWatch Logs role in the account)")
     return Check("aws", True, f"credentials found (source: {found}), opted in; resources get a unique prefix "
-                              "and the harness:stack tag; destroy deletes only what carries it")
+                              f"and the harness:stack tag; destroy deletes only what carries it; {logs}")
 
 
 def run(allow_real_aws: bool = False, env: Mapping[str, str] | None = None) -> list[Check]:

@@ -82,6 +82,9 @@ def test_aws_verdicts():
     assert not gated.usable and "source: shared-credentials-file" in gated.reason and "--allow-real-aws" in gated.reason
     assert doctor.check_aws({"HARNESS_ALLOW_REAL_AWS": "1"}, source=lambda: "env").usable
     assert doctor.check_aws({}, allow_flag=True, source=lambda: "sso").usable
+    assert "skipped unless HARNESS_AWS_EXECUTION_LOGS=1" in doctor.check_aws({}, True, source=lambda: "sso").reason
+    assert "execution logs on" in doctor.check_aws({"HARNESS_AWS_EXECUTION_LOGS": "1"}, True,
+                                                   source=lambda: "sso").reason
     redirected = doctor.check_aws({"AWS_ENDPOINT_URL": "http://ls:4566"}, True, source=lambda: "env")
     assert not redirected.usable and "AWS_ENDPOINT_URL" in redirected.reason
 
