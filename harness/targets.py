@@ -38,6 +38,7 @@ FEATURES: Mapping[str, str] = {
     "integration-timeout": "API Gateway answers 504 when the integration takes longer than its timeout",
     "fault-injection": "the stack can be redeployed with faults (always true where deploy works)",
     "unknown-api-404": "an unknown API id answers HTTP 404 (AWS has no DNS name for it)",
+    "stage-throttling": "API Gateway applies a stage's throttling settings (429 Too Many Requests over them)",
 }
 
 LOCALSTACK_LACKS: Mapping[str, str] = {
@@ -46,6 +47,7 @@ LOCALSTACK_LACKS: Mapping[str, str] = {
     "test-invoke-method": "LocalStack community does not run TestInvokeMethod integrations",
     "execution-logs": "LocalStack does not write API Gateway execution logs",
     "integration-timeout": "LocalStack has no API Gateway integration timeout",
+    "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
 }
 
 AWS_LACKS: Mapping[str, str] = {

@@ -218,6 +218,13 @@ def _api_steps(settings: StackSettings, seen: Observed, tags: Mapping[str, str])
                 {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
                 {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]},
             "   Turn on the stage's execution logs (INFO, with request and response data)"))
+    if settings.throttling is not None:
+        rate, burst = settings.throttling
+        steps.append(Call("stage-throttling", "apigateway", "UpdateStage", {
+            "restApiId": api_id, "stageName": settings.stage, "patchOperations": [
+                {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": f"{rate:g}"},
+                {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)}]},
+            f"   Throttle the stage: {rate:g} requests/s, bursts of {burst}"))
     if seen.function_has_statement:
         steps.append(Call("unpermit", "lambda", "RemovePermission", {
             "FunctionName": settings.function_name, "StatementId": settings.statement_id,

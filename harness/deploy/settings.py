@@ -85,6 +85,8 @@ class StackSettings:
     # turn on the stage's execution logs (INFO, with request/response data): real AWS only logs when asked, and
     # only once the account has a CloudWatch Logs role for API Gateway; the embedded stack always logs
     execution_logging: bool = False
+    # the stage's own throttling, (requests per second, burst); None: the stage's settings are left alone
+    throttling: tuple[float, int] | None = None
     source_arn: str | None = TUTORIAL_SOURCE_ARN  # None: no invoke permission at all
     tags: Mapping[str, str] = field(default_factory=lambda: _frozen(None))
 
@@ -149,6 +151,7 @@ OVERRIDE_KEYS: dict[str, Any] = {
     "source_arn": lambda s, v: _permission(s, v),
     "integration_http_method": lambda s, v: {"integration_http_method": str(v).upper()},
     "integration_timeout_ms": lambda s, v: {"integration_timeout_ms": int(v)},
+    "throttling": lambda s, v: {"throttling": None if v is None else (float(dict(v)["rate"]), int(dict(v)["burst"]))},
     "handler": lambda s, v: {"handler": str(v)},
     "runtime": lambda s, v: {"runtime": str(v)},
     "timeout": lambda s, v: {"timeout": int(v)},

@@ -188,3 +188,18 @@ def test_execution_logging_turns_on_the_stage_logs_right_after_the_deployment():
     assert logging.params["patchOperations"] == [
         {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
         {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]
+
+
+def test_throttling_sets_the_stage_limits_right_after_the_deployment():
+    assert "stage-throttling" not in [s.id for s in plan_deploy(StackSettings(), PACKAGE)]
+    settings = StackSettings().with_overrides({"throttling": {"rate": 0.5, "burst": 2}})
+    assert settings.throttling == (0.5, 2)
+    plan = plan_deploy(settings, PACKAGE)
+    ids = [s.id for s in plan]
+    assert ids.index("stage-throttling") == ids.index("deployment") + 1
+    throttle = step(plan, "stage-throttling")
+    assert (throttle.service, throttle.operation) == ("apigateway", "UpdateStage")
+    assert throttle.params["patchOperations"] == [
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "0.5"},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "2"}]
+    assert settings.fingerprint() != StackSettings().fingerprint()  # its own variant deployment
