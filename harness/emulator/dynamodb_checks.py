@@ -83,13 +83,13 @@ DUPLICATES = "Input collection contains duplicates"  # DynamoDB's words for a nu
 _MAX_EXPONENT, _MIN_EXPONENT = 125, -130  # DynamoDB's range: 1E-130 to 9.99...E+125
 
 
-class NumberProblem(ValueError):
-    """A number DynamoDB refuses to store; the text is DynamoDB's message."""
+class ValueRefused(ValueError):
+    """A value DynamoDB refuses to store (a number, a set); the text is DynamoDB's message."""
 
 
 def canonical_number(text: Any) -> str | None:
     """`text` as DynamoDB stores and returns a number: plain notation, no leading or trailing zeros, `-0` as
-    `0` ("1.50" -> "1.5", "1.5E2" -> "150", "00042" -> "42"). NumberProblem for more than 38 significant
+    `0` ("1.50" -> "1.5", "1.5E2" -> "150", "00042" -> "42"). ValueRefused for more than 38 significant
     digits or a magnitude out of range; None when `text` is no number at all (moto answers that)."""
     if not isinstance(text, str) or text != text.strip():
         return None
@@ -105,12 +105,12 @@ def canonical_number(text: Any) -> str | None:
     digits = "".join(map(str, digit_tuple)).rstrip("0")
     exponent = int(exponent) + len(digit_tuple) - len(digits)
     if len(digits) > MAX_DIGITS:
-        raise NumberProblem(TOO_PRECISE)
+        raise ValueRefused(TOO_PRECISE)
     magnitude = len(digits) - 1 + exponent
     if magnitude > _MAX_EXPONENT:
-        raise NumberProblem(OVERFLOW)
+        raise ValueRefused(OVERFLOW)
     if magnitude < _MIN_EXPONENT:
-        raise NumberProblem(UNDERFLOW)
+        raise ValueRefused(UNDERFLOW)
     if exponent >= 0:
         body = digits + "0" * exponent
     else:
@@ -149,7 +149,7 @@ def _duplicates_in_string_set(members: list[Any]) -> str:
 
 def _normalize_value(value: Any) -> bool:
     """One stored AttributeValue (and what it holds) into DynamoDB's form, in place; True when anything changed.
-    NumberProblem with DynamoDB's message for a value it refuses."""
+    ValueRefused with DynamoDB's message for a value it refuses."""
     changed = False
     stack = [value]
     while stack:
@@ -164,12 +164,12 @@ def _normalize_value(value: Any) -> bool:
             elif kind == "NS" and isinstance(inner, list):
                 fixed = [form if form is not None else n for n in inner for form in (canonical_number(n),)]
                 if len(set(map(str, fixed))) < len(fixed):  # ["1", "1.0"] as much as ["1", "1"]
-                    raise NumberProblem(DUPLICATES)
+                    raise ValueRefused(DUPLICATES)
                 if fixed != inner:
                     node["NS"], changed = fixed, True
             elif kind == "SS" and isinstance(inner, list) and all(isinstance(m, str) for m in inner):
                 if len(set(inner)) < len(inner):
-                    raise NumberProblem(_duplicates_in_string_set(inner))
+                    raise ValueRefused(_duplicates_in_string_set(inner))
             elif kind == "M" and isinstance(inner, dict):
                 stack.extend(inner.values())
             elif kind == "L" and isinstance(inner, list):
@@ -177,15 +177,15 @@ def _normalize_value(value: Any) -> bool:
     return changed
 
 
-def normalize_numbers(target: str, request: dict[str, Any]) -> tuple[bool, str | None]:
-    """Put every number a write call stores into DynamoDB's form, in place: (changed, problem), where problem is
+def normalize_stored_values(target: str, request: dict[str, Any]) -> tuple[bool, str | None]:
+    """Put every value a write call stores into DynamoDB's form, in place: (changed, problem), where problem is
     DynamoDB's message for a value it refuses (a number with too many digits or out of range, a set holding a
     member twice); for an ExpressionAttributeValues entry it names the key, as DynamoDB does."""
     changed = False
     for value, expression_key in _stored_values(target, request):
         try:
             changed = _normalize_value(value) or changed
-        except NumberProblem as problem:
+        except ValueRefused as problem:
             if expression_key is None:
                 return changed, str(problem)
             return changed, f"ExpressionAttributeValues contains invalid value: {problem} for key {expression_key}"

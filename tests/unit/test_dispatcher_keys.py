@@ -14,12 +14,12 @@ from harness.emulator.dynamodb_checks import (
     OVERFLOW,
     TOO_PRECISE,
     UNDERFLOW,
-    NumberProblem,
+    ValueRefused,
     canonical_number,
     has_empty_value,
     item_key_problem,
     key_problem,
-    normalize_numbers,
+    normalize_stored_values,
 )
 
 HASH = (("id", "S"),)
@@ -81,43 +81,43 @@ def test_canonical_number(text, form):
     ("1e126", OVERFLOW), ("-9.9e126", OVERFLOW), ("1e999999999", OVERFLOW), ("1e-131", UNDERFLOW), ("-1e-200", UNDERFLOW),
 ])
 def test_numbers_dynamodb_refuses(text, message):
-    with pytest.raises(NumberProblem, match=message.split(".")[0]):
+    with pytest.raises(ValueRefused, match=message.split(".")[0]):
         canonical_number(text)
 
 
-def test_normalize_numbers_in_what_each_write_stores():
+def test_normalize_stored_values_in_what_each_write_stores():
     put = {"Item": {"id": {"S": "1"}, "n": {"N": "1.50"}, "ns": {"NS": ["1.0", "02"]},
                     "m": {"M": {"deep": {"L": [{"N": "-0"}, {"S": "1.50"}]}}}}}
-    assert normalize_numbers("DynamoDB_20120810.PutItem", put) == (True, None)
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", put) == (True, None)
     assert put["Item"] == {"id": {"S": "1"}, "n": {"N": "1.5"}, "ns": {"NS": ["1", "2"]},
                            "m": {"M": {"deep": {"L": [{"N": "0"}, {"S": "1.50"}]}}}}
     update = {"Key": {"n": {"N": "1.0"}}, "ExpressionAttributeValues": {":v": {"N": "3.10"}},
               "AttributeUpdates": {"a": {"Value": {"N": "4.0"}}}}
-    assert normalize_numbers("DynamoDB_20120810.UpdateItem", update) == (True, None)
+    assert normalize_stored_values("DynamoDB_20120810.UpdateItem", update) == (True, None)
     assert update == {"Key": {"n": {"N": "1.0"}}, "ExpressionAttributeValues": {":v": {"N": "3.1"}},
                       "AttributeUpdates": {"a": {"Value": {"N": "4"}}}}  # keys are matched by value: left alone
     batch = {"RequestItems": {"t": [{"PutRequest": {"Item": {"n": {"N": "5.0"}}}},
                                     {"DeleteRequest": {"Key": {"n": {"N": "6.0"}}}}]}}
-    assert normalize_numbers("DynamoDB_20120810.BatchWriteItem", batch) == (True, None)
+    assert normalize_stored_values("DynamoDB_20120810.BatchWriteItem", batch) == (True, None)
     assert batch["RequestItems"]["t"][0]["PutRequest"]["Item"]["n"] == {"N": "5"}
     transact = {"TransactItems": [{"Put": {"Item": {"n": {"N": "7.0"}}}},
                                   {"Update": {"ExpressionAttributeValues": {":v": {"N": "8.0"}}}}]}
-    assert normalize_numbers("DynamoDB_20120810.TransactWriteItems", transact) == (True, None)
+    assert normalize_stored_values("DynamoDB_20120810.TransactWriteItems", transact) == (True, None)
     assert transact["TransactItems"][0]["Put"]["Item"]["n"] == {"N": "7"}
     assert transact["TransactItems"][1]["Update"]["ExpressionAttributeValues"][":v"] == {"N": "8"}
     plain = {"Item": {"id": {"S": "1"}, "n": {"N": "42"}, "bad": {"N": "x"}}}
-    assert normalize_numbers("DynamoDB_20120810.PutItem", plain) == (False, None)
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", plain) == (False, None)
     assert plain["Item"]["bad"] == {"N": "x"}  # moto answers it
     long = {"Item": {"n": {"NS": ["1", "1" * 39]}}}
-    assert normalize_numbers("DynamoDB_20120810.PutItem", long) == (False, TOO_PRECISE)
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", long) == (False, TOO_PRECISE)
     for twice in (["1", "1"], ["2", "1", "1.0"], ["1e1", "10"]):
-        assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
-    assert normalize_numbers("DynamoDB_20120810.PutItem", {"Item": {"s": {"SS": ["a", "b", "a"]}}}) == (
+        assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"s": {"SS": ["a", "b", "a"]}}}) == (
         False, "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates.")
-    assert normalize_numbers("DynamoDB_20120810.UpdateItem", {"ExpressionAttributeValues": {
+    assert normalize_stored_values("DynamoDB_20120810.UpdateItem", {"ExpressionAttributeValues": {
         ":ok": {"N": "1.0"}, ":big": {"N": "1e126"}}}) == (
         True, f"ExpressionAttributeValues contains invalid value: {OVERFLOW} for key :big")
-    assert normalize_numbers("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
+    assert normalize_stored_values("DynamoDB_20120810.Scan", {"ExpressionAttributeValues": {":v": {"N": "1.0"}}}) \
         == (False, None)
 
 
@@ -129,7 +129,7 @@ def test_canonical_number_keeps_the_value_in_plain_form(value, shape):
             "trailing zeros": f"{value}00" if "." in str(value) and "E" not in str(value) else str(value)}[shape]
     try:
         form = canonical_number(text)
-    except NumberProblem as problem:
+    except ValueRefused as problem:
         number = Decimal(text)
         digits = len(str(number.normalize(Context(prec=200))).split("E")[0].replace("-", "").replace(".", "")
                      .strip("0"))

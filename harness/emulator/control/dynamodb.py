@@ -23,7 +23,7 @@ from ..dynamodb_checks import (
     item_key_problem,
     key_problem,
     nesting_problem,
-    normalize_numbers,
+    normalize_stored_values,
 )
 
 DYNAMODB_TARGET = "DynamoDB_20120810."
@@ -101,7 +101,7 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
         if problem is not None:
             return _validation_error(problem)
     if isinstance(request, dict) and target in WRITE_TARGETS:
-        changed, problem = normalize_numbers(target, request)  # stored in DynamoDB's form, as it returns them
+        changed, problem = normalize_stored_values(target, request)  # stored as DynamoDB stores them
         if problem is not None:
             return _validation_error(problem)
         if changed:

@@ -24,14 +24,14 @@ def fix_moto() -> None:
 
 
 def _number_in_dynamodb_form(original: Any) -> Any:
-    from ..dynamodb_checks import NumberProblem, canonical_number
+    from ..dynamodb_checks import ValueRefused, canonical_number
 
     def arithmetic(self: Any, other: Any) -> Any:
         result = original(self, other)
         if getattr(result, "type", None) == "N":
             try:
                 form = canonical_number(result.value)
-            except NumberProblem:  # out of DynamoDB's range: moto's text is kept
+            except ValueRefused:  # out of DynamoDB's range: moto's text is kept
                 form = None
             if form is not None:
                 result.value = form
