@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from . import localstack as ls
-from . import realaws, targets
+from . import realaws
 from .targets import localstack_url, safe_url
 
 
@@ -107,7 +107,7 @@ def check_aws(env: Mapping[str, str] | None = None, allow_flag: bool = False,
     if not realaws.opted_in(allow_flag, env):
         return Check("aws", False, f"credentials found (source: {found}), but real AWS needs an explicit opt-in: "
                                    f"--allow-real-aws or {realaws.ALLOW_ENV}=1")
-    logs = ("execution logs on (HARNESS_AWS_EXECUTION_LOGS=1)" if targets.aws_execution_logs(env) else
+    logs = ("execution logs on (HARNESS_AWS_EXECUTION_LOGS=1)" if realaws.execution_logs(env) else
             "scenarios reading execution logs are skipped unless HARNESS_AWS_EXECUTION_LOGS=1 (needs API Gateway's "
             "CloudWatch Logs role in the account)")
     return Check("aws", True, f"credentials found (source: {found}), opted in; resources get a unique prefix "

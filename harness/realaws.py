@@ -20,6 +20,7 @@ from typing import Any, Mapping
 log = logging.getLogger(__name__)
 
 ALLOW_ENV = "HARNESS_ALLOW_REAL_AWS"
+EXECUTION_LOGS_ENV = "HARNESS_AWS_EXECUTION_LOGS"
 OWNER_TAG = "harness:owner"
 PREFIX_FILE = Path(".harness/aws-prefix")
 REFUSAL_STATUS = 2
@@ -41,6 +42,12 @@ class RealAwsRefused(SystemExit):
 def opted_in(flag: bool = False, env: Mapping[str, str] | None = None) -> bool:
     env = os.environ if env is None else env
     return bool(flag) or (env.get(ALLOW_ENV) or "").strip().lower() in _TRUE
+
+
+def execution_logs(env: Mapping[str, str] | None = None) -> bool:
+    """HARNESS_AWS_EXECUTION_LOGS=1: the account has API Gateway's CloudWatch Logs role, so stages may log."""
+    env = os.environ if env is None else env
+    return (env.get(EXECUTION_LOGS_ENV) or "").strip().lower() in _TRUE
 
 
 def require_opt_in(flag: bool = False, env: Mapping[str, str] | None = None) -> None:

@@ -157,11 +157,6 @@ def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str
     }
 
 
-def aws_execution_logs(env: Mapping[str, str]) -> bool:
-    """HARNESS_AWS_EXECUTION_LOGS=1 (or true/yes): the account lets API Gateway write execution logs."""
-    return env.get("HARNESS_AWS_EXECUTION_LOGS", "").strip().lower() in ("1", "true", "yes")
-
-
 def aws(region: str | None = None, *, prefix: str = "", tags: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None) -> Target:
     """Real AWS through boto3's default credential chain. Use `resolve` to get the opt-in check and prefix.
@@ -169,7 +164,9 @@ def aws(region: str | None = None, *, prefix: str = "", tags: Mapping[str, str] 
     stage's execution logs and scenarios that read them run."""
     env = os.environ if env is None else env
     region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-west-1"
-    logs = aws_execution_logs(env)
+    from .realaws import execution_logs
+
+    logs = execution_logs(env)
     return Target("aws", Endpoint(None, region), AWS_LACKS_WITH_LOGS if logs else AWS_LACKS, prefix=prefix,
                   tags=MappingProxyType(dict(tags or {})), execution_logging=logs)
 

@@ -212,19 +212,11 @@ def _api_steps(settings: StackSettings, seen: Observed, tags: Mapping[str, str])
     steps.append(Call("deployment", "apigateway", "CreateDeployment",
                       {"restApiId": api_id, "stageName": settings.stage},
                       f"5. Deploy to stage {settings.stage}"))
-    if settings.execution_logging:
-        steps.append(Call("stage-logging", "apigateway", "UpdateStage", {
-            "restApiId": api_id, "stageName": settings.stage, "patchOperations": [
-                {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
-                {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]},
-            "   Turn on the stage's execution logs (INFO, with request and response data)"))
-    if settings.throttling is not None:
-        rate, burst = settings.throttling
-        steps.append(Call("stage-throttling", "apigateway", "UpdateStage", {
-            "restApiId": api_id, "stageName": settings.stage, "patchOperations": [
-                {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": f"{rate:g}"},
-                {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)}]},
-            f"   Throttle the stage: {rate:g} requests/s, bursts of {burst}"))
+    stage_settings, what = _stage_settings(settings)
+    if stage_settings:
+        steps.append(Call("stage-settings", "apigateway", "UpdateStage", {
+            "restApiId": api_id, "stageName": settings.stage, "patchOperations": stage_settings},
+            f"   Stage settings: {what}"))
     if seen.function_has_statement:
         steps.append(Call("unpermit", "lambda", "RemovePermission", {
             "FunctionName": settings.function_name, "StatementId": settings.statement_id,
@@ -236,6 +228,23 @@ def _api_steps(settings: StackSettings, seen: Observed, tags: Mapping[str, str])
             "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com", "SourceArn": arn,
         }, "6. Allow API Gateway to invoke the function"))
     return steps
+
+
+def _stage_settings(settings: StackSettings) -> tuple[list[dict[str, str]], str]:
+    """The stage's method settings for every method (`/*/*`) the stack asks for, and a note saying which;
+    nothing when it asks for none (the stage's settings are then left as they are)."""
+    ops: list[dict[str, str]] = []
+    notes = []
+    if settings.execution_logging:
+        ops += [{"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+                {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"}]
+        notes.append("execution logs (INFO, with request and response data)")
+    if settings.throttling is not None:
+        rate, burst = settings.throttling
+        ops += [{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": f"{rate:g}"},
+                {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(burst)}]
+        notes.append(f"throttling ({rate:g} requests/s, bursts of {burst})")
+    return ops, "; ".join(notes)
 
 
 def plan_destroy(settings: StackSettings, observed: Observed) -> Plan:

@@ -178,11 +178,11 @@ def test_real_handler_package_contains_index():
 
 
 def test_execution_logging_turns_on_the_stage_logs_right_after_the_deployment():
-    assert "stage-logging" not in [s.id for s in plan_deploy(StackSettings(), PACKAGE)]
+    assert "stage-settings" not in [s.id for s in plan_deploy(StackSettings(), PACKAGE)]
     plan = plan_deploy(StackSettings(execution_logging=True), PACKAGE)
     ids = [s.id for s in plan]
-    assert ids.index("stage-logging") == ids.index("deployment") + 1
-    logging = step(plan, "stage-logging")
+    assert ids.index("stage-settings") == ids.index("deployment") + 1
+    logging = step(plan, "stage-settings")
     assert (logging.service, logging.operation) == ("apigateway", "UpdateStage")
     assert logging.params["stageName"] == "prod" and isinstance(logging.params["restApiId"], Ref)
     assert logging.params["patchOperations"] == [
@@ -191,15 +191,18 @@ def test_execution_logging_turns_on_the_stage_logs_right_after_the_deployment():
 
 
 def test_throttling_sets_the_stage_limits_right_after_the_deployment():
-    assert "stage-throttling" not in [s.id for s in plan_deploy(StackSettings(), PACKAGE)]
     settings = StackSettings().with_overrides({"throttling": {"rate": 0.5, "burst": 2}})
     assert settings.throttling == (0.5, 2)
     plan = plan_deploy(settings, PACKAGE)
     ids = [s.id for s in plan]
-    assert ids.index("stage-throttling") == ids.index("deployment") + 1
-    throttle = step(plan, "stage-throttling")
+    assert ids.index("stage-settings") == ids.index("deployment") + 1
+    throttle = step(plan, "stage-settings")
     assert (throttle.service, throttle.operation) == ("apigateway", "UpdateStage")
     assert throttle.params["patchOperations"] == [
         {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "0.5"},
         {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "2"}]
     assert settings.fingerprint() != StackSettings().fingerprint()  # its own variant deployment
+    both = plan_deploy(StackSettings(execution_logging=True, throttling=(1.0, 3)), PACKAGE)
+    assert [s.id for s in both].count("stage-settings") == 1  # one UpdateStage for all of them
+    assert [op["path"] for op in step(both, "stage-settings").params["patchOperations"]] == [
+        "/*/*/logging/loglevel", "/*/*/logging/dataTrace", "/*/*/throttling/rateLimit", "/*/*/throttling/burstLimit"]

@@ -108,25 +108,21 @@ class ControlPlane:
                     model = regions[region].get_function(name_or_arn)
                 except Exception:  # moto raises its own UnknownFunctionException (or rejects a foreign ARN)
                     continue
-                if any(isinstance(st, dict) and st.get("Sid") == sid for st in model.policy.statements):
+                if _holds(model.policy, sid):
                     found.append(model.policy)
         return found
 
     def has_statement(self, name_or_arn: str, region: str, account_id: str, qualifier: str | None, sid: str) -> bool:
         """True when the policy of this function (or of its version/alias `qualifier`) holds statement `sid`."""
-        try:
-            model = self._lambda_model(name_or_arn, region, account_id, qualifier)
-        except Exception:  # unknown function: moto answers that itself
-            return False
-        policy = getattr(model, "policy", None)
-        return policy is not None and any(isinstance(st, dict) and st.get("Sid") == sid for st in policy.statements)
+        model = self._lambda_model(name_or_arn, region, account_id, qualifier)
+        return model is not None and _holds(model.policy, sid)
 
     @staticmethod
     def renew_policy_revisions(policies: list[Any], sid: str) -> None:
         """RemovePermission happened: each policy that lost `sid` gets a new RevisionId, as on AWS (moto keeps
         the old one)."""
         for policy in policies:
-            if not any(isinstance(st, dict) and st.get("Sid") == sid for st in policy.statements):
+            if not _holds(policy, sid):
                 policy.revision = str(uuid.uuid4())
 
     def function_policy(self, fn: FunctionConfig) -> list[dict[str, Any]]:
@@ -293,6 +289,11 @@ class ControlPlane:
         if stream not in backend.groups[group].streams:
             backend.create_log_stream(group, stream)
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in lines])
+
+
+def _holds(policy: Any, sid: str) -> bool:
+    """True when moto's policy object holds a statement with this Sid."""
+    return any(isinstance(st, dict) and st.get("Sid") == sid for st in policy.statements)
 
 
 def _throttling(method_settings: Any) -> dict[str, Throttle] | None:

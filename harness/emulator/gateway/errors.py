@@ -159,24 +159,11 @@ def error_body(message: str) -> bytes:
 
 
 def render(error: GatewayError, request_id: str, extended_request_id: str) -> HttpAnswer:
-    """The client's view of a gateway error."""
+    """The client's view of a gateway error: `{"message": ...}` as JSON, or (`plain`) the message as text."""
+    ids = (("x-amzn-RequestId", request_id), ("x-amz-apigw-id", extended_request_id))
     if error.plain:
-        return HttpAnswer(
-            status=error.status,
-            headers=(
-                ("Content-Type", "text/plain"),
-                ("x-amzn-RequestId", request_id),
-                ("x-amz-apigw-id", extended_request_id),
-            ),
-            body=error.message.encode(),
-        )
-    return HttpAnswer(
-        status=error.status,
-        headers=(
-            ("Content-Type", "application/json"),
-            ("x-amzn-RequestId", request_id),
-            ("x-amz-apigw-id", extended_request_id),
-            ("x-amzn-ErrorType", error.error_type),
-        ),
-        body=error_body(error.message),
-    )
+        return HttpAnswer(status=error.status, headers=(("Content-Type", "text/plain"), *ids),
+                          body=error.message.encode())
+    return HttpAnswer(status=error.status,
+                      headers=(("Content-Type", "application/json"), *ids, ("x-amzn-ErrorType", error.error_type)),
+                      body=error_body(error.message))
