@@ -3,7 +3,8 @@
 `pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with
 markers from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target.
 Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `--harness-region`,
-`--harness-allow-real-aws`, `--harness-no-start-localstack`. Fixtures: `harness_target`, `harness_stack`
+`--harness-allow-real-aws`, `--harness-no-start-localstack`, `--harness-timing-bounds enforce|report` (ini
+`harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack`
 (the deployed base stack's outputs), `harness_api_url`, `harness_clients` (boto3 clients on the target),
 `harness_runner`. Each pytest process (each pytest-xdist worker) gets its own embedded stack in a child
 process, so parallel workers never share state; on shared endpoints each worker prefixes its stacks.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,6 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="opt in to --harness-target aws (or set HARNESS_ALLOW_REAL_AWS=1)")
     group.addoption("--harness-no-start-localstack", action="store_true",
                     help="never start LocalStack through Docker; skip when none answers")
+    group.addoption("--harness-timing-bounds", choices=["enforce", "report"], default=None,
+                    help="enforce: a broken timing bound (max_duration_ms, max_p95_ms, max_p99_ms, min_rps) fails "
+                         "the item; report: it is a HarnessTimingWarning (default: the harness_timing_bounds ini "
+                         "value, else enforce)")
+    parser.addini("harness_timing_bounds", "enforce (default) or report: see --harness-timing-bounds",
+                  default="enforce")
 
 
 class HarnessSession:
@@ -49,6 +57,10 @@ class HarnessSession:
         self.endpoint: str | None = config.getoption("harness_endpoint")
         self.region: str = config.getoption("harness_region")
         self.worker = getattr(config, "workerinput", {}).get("workerid", "")
+        timing = config.getoption("harness_timing_bounds") or config.getini("harness_timing_bounds") or "enforce"
+        if timing not in ("enforce", "report"):
+            raise pytest.UsageError(f"harness_timing_bounds must be enforce or report, not {timing!r}")
+        self.enforce_timing = timing == "enforce"
         self.planned = planned(self.name, self.endpoint, self.region)
         self._exit = contextlib.ExitStack()
         self._target: Any = None
@@ -80,7 +92,7 @@ class HarnessSession:
             if shared and self.worker:
                 settings = settings.with_prefix(f"{self.worker}-")
             self._runner = runner_for(target, settings=settings, destroy_base=True,
-                                      variant_tag=self.worker if shared else "")
+                                      variant_tag=self.worker if shared else "", enforce_timing=self.enforce_timing)
         return self._runner
 
     def close(self) -> None:
@@ -167,6 +179,9 @@ class ScenarioTest(pytest.Item):
         self.result = runner.run_item(self.item)
         if self.result.outcome == SKIPPED:
             pytest.skip(self.result.skip_reason or "skipped")
+        for step, note in self.result.notes:
+            warnings.warn_explicit(f"{step.where} \"{step.name}\": {note} (reported, not enforced)",
+                                   HarnessTimingWarning, str(step.source.file), step.source.line or 0)
         if self.result.outcome == FAILED:
             raise ScenarioFailed(format_failure(self.result))
 
@@ -182,6 +197,10 @@ class ScenarioTest(pytest.Item):
 
 class ScenarioFailed(AssertionError):
     """A scenario item failed; the message is the full report (every mismatch, request, response)."""
+
+
+class HarnessTimingWarning(UserWarning):
+    """A timing bound the item broke while timing bounds are reported, not enforced."""
 
 
 # ---- fixtures for hand-written tests -------------------------------------------------------------------

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from ..replay.model import LoadCall, Step
-from ..replay.results import FAILED, PASSED, Mismatch, Request, Response, StepResult
+from ..replay.results import FAILED, PASSED, Mismatch, Request, Response, StepResult, split_timing
 from ..replay.steps import StepContext
 from ..replay.templating import Scope, TemplateError
 from .driver import LoadResult, run_load
@@ -28,15 +28,15 @@ def mismatches(result: LoadResult) -> list[Mismatch]:
     found = []
     s, v, t = result.summary, result.verification, result.profile.thresholds
     if t.max_p99_ms is not None and not s.latency.p99 <= t.max_p99_ms:
-        found.append(Mismatch("load.p99", f"<= {t.max_p99_ms:g} ms", f"{s.latency.p99:.1f} ms"))
+        found.append(Mismatch("load.p99", f"<= {t.max_p99_ms:g} ms", f"{s.latency.p99:.1f} ms", timing=True))
     if t.max_p95_ms is not None and not s.latency.p95 <= t.max_p95_ms:
-        found.append(Mismatch("load.p95", f"<= {t.max_p95_ms:g} ms", f"{s.latency.p95:.1f} ms"))
+        found.append(Mismatch("load.p95", f"<= {t.max_p95_ms:g} ms", f"{s.latency.p95:.1f} ms", timing=True))
     if t.max_error_rate is not None and s.error_rate > t.max_error_rate:
         codes = ", ".join(f"{code or 'no answer'}: {n}" for code, n in s.status.items())
         found.append(Mismatch("load.error_rate", f"<= {t.max_error_rate:.2%}",
                               f"{s.error_rate:.2%} ({s.errors} of {s.requests}; status {codes})"))
     if t.min_rps is not None and s.rps < t.min_rps:
-        found.append(Mismatch("load.rps", f">= {t.min_rps:g}", f"{s.rps:.1f}"))
+        found.append(Mismatch("load.rps", f">= {t.min_rps:g}", f"{s.rps:.1f}", timing=True))
     if t.no_lost_writes:
         if v.lost:
             found.append(Mismatch("load.lost_writes", "0", str(len(v.lost)),
@@ -78,9 +78,10 @@ def run_load_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepCon
     found = mismatches(result)
     if not result.passed and not found:
         found = [Mismatch("load", "a passing run", "; ".join(result.broken))]
+    found, notes = split_timing(found, ctx.enforce_timing)
     response = Response(status=0, content=format_report(result).encode("utf-8"), data=figures(result),
                         duration_ms=result.record.elapsed_s * 1000)
     log.info("%s: %d requests, %s", step.where, result.summary.requests, "passed" if not found else "failed")
     return StepResult(**base, outcome=PASSED if not found else FAILED, mismatches=tuple(found), request=request,
-                      response=response, attempts=1, duration_s=ctx.clock() - started)
+                      response=response, attempts=1, duration_s=ctx.clock() - started, notes=notes)
 

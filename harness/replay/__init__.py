@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .loader import discover, is_scenario_file, load_items, load_many, load_scenario
 from .model import Scenario, ScenarioItem, Source
-from .report import exit_status, first_line, format_failure, format_table, summary_line
+from .report import exit_status, first_line, format_failure, format_notes, format_table, summary_line
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, StepResult
 from .runner import Runner, runner_for, skip_reason
 from .stacks import DeployingStacks, FixedStack, StackError, StackProvider, VariantUnsupported
@@ -19,6 +19,6 @@ __all__ = [
     "DeployingStacks", "FAILED", "FRAGMENT_SCHEMA_PATH", "FixedStack", "ItemResult", "Mismatch", "PASSED",
     "Problem", "RequestsTransport", "Runner", "SCHEMA_PATH", "SKIPPED", "Scenario", "ScenarioError",
     "ScenarioItem", "Source", "StackError", "StackProvider", "StepResult", "Transport", "VariantUnsupported",
-    "discover", "exit_status", "first_line", "format_failure", "format_table", "is_scenario_file", "load_items",
+    "discover", "exit_status", "first_line", "format_failure", "format_notes", "format_table", "is_scenario_file", "load_items",
     "load_many", "load_scenario", "runner_for", "skip_reason", "summary_line", "write_junit", "write_transcript",
 ]

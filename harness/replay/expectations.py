@@ -67,5 +67,6 @@ def check_response(expect: Expectation, response: Response, *, kind: str = "http
     if expect.body is not UNSET:
         found += compare(expect.body, response.text, path="body")
     if expect.max_duration_ms is not None and response.duration_ms > expect.max_duration_ms:
-        found.append(Mismatch("duration", f"<= {expect.max_duration_ms:g} ms", f"{response.duration_ms:.0f} ms"))
+        found.append(Mismatch("duration", f"<= {expect.max_duration_ms:g} ms", f"{response.duration_ms:.0f} ms",
+                              timing=True))
     return found

@@ -145,6 +145,12 @@ def format_failure(result: ItemResult) -> str:
     return "\n".join(lines)
 
 
+def format_notes(result: ItemResult) -> str:
+    """The timing bounds an item broke while they were reported, not enforced (empty when none)."""
+    return "\n".join(f"{result.item_id}: {step.where}: {note} (timing bound reported, not enforced)"
+                     for step, note in result.notes)
+
+
 def first_line(result: ItemResult) -> str:
     """One line saying why an item failed (JUnit's failure message)."""
     if result.error:

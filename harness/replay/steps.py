@@ -25,7 +25,7 @@ from .expectations import check_response
 from .logs import LogSource, check_logs, execution_group, function_group
 from .matchers import MatcherError
 from .model import UNSET, AwsCall, HttpCall, InvokeCall, Retry, Step
-from .results import FAILED, PASSED, Request, Response, StepResult
+from .results import FAILED, PASSED, Request, Response, StepResult, split_timing
 from .templating import Scope, TemplateError
 from .transport import Transport, TransportError
 
@@ -46,6 +46,7 @@ class StepContext:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     wall: Callable[[], float] = time.time
+    enforce_timing: bool = True  # False: broken timing bounds are the step's notes, not mismatches
 
 
 def render_model(value: Any, scope: Scope, where: str) -> Any:
@@ -136,11 +137,11 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
     except TemplateError as exc:
         return StepResult(**base, outcome=FAILED, error=str(exc), duration_s=ctx.clock() - started)
     retry = step.retry or NO_RETRY
-    attempts, response, mismatches, error, captured = 0, None, [], None, {}
+    attempts, response, mismatches, error, captured, notes = 0, None, [], None, {}, ()
     while True:
         attempts += 1
         start_ms = int(ctx.wall() * 1000)
-        response, mismatches, error, fatal = None, [], None, False
+        response, mismatches, error, fatal, notes = None, [], None, False, ()
         try:
             response = _send(request, ctx)
             mismatches = check_response(expect, response, kind=step.kind)
@@ -148,6 +149,7 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
                 mismatches += check_logs(expect.logs, source=ctx.logs, groups=_log_groups(step.kind, call, ctx),
                                          start_ms=start_ms, tail=response.log_tail, clock=ctx.clock, sleep=ctx.sleep,
                                          request_id=response.header("x-amzn-RequestId") if step.kind == "http" else None)
+            mismatches, notes = split_timing(mismatches, ctx.enforce_timing)
             if not mismatches:
                 captured, problems = capture_all(step.captures, response)
                 mismatches += problems
@@ -170,4 +172,4 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
             scope.set(name, value)
     return StepResult(**base, outcome=PASSED if passed else FAILED, mismatches=tuple(mismatches), error=error,
                       request=request, response=response, attempts=attempts, duration_s=ctx.clock() - started,
-                      captured=captured if passed else {})
+                      captured=captured if passed else {}, notes=notes)

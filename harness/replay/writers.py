@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .model import UNSET
-from .report import counts, first_line, format_failure, mask_headers, mask_json
+from .report import counts, first_line, format_failure, format_notes, mask_headers, mask_json
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Request, Response, StepResult
 
 
@@ -42,6 +42,8 @@ def junit_xml(results: Sequence[ItemResult], suite: str = "harness replay") -> E
             failure.text = format_failure(result)
         elif result.outcome == SKIPPED:
             ET.SubElement(case, "skipped", {"message": result.skip_reason or ""})
+        if result.notes:
+            ET.SubElement(case, "system-out").text = format_notes(result)
     return root
 
 
@@ -101,7 +103,8 @@ def _step(step: StepResult) -> dict[str, Any]:
         "phase": step.phase, "index": step.index, "name": step.name, "kind": step.kind, "where": step.where,
         "file": step.source.file, "line": step.source.line, "outcome": step.outcome, "attempts": step.attempts,
         "duration_s": round(step.duration_s, 6), "error": step.error,
-        "mismatches": [asdict(m) for m in step.mismatches], "request": _request(step.request),
+        "mismatches": [asdict(m) for m in step.mismatches], "notes": [asdict(m) for m in step.notes],
+        "request": _request(step.request),
         "response": _response(step.response), "captured": mask_json(dict(step.captured)),
     }
 

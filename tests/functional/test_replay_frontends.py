@@ -94,6 +94,40 @@ def test_harness_replay_cli_writes_junit_and_transcript(tmp_path, stack_url):
     assert len(json.loads(transcript.read_text())["items"]) == 4
 
 
+SLOW = dict(PASSING, name="an impossible timing bound",
+            steps=[{"name": "scan", "http": {"method": "GET", "query": {"TableName": "{{stack.table}}"}},
+                    "expect": {"status": 200, "max_duration_ms": 0.001}}])
+
+
+def test_pytest_enforces_timing_bounds_unless_told_to_report_them(pytester, stack_url):
+    write(pytester.path / "scenarios", "slow.json", SLOW)
+    enforced = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    enforced.assert_outcomes(failed=1)
+    enforced.stdout.fnmatch_lines(["*duration: expected <= 0.001 ms, got * ms*"])
+    reported = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url,
+                                  "--harness-timing-bounds", "report")
+    reported.assert_outcomes(passed=1, warnings=1)
+    reported.stdout.fnmatch_lines(["*scenarios/slow.json:*: HarnessTimingWarning: steps?0? \"scan\": duration: "
+                                   "expected <= 0.001 ms, got * ms (reported, not enforced)*"])
+    pytester.makeini("[pytest]\nharness_timing_bounds = report\n")
+    from_ini = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    from_ini.assert_outcomes(passed=1, warnings=1)
+
+
+def test_harness_replay_reports_timing_bounds_when_asked(tmp_path, stack_url):
+    write(tmp_path / "scenarios", "slow.json", SLOW)
+    command = [sys.executable, "-m", "harness", "replay", str(tmp_path / "scenarios"), "--endpoint", stack_url]
+    enforced = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert enforced.returncode == 1 and "duration: expected <= 0.001 ms" in enforced.stdout
+    junit = tmp_path / "out.xml"
+    reported = subprocess.run(command + ["--timing-bounds", "report", "--junit", str(junit)],
+                              capture_output=True, text=True, timeout=120)
+    assert reported.returncode == 0, reported.stdout
+    assert "duration: expected <= 0.001 ms" in reported.stdout and "(timing bound reported, not enforced)" in reported.stdout
+    case = ET.parse(junit).getroot().find(".//testcase")
+    assert case.find("failure") is None and "not enforced" in case.find("system-out").text
+
+
 def test_harness_replay_refuses_invalid_files_before_running(tmp_path):
     write(tmp_path, "bad.json", dict(PASSING, steps=[]))
     done = subprocess.run([sys.executable, "-m", "harness", "replay", str(tmp_path)],

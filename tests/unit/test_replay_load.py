@@ -141,8 +141,8 @@ class Transport:
         self.inner.close()
 
 
-def runner(api: FakeDbApi) -> Runner:
-    return Runner(api.target, Stacks(api), transport=Transport(), aws=Aws(api))
+def runner(api: FakeDbApi, enforce_timing: bool = True) -> Runner:
+    return Runner(api.target, Stacks(api), transport=Transport(), aws=Aws(api), enforce_timing=enforce_timing)
 
 
 def test_the_runner_runs_a_load_step_between_other_steps(tmp_path):
@@ -219,3 +219,21 @@ def test_the_shipped_peak_scenario_loads():
     assert weights["get"] / sum(weights.values()) == 0.9
     assert profile.thresholds.max_error_rate == 0 and profile.thresholds.no_lost_writes
     assert json.loads((root / "scenarios" / "load" / "peak.json").read_text())["teardown"]
+
+
+def test_reported_timing_bounds_are_notes_and_lost_writes_still_fail(tmp_path):
+    body = PEAK.replace('"max_p99_ms": 5000', '"max_p99_ms": 0.001, "min_rps": 1000000')
+    item = load_scenario(write(tmp_path, body)).items()[0]
+    with FakeDbApi() as api:
+        result = runner(api, enforce_timing=False).run_item(item)
+    assert result.outcome == PASSED, format_failure(result)
+    assert [m.path for m in result.steps[0].notes] == ["load.p99", "load.rps"]
+
+    def fault(method, item_id, n):
+        return (200, False) if method == "POST" else None
+
+    with FakeDbApi(fault=fault) as api:
+        result = runner(api, enforce_timing=False).run_item(item)
+    assert result.outcome == FAILED
+    assert "load.lost_writes" in [m.path for m in result.steps[0].mismatches]
+    assert not {"load.p99", "load.rps"} & {m.path for m in result.steps[0].mismatches}

@@ -524,3 +524,49 @@ def test_stack_overrides_imply_fault_injection(tmp_path):
     with make_runner(target=target) as runner:
         result = runner.run_item(faulty.items()[0])
     assert (result.outcome, result.skip_reason) == (SKIPPED, "endpoint: this endpoint cannot be redeployed")
+
+
+SLOW_STEP = """
+"name": "a slow answer",
+"steps": [
+  {"name": "scan", "http": {"path": "/db-api", "query": {"TableName": "messages"}},
+   "expect": {"status": 200, "max_duration_ms": 5}, "capture": {"count": "$.Count"}},
+  {"name": "uses the capture", "http": {"path": "/db-api", "query": {"TableName": "{{count}}"}},
+   "expect": {"status": 200}}
+]
+"""
+
+
+@pytest.mark.parametrize("enforce", [True, False])
+def test_timing_bounds_fail_when_enforced_and_are_notes_when_reported(tmp_path, enforce):
+    """The fake transport answers in 7 ms: the 5 ms bound is broken either way; only enforcement fails it."""
+    scenario = load_scenario(scenario_file(tmp_path, SLOW_STEP))
+    clock = Clock()
+    runner = Runner(embedded(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
+                    clock=clock, sleep=clock.sleep, wall=lambda: 1000.0, enforce_timing=enforce)
+    with runner:
+        result = runner.run_item(scenario.items()[0])
+    scan = result.steps[0]
+    if enforce:
+        assert result.outcome == FAILED and [str(m) for m in scan.mismatches] == ["duration: expected <= 5 ms, got 7 ms"]
+        assert scan.notes == () and len(result.steps) == 1
+    else:
+        assert result.outcome == PASSED and scan.mismatches == ()
+        assert [str(m) for m in scan.notes] == ["duration: expected <= 5 ms, got 7 ms"]
+        assert result.vars["count"] == 0 and len(result.steps) == 2  # the capture was taken, the item went on
+        from harness.replay import format_notes
+
+        assert format_notes(result) == (f"{result.item_id}: steps[0]: duration: expected <= 5 ms, got 7 ms "
+                                        "(timing bound reported, not enforced)")
+
+
+def test_reported_timing_bounds_never_hide_other_mismatches(tmp_path):
+    body = SLOW_STEP.replace('"status": 200, "max_duration_ms": 5', '"status": 201, "max_duration_ms": 5')
+    scenario = load_scenario(scenario_file(tmp_path, body))
+    clock = Clock()
+    with Runner(embedded(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
+                clock=clock, sleep=clock.sleep, wall=lambda: 1000.0, enforce_timing=False) as runner:
+        result = runner.run_item(scenario.items()[0])
+    assert result.outcome == FAILED
+    assert [m.path for m in result.steps[0].mismatches] == ["status"]
+    assert [m.path for m in result.steps[0].notes] == ["duration"]
