@@ -193,7 +193,7 @@ def test_transcript_holds_requests_responses_and_mismatches(failed, tmp_path):
     assert post["request"]["json"] == {"TableName": "messages", "Item": {"id": "fixed-id"}}
     assert get["response"] == {"status": 200, "headers": {"Content-Type": "text/plain", "x-amzn-RequestId": "req-2"},
                                "duration_ms": 7.0, "json": {"Items": [{"id": "abc"}], "Count": 2}}
-    assert get["mismatches"][1] == {"path": "$.Items[0].id", "expected": "<uuid>", "actual": '"abc"', "detail": None}
+    assert get["mismatches"][1] == {"path": "$.Items[0].id", "expected": "<uuid>", "actual": '"abc"', "detail": None, "timing": False}
     assert item["report"] == format_failure(failed)
     assert transcript([])["items"] == []
 
