@@ -6,9 +6,9 @@ wording differs) and items nested too deeply (moto stores them).
 Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
 `-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
 DynamoDB's range, is refused with DynamoDB's message.
-A number or string set holding a member twice (`["1", "1.0"]`, `["a", "a"]`) is refused as DynamoDB does.
-Left out: size limits (400 KB items are checked by moto), expression validation, duplicates in binary sets
-(moto keeps them). UpdateItem's own arithmetic is put into DynamoDB's form by
+A number, string or binary set holding a member twice (`["1", "1.0"]`, `["a", "a"]`) is refused as DynamoDB
+does (the string- and binary-set wordings follow dynalite's AWS-recorded tests).
+Left out: size limits (400 KB items are checked by moto), expression validation. UpdateItem's own arithmetic is put into DynamoDB's form by
 `control/moto_fixes.py`.
 """
 from __future__ import annotations
@@ -147,6 +147,12 @@ def _duplicates_in_string_set(members: list[Any]) -> str:
             "contains duplicates.")
 
 
+def _duplicates_in_binary_set(members: list[str]) -> str:
+    # the missing space before "of" is DynamoDB's (as recorded by dynalite's tests against AWS)
+    return (f"One or more parameter values were invalid: Input collection [{', '.join(members)}]of type BS "
+            "contains duplicates.")
+
+
 def _normalize_value(value: Any) -> bool:
     """One stored AttributeValue (and what it holds) into DynamoDB's form, in place; True when anything changed.
     ValueRefused with DynamoDB's message for a value it refuses."""
@@ -170,6 +176,9 @@ def _normalize_value(value: Any) -> bool:
             elif kind == "SS" and isinstance(inner, list) and all(isinstance(m, str) for m in inner):
                 if len(set(inner)) < len(inner):
                     raise ValueRefused(_duplicates_in_string_set(inner))
+            elif kind == "BS" and isinstance(inner, list) and all(isinstance(m, str) for m in inner):
+                if len(set(inner)) < len(inner):  # base64 text: equal members are equal bytes
+                    raise ValueRefused(_duplicates_in_binary_set(inner))
             elif kind == "M" and isinstance(inner, dict):
                 stack.extend(inner.values())
             elif kind == "L" and isinstance(inner, list):

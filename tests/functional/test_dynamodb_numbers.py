@@ -55,6 +55,11 @@ def test_more_than_38_significant_digits_is_refused_and_nothing_is_stored(table)
         dynamodb.put_item(TableName=name, Item={"id": {"S": "set"}, "ss": {"SS": ["a", "b", "a"]}})
     assert strings.value.response["Error"]["Message"] == (
         "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates.")
+    with pytest.raises(ClientError) as binaries:  # boto3 base64-encodes the bytes: the message shows that text
+        dynamodb.put_item(TableName=name, Item={"id": {"S": "set"}, "bs": {"BS": [b"\x01", b"\x02", b"\x01"]}})
+    assert binaries.value.response["Error"] == {"Code": "ValidationException", "Message": (
+        "One or more parameter values were invalid: Input collection [AQ==, Ag==, AQ==]of type BS contains duplicates.")}
+    assert "Item" not in dynamodb.get_item(TableName=name, Key={"id": {"S": "set"}})
     for text, message in (("1e126", "Number overflow. Attempting to store a number with magnitude larger than "
                                     "supported range"),
                           ("1e-131", "Number underflow. Attempting to store a number with magnitude smaller than "

@@ -114,6 +114,11 @@ def test_normalize_stored_values_in_what_each_write_stores():
         assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"n": {"NS": twice}}}) == (False, DUPLICATES)
     assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"s": {"SS": ["a", "b", "a"]}}}) == (
         False, "One or more parameter values were invalid: Input collection [a, b, a] contains duplicates.")
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"b": {"BS": ["AQ==", "Ag==", "AQ=="]}}}) == (
+        False, "One or more parameter values were invalid: Input collection [AQ==, Ag==, AQ==]of type BS contains "
+               "duplicates.")
+    assert normalize_stored_values("DynamoDB_20120810.PutItem", {"Item": {"b": {"BS": ["AQ==", "Ag=="]}}}) == (
+        False, None)
     assert normalize_stored_values("DynamoDB_20120810.UpdateItem", {"ExpressionAttributeValues": {
         ":ok": {"N": "1.0"}, ":big": {"N": "1e126"}}}) == (
         True, f"ExpressionAttributeValues contains invalid value: {OVERFLOW} for key :big")
