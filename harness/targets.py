@@ -39,6 +39,7 @@ FEATURES: Mapping[str, str] = {
     "fault-injection": "the stack can be redeployed with faults (always true where deploy works)",
     "unknown-api-404": "an unknown API id answers HTTP 404 (AWS has no DNS name for it)",
     "stage-throttling": "API Gateway applies a stage's throttling settings (429 Too Many Requests over them)",
+    "memory-limits": "Lambda kills a function that passes its memory size (Runtime.OutOfMemory)",
 }
 
 LOCALSTACK_LACKS: Mapping[str, str] = {
@@ -48,6 +49,8 @@ LOCALSTACK_LACKS: Mapping[str, str] = {
     "execution-logs": "LocalStack does not write API Gateway execution logs",
     "integration-timeout": "LocalStack has no API Gateway integration timeout",
     "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
+    "memory-limits": "LocalStack runs functions without their memory size as a limit (unless LAMBDA_DOCKER_FLAGS "
+                     "sets one)",
 }
 
 AWS_LACKS: Mapping[str, str] = {

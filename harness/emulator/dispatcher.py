@@ -33,6 +33,7 @@ from .control import DYNAMODB_TARGET, dynamodb_call
 from . import ids
 from .fixups import fixup_for
 from .errors import AwsError
+from .http_server import MAX_BODY
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,10 @@ class Dispatcher:
             target = execute_api_target(path, environ.get("HTTP_HOST"))
             if target is not None:
                 return self.gateway.handle(Request(environ), target)(environ, start_response)
+        if environ.get("harness.body_unread"):  # larger than the HTTP front reads (the gateway answered above)
+            raise AwsError(413, "RequestEntityTooLargeException",
+                           f"Request body of {environ.get('CONTENT_LENGTH')} bytes is larger than the emulator "
+                           f"takes ({MAX_BODY} bytes)")
         if method == "POST":
             invoke = _INVOKE.match(path)
             if invoke and self.runtime is not None:

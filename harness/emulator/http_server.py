@@ -4,7 +4,9 @@ Why not werkzeug's dev server: it closes every connection (no keep-alive), which
 AWS call. Why not a fixed thread pool (waitress, cheroot): a gateway request blocks its thread until the
 function answers, and the function calls back into the same server, so a bounded pool can deadlock under a
 peak. Here every connection gets its own thread; request bodies are read in full before the app runs, so the
-connection can always be reused.
+connection can always be reused. A body over MAX_BODY is not read: the app is called with an empty body,
+CONTENT_LENGTH the declared size and `harness.body_unread` set, so it answers in its own words; the connection
+is closed after the answer.
 Left out: TLS, HTTP/2, `Expect: 100-continue` beyond what http.server does, request pipelining.
 """
 from __future__ import annotations
@@ -44,8 +46,9 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         log.debug("%s %s", self.address_string(), format % args)
 
-    def _read_body(self) -> bytes | None:
-        """The request body; None when it is malformed, too big, or cut short (the client closed early)."""
+    def _read_body(self) -> bytes | int | None:
+        """The request body; its size (an int) when it is larger than MAX_BODY (left unread); None when it is
+        malformed or cut short (the client closed early)."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             total = 0
@@ -59,8 +62,10 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
                         pass
                     return b"".join(chunks)
                 total += size
-                if size < 0 or total > MAX_BODY:
+                if size < 0:
                     return None
+                if total > MAX_BODY:
+                    return total
                 chunk = self.rfile.read(size)
                 if len(chunk) < size:
                     return None
@@ -70,12 +75,14 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         if not length:
             return b""
         size = int(length)
-        if size < 0 or size > MAX_BODY:
+        if size < 0:
             return None
+        if size > MAX_BODY:
+            return size
         body = self.rfile.read(size)
         return body if len(body) == size else None
 
-    def _environ(self, body: bytes) -> dict[str, Any]:
+    def _environ(self, body: bytes, unread: int | None = None) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
         if path[:8].lower().startswith(("http://", "https://")):  # absolute-form request target (any case)
             path = "/" + path.split("://", 1)[1].partition("/")[2]
@@ -91,7 +98,7 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
             "SERVER_PROTOCOL": self.request_version,
             "REMOTE_ADDR": self.client_address[0],
             "REMOTE_PORT": self.client_address[1],
-            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_LENGTH": str(len(body) if unread is None else unread),
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(body),
@@ -111,6 +118,8 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
             name = "HTTP_" + name
             environ[name] = f"{environ[name]},{value}" if name in environ else value
         environ["harness.raw_headers"] = list(self.headers.items())
+        if unread is not None:  # the app answers (e.g. API Gateway's own 413); the connection is closed after
+            environ["harness.body_unread"] = True
         return environ
 
     def _run(self) -> None:
@@ -119,11 +128,14 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         except (ValueError, OSError):
             body = None
         if body is None:
-            length = self.headers.get("Content-Length", "").strip()
-            self.send_error(413 if length.isdigit() and int(length) > MAX_BODY else 400)
+            self.send_error(400)
             self.close_connection = True
             return
-        environ = self._environ(body)
+        if isinstance(body, int):  # too large to read: the app still answers, from the head alone
+            self.close_connection = True
+            environ = self._environ(b"", unread=body)
+        else:
+            environ = self._environ(body)
         status_headers: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:

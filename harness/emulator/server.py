@@ -5,7 +5,8 @@ process-global backends, so run one stack per process (tests start `harness serv
 moto's `mock_aws` resets those globals). Starting tunes this process for latency: the GIL switch interval to
 0.5 ms (`switch_interval_s`; None keeps it) and the garbage collector (`tune_gc`: what is loaded by then is
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
-collections over them were the biggest source of jitter). Left out: persistence across restarts.
+collections over them were the biggest source of jitter). Functions are held to their memory size
+(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). Left out: persistence across restarts.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .dispatcher import Dispatcher
 from .http_server import WSGIServer
@@ -29,6 +30,14 @@ log = logging.getLogger(__name__)
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
 
+#: HARNESS_LAMBDA_MEMORY_LIMITS=0 (or false/no/off): a function may pass its memory size (only measured).
+MEMORY_LIMITS_ENV = "HARNESS_LAMBDA_MEMORY_LIMITS"
+
+
+def memory_limits_from_env(env: Mapping[str, str] | None = None) -> bool:
+    value = ((os.environ if env is None else env).get(MEMORY_LIMITS_ENV) or "").strip().lower()
+    return value not in ("0", "false", "no", "off")
+
 
 class EmbeddedStack:
     """Start/stop the whole stack in process."""
@@ -36,7 +45,7 @@ class EmbeddedStack:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = "us-west-1",
                  work_dir: str | Path | None = None, default_concurrency: int = 1000,
                  idle_timeout_s: float = 300.0, switch_interval_s: float | None = 0.0005,
-                 tune_gc: bool = True) -> None:
+                 tune_gc: bool = True, memory_limits: bool | None = None) -> None:
         self.host = host
         self.requested_port = port
         self.region = region
@@ -46,6 +55,7 @@ class EmbeddedStack:
         self.idle_timeout_s = idle_timeout_s
         self.switch_interval_s = switch_interval_s
         self.tune_gc = tune_gc
+        self.memory_limits = memory_limits_from_env() if memory_limits is None else memory_limits
         self.server: WSGIServer | None = None
         self.dispatcher: Dispatcher | None = None
         self.runtime: Any = None
@@ -77,7 +87,7 @@ class EmbeddedStack:
         self.runtime = LambdaRuntime(
             endpoint_url=self.url, code_loader=control.function_code, log_writer=control.put_log_lines,
             work_dir=self.work_dir / "code", default_concurrency=self.default_concurrency,
-            idle_timeout_s=self.idle_timeout_s,
+            idle_timeout_s=self.idle_timeout_s, memory_limits=self.memory_limits,
         )
         control.on_function_deleted.append(self.runtime.function_deleted)
         self.dispatcher.control = control

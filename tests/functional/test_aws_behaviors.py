@@ -22,6 +22,7 @@ import base64
 import http.client
 import json
 import re
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -289,6 +290,33 @@ def test_body_over_10_mb_is_413_in_plain_text(world):
     assert response.status_code == 413
     assert response.content == b"HTTP content length exceeded 10485760 bytes."
     assert response.headers["Content-Type"] == "text/plain" and "x-amzn-ErrorType" not in response.headers
+
+
+def _declare_body(url: str, length: int) -> tuple[str, dict[str, str], bytes]:
+    """Send only a head declaring `length` body bytes; the answer (the body is never sent)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as conn:
+        conn.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {length}\r\n\r\n".encode())
+        reader = conn.makefile("rb")
+        status = reader.readline().decode().rstrip()
+        headers = {}
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.lower()] = value.strip()
+        return status, headers, reader.read(int(headers.get("content-length", 0)))
+
+
+def test_body_over_what_the_stack_reads_is_still_the_gateways_413(world):
+    """A body over the HTTP front's 64 MB is not read; the gateway still answers AWS's 413 (and the connection
+    closes, the body unread); any other service answers a JSON 413."""
+    status, headers, body = _declare_body(world.url("echo"), 100 * 1024 * 1024)
+    assert status.split(" ", 2)[1] == "413" and body == b"HTTP content length exceeded 10485760 bytes."
+    assert headers["content-type"] == "text/plain" and headers["connection"] == "close"
+    status, headers, body = _declare_body(world.kit.clients.endpoint.url + "/", 100 * 1024 * 1024)
+    assert status.split(" ", 2)[1] == "413" and headers["x-amzn-errortype"] == "RequestEntityTooLargeException"
+    assert "104857600 bytes is larger than the emulator takes" in json.loads(body)["message"]
+    assert world.get("echo").status_code == 200  # the stack goes on
 
 
 def test_body_of_7_mb_is_500_lambda_refuses_the_event(world):

@@ -8,7 +8,7 @@ idle stack: a timeout, os._exit, import failures, a worker killed while idle, ma
 One REST API for the module, every function from tests/fixtures/functions/faults:
     /sleeper ANY   index.sleeper, timeout 5 s   (writes its pid to a side-channel file, then sleeps)
     /storm ANY     index.sleeper, timeout 1 s
-    /leak ANY      index.leak, memory 256 MB    (kills itself like the OOM killer when it would pass 256 MB)
+    /leak ANY      index.leak, memory 256 MB    (32 MB more per call, until the stack kills it: out of memory)
     /spin ANY      index.spin, timeout 1 s      (a busy loop; `?pid=1` answers its pid instead)
     /peak ANY      index.hold, reserved concurrency 2 (holds until the test opens a gate file)
 The code-update test deploys its own copy of the tutorial's stack (harness.deploy, a unique prefix).
@@ -188,9 +188,9 @@ def test_worker_killed_mid_invoke_is_unhandled_runtime_exit_error(site):
 # ==== (b) a function that leaks memory, one that spins =========================================================
 
 def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
-    """Each call keeps 32 MB more in the same warm worker, until the function's 256 MB would be passed: the
-    worker dies with SIGKILL (AWS's shape for it: Runtime.ExitError `signal: killed`), and the next call runs
-    on a fresh worker whose leak starts over."""
+    """Each call keeps 32 MB more in the same warm worker, until the function's 256 MB are passed: the stack
+    kills the worker (AWS's shape for it: Runtime.OutOfMemory, `signal: killed`), and the next call runs on a
+    fresh worker whose leak starts over."""
     calls, pid, last = 0, None, None
     for _ in range(20):
         response = site.get("leak")
@@ -217,6 +217,12 @@ def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
     report = reports[0]
     used = int(re.search(r"Max Memory Used: (\d+) MB", report).group(1))
     assert used >= last.json()["rss_mb"] >= last.json()["held_mb"], report
+    # the killed one's REPORT: all of the memory size used, the out-of-memory error type
+    killed = f"REPORT RequestId: {found['id']}"
+    wait_until(lambda: any(line.startswith(killed) for line in _function_lines(site, "leak")), 5, f"no {killed}")
+    report = next(line for line in _function_lines(site, "leak") if line.startswith(killed))
+    assert "Memory Size: 256 MB\tMax Memory Used: 256 MB" in report
+    assert report.rstrip("\n").endswith("Status: error\tError Type: Runtime.OutOfMemory"), report
 
     fresh = site.get("leak")
     assert fresh.status_code == 200 and fresh.json()["calls"] == 1 and fresh.json()["pid"] != pid
@@ -228,7 +234,7 @@ def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
             break
     else:
         pytest.fail("the leak never reached the memory size through Invoke")
-    assert payload["errorType"] == "Runtime.ExitError"
+    assert payload["errorType"] == "Runtime.OutOfMemory"
     assert payload["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
     answer, payload = site.invoke("leak", {})
     assert "FunctionError" not in answer and json.loads(payload["body"])["calls"] == 1

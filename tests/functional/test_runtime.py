@@ -57,13 +57,14 @@ class Stack:
         self.logs.append((region, account, group, stream, lines))
 
     def fn(self, handler: str, *, name: str = "probe", code: bytes | None = None, timeout: int = 3,
-           reserved: int | None = None, env: dict[str, str] | None = None, runtime: str = "python3.11") -> FunctionConfig:
+           reserved: int | None = None, env: dict[str, str] | None = None, runtime: str = "python3.11",
+           memory: int = 256) -> FunctionConfig:
         code = package("probe") if code is None else code
         sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
         self.codes[sha] = code
         return FunctionConfig(
             name=name, arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}", runtime=runtime,
-            handler=handler, timeout=timeout, memory_size=256, code_sha256=sha, role="arn:aws:iam::x:role/r",
+            handler=handler, timeout=timeout, memory_size=memory, code_sha256=sha, role="arn:aws:iam::x:role/r",
             region="us-east-1", account_id=ACCOUNT, environment=MappingProxyType(env or {}),
             reserved_concurrency=reserved,
         )
@@ -352,3 +353,61 @@ def test_shutdown_kills_workers_and_settles_inflight(tmp_path):
     assert slow.result(timeout=5).function_error == "Unhandled"
     with pytest.raises(AwsError):
         s.runtime.submit(s.fn("index.echo"), b"{}")
+
+
+# ---- memory size -------------------------------------------------------------------------------------------
+
+def _report(result) -> str:
+    return next(line for line in result.log.splitlines() if line.startswith("REPORT "))
+
+
+def test_passing_the_memory_size_is_an_out_of_memory_kill_and_the_next_invoke_gets_a_fresh_worker(stack):
+    fn = stack.fn("index.hog", memory=192, timeout=20)
+    _, small = stack.invoke(fn, {"mb": 16})
+    assert small["held_mb"] == 16
+    # a spike answered before any poll: caught when the worker answers (the peak stays in VmHWM)
+    result, body = stack.invoke(fn, {"mb": 200})
+    assert result.function_error == "Unhandled"
+    assert body == {"errorType": "Runtime.OutOfMemory",
+                    "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed"}
+    report = _report(result)
+    assert "\tMemory Size: 192 MB\tMax Memory Used: 192 MB\t" in report  # never more than the size, as on AWS
+    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory")
+    assert result.log.splitlines()[-2:] == [
+        f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed", "Runtime.OutOfMemory"]
+    wait_for(lambda: not pid_alive(small["pid"]))
+    after, body = stack.invoke(fn, {"mb": 16})
+    assert after.function_error is None and body["pid"] != small["pid"] and body["held_mb"] == 16
+
+
+def test_memory_held_in_a_long_invocation_is_killed_while_it_runs(stack):
+    """Held for 15 s within a 20 s timeout: only a kill during the invocation can end it as OutOfMemory."""
+    result, body = stack.invoke(stack.fn("index.hog", memory=160, timeout=20), {"mb": 200, "hold_s": 15})
+    assert body["errorType"] == "Runtime.OutOfMemory", body
+    assert float(re.search(r"Duration: ([\d.]+) ms", _report(result)).group(1)) < 15_000
+
+
+def test_memory_passed_during_init_fails_the_invocation_that_started_it(stack):
+    code = package("probe", **{"fat.py": "BLOB = b'\\x01' * (200 * 1024 * 1024)\n\n\ndef handler(event, context):\n"
+                                         "    return len(BLOB)\n"})
+    result, body = stack.invoke(stack.fn("fat.handler", code=code, memory=128, timeout=20))
+    assert body["errorType"] == "Runtime.OutOfMemory", body
+    assert body["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+
+
+def test_under_the_memory_size_is_measured_not_killed(stack):
+    result, body = stack.invoke(stack.fn("index.hog", memory=256), {"mb": 64})
+    assert result.function_error is None and body["held_mb"] == 64
+    used = int(re.search(r"Max Memory Used: (\d+) MB", _report(result)).group(1))
+    assert 64 <= used <= 256
+
+
+def test_without_memory_limits_a_function_may_pass_its_size(tmp_path):
+    unlimited = Stack(tmp_path / "code", memory_limits=False)
+    try:
+        result, body = unlimited.invoke(unlimited.fn("index.hog", memory=128), {"mb": 200})
+        assert result.function_error is None and body["held_mb"] == 200
+        used = int(re.search(r"Max Memory Used: (\d+) MB", _report(result)).group(1))
+        assert used > 200  # measured as it was
+    finally:
+        unlimited.runtime.shutdown()

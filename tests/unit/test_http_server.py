@@ -14,7 +14,8 @@ def echo_app(environ, start_response):
     body = json.dumps({
         "method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"], "query": environ["QUERY_STRING"],
         "headers": environ["harness.raw_headers"], "body": environ["wsgi.input"].read().decode("latin-1"),
-        "x_multi": environ.get("HTTP_X_MULTI"),
+        "x_multi": environ.get("HTTP_X_MULTI"), "length": environ["CONTENT_LENGTH"],
+        "unread": environ.get("harness.body_unread", False),
     }).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]
@@ -89,3 +90,20 @@ def test_http09_style_get_is_answered_with_a_status_line(server):
 def test_connection_close_is_honoured(server):
     [(status, headers, _)] = exchange(server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
     assert status == "HTTP/1.1 200 OK" and headers["connection"] == "close"
+
+
+@pytest.mark.parametrize("head", [
+    b"POST /big HTTP/1.1\r\nContent-Length: 67108865\r\n\r\n",
+    b"POST /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4000001\r\n",  # a chunk over the limit: not read
+])
+def test_a_body_over_the_limit_is_left_unread_and_the_app_answers_from_the_head(server, head):
+    """The app says what a too-large body means (the gateway answers its own 413); the connection closes."""
+    [(status, headers, body)] = exchange(server, head)
+    answer = json.loads(body)
+    assert status == "HTTP/1.1 200 OK" and headers["connection"] == "close"
+    assert answer["unread"] is True and answer["body"] == "" and int(answer["length"]) > 64 * 1024 * 1024
+
+
+def test_a_body_at_the_limit_is_read(server):
+    [(status, _, body)] = exchange(server, b"POST /ok HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
+    assert json.loads(body)["unread"] is False and json.loads(body)["length"] == "5"

@@ -28,6 +28,7 @@ class RuntimeContext:
     idle_timeout_s: float
     max_workers: int = 8  # execution environments per function at once (invocations beyond wait)
     max_starting: int = 2  # cold starts per function at once
+    memory_limits: bool = True  # a worker whose peak resident memory passes the function's memory size is killed
 
     def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
         if not lines:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from .invocation import Invocation, Outcome
 from .logs import Line, now_ms, timeout_line
 from .payloads import (
-    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, timeout_payload,
-    too_large_payload,
+    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, out_of_memory_payload,
+    timeout_payload, too_large_payload,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class Endings:
     def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
         """202, or 413 for a response over 6 MB: the invocation fails with Function.ResponseSizeTooLarge and,
         as on AWS (whose runtime exits when its post is refused), the environment leaves service."""
+        if self.kill_if_out_of_memory(worker):
+            return 202  # the process is gone; its exit ends the invocation as Runtime.OutOfMemory
         too_large = len(body) > MAX_RESPONSE_BYTES
         inv, kill = self._complete(worker, request_id, leave=too_large)
         if inv is None:
@@ -64,6 +66,8 @@ class Endings:
         return 413
 
     def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
+        if self.kill_if_out_of_memory(worker):
+            return 202
         inv, kill = self._complete(worker, request_id)
         if inv is None:
             return 400
@@ -88,6 +92,19 @@ class Endings:
         return 202
 
     # ---- the platform's own endings ---------------------------------------------------------------------
+
+    def kill_if_out_of_memory(self, worker: Worker) -> bool:
+        """With memory limits on: kill a worker whose peak resident memory passed its function's memory size
+        (checked when it answers and every MEMORY_POLL_S while it works); True when it was killed."""
+        if not self.ctx.memory_limits:
+            return False
+        used = worker.max_memory_mb()
+        if used <= worker.fn.memory_size:
+            return False
+        log.info("%s: %d MB used of %d MB: killed as out of memory", worker.fn.name, used, worker.fn.memory_size)
+        worker.out_of_memory = True
+        worker.kill()
+        return True
 
     def _timed_out(self, worker: Worker, inv: Invocation) -> None:
         with self.lock:
@@ -120,9 +137,12 @@ class Endings:
             fresh = self._spawn()
         lines = worker.capture.take() if worker.capture else []
         if inv is not None and settle:
-            after = (exit_message(inv.request_id, returncode), "Runtime.ExitError")
-            outcome = Outcome(exit_payload(inv.request_id, returncode), "Unhandled", "error", "Runtime.ExitError",
-                              after)
+            if worker.out_of_memory:
+                kind, payload = "Runtime.OutOfMemory", out_of_memory_payload(inv.request_id, returncode)
+            else:
+                kind, payload = "Runtime.ExitError", exit_payload(inv.request_id, returncode)
+            after = (exit_message(inv.request_id, returncode), kind)
+            outcome = Outcome(payload, "Unhandled", "error", kind, after)
             self._settle(worker, inv, outcome, lines)
         else:
             self.ctx.write_log(worker.fn, worker.log_stream, lines)
@@ -131,6 +151,9 @@ class Endings:
         self._start_later(fresh)
 
     def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line]) -> None:
-        result, lines = inv.settle(outcome, during, worker.max_memory_mb())
+        used = worker.max_memory_mb()
+        if self.ctx.memory_limits:  # killed at the poll after it passed: Lambda never reports more than the size
+            used = min(used, inv.fn.memory_size)
+        result, lines = inv.settle(outcome, during, used)
         self.ctx.write_log(inv.fn, worker.log_stream, lines)
         inv.resolve(result)

@@ -1,6 +1,6 @@
 """Error documents the platform (not the function) answers an invocation with, shaped like AWS's.
 
-Left out: `Runtime.OutOfMemory` (memory size is not enforced) and the X-Ray cause documents.
+Left out: the X-Ray cause documents.
 """
 from __future__ import annotations
 
@@ -61,6 +61,12 @@ def exit_message(request_id: str, returncode: int) -> str:
 def exit_payload(request_id: str, returncode: int) -> bytes:
     """`Runtime.ExitError` document for a worker that died during an invocation."""
     return _doc("Runtime.ExitError", exit_message(request_id, returncode))
+
+
+def out_of_memory_payload(request_id: str, returncode: int) -> bytes:
+    """`Runtime.OutOfMemory`: the environment was killed for passing the function's memory size (the message
+    is the exit's; the error type is what Lambda reports for an out-of-memory kill [I])."""
+    return _doc("Runtime.OutOfMemory", exit_message(request_id, returncode))
 
 
 def unknown_payload(request_id: str, detail: str) -> bytes:

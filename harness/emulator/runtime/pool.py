@@ -247,6 +247,14 @@ class FunctionPool(Endings):
         for worker in victims:
             worker.kill()
 
+    def kill_over_memory(self) -> None:
+        """Kill each worker in init or in an invocation whose peak memory passed its function's memory size
+        (its watcher then ends the invocation as Runtime.OutOfMemory, `signal: killed`)."""
+        with self.lock:
+            running = [w for w in self.workers if w.state != "idle" and not w.out_of_memory]
+        for worker in running:
+            self.kill_if_out_of_memory(worker)
+
     def reap_idle(self, now: float) -> None:
         with self.lock:
             victims = [w for w in self.idle if now - w.idle_since >= self.ctx.idle_timeout_s]

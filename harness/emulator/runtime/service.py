@@ -9,7 +9,13 @@ costs a few cold starts on this machine instead of one per concurrent request.
 Only `python3.x` runtimes run, on the interpreter running the stack (a version mismatch is logged once).
 Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
 when it cannot run a function's runtime. Left out: other languages, container images, layers, extensions,
-SnapStart, response streaming, memory limits, the account-wide concurrency pool.
+SnapStart, response streaming, the account-wide concurrency pool.
+
+Memory: every MEMORY_POLL_S the peak resident memory (VmHWM) of each worker in init or in an invocation is
+compared with the function's memory size; past it, the worker is killed as Lambda's out-of-memory kill does
+(`Runtime exited with error: signal: killed`, Runtime.ExitError, Max Memory Used = the memory size). What
+the process allocates counts (its children too only once they are reaped), not the page cache; a spike shorter
+than the poll is still caught by the peak. `memory_limits=False` only measures.
 """
 from __future__ import annotations
 
@@ -33,6 +39,9 @@ from .pool import FunctionPool
 from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
+#: How often busy and starting workers' peak memory is compared with their function's memory size.
+MEMORY_POLL_S = 0.025
 
 
 def invalid_runtime(runtime: str) -> AwsError:
@@ -58,6 +67,7 @@ class LambdaRuntime:
         credentials: tuple[str, str] = ("test", "test"),
         max_workers: int | None = None,
         max_starting: int | None = None,
+        memory_limits: bool = True,
     ) -> None:
         cores = os.cpu_count() or 2
         self._scheduler = Scheduler()
@@ -71,12 +81,15 @@ class LambdaRuntime:
             idle_timeout_s=idle_timeout_s,
             max_workers=max_workers or max(8, 4 * cores),
             max_starting=max_starting or max(4, 2 * cores),
+            memory_limits=memory_limits,
         )
         self._pools: dict[tuple[str, str], FunctionPool] = {}
         self._lock = threading.Lock()
         self._warned: set[str] = set()
         self._closed = False
         self._scheduler.call_every(min(max(idle_timeout_s / 2, 0.02), 30.0), self._reap)
+        if memory_limits:
+            self._scheduler.call_every(MEMORY_POLL_S, self._check_memory)
 
     def submit(
         self, fn: FunctionConfig, payload: bytes, *, client_context: str | None = None,
@@ -152,6 +165,12 @@ class LambdaRuntime:
                 return
             self._warned.add(runtime)
         log.warning("functions declared %s run on the local %s interpreter", runtime, local_python_runtime())
+
+    def _check_memory(self) -> None:
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.kill_over_memory()
 
     def _reap(self) -> None:
         with self._lock:

@@ -5,7 +5,8 @@ own session (so a kill takes its children too), with stdout and stderr on one pi
 pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
-Left out: memory limits (Max Memory Used is measured, not enforced), /tmp isolation, a read-only task root.
+Memory: the peak is measured here (`max_memory_mb`); the pool kills a worker past its function's memory size.
+Left out: /tmp isolation, a read-only task root.
 """
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ class Worker:
         self._pidfd: int | None = None
         self._watcher: threading.Thread | None = None
         self._memory_mb = 0
+        self.out_of_memory = False  # killed for passing the function's memory size
         self._reap_lock = threading.Lock()  # no signal may reach a reaped (recyclable) pid
 
     def __repr__(self) -> str:
