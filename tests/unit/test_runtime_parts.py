@@ -209,3 +209,18 @@ def test_scheduler_runs_in_deadline_order_and_skips_cancelled():
         assert all(ticks.acquire(timeout=2) for _ in range(3))
     finally:
         scheduler.close()
+
+
+@pytest.mark.parametrize("value, on", [(None, True), ("", True), ("1", True), ("yes", True), ("0", False),
+                                       ("false", False), (" Off ", False), ("no", False)])
+def test_memory_limits_are_on_unless_the_environment_turns_them_off(value, on):
+    from harness.emulator.server import MEMORY_LIMITS_ENV, memory_limits_from_env
+
+    assert memory_limits_from_env({} if value is None else {MEMORY_LIMITS_ENV: value}) is on
+
+
+def test_the_out_of_memory_document_is_the_exit_message_with_its_own_type():
+    from harness.emulator.runtime.payloads import out_of_memory_payload
+
+    assert json.loads(out_of_memory_payload("r-1", -9)) == {
+        "errorType": "Runtime.OutOfMemory", "errorMessage": "RequestId: r-1 Error: Runtime exited with error: signal: killed"}
