@@ -2,7 +2,7 @@
 
   serve    run the embedded stack in the foreground
   plan     print the deployment plan without calling anything
-  deploy   deploy (or update in place) the tutorial's stack onto an endpoint
+  deploy   deploy (or update in place) the tutorial's stack onto an endpoint; --watch keeps its code live
   destroy  delete what the stack owns on an endpoint
   doctor   say which targets are usable here and why not
   replay   replay scenario files against a target and report
@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,6 +32,8 @@ DEFAULT_OUTPUTS = Path(".harness/outputs.json")
 
 def _settings(args: argparse.Namespace) -> StackSettings:
     settings = StackSettings(region=args.region) if getattr(args, "region", None) else StackSettings()
+    if getattr(args, "code_dir", None):
+        settings = dataclasses.replace(settings, code_dir=str(Path(args.code_dir).resolve()))
     prefix = getattr(args, "prefix", None)
     return settings.with_prefix(prefix) if prefix else settings
 
@@ -72,6 +76,33 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     path = outputs.write(args.outputs)
     print(outputs.to_json())
     print(f"harness: outputs written to {path}")
+    if args.watch:
+        return _watch(settings, Clients(target.endpoint))
+    return 0
+
+
+def _watch(settings: StackSettings, clients: Clients) -> int:
+    from .deploy.watch import Update, watch
+
+    def report(update: Update) -> None:
+        names = ", ".join(update.changed[:5]) + (f" (+{len(update.changed) - 5} more)" if len(update.changed) > 5 else "")
+        if update.error:
+            print(f"harness: {names} changed; the update failed: {update.error}", file=sys.stderr, flush=True)
+        elif update.deployed:
+            print(f"harness: {names} changed: {settings.function_name} updated ({update.code_sha256[:12]}...) in "
+                  f"{update.seconds * 1000:.0f} ms", flush=True)
+        else:
+            print(f"harness: {names} saved; the package is unchanged", flush=True)
+        for problem in update.problems:
+            print(f"harness: warning: {problem} (deployed as is: invocations will fail with "
+                  "Runtime.UserCodeSyntaxError)", file=sys.stderr, flush=True)
+
+    print(f"harness: watching {settings.code_dir} (Ctrl-C to stop)", flush=True)
+    stop = threading.Event()
+    try:
+        watch(settings, clients, report, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
     return 0
 
 
@@ -162,8 +193,6 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    import threading
-
     from . import logs
 
     try:
@@ -238,11 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="print the deployment plan without calling anything")
     plan.add_argument("--region")
     plan.add_argument("--prefix")
+    plan.add_argument("--code-dir", metavar="DIR", help="the handler directory to package (default: handler/)")
     plan.set_defaults(func=cmd_plan)
 
     dep = sub.add_parser("deploy", help="deploy or update the stack on an endpoint")
     _endpoint_options(dep)
     dep.add_argument("--outputs", default=str(DEFAULT_OUTPUTS), help="where to write the outputs JSON")
+    dep.add_argument("--code-dir", metavar="DIR", help="the handler directory to package (default: handler/)")
+    dep.add_argument("--watch", action="store_true",
+                     help="after deploying, update the function's code each time a file in the handler directory "
+                          "changes (until Ctrl-C)")
     dep.set_defaults(func=cmd_deploy)
 
     des = sub.add_parser("destroy", help="delete what the stack owns on an endpoint")

@@ -247,6 +247,16 @@ def _stage_settings(settings: StackSettings) -> tuple[list[dict[str, str]], str]
     return ops, "; ".join(notes)
 
 
+def plan_code_update(settings: StackSettings, package: bytes) -> Plan:
+    """Only the function's code (what `harness deploy --watch` runs when a handler file changes)."""
+    return (
+        Call("function", "lambda", "UpdateFunctionCode", {"FunctionName": settings.function_name, "ZipFile": package},
+             f"Update the code of Lambda function {settings.function_name} ({code_sha256(package)[:12]}...)"),
+        Wait("function-updated", "lambda", "function_updated_v2", {"FunctionName": settings.function_name},
+             "   Wait until the code update is done"),
+    )
+
+
 def plan_destroy(settings: StackSettings, observed: Observed) -> Plan:
     """The tutorial's clean-up, deleting only resources that exist and carry this stack's tag."""
     steps: list[Step] = []
