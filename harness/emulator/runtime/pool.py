@@ -250,6 +250,8 @@ class FunctionPool(Endings):
     def kill_over_memory(self) -> None:
         """Kill each worker in init or in an invocation whose peak memory passed its function's memory size
         (its watcher then ends the invocation as Runtime.OutOfMemory, `signal: killed`)."""
+        if not self.inflight:  # unlocked read: nothing runs or starts without an invocation in flight
+            return
         with self.lock:
             running = [w for w in self.workers if w.state != "idle" and not w.out_of_memory]
         for worker in running:
