@@ -118,8 +118,10 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 def _replay(paths: list[str], target_name: str | None, endpoint_url: str | None, region: str,
             allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
-            enforce_timing: bool = True) -> int:
-    from .replay import exit_status, format_failure, format_notes, format_table, load_many, runner_for, summary_line
+            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
+            list_only: bool = False) -> int:
+    from .replay import exit_status, format_failure, format_notes, format_table, load_many, runner_for, select
+    from .replay import summary_line
     from .replay import write_junit, write_transcript
     from .replay.progress import Progress
     from .session import TargetUnavailable, open_target
@@ -134,6 +136,19 @@ def _replay(paths: list[str], target_name: str | None, endpoint_url: str | None,
     if not items:
         print(f"harness: no scenario files under {', '.join(paths)}", file=sys.stderr)
         return 2
+    if tags or match:
+        chosen = select(items, tags, match)
+        if not chosen:
+            asked = " and ".join(filter(None, [f"--tag {' / '.join(tags)}" if tags else "", f"-k {match!r}" if match
+                                                else ""]))
+            print(f"harness: none of the {len(items)} scenario items matches {asked}; nothing was run", file=sys.stderr)
+            return 2
+        items = chosen
+    if list_only:
+        for item in items:
+            print(f"{item.id}  [{', '.join(item.scenario.tags)}]" if item.scenario.tags else item.id)
+        print(f"{len(items)} scenario item{'s' if len(items) != 1 else ''}")
+        return 0
     try:
         with open_target(target_name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
                          in_process=in_process) as target:
@@ -165,14 +180,16 @@ def _replay(paths: list[str], target_name: str | None, endpoint_url: str | None,
 
 def cmd_replay(args: argparse.Namespace) -> int:
     return _replay(args.paths, args.target, args.endpoint, args.region or "us-west-1", args.allow_real_aws,
-                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce")
+                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce",
+                   tags=args.tag, match=args.match, list_only=args.list)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job on the embedded default: start the stack, deploy, replay scenarios/, tear down."""
     paths = args.paths or [str(_default_scenarios())]
     return _replay(paths, None, None, args.region or "us-west-1", False, args.junit, args.json, in_process=True,
-                   enforce_timing=args.timing_bounds == "enforce")
+                   enforce_timing=args.timing_bounds == "enforce", tags=args.tag, match=args.match,
+                   list_only=args.list)
 
 
 def _default_scenarios() -> Path:
@@ -247,6 +264,11 @@ def _endpoint_options(parser: argparse.ArgumentParser) -> None:
 def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report (one test case per item)")
     parser.add_argument("--json", metavar="FILE", help="write a JSON transcript of every request and response")
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="only scenarios with this tag (repeat for any of several), e.g. troubleshooting")
+    parser.add_argument("-k", dest="match", metavar="TEXT",
+                        help="only items whose id (file::name[row]) contains TEXT, any case")
+    parser.add_argument("--list", action="store_true", help="list the selected items and exit; runs nothing")
     parser.add_argument("--timing-bounds", choices=["enforce", "report"], default="enforce",
                         help="enforce (default) fails an item on a broken max_duration_ms/max_p95_ms/max_p99_ms/"
                              "min_rps; report prints it and lets the item pass (for loaded CI machines)")

@@ -5,7 +5,7 @@ Left out here: collection as pytest items and command-line parsing (see harness.
 """
 from __future__ import annotations
 
-from .loader import discover, is_scenario_file, load_items, load_many, load_scenario
+from .loader import discover, is_scenario_file, load_items, load_many, load_scenario, select
 from .model import Scenario, ScenarioItem, Source
 from .report import exit_status, first_line, format_failure, format_notes, format_table, summary_line
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, StepResult
@@ -20,5 +20,5 @@ __all__ = [
     "Problem", "RequestsTransport", "Runner", "SCHEMA_PATH", "SKIPPED", "Scenario", "ScenarioError",
     "ScenarioItem", "Source", "StackError", "StackProvider", "StepResult", "Transport", "VariantUnsupported",
     "discover", "exit_status", "first_line", "format_failure", "format_notes", "format_table", "is_scenario_file", "load_items",
-    "load_many", "load_scenario", "runner_for", "skip_reason", "summary_line", "write_junit", "write_transcript",
+    "load_many", "load_scenario", "runner_for", "select", "skip_reason", "summary_line", "write_junit", "write_transcript",
 ]

@@ -302,6 +302,14 @@ def load_items(paths: Iterable[str | Path]) -> list[ScenarioItem]:
     return [item for path in discover(paths) for item in load_scenario(path).items()]
 
 
+def select(items: Iterable[ScenarioItem], tags: Iterable[str] = (), match: str | None = None) -> list[ScenarioItem]:
+    """The items carrying any of `tags` (all items when none is given) whose id contains `match` (any case)."""
+    wanted = set(tags)
+    needle = (match or "").lower()
+    return [item for item in items
+            if (not wanted or wanted.intersection(item.scenario.tags)) and needle in item.id.lower()]
+
+
 def load_many(paths: Iterable[str | Path]) -> tuple[list[ScenarioItem], list[ScenarioError]]:
     """Every item of every loadable scenario under `paths`, and the errors of the others (report them all)."""
     items: list[ScenarioItem] = []

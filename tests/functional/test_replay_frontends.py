@@ -128,6 +128,23 @@ def test_harness_replay_reports_timing_bounds_when_asked(tmp_path, stack_url):
     assert case.find("failure") is None and "not enforced" in case.find("system-out").text
 
 
+def test_harness_replay_selects_by_tag_and_name_and_lists(tmp_path, stack_url):
+    folder = tmp_path / "scenarios"
+    for name, doc in [("pass.json", PASSING), ("fail.json", FAILING), ("rows.json", ROWS)]:
+        write(folder, name, doc)
+    base = [sys.executable, "-m", "harness", "replay", str(folder), "--endpoint", stack_url]
+    listed = subprocess.run(base + ["--list"], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and listed.stdout.splitlines()[-1] == "4 scenario items"
+    tagged = subprocess.run(base + ["--tag", "tutorial"], capture_output=True, text=True, timeout=120)
+    assert tagged.returncode == 0, tagged.stdout
+    assert tagged.stdout.rstrip().splitlines()[-1].startswith("1 passed, 0 failed in ")
+    named = subprocess.run(base + ["-k", "[OPTIONS]", "--list"], capture_output=True, text=True, timeout=60)
+    assert named.stdout.splitlines() == [f"{folder}/rows.json::unsupported methods[options]", "1 scenario item"]
+    nothing = subprocess.run(base + ["--tag", "nope", "-k", "x"], capture_output=True, text=True, timeout=60)
+    assert nothing.returncode == 2
+    assert "none of the 4 scenario items matches --tag nope and -k 'x'; nothing was run" in nothing.stderr
+
+
 def test_harness_replay_refuses_invalid_files_before_running(tmp_path):
     write(tmp_path, "bad.json", dict(PASSING, steps=[]))
     done = subprocess.run([sys.executable, "-m", "harness", "replay", str(tmp_path)],

@@ -275,3 +275,19 @@ def test_load_many_reports_every_broken_file():
     assert [i.name for i in items] == ["g"]
     assert [str(e) for e in errors] == ["sc/bad1.json:1: name: expected string, got integer 1",
                                         "sc/bad2.json:1: invalid JSON: Expecting value (column 10)"]
+
+
+def test_select_by_any_tag_and_by_id_substring(tmp_path):
+    from harness.replay import select
+
+    def scenario(name: str, tags: list[str]) -> list:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"$schema": "../harness/replay/scenario.schema.json", "name": name, "tags": tags,
+                                    "steps": [{"http": {"method": "GET"}}]}))
+        return load_scenario(path).items()
+
+    items = scenario("a", ["tutorial"]) + scenario("b", ["troubleshooting", "logs"]) + scenario("c", [])
+    assert [i.scenario.name for i in select(items)] == ["a", "b", "c"]
+    assert [i.scenario.name for i in select(items, ["logs", "tutorial"])] == ["a", "b"]
+    assert [i.scenario.name for i in select(items, match="B.JSON")] == ["b"]
+    assert select(items, ["tutorial"], "b.json") == []
