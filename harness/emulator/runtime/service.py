@@ -11,11 +11,11 @@ Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeExcepti
 when it cannot run a function's runtime. Left out: other languages, container images, layers, extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
-Memory: every MEMORY_POLL_S the peak resident memory (VmHWM) of each worker in init or in an invocation is
-compared with the function's memory size; past it, the worker is killed as Lambda's out-of-memory kill does
-(`Runtime exited with error: signal: killed`, Runtime.ExitError, Max Memory Used = the memory size). What
-the process allocates counts (its children too only once they are reaped), not the page cache; a spike shorter
-than the poll is still caught by the peak. `memory_limits=False` only measures.
+Memory: the peak resident memory (VmHWM) of a worker is compared with its function's memory size when the
+worker answers and every MEMORY_POLL_S while it is in init or an invocation; past it, the worker is killed as
+Lambda's out-of-memory kill (Runtime.OutOfMemory, `Runtime exited with error: signal: killed`, Max Memory
+Used = the memory size). The worker process's own memory counts (not subprocesses it starts, not the page
+cache); a spike freed before the next check is still in the peak. `memory_limits=False` only measures.
 """
 from __future__ import annotations
 
