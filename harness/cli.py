@@ -20,10 +20,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from . import targets
-from .aws import Clients
+from .aws import Clients, Endpoint
 from .deploy import StackSettings, deploy, destroy, plan_deploy, render
 from .deploy.package import build_zip
 
@@ -56,8 +56,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1").start()
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
+    stop = threading.Event()
+    if args.deploy or args.watch:
+        settings = _settings(args)
+        clients = Clients(Endpoint(stack.url, settings.region))
+        try:
+            outputs = deploy(settings, clients)
+        except Exception as exc:  # DeployError, a handler directory that is missing...
+            print(f"harness: deploy failed: {exc}", file=sys.stderr)
+            stack.stop()
+            return 1
+        path = outputs.write(args.outputs)
+        print(f"harness: deployed {settings.stack_name}: {outputs.invoke_url}?TableName={outputs.tables[0]} "
+              f"(outputs in {path})", flush=True)
+        if args.watch:
+            from .deploy.watch import watch
+
+            print(f"harness: watching {settings.code_dir}", flush=True)
+            threading.Thread(target=watch, args=(settings, clients, _watch_report(settings)), kwargs={"stop": stop},
+                             name="code-watch", daemon=True).start()
     parent = os.environ.get("HARNESS_PARENT_PID", "")
-    stack.wait(parent_pid=int(parent) if parent.isdigit() else None)
+    try:
+        stack.wait(parent_pid=int(parent) if parent.isdigit() else None)
+    finally:
+        stop.set()
     return 0
 
 
@@ -81,10 +103,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _watch(settings: StackSettings, clients: Clients) -> int:
-    from .deploy.watch import Update, watch
-
-    def report(update: Update) -> None:
+def _watch_report(settings: StackSettings) -> Callable[[Any], None]:
+    """Prints what each round of `deploy.watch.watch` did."""
+    def report(update: Any) -> None:
         names = ", ".join(update.changed[:5]) + (f" (+{len(update.changed) - 5} more)" if len(update.changed) > 5 else "")
         if update.error:
             print(f"harness: {names} changed; the update failed: {update.error}", file=sys.stderr, flush=True)
@@ -96,11 +117,16 @@ def _watch(settings: StackSettings, clients: Clients) -> int:
         for problem in update.problems:
             print(f"harness: warning: {problem} (deployed as is: invocations will fail with "
                   "Runtime.UserCodeSyntaxError)", file=sys.stderr, flush=True)
+    return report
+
+
+def _watch(settings: StackSettings, clients: Clients) -> int:
+    from .deploy.watch import watch
 
     print(f"harness: watching {settings.code_dir} (Ctrl-C to stop)", flush=True)
     stop = threading.Event()
     try:
-        watch(settings, clients, report, stop=stop)
+        watch(settings, clients, _watch_report(settings), stop=stop)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -284,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help="default region (default us-west-1)")
+    serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
+    serve.add_argument("--watch", action="store_true",
+                       help="deploy, then update the function's code each time a handler file changes")
+    serve.add_argument("--code-dir", metavar="DIR", help="the handler directory to package (default: handler/)")
+    serve.add_argument("--outputs", default=str(DEFAULT_OUTPUTS), help="where to write the outputs JSON")
     serve.set_defaults(func=cmd_serve)
 
     plan = sub.add_parser("plan", help="print the deployment plan without calling anything")

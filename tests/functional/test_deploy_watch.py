@@ -82,3 +82,32 @@ def test_deploy_watch_puts_each_save_live_and_stops_on_ctrl_c(tmp_path, stack_ur
             proc.kill()
             proc.wait()
         destroy(StackSettings(region=clients.endpoint.region).with_prefix(prefix), clients)
+
+
+def test_serve_watch_is_a_whole_dev_loop_in_one_command(tmp_path):
+    """`harness serve --watch`: the stack, the tutorial's deployment, and each save live; Ctrl-C ends all."""
+    code = tmp_path / "handler"
+    shutil.copytree(ROOT / "handler", code, ignore=shutil.ignore_patterns("__pycache__"))
+    outputs_file = tmp_path / "outputs.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "serve", "--port", "0", "--watch", "--code-dir", str(code), "--outputs",
+         str(outputs_file)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    seen: list[str] = []
+    threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
+    try:
+        deployed = _wait_line(lines, seen, "harness: deployed db-api: http://127.0.0.1:")
+        url = deployed.split(": ", 2)[2].split(" ")[0]
+        _wait_line(lines, seen, f"harness: watching {code}")
+        assert json.loads(outputs_file.read_text())["invoke_url"] == url.split("?")[0]
+        http = requests.Session()
+        assert http.get(url, timeout=30).json()["Items"] == []
+        (code / "index.py").write_text(V2)
+        _wait_line(lines, seen, "index.py changed: db-api updated")
+        assert http.get(url, timeout=30).json() == "v2"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, "\n".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
