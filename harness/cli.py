@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
 import os
 import sys
@@ -232,6 +233,16 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
                              "min_rps; report prints it and lets the item pass (for loaded CI machines)")
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -240,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the embedded stack in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4566, help="port (0 picks a free one; default 4566)")
+    serve.add_argument("--port", type=_port, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help="default region (default us-west-1)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
     serve.add_argument("--watch", action="store_true",
@@ -302,6 +313,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def explain(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """One line for a failure a user can act on (no traceback); None for a bug (the traceback is shown)."""
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+    from .deploy import DeployError
+    from .session import TargetUnavailable
+
+    if isinstance(exc, EndpointConnectionError):
+        return (f"cannot reach {exc.kwargs.get('endpoint_url')}: is a stack listening there? (start one with "
+                "`harness serve`, or point --endpoint at LocalStack)")
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials found; `harness doctor` says where they are looked for"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{exc.operation_name} failed: {error.get('Code')}: {error.get('Message')}"
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE and args.command == "serve":
+        return (f"cannot listen on {args.host}:{args.port}: the address is in use (another `harness serve` or "
+                "LocalStack? --port 0 picks a free port)")
+    if isinstance(exc, (DeployError, TargetUnavailable, FileNotFoundError, OSError)):
+        return str(exc)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -310,6 +344,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = explain(exc, args)
+        if message is None:
+            raise
+        logging.getLogger("harness").debug("%s failed", args.command, exc_info=True)
+        print(f"harness: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

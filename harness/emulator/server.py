@@ -82,7 +82,11 @@ class EmbeddedStack:
         from .runtime import LambdaRuntime
 
         self.dispatcher = Dispatcher(default_region=self.region)
-        self.server = WSGIServer(self.host, self.requested_port, self.dispatcher)
+        try:
+            self.server = WSGIServer(self.host, self.requested_port, self.dispatcher)
+        except BaseException:  # e.g. the port is in use: leave nothing behind
+            self.stop()
+            raise
         control = ControlPlane()
         self.runtime = LambdaRuntime(
             endpoint_url=self.url, code_loader=control.function_code, log_writer=control.put_log_lines,
