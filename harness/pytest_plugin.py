@@ -4,9 +4,9 @@
 markers from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target.
 Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `--harness-region`,
 `--harness-allow-real-aws`, `--harness-no-start-localstack`, `--harness-timing-bounds enforce|report` (ini
-`harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack`
-(the deployed base stack's outputs), `harness_api_url`, `harness_clients` (boto3 clients on the target),
-`harness_runner`. Each pytest process (each pytest-xdist worker) gets its own embedded stack in a child
+`harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings).
+Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs), `harness_api_url`,
+`harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each pytest-xdist worker) gets its own embedded stack in a child
 process, so parallel workers never share state; on shared endpoints each worker prefixes its stacks.
 Left out: reusing one stack across pytest sessions (point `--harness-endpoint` at a `harness serve`).
 """
@@ -48,6 +48,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   default="enforce")
 
 
+def _enforce_timing(config: pytest.Config) -> bool:
+    timing = config.getoption("harness_timing_bounds") or config.getini("harness_timing_bounds") or "enforce"
+    if timing not in ("enforce", "report"):
+        raise pytest.UsageError(f"harness_timing_bounds must be enforce or report, not {timing!r}")
+    return timing == "enforce"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _enforce_timing(config)  # a wrong ini value is a usage error at once, not in the first scenario
+
+
 class HarnessSession:
     """The target, base stack and runner of one pytest process, started on first use, closed at the end."""
 
@@ -57,10 +68,7 @@ class HarnessSession:
         self.endpoint: str | None = config.getoption("harness_endpoint")
         self.region: str = config.getoption("harness_region")
         self.worker = getattr(config, "workerinput", {}).get("workerid", "")
-        timing = config.getoption("harness_timing_bounds") or config.getini("harness_timing_bounds") or "enforce"
-        if timing not in ("enforce", "report"):
-            raise pytest.UsageError(f"harness_timing_bounds must be enforce or report, not {timing!r}")
-        self.enforce_timing = timing == "enforce"
+        self.enforce_timing = _enforce_timing(config)
         self.planned = planned(self.name, self.endpoint, self.region)
         self._exit = contextlib.ExitStack()
         self._target: Any = None

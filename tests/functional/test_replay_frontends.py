@@ -112,6 +112,10 @@ def test_pytest_enforces_timing_bounds_unless_told_to_report_them(pytester, stac
     pytester.makeini("[pytest]\nharness_timing_bounds = report\n")
     from_ini = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
     from_ini.assert_outcomes(passed=1, warnings=1)
+    pytester.makeini("[pytest]\nharness_timing_bounds = sometimes\n")
+    wrong = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stderr.fnmatch_lines(["*harness_timing_bounds must be enforce or report, not 'sometimes'*"])
 
 
 def test_harness_replay_reports_timing_bounds_when_asked(tmp_path, stack_url):
