@@ -54,9 +54,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .emulator.server import EmbeddedStack
 
     started = time.perf_counter()
-    stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1").start()
+    state = args.state or os.environ.get("HARNESS_STATE_DIR") or None
+    stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1", state_dir=state).start()
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
+    if state:
+        print(f"harness: DynamoDB state kept in {state} ({stack.restored_tables} tables restored; saved at stop)",
+              flush=True)
     stop = threading.Event()
     if args.deploy or args.watch:
         settings = _settings(args)
@@ -253,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help="default region (default us-west-1)")
+    serve.add_argument("--state", metavar="DIR",
+                       help="keep DynamoDB tables and items across restarts in DIR (or HARNESS_STATE_DIR)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
     serve.add_argument("--watch", action="store_true",
                        help="deploy, then update the function's code each time a handler file changes")
@@ -318,6 +324,7 @@ def explain(exc: BaseException, args: argparse.Namespace) -> str | None:
     from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
     from .deploy import DeployError
+    from .emulator.state import StateFileError
     from .session import TargetUnavailable
 
     if isinstance(exc, EndpointConnectionError):
@@ -331,7 +338,7 @@ def explain(exc: BaseException, args: argparse.Namespace) -> str | None:
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE and args.command == "serve":
         return (f"cannot listen on {args.host}:{args.port}: the address is in use (another `harness serve` or "
                 "LocalStack? --port 0 picks a free port)")
-    if isinstance(exc, (DeployError, TargetUnavailable, FileNotFoundError, OSError)):
+    if isinstance(exc, (DeployError, TargetUnavailable, StateFileError, FileNotFoundError, OSError)):
         return str(exc)
     return None
 

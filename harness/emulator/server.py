@@ -6,7 +6,8 @@ moto's `mock_aws` resets those globals). Starting tunes this process for latency
 0.5 ms (`switch_interval_s`; None keeps it) and the garbage collector (`tune_gc`: what is loaded by then is
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
 collections over them were the biggest source of jitter). Functions are held to their memory size
-(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). Left out: persistence across restarts.
+(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, DynamoDB tables and items
+outlive a restart (state.py). Left out: keeping functions, roles and APIs across restarts (redeploy them).
 """
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ class EmbeddedStack:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = "us-west-1",
                  work_dir: str | Path | None = None, default_concurrency: int = 1000,
                  idle_timeout_s: float = 300.0, switch_interval_s: float | None = 0.0005,
-                 tune_gc: bool = True, memory_limits: bool | None = None) -> None:
+                 tune_gc: bool = True, memory_limits: bool | None = None,
+                 state_dir: str | Path | None = None) -> None:
         self.host = host
         self.requested_port = port
         self.region = region
@@ -56,6 +58,8 @@ class EmbeddedStack:
         self.switch_interval_s = switch_interval_s
         self.tune_gc = tune_gc
         self.memory_limits = memory_limits_from_env() if memory_limits is None else memory_limits
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.restored_tables = 0
         self.server: WSGIServer | None = None
         self.dispatcher: Dispatcher | None = None
         self.runtime: Any = None
@@ -102,14 +106,24 @@ class EmbeddedStack:
             gc.freeze()  # moto's and botocore's loaded models are never scanned again
             gc.set_threshold(*GC_THRESHOLDS)
         self.server.start()
+        if self.state_dir is not None:
+            from .state import restore
+
+            try:
+                self.restored_tables = restore(self.state_dir, self._dynamodb_client)
+            except BaseException:
+                self.stop(save_state=False)  # never write over a state that could not be read
+                raise
         self.dispatcher.ready.set()
         log.info("embedded stack ready at %s", self.url)
         return self
 
-    def stop(self) -> None:
+    def stop(self, save_state: bool = True) -> None:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        if save_state and self.state_dir is not None and self.server is not None and self.dispatcher is not None:
+            self._save_state()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -119,6 +133,23 @@ class EmbeddedStack:
             self.dispatcher.control.flush_logs()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def _dynamodb_client(self, region: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("dynamodb", endpoint_url=self.url, region_name=region, aws_access_key_id="test",
+                            aws_secret_access_key="test", config=Config(retries={"mode": "standard"}))
+
+    def _save_state(self) -> None:
+        from .state import save
+
+        assert self.state_dir is not None and self.dispatcher is not None
+        try:
+            path = save(self.state_dir, self._dynamodb_client, self.dispatcher.control.dynamodb_regions())
+            log.info("state saved to %s", path)
+        except Exception:  # the stop must go on; the previous state file is kept
+            log.exception("could not save the stack's state to %s", self.state_dir)
 
     def wait(self, parent_pid: int | None = None) -> None:
         """Block until SIGINT/SIGTERM (or, given `parent_pid`, until that process is gone), then stop."""

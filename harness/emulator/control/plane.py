@@ -46,6 +46,18 @@ class ControlPlane:
         self.logs = LogShipper(self._write_log_lines)
         self.on_function_deleted: list[Callable[[str], None]] = []  # called with the name or ARN deleted
 
+    # ---- DynamoDB ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def dynamodb_regions(account_id: str = DEFAULT_ACCOUNT_ID) -> list[str]:
+        """The regions where `account_id` has at least one table (for saving the stack's state)."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        if account_id not in dynamodb_backends:
+            return []
+        backends = dynamodb_backends[account_id]
+        return sorted(region for region in list(backends.keys()) if backends[region].tables)
+
     # ---- Lambda -------------------------------------------------------------------------------------
 
     def _lambda_model(self, name_or_arn: str, region: str, account_id: str, qualifier: str | None = None) -> Any:
