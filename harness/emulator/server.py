@@ -158,6 +158,8 @@ class EmbeddedStack:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+        if hasattr(signal, "SIGHUP"):  # the terminal closed: a clean stop too (workers killed, state saved)
+            signal.signal(signal.SIGHUP, _stop)
         if parent_pid:
             threading.Thread(target=self._watch_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
         self._stopped.wait()
