@@ -2,9 +2,10 @@
 
 Stack start; worker cold start; warm POST and GET through the gateway (p50/p99); the ratio of a POST through
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
-errors, items stored) and the tutorial's GET of that whole table; a cold `harness run` (replay of every
-scenario); idle and peak memory.
-Left out: comparisons with LocalStack (no Docker engine here). Not part of `make test`: timings vary.
+errors, items stored) and the tutorial's GET of that whole table (also with the handler in process); a cold
+`harness run` (replay of every scenario); idle and peak memory.
+Left out: comparisons with LocalStack (no Docker engine here). Not part of `make test`: timings vary (a
+smoke test runs it small and checks that every figure is there, never their values).
 """
 from __future__ import annotations
 
@@ -168,6 +169,32 @@ class HandlerLoop:
         self.proc.wait(timeout=30)
 
 
+_HANDLER_SCAN = """
+import json, os, sys, time
+os.environ.update(AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t", AWS_DEFAULT_REGION={region!r},
+                  AWS_ENDPOINT_URL={endpoint!r})
+sys.path.insert(0, {handler_dir!r})
+answer_to, sys.stdout = sys.stdout, sys.stderr
+import index
+event = {{"httpMethod": "GET", "queryStringParameters": {{"TableName": {table!r}}}, "body": None}}
+out = []
+for i in range({count} + 2):
+    started = time.perf_counter()
+    assert index.handler(event, None)["statusCode"] == 200
+    out.append((time.perf_counter() - started) * 1000)
+print(json.dumps(out[2:]), file=answer_to)
+"""
+
+
+def handler_scan_ms(endpoint: str, table: str, count: int) -> list[float]:
+    """The handler's whole-table GET called in process (a child) with its Scan sent to `endpoint`: what the
+    same GET costs without the gateway and the Lambda runtime (mostly the function's own boto3 parsing)."""
+    code = _HANDLER_SCAN.format(region=REGION, endpoint=endpoint, handler_dir=str(ROOT / "handler"), table=table,
+                                count=count)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True)
+    return json.loads(done.stdout)
+
+
 def in_process_post_ms(count: int, endpoint: str | None = None) -> list[float]:
     """`count` calls of the handler in process (see HandlerLoop), in a fresh child."""
     loop = HandlerLoop(endpoint)
@@ -325,7 +352,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         done.set()
         stored = count_items(clients, peak_table)
         whole = timed(lambda: client.call("GET", query=f"TableName={peak_table}"), 20, warmup=2)
-        figures.update(scan_p50_ms=percentile(whole, 50), scan_items=len(stored))
+        figures.update(scan_p50_ms=percentile(whole, 50), scan_items=len(stored),
+                       scan_inproc_p50_ms=percentile(handler_scan_ms(stack.url, peak_table, 20), 50))
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
@@ -347,6 +375,7 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
         (f"the tutorial's GET of a whole table (no Limit, {figures['scan_items']} items), p50",
          f"{figures['scan_p50_ms']:.0f} ms"),
+        ("same GET, handler in process, its Scan over HTTP to the stack, p50", f"{figures['scan_inproc_p50_ms']:.0f} ms"),
         ("same handler in process against moto, POST p50", f"{figures['inproc_post_p50_ms']:.2f} ms"),
         (f"ratio: POST through the stack / in process (median of {figures['rounds']} interleaved rounds, range)",
          f"{figures['ratio_post']:.1f}x ({figures['ratio_post_low']:.1f}-{figures['ratio_post_high']:.1f})"),
