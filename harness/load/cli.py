@@ -106,6 +106,9 @@ def add_parser(sub: Any, endpoint_options: Callable[[argparse.ArgumentParser], N
     checks.add_argument("--min-rps", type=float, metavar="N", help="lowest acceptable requests/s over the run")
     output = parser.add_argument_group("output")
     output.add_argument("--json", metavar="FILE", help="write the figures (and a per-second timeline) as JSON")
+    output.add_argument("--junit", metavar="FILE",
+                        help="write a JUnit XML report: one test case, failed when a threshold or the write check "
+                             "breaks")
     output.add_argument("--plot", metavar="FILE.png",
                         help="draw latency over time as a PNG (needs matplotlib: pip install 'db-api-harness[plot]')")
     output.add_argument("--keep-items", action="store_true",
@@ -164,7 +167,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from ..deploy import StackSettings, TableSpec
     from ..session import TargetUnavailable
     from .profile import ProfileError
-    from .report import PlotUnavailable, format_report, plot, write_json
+    from .report import PlotUnavailable, format_report, plot, write_json, write_junit
 
     if args.plot and find_spec("matplotlib") is None:  # say so before the run, not after
         print(f"harness: --plot needs matplotlib, which is not installed: {INSTALL_HINT}", file=sys.stderr)
@@ -192,6 +195,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     print(format_report(result))
     if args.json:
         print(f"harness: figures written to {write_json(result, args.json)}")
+    if args.junit:
+        print(f"harness: JUnit XML written to {write_junit(result, args.junit)}")
     if args.plot:
         try:
             print(f"harness: plot written to {plot(result, args.plot)}")

@@ -52,6 +52,30 @@ def write_json(result: LoadResult, path: str | Path) -> Path:
     return target
 
 
+def write_junit(result: LoadResult, path: str | Path, suite: str = "harness load") -> Path:
+    """The run as JUnit XML for CI: one test case (the profile), failed with every broken threshold, lost or
+    phantom write; the report text as its output either way."""
+    import xml.etree.ElementTree as ET
+
+    failed = not result.passed
+    root = ET.Element("testsuites")
+    node = ET.SubElement(root, "testsuite", {"name": suite, "tests": "1", "failures": str(int(failed)),
+                                             "errors": "0", "skipped": "0",
+                                             "time": f"{result.record.elapsed_s:.3f}"})
+    case = ET.SubElement(node, "testcase", {"classname": "harness.load", "name": result.profile.describe(),
+                                            "time": f"{result.record.elapsed_s:.3f}"})
+    report = format_report(result)
+    if failed:
+        failure = ET.SubElement(case, "failure", {"message": "; ".join(result.broken), "type": "LoadFailure"})
+        failure.text = report
+    else:
+        ET.SubElement(case, "system-out").text = report
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(target, encoding="utf-8", xml_declaration=True)
+    return target
+
+
 def format_report(result: LoadResult) -> str:
     """The closing text: the table of figures, status codes, the write check and the verdict."""
     s, v = result.summary, result.verification
