@@ -5,8 +5,11 @@ when it failed), Event -> 202 at once (the invocation runs in the background), D
 `AwsError`s rendered in the Lambda REST-JSON shape. The function may be named by name, `name:qualifier`,
 partial ARN (`123456789012:function:name`) or full ARN.
 
-Left out: the retries and destinations of asynchronous invocations (a function error of an Event invoke
-is only logged; a throttled Event invoke is retried for a minute, then dropped), permission checks, aliases
+An Event invocation whose function fails is retried as Lambda does: with the same request id, after one
+minute, then two (ASYNC_RETRY_DELAYS_S; HARNESS_ASYNC_RETRY_DELAYS_S="0.5,1" shortens them), at most
+`MaximumRetryAttempts` times (PutFunctionEventInvokeConfig; default 2) and not past `MaximumEventAgeInSeconds`
+(default 6 h). A throttled Event invocation is retried for a minute, then dropped.
+Left out: destinations and dead-letter queues of asynchronous invocations, permission checks, aliases
 (qualifiers reach the control plane as given), response streaming, `X-Amz-Client-Context` size limits.
 """
 from __future__ import annotations
@@ -15,9 +18,10 @@ import base64
 import binascii
 import json
 import logging
+import os
 import threading
 import time
-from typing import Any
+from typing import Any, Mapping
 
 from werkzeug.wrappers import Request, Response
 
@@ -29,6 +33,25 @@ log = logging.getLogger(__name__)
 
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 EVENT_RETRY_WINDOW_S = 60.0
+#: Lambda's waits before the second and the third attempt of an asynchronous invocation that failed.
+ASYNC_RETRY_DELAYS_S = (60.0, 120.0)
+ASYNC_RETRY_DELAYS_ENV = "HARNESS_ASYNC_RETRY_DELAYS_S"
+
+
+def async_retry_delays(env: Mapping[str, str] | None = None) -> tuple[float, ...]:
+    """The waits between attempts: Lambda's, or HARNESS_ASYNC_RETRY_DELAYS_S (comma-separated seconds; a value
+    that is not a list of non-negative numbers is ignored with a warning)."""
+    text = (os.environ if env is None else env).get(ASYNC_RETRY_DELAYS_ENV, "").strip()
+    if not text:
+        return ASYNC_RETRY_DELAYS_S
+    try:
+        delays = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or any(not d >= 0 for d in delays):
+        log.warning("%s=%r ignored: give seconds, e.g. 60,120", ASYNC_RETRY_DELAYS_ENV, text)
+        return ASYNC_RETRY_DELAYS_S
+    return delays
 
 
 def _validation(field: str, value: str, allowed: tuple[str, ...]) -> AwsError:
@@ -141,7 +164,8 @@ def _invoke(
     client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
 
     if invocation_type == "Event":
-        _submit_event(runtime, fn, payload, client_context, request_id)
+        policy = control.async_retry_policy(name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
+        _submit_event(runtime, fn, payload, client_context, request_id, policy)
         return Response(b"", 202, {"x-amzn-RequestId": request_id})
 
     result = runtime.submit(fn, payload, client_context=client_context, request_id=request_id).result()
@@ -157,28 +181,62 @@ def _invoke(
     return Response(result.payload, result.status, headers)
 
 
-def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_context: str | None, request_id: str) -> None:
-    """Start an asynchronous invocation; when throttled, keep trying in the background for a while."""
+def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_context: str | None, request_id: str,
+                  policy: tuple[int, float] = (2, 21600.0)) -> None:
+    """Start an asynchronous invocation: throttled, it keeps trying in the background for a while; failed
+    (a function error), it is tried again after Lambda's waits, up to `policy` (retries, maximum event age)."""
+    retries, max_age_s = policy
+    received = time.monotonic()
+    delays = async_retry_delays()
+
+    def submit(attempt: int) -> None:
+        future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
+        future.add_done_callback(lambda done: settled(done, attempt))
+
+    def settled(done: Any, attempt: int) -> None:
+        try:
+            failed = done.result().function_error is not None
+        except Exception:  # the runtime shut down under it
+            return
+        if not failed or attempt >= retries:
+            if failed:
+                log.info("asynchronous invocation %s of %s failed %d times; dropped", request_id, fn.name,
+                         attempt + 1)
+            return
+        delay = delays[min(attempt, len(delays) - 1)]
+        if time.monotonic() - received + delay > max_age_s:
+            log.info("asynchronous invocation %s of %s dropped: older than %.0f s", request_id, fn.name, max_age_s)
+            return
+        timer = threading.Timer(delay, lambda: _retry_throttled(lambda: submit(attempt + 1), fn, request_id))
+        timer.daemon = True
+        timer.start()
+
     try:
-        runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
-        return
+        submit(0)
     except AwsError as err:
         if err.code != "TooManyRequestsException":
             raise
+        threading.Thread(target=_retry_throttled, args=(lambda: submit(0), fn, request_id, True),
+                         name=f"event-retry-{request_id[:8]}", daemon=True).start()
 
-    def retry() -> None:
-        delay, give_up = 0.05, time.monotonic() + EVENT_RETRY_WINDOW_S
-        while time.monotonic() < give_up:
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-            try:
-                runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
+
+def _retry_throttled(submit: Any, fn: FunctionConfig, request_id: str, throttled: bool = False) -> None:
+    """Run `submit` (after a first pause when it was just `throttled`), trying again for EVENT_RETRY_WINDOW_S
+    while the function is throttled."""
+    delay, give_up = 0.05, time.monotonic() + EVENT_RETRY_WINDOW_S
+    if throttled:
+        time.sleep(delay)
+    while True:
+        try:
+            submit()
+            return
+        except AwsError as err:
+            if err.code != "TooManyRequestsException":
+                log.warning("asynchronous invocation %s of %s dropped: %s", request_id, fn.name, err)
                 return
-            except AwsError as err:
-                if err.code != "TooManyRequestsException":
-                    log.warning("asynchronous invocation %s of %s dropped: %s", request_id, fn.name, err)
-                    return
-        log.warning("asynchronous invocation %s of %s dropped: still throttled after %.0f s",
-                    request_id, fn.name, EVENT_RETRY_WINDOW_S)
-
-    threading.Thread(target=retry, name=f"event-retry-{request_id[:8]}", daemon=True).start()
+        if time.monotonic() >= give_up:
+            log.warning("asynchronous invocation %s of %s dropped: still throttled after %.0f s",
+                        request_id, fn.name, EVENT_RETRY_WINDOW_S)
+            return
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)

@@ -11,7 +11,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from harness.emulator.errors import AwsError, throttled
-from harness.emulator.lambda_api import check_json_payload, handle_invoke, parse_function_name
+from harness.emulator.lambda_api import async_retry_delays, check_json_payload, handle_invoke, parse_function_name
 from harness.emulator.model import FunctionConfig, InvokeResult
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -24,9 +24,13 @@ def fn_config(name: str = "db-api", region: str = REGION, account: str = ACCOUNT
 
 
 class FakeControl:
-    def __init__(self, *functions: FunctionConfig) -> None:
+    def __init__(self, *functions: FunctionConfig, policy: tuple[int, float] = (2, 21600.0)) -> None:
         self.functions = {(f.name, f.region, f.account_id): f for f in functions}
         self.lookups: list[tuple] = []
+        self.policy = policy
+
+    def async_retry_policy(self, name, region, account_id, qualifier=None):
+        return self.policy
 
     def get_function(self, name, region, account_id="123456789012", qualifier=None):
         self.lookups.append((name, region, account_id, qualifier))
@@ -209,3 +213,61 @@ def test_check_json_payload_accepts_any_json_value():
         check_json_payload(body)
     with pytest.raises(AwsError):
         check_json_payload(b"{bad")
+
+
+class FailingRuntime(FakeRuntime):
+    """Every invocation ends in a function error (as a timeout, a crash or an exception would)."""
+
+    def __init__(self) -> None:
+        super().__init__(result=InvokeResult(request_id="r", status=200, payload=b'{"errorType": "E"}',
+                                             function_error="Unhandled"))
+        self.times: list[float] = []
+
+    def submit(self, fn, payload, *, client_context=None, request_id=None):
+        import time
+
+        self.times.append(time.monotonic())
+        return super().submit(fn, payload, client_context=client_context, request_id=request_id)
+
+
+def _settle(runtime: FakeRuntime, expected: int, wait_s: float = 0.5) -> None:
+    import time
+
+    deadline = time.monotonic() + 5
+    while len(runtime.calls) < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(wait_s)  # and no more come
+
+
+def test_a_failed_event_is_tried_twice_more_with_the_same_request_id(monkeypatch):
+    monkeypatch.setenv("HARNESS_ASYNC_RETRY_DELAYS_S", "0.05,0.15")
+    runtime = FailingRuntime()
+    response, runtime, _ = call(headers={"X-Amz-Invocation-Type": "Event"}, runtime=runtime)
+    assert response.status_code == 202
+    _settle(runtime, 3)
+    assert len(runtime.calls) == 3
+    assert {c["request_id"] for c in runtime.calls} == {response.headers["x-amzn-RequestId"]}
+    first, second, third = runtime.times
+    assert second - first >= 0.05 and third - second >= 0.15  # Lambda's order: the second wait is longer
+
+
+@pytest.mark.parametrize("policy, attempts", [((0, 21600.0), 1), ((1, 21600.0), 2), ((2, 0.01), 1)])
+def test_the_event_invoke_config_limits_retries_and_event_age(monkeypatch, policy, attempts):
+    monkeypatch.setenv("HARNESS_ASYNC_RETRY_DELAYS_S", "0.05")
+    runtime = FailingRuntime()
+    call(headers={"X-Amz-Invocation-Type": "Event"}, runtime=runtime, control=FakeControl(fn_config(), policy=policy))
+    _settle(runtime, attempts)
+    assert len(runtime.calls) == attempts
+
+
+def test_a_successful_event_runs_once(monkeypatch):
+    monkeypatch.setenv("HARNESS_ASYNC_RETRY_DELAYS_S", "0.01")
+    _, runtime, _ = call(headers={"X-Amz-Invocation-Type": "Event"})
+    _settle(runtime, 1, wait_s=0.1)
+    assert len(runtime.calls) == 1
+
+
+@pytest.mark.parametrize("text, delays", [("", (60.0, 120.0)), ("0.5,1", (0.5, 1.0)), ("2", (2.0,)),
+                                          ("soon", (60.0, 120.0)), ("1,-1", (60.0, 120.0))])
+def test_async_retry_delays(text, delays):
+    assert async_retry_delays({"HARNESS_ASYNC_RETRY_DELAYS_S": text}) == delays

@@ -95,6 +95,19 @@ class ControlPlane:
             version=str(fn.version),
         )
 
+    def async_retry_policy(self, name: str, region: str, account_id: str, qualifier: str | None = None
+                           ) -> tuple[int, float]:
+        """(retries, maximum event age in s) for the function's asynchronous invocations: its event invoke
+        configuration (PutFunctionEventInvokeConfig; moto appends each put, so the last one counts), else
+        Lambda's defaults, 2 retries within 6 hours."""
+        retries, max_age = 2, 21600.0
+        configs = getattr(self._lambda_model(name, region, account_id, qualifier), "event_invoke_config", None)
+        if configs:
+            config = configs[-1].config
+            retries = int(config.get("MaximumRetryAttempts", retries))
+            max_age = float(config.get("MaximumEventAgeInSeconds", max_age))
+        return retries, max_age
+
     def function_deleted(self, name_or_arn: str) -> None:
         """moto deleted a function: tell whoever keeps something of it (the Lambda runtime's workers)."""
         for listener in list(self.on_function_deleted):
