@@ -411,3 +411,29 @@ def test_without_memory_limits_a_function_may_pass_its_size(tmp_path):
         assert used > 200  # measured as it was
     finally:
         unlimited.runtime.shutdown()
+
+
+def test_without_proc_or_pidfd_warm_workers_are_reused_and_exits_seen(tmp_path, monkeypatch):
+    """What macOS offers: no /proc, no pidfd. Warm workers must still be reused, and a killed one replaced."""
+    from harness.emulator.runtime import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "HAS_PROC", False)
+
+    def no_pidfd(pid):
+        raise OSError("no pidfd here")
+
+    monkeypatch.setattr(worker_module.os, "pidfd_open", no_pidfd)
+    plain = Stack(tmp_path / "code")
+    try:
+        fn = plain.fn("index.echo")
+        _, first = plain.invoke(fn)
+        _, second = plain.invoke(fn)
+        assert first["pid"] == second["pid"]  # warm: reused
+        os.kill(first["pid"], 9)
+        wait_for(lambda: not pid_alive(first["pid"]))
+        _, third = plain.invoke(fn)
+        assert third["pid"] != first["pid"]
+        result, _ = plain.invoke(plain.fn("index.echo", name="other"))
+        assert "Max Memory Used: 0 MB" in result.log  # not measured until the environment ends
+    finally:
+        plain.runtime.shutdown()

@@ -224,3 +224,28 @@ def test_the_out_of_memory_document_is_the_exit_message_with_its_own_type():
 
     assert json.loads(out_of_memory_payload("r-1", -9)) == {
         "errorType": "Runtime.OutOfMemory", "errorMessage": "RequestId: r-1 Error: Runtime exited with error: signal: killed"}
+
+
+def test_an_ended_child_is_seen_without_reaping_it_where_there_is_no_proc():
+    """The macOS path of Worker.has_exited: waitid(WNOWAIT) tells a running child from an ended one and
+    leaves the ended one for its watcher to reap."""
+    import subprocess
+    import sys as _sys
+
+    from harness.emulator.runtime.worker import _waitable
+
+    child = subprocess.Popen([_sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        assert _waitable(child.pid) is False
+        child.stdin.close()
+        deadline = time.monotonic() + 10
+        while not _waitable(child.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert _waitable(child.pid) is True  # asking again still finds it: not reaped
+        assert child.wait(timeout=5) == 0  # the owner reaps it, with its status
+        assert _waitable(child.pid) is True  # gone for good
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -6,6 +6,8 @@ pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
 Memory: the peak is measured here (`max_memory_mb`); the pool kills a worker past its function's memory size.
+Without Linux's /proc (macOS) the peak is known only once the process is reaped: no memory limit there, and
+Max Memory Used is 0 until an environment ends.
 Left out: /tmp isolation, a read-only task root.
 """
 from __future__ import annotations
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Linux's /proc (peak memory, zombie state); elsewhere (macOS) the exit is seen through waitid and memory
+#: only when the process is reaped.
+HAS_PROC = os.path.exists("/proc/self/status")
+
 #: The output pipe is read at most this often (plus whenever an invocation ends), in a pipe this big.
 DRAIN_PAUSE_S = 0.02
 PIPE_BYTES = 1 << 20
@@ -51,6 +57,18 @@ RIC_MAIN = (
     "from awslambdaric.lambda_runtime_client import LambdaRuntimeClient\n"
     "bootstrap.run(sys.argv[1], LambdaRuntimeClient(os.environ['AWS_LAMBDA_RUNTIME_API'], False))\n"
 )
+
+
+#: getrusage's ru_maxrss is in KB on Linux, in bytes on macOS.
+RU_MAXRSS_PER_MB = 1024 * 1024 if sys.platform == "darwin" else 1024
+
+
+def _waitable(pid: int) -> bool:
+    """True when child `pid` has ended (without reaping it: its watcher does that)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # already reaped
+        return True
 
 
 class Worker:
@@ -155,6 +173,8 @@ class Worker:
                 poller.register(self._pidfd, select.POLLIN)
                 if poller.poll(0):
                     return True
+            if not HAS_PROC:
+                return _waitable(self.proc.pid)
             try:
                 with open(f"/proc/{self.proc.pid}/stat", "rb") as stat:
                     return stat.read().rsplit(b") ", 1)[1][:1] in (b"Z", b"X")
@@ -180,7 +200,7 @@ class Worker:
 
     def max_memory_mb(self) -> int:
         """Peak resident memory of the process in MB (VmHWM), the last value seen once it is gone."""
-        if self.proc is not None and self.proc.returncode is None:  # a reaped pid may be someone else's
+        if HAS_PROC and self.proc is not None and self.proc.returncode is None:  # a reaped pid may be another's
             try:
                 fd = os.open(f"/proc/{self.proc.pid}/status", os.O_RDONLY)
                 try:
@@ -229,7 +249,7 @@ class Worker:
             if self.proc.returncode is None:
                 try:
                     _, status, usage = os.wait4(self.proc.pid, 0)
-                    self._memory_mb = max(self._memory_mb, usage.ru_maxrss // 1024)
+                    self._memory_mb = max(self._memory_mb, usage.ru_maxrss // RU_MAXRSS_PER_MB)
                     self.proc.returncode = os.waitstatus_to_exitcode(status)
                 except ChildProcessError:  # reaped elsewhere
                     pass
