@@ -36,13 +36,27 @@ def _version(package: str) -> str | None:
         return None
 
 
-def check_embedded(version: Callable[[str], str | None] = _version) -> Check:
+def check_embedded(version: Callable[[str], str | None] = _version, has_proc: bool | None = None,
+                   env: Mapping[str, str] | None = None) -> Check:
     found = {p: version(p) for p in ("moto", "awslambdaric", "boto3")}
     missing = [p for p, v in found.items() if v is None]
     if missing:
         return Check("embedded", False, f"missing Python packages: {', '.join(missing)} (pip install -e .)")
     detail = ", ".join(f"{p} {v}" for p, v in found.items())
-    return Check("embedded", True, f"in-process emulator, no Docker needed ({detail}); `harness serve` / `harness run`")
+    return Check("embedded", True, f"in-process emulator, no Docker needed ({detail}); `harness serve` / `harness run`; "
+                                   f"{_memory_limits(has_proc, env)}")
+
+
+def _memory_limits(has_proc: bool | None, env: Mapping[str, str] | None) -> str:
+    from .emulator import MEMORY_LIMITS_ENV, memory_limits_from_env
+
+    if has_proc is None:
+        has_proc = os.path.exists("/proc/self/status")
+    if not has_proc:
+        return "functions' memory sizes are not enforced on this OS (no /proc)"
+    if not memory_limits_from_env(env):
+        return f"functions' memory sizes are not enforced ({MEMORY_LIMITS_ENV} is off)"
+    return "functions are held to their memory sizes"
 
 
 def check_localstack(env: Mapping[str, str] | None = None, probe: Callable[[str], ls.Health] = ls.probe,

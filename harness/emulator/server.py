@@ -20,8 +20,9 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from . import memory_limits_from_env
 from .dispatcher import Dispatcher
 from .http_server import WSGIServer
 
@@ -31,13 +32,6 @@ log = logging.getLogger(__name__)
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
 
-#: HARNESS_LAMBDA_MEMORY_LIMITS=0 (or false/no/off): a function may pass its memory size (only measured).
-MEMORY_LIMITS_ENV = "HARNESS_LAMBDA_MEMORY_LIMITS"
-
-
-def memory_limits_from_env(env: Mapping[str, str] | None = None) -> bool:
-    value = ((os.environ if env is None else env).get(MEMORY_LIMITS_ENV) or "").strip().lower()
-    return value not in ("0", "false", "no", "off")
 
 
 class EmbeddedStack:

@@ -214,7 +214,7 @@ def test_scheduler_runs_in_deadline_order_and_skips_cancelled():
 @pytest.mark.parametrize("value, on", [(None, True), ("", True), ("1", True), ("yes", True), ("0", False),
                                        ("false", False), (" Off ", False), ("no", False)])
 def test_memory_limits_are_on_unless_the_environment_turns_them_off(value, on):
-    from harness.emulator.server import MEMORY_LIMITS_ENV, memory_limits_from_env
+    from harness.emulator import MEMORY_LIMITS_ENV, memory_limits_from_env
 
     assert memory_limits_from_env({} if value is None else {MEMORY_LIMITS_ENV: value}) is on
 

@@ -122,3 +122,16 @@ def test_cli_doctor_opt_in_flag(monkeypatch, capsys, flag):
     assert cli.main(["doctor", *flag]) == 0
     aws_line = capsys.readouterr().out.splitlines()[3]
     assert ("not usable" not in aws_line) == bool(flag)
+
+
+def test_the_embedded_line_says_whether_memory_sizes_are_enforced():
+    from harness import doctor
+
+    def version(package):
+        return "1.0"
+
+    assert doctor.check_embedded(version, has_proc=True, env={}).reason.endswith(
+        "functions are held to their memory sizes")
+    assert doctor.check_embedded(version, has_proc=True, env={"HARNESS_LAMBDA_MEMORY_LIMITS": "0"}).reason.endswith(
+        "not enforced (HARNESS_LAMBDA_MEMORY_LIMITS is off)")
+    assert doctor.check_embedded(version, has_proc=False, env={}).reason.endswith("not enforced on this OS (no /proc)")
