@@ -61,6 +61,35 @@ def test_pytest_collects_scenarios_reports_mismatches_and_skips(pytester, stack_
     listed.stdout.fnmatch_lines(["scenarios/pass.json::scan answers JSON", "*1/5 tests collected*"])
 
 
+HAND_WRITTEN = """
+import uuid
+
+import requests
+
+
+def test_the_fixtures_reach_the_deployed_stack(harness_target, harness_stack, harness_api_url, harness_clients,
+                                               harness_runner):
+    assert harness_target.name == "embedded" and harness_stack.invoke_url == harness_api_url
+    table = harness_stack.tables[0]
+    item_id = str(uuid.uuid4())
+    documents = harness_clients.document_client()
+    documents.put_item(TableName=table, Item={"id": item_id, "n": 1})
+    try:
+        items = requests.get(harness_api_url, params={"TableName": table}, timeout=30).json()["Items"]
+        assert {"id": item_id, "n": 1} in items
+    finally:  # the table is shared: leave it as found
+        documents.delete_item(TableName=table, Key={"id": item_id})
+    assert harness_clients("lambda").get_function(FunctionName=harness_stack.function_name)
+    assert harness_runner.stacks.acquire({}) == harness_stack
+"""
+
+
+def test_hand_written_tests_get_the_stack_through_fixtures(pytester, stack_url):
+    pytester.makepyfile(test_mine=HAND_WRITTEN)
+    result = pytester.runpytest("-p", "no:cacheprovider", "test_mine.py", "--harness-endpoint", stack_url)
+    result.assert_outcomes(passed=1)
+
+
 def test_pytest_reports_a_broken_file_precisely(pytester):
     broken = dict(PASSING, steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
     write(pytester.path / "scenarios", "broken.json", broken)
