@@ -57,6 +57,13 @@ def _enforce_timing(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     _enforce_timing(config)  # a wrong ini value is a usage error at once, not in the first scenario
+    if config.getoption("harness_target") == "aws":
+        from .realaws import ALLOW_ENV, opted_in
+
+        if not opted_in(config.getoption("harness_allow_real_aws")):
+            raise pytest.UsageError(
+                f"--harness-target aws deploys billable resources: add --harness-allow-real-aws (or set "
+                f"{ALLOW_ENV}=1) to opt in")
 
 
 class HarnessSession:

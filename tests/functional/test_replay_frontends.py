@@ -90,6 +90,21 @@ def test_hand_written_tests_get_the_stack_through_fixtures(pytester, stack_url):
     result.assert_outcomes(passed=1)
 
 
+def test_pytest_targets_localstack_and_aws_only_when_they_can_be_used(pytester, monkeypatch):
+    write(pytester.path / "scenarios", "pass.json", PASSING)
+    monkeypatch.delenv("HARNESS_ALLOW_REAL_AWS", raising=False)
+    refused = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-target", "aws")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*--harness-target aws deploys billable resources: add --harness-allow-real-aws*"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("LOCALSTACK_HOST", raising=False)
+    absent = pytester.runpytest("-p", "no:cacheprovider", "-rs", "scenarios", "--harness-target", "localstack",
+                                "--harness-endpoint", "http://127.0.0.1:9", "--harness-no-start-localstack",
+                                "--harness-region", "eu-west-1")
+    absent.assert_outcomes(skipped=1)
+    absent.stdout.fnmatch_lines(["*SKIPPED*localstack target unavailable: *127.0.0.1:9*"])
+
+
 def test_pytest_reports_a_broken_file_precisely(pytester):
     broken = dict(PASSING, steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
     write(pytester.path / "scenarios", "broken.json", broken)
