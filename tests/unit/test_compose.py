@@ -125,6 +125,7 @@ def test_harness_waits_for_a_healthy_localstack_and_replays_into_reports(compose
     assert "harness deploy --target localstack" in deploy
     assert replay.strip().startswith("exec harness replay scenarios --target localstack")  # its status is ours
     assert "--junit /reports/junit.xml" in replay and "--json /reports/transcript.json" in replay
+    assert "--timing-bounds report" in replay  # container cold starts are LocalStack's, not the stack's
     assert "build" in harness and harness["user"] == "1000:1000"
     assert "/var/run/docker.sock:/var/run/docker.sock" not in harness["volumes"]
 
