@@ -111,7 +111,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def _watch_report(settings: StackSettings) -> Callable[[Any], None]:
     """Prints what each round of `deploy.watch.watch` did."""
     def report(update: Any) -> None:
-        names = ", ".join(update.changed[:5]) + (f" (+{len(update.changed) - 5} more)" if len(update.changed) > 5 else "")
+        more = f" (+{len(update.changed) - 5} more)" if len(update.changed) > 5 else ""
+        names = ", ".join(update.changed[:5]) + more
         if update.error:
             print(f"harness: {names} changed; the update failed: {update.error}", file=sys.stderr, flush=True)
         elif update.deployed:

@@ -43,8 +43,8 @@ def check_embedded(version: Callable[[str], str | None] = _version, has_proc: bo
     if missing:
         return Check("embedded", False, f"missing Python packages: {', '.join(missing)} (pip install -e .)")
     detail = ", ".join(f"{p} {v}" for p, v in found.items())
-    return Check("embedded", True, f"in-process emulator, no Docker needed ({detail}); `harness serve` / `harness run`; "
-                                   f"{_memory_limits(has_proc, env)}")
+    return Check("embedded", True, f"in-process emulator, no Docker needed ({detail}); `harness serve` / "
+                                   f"`harness run`; {_memory_limits(has_proc, env)}")
 
 
 def _memory_limits(has_proc: bool | None, env: Mapping[str, str] | None) -> str:

@@ -6,8 +6,9 @@ Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `
 `--harness-allow-real-aws`, `--harness-no-start-localstack`, `--harness-timing-bounds enforce|report` (ini
 `harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings).
 Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs), `harness_api_url`,
-`harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each pytest-xdist worker) gets its own embedded stack in a child
-process, so parallel workers never share state; on shared endpoints each worker prefixes its stacks.
+`harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each pytest-xdist
+worker) gets its own embedded stack in a child process, so parallel workers never share state; on shared
+endpoints each worker prefixes its stacks.
 Left out: reusing one stack across pytest sessions (point `--harness-endpoint` at a `harness serve`).
 """
 from __future__ import annotations

@@ -8,8 +8,8 @@ Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no l
 DynamoDB's range, is refused with DynamoDB's message.
 A number, string or binary set holding a member twice (`["1", "1.0"]`, `["a", "a"]`) is refused as DynamoDB
 does (the string- and binary-set wordings follow dynalite's AWS-recorded tests).
-Left out: size limits (400 KB items are checked by moto), expression validation. UpdateItem's own arithmetic is put into DynamoDB's form by
-`control/moto_fixes.py`.
+Left out: size limits (400 KB items are checked by moto), expression validation. UpdateItem's own arithmetic
+is put into DynamoDB's form by `control/moto_fixes.py`.
 """
 from __future__ import annotations
 
