@@ -2,60 +2,25 @@
 from __future__ import annotations
 
 import json
-import queue
 import signal
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
+from .harness_process import HarnessProcess
+
 pytestmark = pytest.mark.functional
-ROOT = Path(__file__).resolve().parents[2]
 
 
-class Serve:
-    """`harness serve --port 0 ARGS` in a child process; its stdout lines in a queue."""
+class Serve(HarnessProcess):
+    """`harness serve --port 0 ARGS`."""
 
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "harness", "serve", "--port", "0", *args], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: queue.Queue = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_line(self, needle: str, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None and self.lines.empty():
-                    break
-                continue
-            self.seen.append(line)
-            if needle in line:
-                return line
-        raise AssertionError(f"no line with {needle!r}:\n" + "\n".join(self.seen))
+        super().__init__("serve", "--port", "0", *args)
 
     def url(self) -> str:
         return self.wait_line("embedded stack ready at").split(" at ", 1)[1].split(" ")[0]
-
-    def stop(self, signum: int = signal.SIGINT) -> int:
-        self.proc.send_signal(signum)
-        code = self.proc.wait(timeout=60)
-        while not self.lines.empty():
-            self.seen.append(self.lines.get())
-        return code
 
 
 def dynamodb(url: str, region: str):
@@ -123,7 +88,7 @@ def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_p
     (tmp_path / "dynamodb.json").write_text('{"version": 42}')
     broken = Serve("--state", str(tmp_path))
     assert broken.proc.wait(timeout=60) == 1
-    broken.stop()
+    broken.stop()  # collects the rest of the output
     assert any("is not a state file this harness can read (version 1 expected)" in line for line in broken.seen), \
         broken.seen
     assert (tmp_path / "dynamodb.json").read_text() == '{"version": 42}'
