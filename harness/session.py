@@ -25,6 +25,21 @@ def planned(name: str | None, endpoint_url: str | None = None, region: str = "us
     return targets.embedded(endpoint_url or "http://127.0.0.1:0", region)
 
 
+def _require_listener(endpoint_url: str, timeout_s: float = 2.0) -> None:
+    """TargetUnavailable unless something accepts a TCP connection at the endpoint's host and port."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=timeout_s):
+            return
+    except OSError as exc:
+        raise TargetUnavailable(f"nothing answers at {targets.safe_url(endpoint_url)} ({exc}); start one with "
+                                f"`harness serve --port {port}`, or point the endpoint elsewhere") from None
+
+
 @contextmanager
 def open_target(name: str | None, *, endpoint_url: str | None = None, region: str = "us-west-1",
                 allow_real_aws: bool = False, in_process: bool = False,
@@ -46,6 +61,7 @@ def open_target(name: str | None, *, endpoint_url: str | None = None, region: st
             localstack.wait_ready(target)
             yield target
     elif endpoint_url:
+        _require_listener(endpoint_url)
         yield targets.embedded(endpoint_url, region)
     elif in_process:
         from .emulator.server import EmbeddedStack
