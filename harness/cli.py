@@ -65,6 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.deploy or args.watch:
         settings = _settings(args)
         clients = Clients(Endpoint(stack.url, settings.region))
+        before = _code_snapshot(settings) if args.watch else None
         try:
             outputs = deploy(settings, clients)
         except Exception as exc:  # DeployError, a handler directory that is missing...
@@ -78,8 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from .deploy.watch import watch
 
             print(f"harness: watching {settings.code_dir}", flush=True)
-            threading.Thread(target=watch, args=(settings, clients, _watch_report(settings)), kwargs={"stop": stop},
-                             name="code-watch", daemon=True).start()
+            threading.Thread(target=watch, args=(settings, clients, _watch_report(settings)),
+                             kwargs={"stop": stop, "since": before}, name="code-watch", daemon=True).start()
     parent = os.environ.get("HARNESS_PARENT_PID", "")
     try:
         stack.wait(parent_pid=int(parent) if parent.isdigit() else None)
@@ -99,13 +100,20 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     target = _target(args, settings.region)
     settings = target.stack_settings(settings)  # real AWS: unique prefix + owner tag
     print(f"harness: deploying {settings.stack_name} to {target.name} ({target.endpoint.url or 'AWS'})")
+    before = _code_snapshot(settings) if args.watch else None  # a save during the deploy is seen afterwards
     outputs = deploy(settings, Clients(target.endpoint), url_for=target.invoke_url, on_step=_print_step)
     path = outputs.write(args.outputs)
     print(outputs.to_json())
     print(f"harness: outputs written to {path}")
     if args.watch:
-        return _watch(settings, Clients(target.endpoint))
+        return _watch(settings, Clients(target.endpoint), before)
     return 0
+
+
+def _code_snapshot(settings: StackSettings) -> Any:
+    from .deploy.watch import snapshot
+
+    return snapshot(settings.code_dir)
 
 
 def _watch_report(settings: StackSettings) -> Callable[[Any], None]:
@@ -126,13 +134,13 @@ def _watch_report(settings: StackSettings) -> Callable[[Any], None]:
     return report
 
 
-def _watch(settings: StackSettings, clients: Clients) -> int:
+def _watch(settings: StackSettings, clients: Clients, since: Any = None) -> int:
     from .deploy.watch import watch
 
     print(f"harness: watching {settings.code_dir} (Ctrl-C to stop)", flush=True)
     stop = threading.Event()
     try:
-        watch(settings, clients, _watch_report(settings), stop=stop)
+        watch(settings, clients, _watch_report(settings), stop=stop, since=since)
     except KeyboardInterrupt:
         stop.set()
     return 0

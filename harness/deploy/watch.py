@@ -81,11 +81,13 @@ def deployed_sha(settings: StackSettings, clients: Clients) -> str:
 
 
 def watch(settings: StackSettings, clients: Clients, on_update: Callable[[Update], None], *,
-          stop: threading.Event, interval_s: float = 0.5, current_sha: str | None = None) -> None:
+          stop: threading.Event, interval_s: float = 0.5, current_sha: str | None = None,
+          since: Snapshot | None = None) -> None:
     """Poll `settings.code_dir` until `stop` is set; each change becomes an `Update` (never raises for a failed
-    update: the error is in the `Update`, the next save tries again)."""
+    update: the error is in the `Update`, the next save tries again). `since`: the snapshot to compare with
+    first (take it before deploying, so a save during the deploy is not missed); default: now."""
     code_dir = settings.code_dir
-    last = snapshot(code_dir)
+    last = dict(since) if since is not None else snapshot(code_dir)
     sha = current_sha or deployed_sha(settings, clients)
     executor = Executor(clients)
     while not stop.wait(interval_s):

@@ -48,3 +48,68 @@ def test_the_code_update_plan_touches_only_the_function_code():
     assert plan[0].operation == "UpdateFunctionCode"
     assert plan[0].params == {"FunctionName": settings.function_name, "ZipFile": b"PK"}
     assert plan[1].waiter == "function_updated_v2"
+
+
+class FakeLambda:
+    """UpdateFunctionCode fails `failures` times, then works; the waiter returns at once."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.updates: list[bytes] = []
+
+    def update_function_code(self, FunctionName, ZipFile):  # noqa: N803 - boto3's names
+        from botocore.exceptions import ClientError
+
+        if self.failures:
+            self.failures -= 1
+            raise ClientError({"Error": {"Code": "ServiceException", "Message": "try again"}}, "UpdateFunctionCode")
+        self.updates.append(ZipFile)
+        return {"ResponseMetadata": {}}
+
+    def get_waiter(self, name):
+        class Waiter:
+            def wait(self, **kw):
+                return None
+        return Waiter()
+
+
+class FakeClients:
+    def __init__(self, lam: FakeLambda) -> None:
+        from harness.aws import Endpoint
+
+        self.endpoint = Endpoint("http://127.0.0.1:1")
+        self.lam = lam
+
+    def __call__(self, service):
+        assert service == "lambda"
+        return self.lam
+
+
+def test_a_failed_update_is_reported_and_the_next_save_goes_live(tmp_path):
+    import threading
+
+    from harness.deploy.watch import Update, watch
+
+    (tmp_path / "index.py").write_text("x = 1\n")
+    lam = FakeLambda(failures=1)
+    settings = StackSettings(code_dir=str(tmp_path))
+    seen: list[Update] = []
+    stop = threading.Event()
+
+    def report(update: Update) -> None:
+        seen.append(update)
+        if len(seen) == 1:
+            (tmp_path / "index.py").write_text("x = 333\n")  # the next save
+        else:
+            stop.set()
+
+    before = snapshot(tmp_path)
+    (tmp_path / "index.py").write_text("x = 22\n")  # saved while the first deploy ran: seen all the same
+    thread = threading.Thread(target=watch, args=(settings, FakeClients(lam), report),
+                              kwargs={"stop": stop, "interval_s": 0.02, "current_sha": "deployed", "since": before})
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    first, second = seen
+    assert first.changed == ("index.py",) and not first.deployed and "ServiceException" in first.error
+    assert second.deployed and second.error is None and len(lam.updates) == 1
