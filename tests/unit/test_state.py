@@ -53,3 +53,13 @@ def test_a_state_file_this_version_cannot_read_is_refused(tmp_path, content):
 
 def test_no_state_file_is_a_fresh_start(tmp_path):
     assert restore(tmp_path / "new", lambda region: pytest.fail("nothing to restore")) == 0
+
+
+def test_a_local_index_never_carries_throughput():
+    lsi = {"IndexName": "by-s", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"},
+                                              {"AttributeName": "s", "KeyType": "RANGE"}],
+           "Projection": {"ProjectionType": "KEYS_ONLY"}, "IndexSizeBytes": 0, "ItemCount": 0}
+    table = {"TableName": "l", "KeySchema": KEYS, "AttributeDefinitions": ATTRS, "LocalSecondaryIndexes": [lsi],
+             "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}
+    assert describe(table, [])["LocalSecondaryIndexes"] == [
+        {"IndexName": "by-s", "KeySchema": lsi["KeySchema"], "Projection": {"ProjectionType": "KEYS_ONLY"}}]
