@@ -188,6 +188,26 @@ class ControlPlane:
                     return account_id, region
         return None
 
+    def api_key_id(self, api_id: str, stage: str, value: str) -> str | None:
+        """The id of the enabled API key with this value that a usage plan of this API stage holds; None when
+        there is none (unknown, disabled, or in no usage plan for the stage)."""
+        where = self.locate_api(api_id)
+        if where is None or not value:
+            return None
+        backend = apigateway_backends[where[0]][where[1]]
+        keys = [k for k in list(backend.keys.values()) if k.value == value and k.enabled]
+        if not keys:
+            return None
+        for plan_id, plan_keys in list(backend.usage_plan_keys.items()):
+            plan = backend.usage_plans.get(plan_id)
+            if plan is None or not any(s.get("apiId") == api_id and s.get("stage") == stage
+                                       for s in plan.api_stages):
+                continue
+            for key in keys:
+                if key.id in plan_keys:
+                    return key.id
+        return None
+
     def _api(self, api_id: str) -> Any:
         where = self.locate_api(api_id)
         if where is None:

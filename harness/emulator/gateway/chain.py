@@ -1,13 +1,15 @@
 """The Gateway facade: runs the steps in order over one context, renders the outcome once.
 
-    size check -> locate stage -> route -> throttle -> [start execution log] -> prepare integration -> build
+    size check -> locate stage -> route -> API key -> throttle -> [start execution log] -> prepare integration -> build
     event -> log endpoint request -> integration method check -> resolve function -> permission -> invoke ->
     convert response
 
 A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
 500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
 execution log to CloudWatch Logs; TestInvokeMethod returns it in its answer.
-Left out: API keys and usage plans, authorizers, CORS, custom domains.
+API keys: a method with `apiKeyRequired` takes only an enabled `x-api-key` that a usage plan of the stage
+holds (else 403 Forbidden). Left out: usage plans' own throttle and quota, API keys from authorizers
+(`apiKeySource` AUTHORIZER), authorizers, CORS, custom domains.
 """
 from __future__ import annotations
 
@@ -76,13 +78,15 @@ def _execution_start_lines(ctx: InvocationContext) -> list[str]:
     lines = []
     if not ctx.test_invoke:
         api_stage = f"{ctx.api_id}/{ctx.stage}"
+        key = masked_key(ctx.api_key) if ctx.api_key else ""
         lines += [
             f"Extended Request Id: {ctx.extended_request_id}",
-            f"Verifying Usage Plan for request: {ctx.request_id}. API Key:  API Stage: {api_stage}",
-            f"API Key  authorized because method '{ctx.method.http_method} {ctx.resource.path}' does not require "
-            "API Key. Request will not contribute to throttle or quota limits",
-            f"Usage Plan check succeeded for API Key  and API Stage {api_stage}",
+            f"Verifying Usage Plan for request: {ctx.request_id}. API Key: {key} API Stage: {api_stage}",
         ]
+        if ctx.api_key is None:
+            lines.append(f"API Key  authorized because method '{ctx.method.http_method} {ctx.resource.path}' does "
+                         "not require API Key. Request will not contribute to throttle or quota limits")
+        lines.append(f"Usage Plan check succeeded for API Key {key} and API Stage {api_stage}")
     single_headers, _ = header_maps(ctx.headers)
     return lines + [
         f"Starting execution for request: {ctx.request_id}",
@@ -92,6 +96,11 @@ def _execution_start_lines(ctx: InvocationContext) -> list[str]:
         f"Method request headers: {java_map(single_headers)}",
         f"Method request body before transformations: {body_text(ctx.body)}",
     ]
+
+
+def masked_key(value: str) -> str:
+    """An API key as execution logs show it: all but its last 4 characters starred [I]."""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
 def to_response(answer: HttpAnswer) -> Response:
@@ -122,7 +131,7 @@ class Gateway:
             convert,
         )
         self._throttles = Throttles()
-        self._steps: tuple[Step, ...] = (self._route, self._throttles.check, *self._after_route)
+        self._steps: tuple[Step, ...] = (self._route, self._check_api_key, self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
 
@@ -208,6 +217,19 @@ class Gateway:
     def _route(self, ctx: InvocationContext) -> GatewayError | None:
         assert ctx.deployed is not None
         return route(ctx, self._routers.get(ctx.deployed))
+
+    def _check_api_key(self, ctx: InvocationContext) -> GatewayError | None:
+        """A method that requires an API key takes only an enabled key (`x-api-key`) that a usage plan of this
+        stage holds; anything else is 403 Forbidden before anything runs (no execution log [I])."""
+        assert ctx.method is not None
+        if not ctx.method.api_key_required or ctx.test_invoke:
+            return None
+        value = ctx.header("x-api-key") or ""
+        key_id = self._control.api_key_id(ctx.api_id, ctx.stage, value)
+        if key_id is None:
+            return errors.stage_not_found()  # the same 403 {"message": "Forbidden"}, ForbiddenException
+        ctx.api_key, ctx.api_key_id = value, key_id
+        return None
 
     @staticmethod
     def _run(ctx: InvocationContext, steps: tuple[Step, ...]) -> GatewayError | None:

@@ -94,6 +94,10 @@ class InvocationContext:
     """The matched method (the verb itself or ANY)."""
     path_parameters: dict[str, str] | None = None
     """Values of `{param}` / `{proxy+}` parts; None when the resource has none."""
+    api_key: str | None = None
+    """The request's API key (`x-api-key`) when its method requires one and a usage plan of the stage holds it."""
+    api_key_id: str | None = None
+    """That key's id (requestContext.identity.apiKeyId)."""
 
     # ---- the integration (integrate.py, authorize.py) ---------------------------------------------
     integration: IntegrationSnapshot | None = None

@@ -98,6 +98,8 @@ def _identity(ctx: InvocationContext, account_id: str) -> dict[str, Any]:
     }
     if ctx.test_invoke:
         identity.update(accountId=account_id, apiKey="test-invoke-api-key", apiKeyId="test-invoke-api-key-id")
+    elif ctx.api_key is not None:
+        identity.update(apiKey=ctx.api_key, apiKeyId=ctx.api_key_id)
     return identity
 
 
