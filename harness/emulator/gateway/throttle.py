@@ -3,7 +3,7 @@
 A method's own setting (`~1db-api/ANY`) wins over the stage-wide one (`*/*`); a request that finds its bucket
 empty gets 429 `Too Many Requests` before anything runs (no execution log, no invocation). Buckets start
 full and refill continuously; a changed setting starts a new bucket. Left out: the account-level limits
-(10,000 requests/s), usage plans and API keys.
+(10,000 requests/s), the throttle and quota of usage plans (API keys themselves are checked: chain.py).
 """
 from __future__ import annotations
 
