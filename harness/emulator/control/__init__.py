@@ -6,7 +6,7 @@ of a REST API's resource tree taken at each deployment); `dynamodb.py` serves Dy
 moto's handler; `speedups.py` trims moto's per-request costs; `moto_fixes.py` fixes moto bugs users would hit;
 `lazy_imports.py` loads moto's API Gateway models without their OpenAPI validator until it is needed.
 Importing the package applies the speed-ups and the fixes.
-Left out: Lambda aliases and published versions other than `$LATEST`, API Gateway authorizers and models.
+Left out: API Gateway authorizers and models (published Lambda versions and aliases are served: moto keeps them).
 """
 from __future__ import annotations
 
