@@ -91,6 +91,17 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class ApiKeyUse:
+    """An API key a usage plan of the stage holds, with that plan's limits (None: the plan sets none)."""
+
+    key_id: str
+    plan_id: str
+    throttle: Throttle | None = None
+    quota_limit: int | None = None
+    quota_period: str = "DAY"  # DAY | WEEK | MONTH
+
+
+@dataclass(frozen=True)
 class DeployedStage:
     """One stage of a REST API as its deployment froze it (or the live tree for test-invoke). `throttling` is
     the stage's current method settings (not frozen by a deployment, as on AWS), keyed as AWS keys them:

@@ -46,8 +46,17 @@ def keyed(clients):
         for made in (good, disabled):
             apigw.create_usage_plan_key(usagePlanId=prod_plan["id"], keyId=made["id"], keyType="API_KEY")
         apigw.create_usage_plan_key(usagePlanId=beta_plan["id"], keyId=beta_only["id"], keyType="API_KEY")
+        throttled, counted = key("throttled"), key("counted")
+        slow_plan = apigw.create_usage_plan(name=f"{kit.prefix}slow", apiStages=[{"apiId": api_id, "stage": "prod"}],
+                                            throttle={"rateLimit": 0.001, "burstLimit": 2})
+        small_plan = apigw.create_usage_plan(name=f"{kit.prefix}small",
+                                             apiStages=[{"apiId": api_id, "stage": "prod"}],
+                                             quota={"limit": 2, "period": "DAY"})
+        plans += [slow_plan["id"], small_plan["id"]]
+        apigw.create_usage_plan_key(usagePlanId=slow_plan["id"], keyId=throttled["id"], keyType="API_KEY")
+        apigw.create_usage_plan_key(usagePlanId=small_plan["id"], keyId=counted["id"], keyType="API_KEY")
         yield {"kit": kit, "api": api_id, "good": good, "disabled": disabled, "planless": planless,
-               "beta": beta_only, "http": requests.Session()}
+               "beta": beta_only, "throttled": throttled, "counted": counted, "http": requests.Session()}
     finally:
         for plan in plans:
             apigw.delete_usage_plan(usagePlanId=plan)
@@ -86,3 +95,12 @@ def test_a_key_in_the_stages_usage_plan_reaches_the_function(keyed):
     # the same key on the stage whose plan does not hold it
     assert get(keyed, "keyed", good["value"], stage="beta").status_code == 403
     assert get(keyed, "keyed", keyed["beta"]["value"], stage="beta").status_code == 200
+
+
+@pytest.mark.parametrize("which, message", [("throttled", b"Too Many Requests"), ("counted", b"Limit Exceeded")])
+def test_a_usage_plans_throttle_and_quota_apply_to_its_keys(keyed, which, message):
+    value = keyed[which]["value"]
+    assert [get(keyed, "keyed", value).status_code for _ in range(2)] == [200, 200]
+    refused = get(keyed, "keyed", value)
+    assert (refused.status_code, refused.content) == (429, b'{"message": "' + message + b'"}')
+    assert get(keyed, "keyed", keyed["good"]["value"]).status_code == 200  # another key, another plan: unaffected

@@ -85,3 +85,35 @@ def test_other_methods_and_unthrottled_stages_are_not_limited():
     submit = FakeSubmit({"statusCode": 200, "body": "ok"})
     assert all(call(control, submit).status_code == 200 for _ in range(3))
     assert not any("Too Many" in line for line in lines(control))
+
+
+def test_quota_windows_are_utc_days_iso_weeks_and_months():
+    from harness.emulator.gateway.throttle import quota_window
+
+    thursday = 1795651200.0  # 2026-11-26T00:00:00Z
+    assert quota_window("DAY", thursday) == "2026-11-26" and quota_window("DAY", thursday - 1) == "2026-11-25"
+    assert quota_window("WEEK", thursday) == "2026-W48" == quota_window("WEEK", thursday + 3 * 86400)  # Sunday
+    assert quota_window("WEEK", thursday + 4 * 86400) == "2026-W49"  # Monday starts the next
+    assert quota_window("MONTH", thursday) == "2026-11" and quota_window("MONTH", thursday + 5 * 86400) == "2026-12"
+
+
+def test_a_usage_plan_throttles_and_counts_per_key():
+    from harness.emulator.gateway.throttle import UsagePlanLimits
+    from harness.emulator.model import ApiKeyUse, Throttle
+
+    now = [0.0]
+    wall = [1795651200.0]
+    limits = UsagePlanLimits(clock=lambda: now[0], wall=lambda: wall[0])
+    throttled = ApiKeyUse("k1", "p1", throttle=Throttle(rate=1.0, burst=2))
+    assert [limits.check(throttled) for _ in range(2)] == [None, None]
+    assert limits.check(throttled).message == "Too Many Requests"
+    now[0] += 1.0  # one token back
+    assert limits.check(throttled) is None
+    assert limits.check(ApiKeyUse("k2", "p1", throttle=Throttle(rate=1.0, burst=2))) is None  # its own bucket
+
+    quota = ApiKeyUse("k1", "p2", quota_limit=2, quota_period="DAY")
+    assert [limits.check(quota) for _ in range(2)] == [None, None]
+    refused = limits.check(quota)
+    assert (refused.status, refused.message, refused.error_type) == (429, "Limit Exceeded", "LimitExceededException")
+    wall[0] += 86400  # the next day
+    assert limits.check(quota) is None

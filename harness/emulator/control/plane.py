@@ -17,6 +17,7 @@ from moto.logs.models import logs_backends
 
 from .log_shipper import Lines, LogShipper
 from ..model import (
+    ApiKeyUse,
     DeployedStage,
     FunctionConfig,
     IntegrationSnapshot,
@@ -188,9 +189,9 @@ class ControlPlane:
                     return account_id, region
         return None
 
-    def api_key_id(self, api_id: str, stage: str, value: str) -> str | None:
-        """The id of the enabled API key with this value that a usage plan of this API stage holds; None when
-        there is none (unknown, disabled, or in no usage plan for the stage)."""
+    def api_key_use(self, api_id: str, stage: str, value: str) -> ApiKeyUse | None:
+        """The enabled API key with this value that a usage plan of this API stage holds, with the plan's
+        throttle and quota; None when there is none (unknown, disabled, or in no usage plan for the stage)."""
         where = self.locate_api(api_id)
         if where is None or not value:
             return None
@@ -205,7 +206,7 @@ class ControlPlane:
                 continue
             for key in keys:
                 if key.id in plan_keys:
-                    return key.id
+                    return _key_use(key.id, plan)
         return None
 
     def _api(self, api_id: str) -> Any:
@@ -334,6 +335,17 @@ class ControlPlane:
         if stream not in backend.groups[group].streams:
             backend.create_log_stream(group, stream)
         backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in lines])
+
+
+def _key_use(key_id: str, plan: Any) -> ApiKeyUse:
+    throttle = plan.throttle or {}
+    quota = plan.quota or {}
+    rate, burst = throttle.get("rateLimit"), throttle.get("burstLimit")
+    return ApiKeyUse(
+        key_id=key_id, plan_id=plan.id,
+        throttle=Throttle(rate=float(rate), burst=int(burst)) if rate is not None and burst is not None else None,
+        quota_limit=int(quota["limit"]) if quota.get("limit") is not None else None,
+        quota_period=str(quota.get("period") or "DAY").upper())
 
 
 def _holds(policy: Any, sid: str) -> bool:

@@ -8,8 +8,8 @@ A step returns a `GatewayError` to stop the chain; `handle` never raises (an une
 500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
 execution log to CloudWatch Logs; TestInvokeMethod returns it in its answer.
 API keys: a method with `apiKeyRequired` takes only an enabled `x-api-key` that a usage plan of the stage
-holds (else 403 Forbidden). Left out: usage plans' own throttle and quota, API keys from authorizers
-(`apiKeySource` AUTHORIZER), authorizers, CORS, custom domains.
+holds (else 403 Forbidden), within the plan's throttle and quota (else 429). Left out: API keys from
+authorizers (`apiKeySource` AUTHORIZER), authorizers, CORS, custom domains.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from .logs import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
 from .route import Router, RouterCache, route
-from .throttle import Throttles
+from .throttle import Throttles, UsagePlanLimits
 
 if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
     from ..control import ControlPlane
@@ -131,6 +131,7 @@ class Gateway:
             convert,
         )
         self._throttles = Throttles()
+        self._plan_limits = UsagePlanLimits()
         self._steps: tuple[Step, ...] = (self._route, self._check_api_key, self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
@@ -220,16 +221,17 @@ class Gateway:
 
     def _check_api_key(self, ctx: InvocationContext) -> GatewayError | None:
         """A method that requires an API key takes only an enabled key (`x-api-key`) that a usage plan of this
-        stage holds; anything else is 403 Forbidden before anything runs (no execution log [I])."""
+        stage holds; anything else is 403 Forbidden before anything runs (no execution log [I]). Then the
+        plan's throttle and quota for that key (429)."""
         assert ctx.method is not None
         if not ctx.method.api_key_required or ctx.test_invoke:
             return None
         value = ctx.header("x-api-key") or ""
-        key_id = self._control.api_key_id(ctx.api_id, ctx.stage, value)
-        if key_id is None:
+        use = self._control.api_key_use(ctx.api_id, ctx.stage, value)
+        if use is None:
             return errors.stage_not_found()  # the same 403 {"message": "Forbidden"}, ForbiddenException
-        ctx.api_key, ctx.api_key_id = value, key_id
-        return None
+        ctx.api_key, ctx.api_key_id = value, use.key_id
+        return self._plan_limits.check(use)
 
     @staticmethod
     def _run(ctx: InvocationContext, steps: tuple[Step, ...]) -> GatewayError | None:

@@ -58,6 +58,11 @@ def stage_not_found() -> GatewayError:
     return GatewayError(403, "Forbidden", "ForbiddenException")
 
 
+def limit_exceeded() -> GatewayError:
+    """A usage plan's quota for the API key is used up for this period [I: wording and error type]."""
+    return GatewayError(429, "Limit Exceeded", "LimitExceededException")
+
+
 def too_many_requests() -> GatewayError:
     """The stage's (or method's) throttling limit is reached."""
     return GatewayError(429, "Too Many Requests", "TooManyRequestsException")

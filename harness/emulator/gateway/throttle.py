@@ -2,8 +2,10 @@
 
 A method's own setting (`~1db-api/ANY`) wins over the stage-wide one (`*/*`); a request that finds its bucket
 empty gets 429 `Too Many Requests` before anything runs (no execution log, no invocation). Buckets start
-full and refill continuously; a changed setting starts a new bucket. Left out: the account-level limits
-(10,000 requests/s), the throttle and quota of usage plans (API keys themselves are checked: chain.py).
+full and refill continuously; a changed setting starts a new bucket. `UsagePlanLimits`: a usage plan's
+throttle (a bucket per plan and key: 429 `Too Many Requests`) and quota (requests per UTC day, ISO week from
+Monday or month, per plan and key: 429 `Limit Exceeded`) [I for the quota's period start and wording].
+Left out: the account-level limits (10,000 requests/s), a quota's `offset`.
 """
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import threading
 import time
 from typing import Callable
 
-from ..model import DeployedStage, Throttle
+from ..model import ApiKeyUse, DeployedStage, Throttle
 from .context import InvocationContext
-from .errors import GatewayError, too_many_requests
+from .errors import GatewayError, limit_exceeded, too_many_requests
 
 
 class TokenBucket:
@@ -71,3 +73,47 @@ class Throttles:
             if bucket is None or bucket.throttle != throttle:
                 bucket = self._buckets[slot] = TokenBucket(throttle, self._clock)
         return None if bucket.take() else too_many_requests()
+
+
+def quota_window(period: str, now_s: float) -> str:
+    """Which quota period `now_s` (epoch seconds) falls in: `2026-11-27`, `2026-W48` or `2026-11` (UTC)."""
+    import datetime
+
+    day = datetime.datetime.fromtimestamp(now_s, datetime.timezone.utc).date()
+    if period == "WEEK":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "MONTH":
+        return f"{day.year}-{day.month:02d}"
+    return day.isoformat()
+
+
+class UsagePlanLimits:
+    """Every (usage plan, API key)'s throttle bucket and quota count (thread-safe)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
+        self._clock, self._wall = clock, wall
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._counts: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def check(self, use: ApiKeyUse) -> GatewayError | None:
+        """429 when the key's bucket in the plan is empty, or its quota for this period is used up."""
+        slot = (use.plan_id, use.key_id)
+        with self._lock:
+            if use.throttle is not None:
+                bucket = self._buckets.get(slot)
+                if bucket is None or bucket.throttle != use.throttle:
+                    bucket = self._buckets[slot] = TokenBucket(use.throttle, self._clock)
+            else:
+                bucket = None
+            if use.quota_limit is not None:
+                window = (*slot, quota_window(use.quota_period, self._wall()))
+                if self._counts.get(window, 0) >= use.quota_limit:
+                    return limit_exceeded()
+        if bucket is not None and not bucket.take():
+            return too_many_requests()
+        if use.quota_limit is not None:
+            with self._lock:
+                self._counts[window] = self._counts.get(window, 0) + 1
+        return None
