@@ -28,6 +28,7 @@ class FunctionConfig:
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     reserved_concurrency: int | None = None
     version: str = "$LATEST"
+    layers: tuple[str, ...] = ()  # layer version ARNs, in the function's order
 
     @property
     def log_group(self) -> str:

@@ -87,7 +87,8 @@ class EmbeddedStack:
             raise
         control = ControlPlane()
         self.runtime = LambdaRuntime(
-            endpoint_url=self.url, code_loader=control.function_code, log_writer=control.put_log_lines,
+            endpoint_url=self.url, code_loader=control.function_code, layer_loader=control.layer_code,
+            log_writer=control.put_log_lines,
             work_dir=self.work_dir / "code", default_concurrency=self.default_concurrency,
             idle_timeout_s=self.idle_timeout_s, memory_limits=self.memory_limits,
         )

@@ -249,3 +249,37 @@ def test_an_ended_child_is_seen_without_reaping_it_where_there_is_no_proc():
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_layers_are_merged_in_order_once_per_list(tmp_path):
+    from dataclasses import replace
+
+    from harness.emulator.runtime.env import layer_paths
+
+    zips = {"a": _zip({"python/m.py": "X = 'a'\n", "python/only_a.py": ""}), "b": _zip({"python/m.py": "X = 'b'\n"})}
+    loads: list[str] = []
+
+    def layer_loader(fn, arn):
+        loads.append(arn)
+        return zips[arn]
+
+    cache = CodeCache(tmp_path, lambda fn: b"", layer_loader)
+    fn = FunctionConfig(name="f", arn="arn:aws:lambda:us-east-1:1:function:f", runtime="python3.12", handler="i.h",
+                        timeout=3, memory_size=128, code_sha256="x", role="r", region="us-east-1", account_id="1")
+    assert cache.ensure_layers(fn) is None
+    merged = cache.ensure_layers(replace(fn, layers=("a", "b")))
+    assert (merged / "python" / "m.py").read_text() == "X = 'b'\n" and (merged / "python" / "only_a.py").exists()
+    assert cache.ensure_layers(replace(fn, layers=("a", "b"))) == merged and loads == ["a", "b"]  # unzipped once
+    other = cache.ensure_layers(replace(fn, layers=("b", "a")))
+    assert other != merged and (other / "python" / "m.py").read_text() == "X = 'a'\n"
+    assert layer_paths(merged, "python3.12") == [str(merged / "python/lib/python3.12/site-packages"),
+                                                 str(merged / "python")]
+    assert layer_paths(None, "python3.12") == []

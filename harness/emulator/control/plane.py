@@ -94,6 +94,7 @@ class ControlPlane:
             environment=MappingProxyType(dict(fn.environment_vars or {})),
             reserved_concurrency=None if reserved is None else int(reserved),
             version=str(fn.version),
+            layers=tuple(layer["Arn"] for layer in (getattr(fn, "layers", None) or [])),
         )
 
     def async_retry_policy(self, name: str, region: str, account_id: str, qualifier: str | None = None
@@ -123,6 +124,15 @@ class ControlPlane:
         if model is None:
             raise LookupError(f"function {fn.arn} is gone")
         return bytes(model.code_bytes)
+
+    def layer_code(self, fn: FunctionConfig, layer_arn: str) -> bytes:
+        """The zip of one of the function's layer versions (LookupError when it is gone)."""
+        parts = layer_arn.split(":")
+        region, account_id = (parts[3], parts[4]) if len(parts) >= 7 else (fn.region, fn.account_id)
+        layer = lambda_backends[account_id][region].layers_versions_by_arn(layer_arn)
+        if layer is None or getattr(layer, "code_bytes", None) is None:
+            raise LookupError(f"layer {layer_arn} is gone")
+        return bytes(layer.code_bytes)
 
     def policies_with_statement(self, name_or_arn: str, sid: str) -> list[Any]:
         """moto's policy objects of the functions called `name_or_arn` (any region and account in use) that

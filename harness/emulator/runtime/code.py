@@ -2,8 +2,9 @@
 
 Extraction goes to a temporary directory that is renamed into place, so a directory that exists is
 complete; a per-hash lock keeps concurrent first invokes from extracting twice. Unix permission bits
-stored in the zip are restored (scripts stay executable). Left out: layers, container images, evicting
-old packages.
+stored in the zip are restored (scripts stay executable). A function's layers are unzipped, in its order, into
+one directory per list of layer versions (`layers-<hash>/`): a later layer's file replaces an earlier one's, as
+in Lambda's /opt. Left out: container images, evicting old packages.
 """
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def extract_zip(data: bytes, target: Path) -> None:
     """Unzip `data` into the existing directory `target` (zipfile refuses `..` and absolute names)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
+            earlier = target / info.filename
+            if not info.is_dir() and earlier.is_file():  # a later layer replaces it (even a read-only one)
+                earlier.unlink()
             path = Path(archive.extract(info, target))
             mode = (info.external_attr >> 16) & 0o777
             if mode and not info.is_dir():
@@ -49,9 +53,11 @@ def extract_zip(data: bytes, target: Path) -> None:
 class CodeCache:
     """Maps a function's code hash to an unzipped directory, loading the zip only when needed."""
 
-    def __init__(self, work_dir: Path, loader: Callable[[FunctionConfig], bytes]) -> None:
+    def __init__(self, work_dir: Path, loader: Callable[[FunctionConfig], bytes],
+                 layer_loader: Callable[[FunctionConfig, str], bytes] | None = None) -> None:
         self.work_dir = Path(work_dir)
         self._loader = loader
+        self._layer_loader = layer_loader
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -61,7 +67,20 @@ class CodeCache:
         Raises whatever the loader raises (LookupError for a function that is gone) and
         `zipfile.BadZipFile` for a package that is not a zip.
         """
-        name = code_dir_name(fn.code_sha256)
+        return self._unzipped(code_dir_name(fn.code_sha256), lambda: [self._loader(fn)], fn.name)
+
+    def ensure_layers(self, fn: FunctionConfig) -> Path | None:
+        """The directory holding `fn`'s layers merged in order (Lambda's /opt), or None when it has none.
+        LookupError when a layer is gone or no layer loader was given."""
+        if not fn.layers:
+            return None
+        if self._layer_loader is None:
+            raise LookupError("this runtime has no layer loader")
+        loader = self._layer_loader
+        name = "layers-" + hashlib.sha256("\n".join(fn.layers).encode()).hexdigest()[:32]
+        return self._unzipped(name, lambda: [loader(fn, arn) for arn in fn.layers], f"{fn.name}'s layers")
+
+    def _unzipped(self, name: str, load: Callable[[], list[bytes]], what: str) -> Path:
         final = self.work_dir / name
         if final.is_dir():
             return final
@@ -70,11 +89,12 @@ class CodeCache:
         with lock:
             if final.is_dir():
                 return final
-            data = self._loader(fn)
+            zips = load()
             self.work_dir.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{name[:16]}-", dir=self.work_dir))
             try:
-                extract_zip(data, tmp)
+                for data in zips:  # in order: a later zip's file replaces an earlier one's
+                    extract_zip(data, tmp)
                 os.rename(tmp, final)
             except OSError:
                 if not final.is_dir():  # another process won the rename: fine; anything else is not
@@ -82,5 +102,5 @@ class CodeCache:
             finally:
                 if tmp.exists():
                     shutil.rmtree(tmp, ignore_errors=True)
-            log.debug("unzipped %s (%d bytes) into %s", fn.name, len(data), final)
+            log.debug("unzipped %s (%d bytes) into %s", what, sum(map(len, zips)), final)
             return final

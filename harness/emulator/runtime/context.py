@@ -42,4 +42,4 @@ class RuntimeContext:
 def generation(fn: FunctionConfig) -> tuple[Any, ...]:
     """What makes an execution environment reusable: code and configuration, not reserved concurrency."""
     return (fn.code_sha256, fn.handler, fn.runtime, fn.memory_size, fn.timeout, fn.role, fn.version,
-            tuple(sorted(fn.environment.items())))
+            tuple(sorted(fn.environment.items())), fn.layers)

@@ -39,6 +39,14 @@ def log_stream_name(version: str, worker_id: str, when: float | None = None) -> 
     return f"{day}/[{version}]{worker_id}"
 
 
+def layer_paths(layers_dir: Path | None, runtime: str) -> list[str]:
+    """Where Lambda's Python runtime imports layers from, relative to /opt (here: the merged layers)."""
+    if layers_dir is None:
+        return []
+    version = runtime if is_python_runtime(runtime) else local_python_runtime()
+    return [str(layers_dir / "python" / "lib" / version / "site-packages"), str(layers_dir / "python")]
+
+
 def build_environment(
     fn: FunctionConfig,
     *,
@@ -48,6 +56,7 @@ def build_environment(
     endpoint_url: str,
     credentials: tuple[str, str],
     parent_env: Mapping[str, str] | None = None,
+    layers_dir: Path | None = None,
 ) -> dict[str, str]:
     """The complete environment of a worker process (reserved variables win over the function's own)."""
     parent = os.environ if parent_env is None else parent_env
@@ -77,7 +86,8 @@ def build_environment(
             # Not set by Lambda: keeps a function's boto3 away from the developer's ~/.aws files.
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "PYTHONPATH": str(code_dir) + (os.pathsep + user_path if user_path else ""),
+            "PYTHONPATH": os.pathsep.join([str(code_dir), *layer_paths(layers_dir, fn.runtime)]
+                                          + ([user_path] if user_path else [])),
             "PYTHONUNBUFFERED": "1",
             "PYTHONIOENCODING": "utf-8",
             "TZ": ":UTC",

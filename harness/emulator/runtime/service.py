@@ -8,7 +8,9 @@ costs a few cold starts on this machine instead of one per concurrent request.
 
 Only `python3.x` runtimes run, on the interpreter running the stack (a version mismatch is logged once).
 Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
-when it cannot run a function's runtime. Left out: other languages, container images, layers, extensions,
+when it cannot run a function's runtime. Layers are merged in order (code.py) and their `python` and
+`python/lib/python3.x/site-packages` folders follow the function's code on the import path, as in /opt.
+Left out: other languages, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
 Memory: the peak resident memory (VmHWM) of a worker is compared with its function's memory size when the
@@ -60,6 +62,7 @@ class LambdaRuntime:
         *,
         endpoint_url: str,
         code_loader: Callable[[FunctionConfig], bytes],
+        layer_loader: Callable[[FunctionConfig, str], bytes] | None = None,
         log_writer: Callable[[str, str, str, str, list[Line]], None],
         work_dir: Path,
         default_concurrency: int = 1000,
@@ -73,7 +76,7 @@ class LambdaRuntime:
         self._scheduler = Scheduler()
         self._ctx = RuntimeContext(
             scheduler=self._scheduler,
-            code=CodeCache(Path(work_dir), code_loader),
+            code=CodeCache(Path(work_dir), code_loader, layer_loader),
             log_writer=log_writer,
             endpoint_url=endpoint_url,
             credentials=credentials,

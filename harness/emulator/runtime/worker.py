@@ -117,7 +117,7 @@ class Worker:
         self.server.start()
         env = build_environment(
             self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
-            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials,
+            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, layers_dir=ctx.code.ensure_layers(self.fn),
         )
         read_fd, write_fd = os.pipe()
         try:
