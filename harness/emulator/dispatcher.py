@@ -138,7 +138,13 @@ class Dispatcher:
 
         region, account = self._where(environ)
         return handle_invoke(Request(environ), name, control=self.control, runtime=self.runtime,
-                             region=region, account_id=account)
+                             region=region, account_id=account, deliver=self._deliver)
+
+    def _deliver(self, destination: str, document: dict[str, Any]) -> None:
+        """An asynchronous invocation's record to its destination, through this stack's own APIs."""
+        from .destinations import deliver
+
+        deliver(self.runtime.endpoint_url, destination, document)
 
     def _moto_app(self, environ: dict[str, Any]) -> Any:
         scope = credential_scope(environ)

@@ -8,8 +8,10 @@ partial ARN (`123456789012:function:name`) or full ARN.
 An Event invocation whose function fails is retried as Lambda does: with the same request id, after one
 minute, then two (ASYNC_RETRY_DELAYS_S; HARNESS_ASYNC_RETRY_DELAYS_S="0.5,1" shortens them), at most
 `MaximumRetryAttempts` times (PutFunctionEventInvokeConfig; default 2) and not past `MaximumEventAgeInSeconds`
-(default 6 h). A throttled Event invocation is retried for a minute, then dropped.
-Left out: destinations and dead-letter queues of asynchronous invocations, permission checks, aliases
+(default 6 h). A throttled Event invocation is retried for a minute, then dropped. Its destinations
+(`DestinationConfig` OnSuccess/OnFailure: SQS, SNS, Lambda, EventBridge) get Lambda's invocation record
+(destinations.py) through `deliver`.
+Left out: dead-letter queues of asynchronous invocations, permission checks, aliases
 (qualifiers reach the control plane as given), response streaming, `X-Amz-Client-Context` size limits.
 """
 from __future__ import annotations
@@ -21,13 +23,13 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from werkzeug.wrappers import Request, Response
 
 from . import ids
 from .errors import AwsError, check_invoke_size, function_not_found
-from .model import FunctionConfig
+from .model import AsyncConfig, FunctionConfig
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +122,18 @@ def _error_response(err: AwsError, request_id: str) -> Response:
     return Response(err.lambda_body(), err.status, {**err.lambda_headers(), "x-amzn-RequestId": request_id})
 
 
+Deliver = Callable[[str, dict[str, Any]], None]  # (destination ARN, invocation record)
+
+
 def handle_invoke(
     request: Request, function_name: str, *, control: Any, runtime: Any, region: str, account_id: str,
+    deliver: Deliver | None = None,
 ) -> Response:
-    """Answer one Invoke call (never raises: every failure becomes an AWS-shaped error response)."""
+    """Answer one Invoke call (never raises: every failure becomes an AWS-shaped error response). `deliver`
+    sends an asynchronous invocation's record to its destinations (None: records are dropped)."""
     request_id = ids.request_id()
     try:
-        return _invoke(request, function_name, control, runtime, region, account_id, request_id)
+        return _invoke(request, function_name, control, runtime, region, account_id, request_id, deliver)
     except AwsError as err:
         return _error_response(err, request_id)
     except Exception:
@@ -137,6 +144,7 @@ def handle_invoke(
 
 def _invoke(
     request: Request, function_name: str, control: Any, runtime: Any, region: str, account_id: str, request_id: str,
+    deliver: Deliver | None = None,
 ) -> Response:
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type not in INVOCATION_TYPES:
@@ -164,8 +172,8 @@ def _invoke(
     client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
 
     if invocation_type == "Event":
-        policy = control.async_retry_policy(name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
-        _submit_event(runtime, fn, payload, client_context, request_id, policy)
+        config = control.async_config(name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
+        _submit_event(runtime, fn, payload, client_context, request_id, config, deliver)
         return Response(b"", 202, {"x-amzn-RequestId": request_id})
 
     result = runtime.submit(fn, payload, client_context=client_context, request_id=request_id).result()
@@ -182,12 +190,21 @@ def _invoke(
 
 
 def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_context: str | None, request_id: str,
-                  policy: tuple[int, float] = (2, 21600.0)) -> None:
+                  config: AsyncConfig = AsyncConfig(), deliver: Deliver | None = None) -> None:
     """Start an asynchronous invocation: throttled, it keeps trying in the background for a while; failed
-    (a function error), it is tried again after Lambda's waits, up to `policy` (retries, maximum event age)."""
-    retries, max_age_s = policy
+    (a function error), it is tried again after Lambda's waits, within `config` (retries, maximum event age);
+    its end goes to the configured destination."""
+    retries, max_age_s = config.retries, config.max_age_s
     received = time.monotonic()
     delays = async_retry_delays()
+
+    def ended(condition: str, attempts: int, result: Any) -> None:
+        destination = config.on_success if condition == "Success" else config.on_failure
+        if destination and deliver is not None:
+            from .destinations import record
+
+            deliver(destination, record(request_id=request_id, function_arn=_qualified(fn), condition=condition,
+                                        attempts=attempts, payload=payload, result=result))
 
     def submit(attempt: int) -> None:
         future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
@@ -195,17 +212,20 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
 
     def settled(done: Any, attempt: int) -> None:
         try:
-            failed = done.result().function_error is not None
+            result = done.result()
         except Exception:  # the runtime shut down under it
             return
-        if not failed or attempt >= retries:
-            if failed:
-                log.info("asynchronous invocation %s of %s failed %d times; dropped", request_id, fn.name,
-                         attempt + 1)
+        if result.function_error is None:
+            ended("Success", attempt + 1, result)
+            return
+        if attempt >= retries:
+            log.info("asynchronous invocation %s of %s failed %d times", request_id, fn.name, attempt + 1)
+            ended("RetriesExhausted", attempt + 1, result)
             return
         delay = delays[min(attempt, len(delays) - 1)]
         if time.monotonic() - received + delay > max_age_s:
             log.info("asynchronous invocation %s of %s dropped: older than %.0f s", request_id, fn.name, max_age_s)
+            ended("EventAgeExceeded", attempt + 1, result)
             return
         timer = threading.Timer(delay, lambda: _retry_throttled(lambda: submit(attempt + 1), fn, request_id))
         timer.daemon = True
@@ -218,6 +238,11 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
             raise
         threading.Thread(target=_retry_throttled, args=(lambda: submit(0), fn, request_id, True),
                          name=f"event-retry-{request_id[:8]}", daemon=True).start()
+
+
+def _qualified(fn: FunctionConfig) -> str:
+    """The function ARN with its version, as invocation records name it (`...:function:name:$LATEST`)."""
+    return fn.arn if fn.arn.count(":") >= 7 else f"{fn.arn}:{fn.version}"
 
 
 def _retry_throttled(submit: Any, fn: FunctionConfig, request_id: str, throttled: bool = False) -> None:

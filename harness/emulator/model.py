@@ -92,6 +92,16 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class AsyncConfig:
+    """How a function's asynchronous invocations end: retries, maximum event age, destinations (ARNs)."""
+
+    retries: int = 2
+    max_age_s: float = 21600.0
+    on_success: str | None = None
+    on_failure: str | None = None
+
+
+@dataclass(frozen=True)
 class ApiKeyUse:
     """An API key a usage plan of the stage holds, with that plan's limits (None: the plan sets none)."""
 

@@ -3,6 +3,7 @@ at most MaximumRetryAttempts more times (default 2). The stack here runs with sh
 (HARNESS_ASYNC_RETRY_DELAYS_S) instead of Lambda's minute and two."""
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -60,3 +61,44 @@ def test_a_successful_event_runs_once(kit):
     request_id = kit.clients("lambda").invoke(FunctionName=fn["name"], InvocationType="Event",
                                               Payload=b"{}")["ResponseMetadata"]["RequestId"]
     assert len(_starts(kit, fn["name"], request_id, 1)) == 1
+
+
+def _message(kit: Kit, queue_url: str) -> dict:
+    sqs = kit.clients("sqs")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
+        if messages:
+            return json.loads(messages[0]["Body"])
+    raise AssertionError("no invocation record arrived")
+
+
+def test_destinations_get_lambdas_invocation_record(kit):
+    sqs = kit.clients("sqs")
+    failures = sqs.create_queue(QueueName=f"{kit.prefix}failures")["QueueUrl"]
+    successes = sqs.create_queue(QueueName=f"{kit.prefix}successes")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=failures, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    ok_arn = sqs.get_queue_attributes(QueueUrl=successes, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam = kit.clients("lambda")
+    try:
+        boom = kit.function("boom-dest", "probe", handler="index.boom")
+        lam.put_function_event_invoke_config(FunctionName=boom["name"], MaximumRetryAttempts=1,
+                                             DestinationConfig={"OnFailure": {"Destination": arn}})
+        request_id = lam.invoke(FunctionName=boom["name"], InvocationType="Event",
+                                Payload=b'{"order": 7}')["ResponseMetadata"]["RequestId"]
+        failed = _message(kit, failures)
+        assert failed["requestContext"] == {"requestId": request_id, "functionArn": f"{boom['arn']}:$LATEST",
+                                            "condition": "RetriesExhausted", "approximateInvokeCount": 2}
+        assert failed["requestPayload"] == {"order": 7}
+        assert failed["responseContext"]["functionError"] == "Unhandled"
+        assert failed["responsePayload"]["errorMessage"] == "something bad"
+
+        echo = kit.function("echo-dest", "probe", handler="index.echo")
+        lam.put_function_event_invoke_config(FunctionName=echo["name"],
+                                             DestinationConfig={"OnSuccess": {"Destination": ok_arn}})
+        lam.invoke(FunctionName=echo["name"], InvocationType="Event", Payload=b'{"k": 1}')
+        done = _message(kit, successes)
+        assert done["requestContext"]["condition"] == "Success" and done["responsePayload"]["event"] == {"k": 1}
+    finally:
+        sqs.delete_queue(QueueUrl=failures)
+        sqs.delete_queue(QueueUrl=successes)

@@ -29,8 +29,10 @@ class FakeControl:
         self.lookups: list[tuple] = []
         self.policy = policy
 
-    def async_retry_policy(self, name, region, account_id, qualifier=None):
-        return self.policy
+    def async_config(self, name, region, account_id, qualifier=None):
+        from harness.emulator.model import AsyncConfig
+
+        return AsyncConfig(*self.policy[:2], *self.policy[2:])
 
     def get_function(self, name, region, account_id="123456789012", qualifier=None):
         self.lookups.append((name, region, account_id, qualifier))
@@ -271,3 +273,36 @@ def test_a_successful_event_runs_once(monkeypatch):
                                           ("soon", (60.0, 120.0)), ("1,-1", (60.0, 120.0))])
 def test_async_retry_delays(text, delays):
     assert async_retry_delays({"HARNESS_ASYNC_RETRY_DELAYS_S": text}) == delays
+
+
+def _deliveries(monkeypatch, runtime, policy):
+    monkeypatch.setenv("HARNESS_ASYNC_RETRY_DELAYS_S", "0.01")
+    sent: list[tuple[str, dict]] = []
+    control = FakeControl(fn_config(), policy=policy)
+    request = Request(EnvironBuilder(path="/2015-03-31/functions/db-api/invocations", method="POST",
+                                     data=b'{"order": 7}', headers={"X-Amz-Invocation-Type": "Event"}).get_environ())
+    response = handle_invoke(request, "db-api", control=control, runtime=runtime, region=REGION, account_id=ACCOUNT,
+                             deliver=lambda destination, document: sent.append((destination, document)))
+    _settle(runtime, 1, wait_s=0.3)
+    return response, sent
+
+
+def test_a_failure_goes_to_the_on_failure_destination_once_retries_are_exhausted(monkeypatch):
+    response, sent = _deliveries(monkeypatch, FailingRuntime(), (1, 21600.0, "arn:ok", "arn:aws:sqs:us-east-1:1:dlq"))
+    [(destination, document)] = sent
+    assert destination == "arn:aws:sqs:us-east-1:1:dlq"
+    assert document["requestContext"] == {
+        "requestId": response.headers["x-amzn-RequestId"], "condition": "RetriesExhausted", "approximateInvokeCount": 2,
+        "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:db-api:$LATEST"}
+    assert document["requestPayload"] == {"order": 7} and document["version"] == "1.0"
+    assert document["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert document["responsePayload"] == {"errorType": "E"} and document["timestamp"].endswith("Z")
+
+
+def test_a_success_goes_to_the_on_success_destination(monkeypatch):
+    _, sent = _deliveries(monkeypatch, FakeRuntime(), (2, 21600.0, "arn:aws:sns:us-east-1:1:done", None))
+    [(destination, document)] = sent
+    assert destination == "arn:aws:sns:us-east-1:1:done" and document["requestContext"]["condition"] == "Success"
+    assert document["responsePayload"] == {"ok": True} and "functionError" not in document["responseContext"]
+    _, none = _deliveries(monkeypatch, FakeRuntime(), (2, 21600.0, None, "arn:aws:sqs:us-east-1:1:q"))
+    assert none == []  # a success with only an OnFailure destination sends nothing

@@ -18,6 +18,7 @@ from moto.logs.models import logs_backends
 from .log_shipper import Lines, LogShipper
 from ..model import (
     ApiKeyUse,
+    AsyncConfig,
     DeployedStage,
     FunctionConfig,
     IntegrationSnapshot,
@@ -97,18 +98,20 @@ class ControlPlane:
             layers=tuple(layer["Arn"] for layer in (getattr(fn, "layers", None) or [])),
         )
 
-    def async_retry_policy(self, name: str, region: str, account_id: str, qualifier: str | None = None
-                           ) -> tuple[int, float]:
-        """(retries, maximum event age in s) for the function's asynchronous invocations: its event invoke
-        configuration (PutFunctionEventInvokeConfig; moto appends each put, so the last one counts), else
-        Lambda's defaults, 2 retries within 6 hours."""
-        retries, max_age = 2, 21600.0
+    def async_config(self, name: str, region: str, account_id: str, qualifier: str | None = None) -> AsyncConfig:
+        """How the function's asynchronous invocations end: its event invoke configuration
+        (PutFunctionEventInvokeConfig; moto appends each put, so the last one counts), else Lambda's defaults,
+        2 retries within 6 hours and no destinations."""
         configs = getattr(self._lambda_model(name, region, account_id, qualifier), "event_invoke_config", None)
-        if configs:
-            config = configs[-1].config
-            retries = int(config.get("MaximumRetryAttempts", retries))
-            max_age = float(config.get("MaximumEventAgeInSeconds", max_age))
-        return retries, max_age
+        if not configs:
+            return AsyncConfig()
+        config = configs[-1].config
+        destinations = config.get("DestinationConfig") or {}
+        return AsyncConfig(
+            retries=int(config.get("MaximumRetryAttempts", 2)),
+            max_age_s=float(config.get("MaximumEventAgeInSeconds", 21600)),
+            on_success=(destinations.get("OnSuccess") or {}).get("Destination") or None,
+            on_failure=(destinations.get("OnFailure") or {}).get("Destination") or None)
 
     def function_deleted(self, name_or_arn: str) -> None:
         """moto deleted a function: tell whoever keeps something of it (the Lambda runtime's workers)."""

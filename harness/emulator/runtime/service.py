@@ -117,6 +117,11 @@ class LambdaRuntime:
                 raise function_not_found(fn.arn) from None
         return inv.future
 
+    @property
+    def endpoint_url(self) -> str:
+        """Where functions (and the stack's own deliveries) reach the AWS APIs."""
+        return self._ctx.endpoint_url
+
     def invoke(self, fn: FunctionConfig, payload: bytes, **kw: Any) -> InvokeResult:
         return self.submit(fn, payload, **kw).result()
 
