@@ -203,8 +203,11 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
         if destination and deliver is not None:
             from .destinations import record
 
-            deliver(destination, record(request_id=request_id, function_arn=_qualified(fn), condition=condition,
-                                        attempts=attempts, payload=payload, result=result))
+            document = record(request_id=request_id, function_arn=_qualified(fn), condition=condition,
+                              attempts=attempts, payload=payload, result=result)
+            # off the thread that settled the invocation (a Runtime API thread a worker waits on)
+            threading.Thread(target=deliver, args=(destination, document), name=f"destination-{request_id[:8]}",
+                             daemon=True).start()
 
     def submit(attempt: int) -> None:
         future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
