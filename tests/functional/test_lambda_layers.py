@@ -2,11 +2,11 @@
 function's order (a later layer's file wins); changing the layers starts fresh execution environments."""
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
+
+from harness.deploy.package import build_zip
 
 from .apikit import Kit
 
@@ -15,15 +15,10 @@ HANDLER = ("import greet\nimport tidy\n\n\ndef handler(event, context):\n"
            "    return {'greet': greet.WORD, 'tidy': tidy.NAME}\n")
 
 
-def zipped(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
+def test_layers_are_importable_in_order(clients, tmp_path):
+    def zipped(files: dict[str, str]) -> bytes:
+        return build_zip(tmp_path, files)  # an empty directory plus these files
 
-
-def test_layers_are_importable_in_order(clients):
     kit = Kit(clients, "ly")
     lam = clients("lambda")
     layers = []

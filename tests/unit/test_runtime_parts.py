@@ -251,20 +251,17 @@ def test_an_ended_child_is_seen_without_reaping_it_where_there_is_no_proc():
             child.wait()
 
 
-def _zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
 def test_layers_are_merged_in_order_once_per_list(tmp_path):
     from dataclasses import replace
 
+    from harness.deploy.package import build_zip
     from harness.emulator.runtime.env import layer_paths
 
-    zips = {"a": _zip({"python/m.py": "X = 'a'\n", "python/only_a.py": ""}), "b": _zip({"python/m.py": "X = 'b'\n"})}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    zips = {"a": build_zip(empty, {"python/m.py": "X = 'a'\n", "python/only_a.py": ""}),
+            "b": build_zip(empty, {"python/m.py": "X = 'b'\n"})}
+    tmp_path = tmp_path / "cache"
     loads: list[str] = []
 
     def layer_loader(fn, arn):
