@@ -11,10 +11,18 @@ import hashlib
 import io
 import zipfile
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", ".pytest_cache"}
+
+
+def package_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(name in the package, path) of every file under `root` the package holds: caches are skipped."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.suffix != ".pyc" and not _SKIP_DIRS.intersection(relative.parts) and path.is_file():
+            yield relative.as_posix(), path
 
 
 def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> bytes:
@@ -22,10 +30,7 @@ def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None
     root = Path(code_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"handler directory not found: {root}")
-    files: dict[str, bytes] = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not _SKIP_DIRS.intersection(path.relative_to(root).parts) and path.suffix != ".pyc":
-            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    files: dict[str, bytes] = {name: path.read_bytes() for name, path in package_files(root)}
     for name, text in (extra_files or {}).items():
         files[name] = text.encode()
     buffer = io.BytesIO()

@@ -18,11 +18,10 @@ from typing import Callable, Mapping
 
 from ..aws import Clients
 from .executor import Executor
-from .package import build_zip, code_sha256
+from .package import build_zip, code_sha256, package_files
 from .plan import plan_code_update
 from .settings import StackSettings
 
-_SKIP_DIRS = {"__pycache__", ".pytest_cache"}
 Snapshot = Mapping[str, tuple[int, int]]
 
 
@@ -30,16 +29,12 @@ def snapshot(code_dir: str | Path) -> dict[str, tuple[int, int]]:
     """Every file the package would hold: relative name -> (size, mtime in ns). Missing directory: empty."""
     root = Path(code_dir)
     found: dict[str, tuple[int, int]] = {}
-    for path in root.rglob("*") if root.is_dir() else ():
-        relative = path.relative_to(root)
-        if _SKIP_DIRS.intersection(relative.parts) or path.suffix == ".pyc":
-            continue
+    for name, path in package_files(root) if root.is_dir() else ():
         try:
             info = path.stat()
         except OSError:  # removed between the listing and the stat
             continue
-        if path.is_file():
-            found[relative.as_posix()] = (info.st_size, info.st_mtime_ns)
+        found[name] = (info.st_size, info.st_mtime_ns)
     return found
 
 
