@@ -1,8 +1,8 @@
 """The Gateway facade: runs the steps in order over one context, renders the outcome once.
 
-    size check -> locate stage -> route -> API key -> throttle -> [start execution log] -> prepare integration -> build
-    event -> log endpoint request -> integration method check -> resolve function -> permission -> invoke ->
-    convert response
+    size check -> locate stage -> route -> API key -> throttle -> [start execution log] -> prepare
+    integration -> build event -> log endpoint request -> integration method check -> resolve function ->
+    permission -> invoke -> convert response
 
 A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
 500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
@@ -229,7 +229,7 @@ class Gateway:
         value = ctx.header("x-api-key") or ""
         use = self._control.api_key_use(ctx.api_id, ctx.stage, value)
         if use is None:
-            return errors.stage_not_found()  # the same 403 {"message": "Forbidden"}, ForbiddenException
+            return errors.forbidden()
         ctx.api_key, ctx.api_key_id = value, use.key_id
         return self._plan_limits.check(use)
 

@@ -54,8 +54,13 @@ def request_too_long() -> GatewayError:
     return GatewayError(413, f"HTTP content length exceeded {MAX_REQUEST_BODY} bytes.", "", plain=True)
 
 
-def stage_not_found() -> GatewayError:
+def forbidden() -> GatewayError:
+    """403 {"message": "Forbidden"}: a stage that does not exist, an API key that does not open the method."""
     return GatewayError(403, "Forbidden", "ForbiddenException")
+
+
+def stage_not_found() -> GatewayError:
+    return forbidden()
 
 
 def limit_exceeded() -> GatewayError:

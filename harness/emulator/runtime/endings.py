@@ -48,14 +48,15 @@ class Endings:
     def respond(self, worker: Worker, request_id: str, body: bytes) -> int:
         """202, or 413 for a response over 6 MB: the invocation fails with Function.ResponseSizeTooLarge and,
         as on AWS (whose runtime exits when its post is refused), the environment leaves service."""
-        if self.kill_if_out_of_memory(worker):
+        used = worker.max_memory_mb()  # read once: the memory check and the REPORT line
+        if self.kill_if_out_of_memory(worker, used):
             return 202  # the process is gone; its exit ends the invocation as Runtime.OutOfMemory
         too_large = len(body) > MAX_RESPONSE_BYTES
         inv, kill = self._complete(worker, request_id, leave=too_large)
         if inv is None:
             return 400
         outcome = Outcome(too_large_payload(), "Unhandled") if too_large else Outcome(body)
-        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [], used)
         if kill:
             worker.kill()
         if not too_large:
@@ -66,13 +67,14 @@ class Endings:
         return 413
 
     def fail(self, worker: Worker, request_id: str, body: bytes, error_type: str | None) -> int:
-        if self.kill_if_out_of_memory(worker):
+        used = worker.max_memory_mb()
+        if self.kill_if_out_of_memory(worker, used):
             return 202
         inv, kill = self._complete(worker, request_id)
         if inv is None:
             return 400
         outcome = Outcome(function_error_payload(body, error_type), "Unhandled")
-        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [])
+        self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [], used)
         if kill:
             worker.kill()
         return 202
@@ -93,12 +95,13 @@ class Endings:
 
     # ---- the platform's own endings ---------------------------------------------------------------------
 
-    def kill_if_out_of_memory(self, worker: Worker) -> bool:
-        """With memory limits on: kill a worker whose peak resident memory passed its function's memory size
-        (checked when it answers and every MEMORY_POLL_S while it works); True when it was killed."""
+    def kill_if_out_of_memory(self, worker: Worker, used: int | None = None) -> bool:
+        """With memory limits on: kill a worker whose peak resident memory (`used`, else read now) passed its
+        function's memory size (checked when it answers and every MEMORY_POLL_S while it works); True when it
+        was killed."""
         if not self.ctx.memory_limits:
             return False
-        used = worker.max_memory_mb()
+        used = worker.max_memory_mb() if used is None else used
         if used <= worker.fn.memory_size:
             return False
         log.info("%s: %d MB used of %d MB: killed as out of memory", worker.fn.name, used, worker.fn.memory_size)
@@ -150,8 +153,9 @@ class Endings:
         log.debug("%r exited with %s", worker, returncode)
         self._start_later(fresh)
 
-    def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line]) -> None:
-        used = worker.max_memory_mb()
+    def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line],
+                used: int | None = None) -> None:
+        used = worker.max_memory_mb() if used is None else used
         if self.ctx.memory_limits:  # killed at the poll after it passed: Lambda never reports more than the size
             used = min(used, inv.fn.memory_size)
         result, lines = inv.settle(outcome, during, used)
