@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .aws import Clients, Endpoint
+from .defaults import DEFAULT_REGION
+from .clients import Clients, Endpoint
 from .deploy import StackSettings, deploy
 from .emulator.process import StackProcess
 
-REGION = "us-west-1"
+REGION = DEFAULT_REGION
 ROOT = Path(__file__).resolve().parents[1]
 
 

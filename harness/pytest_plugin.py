@@ -21,10 +21,11 @@ from typing import Any, Iterator
 
 import pytest
 
+from .defaults import DEFAULT_REGION
 from .replay import ScenarioError, is_scenario_file, load_scenario
 from .replay.report import format_failure
 from .replay.results import FAILED, SKIPPED
-from .session import TargetUnavailable, open_target, planned
+from .targets.sessions import TargetUnavailable, open_target, planned
 
 _SESSION_KEY = pytest.StashKey["HarnessSession"]()
 
@@ -36,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-endpoint", default=None,
                     help="an already running endpoint (e.g. `harness serve`, or LocalStack with "
                          "--harness-target localstack)")
-    group.addoption("--harness-region", default="us-west-1", help="AWS region (default us-west-1)")
+    group.addoption("--harness-region", default=DEFAULT_REGION, help=f"AWS region (default {DEFAULT_REGION})")
     group.addoption("--harness-allow-real-aws", action="store_true",
                     help="opt in to --harness-target aws (or set HARNESS_ALLOW_REAL_AWS=1)")
     group.addoption("--harness-no-start-localstack", action="store_true",
@@ -59,7 +60,7 @@ def _enforce_timing(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     _enforce_timing(config)  # a wrong ini value is a usage error at once, not in the first scenario
     if config.getoption("harness_target") == "aws":
-        from .realaws import ALLOW_ENV, opted_in
+        from .targets.aws import ALLOW_ENV, opted_in
 
         if not opted_in(config.getoption("harness_allow_real_aws")):
             raise pytest.UsageError(
@@ -248,6 +249,6 @@ def harness_api_url(harness_stack: Any) -> str:
 @pytest.fixture(scope="session")
 def harness_clients(harness_target: Any) -> Any:
     """boto3 clients on the target: `harness_clients("dynamodb")`, `.document_client()`."""
-    from .aws import Clients
+    from .clients import Clients
 
     return Clients(harness_target.endpoint)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.aws import Clients, Endpoint
+from harness.clients import Clients, Endpoint
 from harness.deploy import StackOutputs, StackSettings, deploy
 from harness.emulator.process import StackProcess
 

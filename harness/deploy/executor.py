@@ -16,7 +16,7 @@ import jmespath
 from botocore.exceptions import ClientError, WaiterError
 from botocore import xform_name
 
-from ..aws import Clients
+from ..clients import Clients
 from .package import build_zip
 from .plan import Call, Fmt, Observed, Plan, Ref, Step, Wait, plan_deploy, plan_destroy
 from .settings import StackSettings

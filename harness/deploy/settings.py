@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..defaults import DEFAULT_REGION
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CODE_DIR = REPO_ROOT / "handler"
 
@@ -60,7 +62,7 @@ class StackSettings:
     """Everything the deployment plan needs; defaults are the tutorial's values."""
 
     stack_name: str = "db-api"
-    region: str = "us-west-1"
+    region: str = DEFAULT_REGION
     table: TableSpec = TableSpec("messages")
     extra_tables: tuple[TableSpec, ...] = ()
     role_name: str = "LambdaServiceRole"

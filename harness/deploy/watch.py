@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ..aws import Clients
+from ..clients import Clients
 from .executor import Executor
 from .package import build_zip, code_sha256, package_files
 from .plan import plan_code_update

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 from .control import DYNAMODB_TARGET, dynamodb_call
 from . import ids
 from .fixups import fixup_for
-from .errors import AwsError
+from .aws_errors import AwsError
 from .http_server import MAX_BODY
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import AwsError
+from .aws_errors import AwsError
 
 _DEPLOYMENTS = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 

@@ -28,8 +28,8 @@ from typing import Any, Callable, Mapping
 from werkzeug.wrappers import Request, Response
 
 from . import ids
-from .errors import AwsError, check_invoke_size, function_not_found
-from .model import AsyncConfig, FunctionConfig
+from .aws_errors import AwsError, check_invoke_size, function_not_found
+from .snapshots import AsyncConfig, FunctionConfig
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,15 @@ import urllib.request
 from collections import deque
 from typing import Mapping
 
+from ..defaults import DEFAULT_REGION
+
 _READY = re.compile(r"ready at (?P<url>http://\S+)")
 
 
 class StackProcess:
     """A `harness serve` child on a free port; `url` once started; `stop()` ends it."""
 
-    def __init__(self, *, region: str = "us-west-1", host: str = "127.0.0.1",
+    def __init__(self, *, region: str = DEFAULT_REGION, host: str = "127.0.0.1",
                  env: Mapping[str, str] | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.region = region
         self.host = host

@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ..defaults import DEFAULT_REGION
 from . import memory_limits_from_env
 from .dispatcher import Dispatcher
 from .http_server import WSGIServer
@@ -37,7 +38,7 @@ GC_THRESHOLDS = (20000, 20, 20)
 class EmbeddedStack:
     """Start/stop the whole stack in process."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = "us-west-1",
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, region: str = DEFAULT_REGION,
                  work_dir: str | Path | None = None, default_concurrency: int = 1000,
                  idle_timeout_s: float = 300.0, switch_interval_s: float | None = 0.0005,
                  tune_gc: bool = True, memory_limits: bool | None = None,

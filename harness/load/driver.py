@@ -16,7 +16,7 @@ from ..deploy import StackOutputs
 from ..targets import Target
 from . import stats, verify
 from .engine import LoadEngine, RunRecord, Snapshot, new_run_id, session_factory_for
-from .profile import LoadProfile
+from ..replay.load_profile import LoadProfile
 from .traffic import Traffic
 
 log = logging.getLogger(__name__)

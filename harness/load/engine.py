@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .profile import LoadProfile
+from ..replay.load_profile import LoadProfile
 from .traffic import Prepared, Traffic
 
 log = logging.getLogger(__name__)

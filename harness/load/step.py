@@ -13,7 +13,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from ..replay.model import LoadCall, Step
+from ..replay.scenario import LoadCall, Step
 from ..replay.results import FAILED, PASSED, Mismatch, Request, Response, StepResult, split_timing
 from ..replay.steps import StepContext
 from ..replay.templating import Scope, TemplateError

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..deploy import StackOutputs
-from ..replay.model import UNSET, HttpCall
+from ..replay.scenario import UNSET, HttpCall
 from ..replay.results import Request
 from ..replay.steps import build_http_request, render_model
 from ..replay.templating import Scope
 from ..targets import Target
-from .profile import MARKER, NEEDS_ITEM, LoadProfile, MixEntry
+from ..replay.load_profile import MARKER, NEEDS_ITEM, LoadProfile, MixEntry
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ Left out here: collection as pytest items and command-line parsing (see harness.
 from __future__ import annotations
 
 from .loader import discover, is_scenario_file, load_items, load_many, load_scenario, select
-from .model import Scenario, ScenarioItem, Source
+from .scenario import Scenario, ScenarioItem, Source
 from .report import exit_status, first_line, format_failure, format_notes, format_table, summary_line
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, StepResult
 from .runner import Runner, runner_for, skip_reason

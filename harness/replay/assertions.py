@@ -25,7 +25,7 @@ from jsonpath_ng.ext import parse as _parse
 
 from .matchers import (ABSENT, COMPARISONS, JSON_TYPES, MatcherError, compare, describe, length_spec, matches,
                        ordered, show)
-from .model import UNSET, PathAssertion
+from .scenario import UNSET, PathAssertion
 from .results import Mismatch
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "contains", "not_contains", "matches", "exists", "length", "type", "in")

@@ -20,8 +20,8 @@ from typing import Any, Mapping, Protocol
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
 
-from ..aws import Clients
-from .model import UNSET
+from ..clients import Clients
+from .scenario import UNSET
 from .results import Request, Response
 
 

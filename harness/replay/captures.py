@@ -13,7 +13,7 @@ from typing import Any
 
 from .assertions import is_singular, parse_path, query
 from .matchers import ABSENT, show
-from .model import UNSET, Capture
+from .scenario import UNSET, Capture
 from .results import Mismatch, Response
 
 

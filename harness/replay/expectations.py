@@ -11,7 +11,7 @@ from typing import Any
 
 from .assertions import check as check_assertion
 from .matchers import ABSENT, compare, matcher_name, show
-from .model import UNSET, Expectation
+from .scenario import UNSET, Expectation
 from .results import Mismatch, Response
 
 

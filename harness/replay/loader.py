@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import assertions, matchers
-from .model import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
+from .scenario import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
                     PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
 from .validation import Problem, ScenarioError, format_path, schema_problems
@@ -145,8 +145,8 @@ class _Builder:
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
-        from ..load.profile import BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, LoadProfile, MixEntry, ProfileError
-        from ..load.profile import Thresholds
+        from .load_profile import BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, LoadProfile, MixEntry, ProfileError
+        from .load_profile import Thresholds
 
         for extra in ("expect", "capture", "retry"):
             if extra in raw:

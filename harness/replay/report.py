@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping
 
-from .model import UNSET
+from .scenario import UNSET
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Request, Response, StepResult
 
 MAX_BODY = 2000

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
-from .model import UNSET, Source
+from .scenario import UNSET, Source
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 

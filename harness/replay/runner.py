@@ -18,12 +18,12 @@ import logging
 import time
 from typing import Any, Callable, Iterable
 
-from ..aws import Clients
+from ..clients import Clients
 from ..deploy import StackOutputs, StackSettings
 from ..targets import Target
 from .awscalls import AwsCaller, BotoCaller
-from .logs import CloudWatchLogs, LogSource
-from .model import ScenarioItem
+from .log_checks import CloudWatchLogs, LogSource
+from .scenario import ScenarioItem
 from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
 from .stacks import DeployingStacks, StackProvider, VariantUnsupported
 from .steps import StepContext, run_step

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Mapping, Protocol
 
-from ..aws import Clients
+from ..clients import Clients
 from ..deploy import StackOutputs, StackSettings, deploy, destroy, observe
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from ..targets import Target
 from .awscalls import AwsCaller, AwsCallError, perform
 from .captures import capture_all
 from .expectations import check_response
-from .logs import LogSource, check_logs, execution_group, function_group
+from .log_checks import LogSource, check_logs, execution_group, function_group
 from .matchers import MatcherError
-from .model import UNSET, AwsCall, HttpCall, InvokeCall, Retry, Step
+from .scenario import UNSET, AwsCall, HttpCall, InvokeCall, Retry, Step
 from .results import FAILED, PASSED, Request, Response, StepResult, split_timing
 from .templating import Scope, TemplateError
 from .transport import Transport, TransportError

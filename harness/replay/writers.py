@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Sequence
 
-from .model import UNSET
+from .scenario import UNSET
 from .report import counts, first_line, format_failure, format_notes, mask_headers, mask_json
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Request, Response, StepResult
 

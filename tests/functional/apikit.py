@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from harness.aws import Clients
+from harness.clients import Clients
 from harness.deploy.package import build_zip
 from harness.deploy.settings import TRUST_POLICY
 

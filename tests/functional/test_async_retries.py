@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from harness.aws import Clients, Endpoint
+from harness.clients import Clients, Endpoint
 from harness.emulator.process import StackProcess
 
 from .apikit import Kit, function_log

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from harness.aws import Clients, Endpoint
+from harness.clients import Clients, Endpoint
 from harness.deploy import StackOutputs, StackSettings, deploy, destroy
 
 pytestmark = pytest.mark.functional

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.aws import Clients
+from harness.clients import Clients
 from harness.deploy import StackSettings, destroy
 
 from .harness_process import ROOT, HarnessProcess

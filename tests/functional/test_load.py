@@ -19,7 +19,7 @@ import pytest
 from harness.cli import build_parser
 from harness.deploy import StackSettings, deploy, destroy
 from harness.load.driver import run_load
-from harness.load.profile import LoadProfile, Thresholds, parse_mix
+from harness.replay.load_profile import LoadProfile, Thresholds, parse_mix
 from harness.load.report import format_report
 from harness.targets import embedded
 
@@ -39,7 +39,7 @@ def _env() -> dict[str, str]:
 @pytest.fixture()
 def load_stack(stack_url, clients):
     settings = StackSettings(region=REGION).with_prefix("load-")
-    target = embedded(stack_url, REGION)
+    target = embedded.target(stack_url, REGION)
     outputs = deploy(settings, clients, url_for=target.invoke_url)
     yield target, outputs
     destroy(settings, clients)

@@ -15,8 +15,8 @@ from types import MappingProxyType
 
 import pytest
 
-from harness.emulator.errors import AwsError
-from harness.emulator.model import FunctionConfig
+from harness.emulator.aws_errors import AwsError
+from harness.emulator.snapshots import FunctionConfig
 from harness.emulator.runtime import LambdaRuntime
 
 from .apikit import pid_alive

@@ -213,7 +213,7 @@ def test_resolved_target_skips_what_localstack_lacks(front, monkeypatch):
     target = targets.resolve("localstack", region="us-west-1", wait_timeout=30)
     assert target.endpoint.url == front.url and target.region == "us-west-1"
     for feature in ("invoke-permission", "throttle-500", "test-invoke-method"):
-        assert target.skip_reason([feature]) == f"localstack: {targets.LOCALSTACK_LACKS[feature]}"
+        assert target.skip_reason([feature]) == f"localstack: {targets.localstack.LOCALSTACK_LACKS[feature]}"
     assert target.skip_reason(["fault-injection"]) is None
 
 

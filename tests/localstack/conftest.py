@@ -13,14 +13,14 @@ from typing import Iterator
 
 import pytest
 
-from harness import localstack as ls
+from harness.targets import localstack as ls
 from harness import targets
 
 
 @pytest.fixture(scope="session")
 def localstack_endpoint() -> Iterator[str]:
     start = os.environ.get("HARNESS_LOCALSTACK_START", "1").strip().lower() not in ("0", "false", "no", "off")
-    with ls.session(targets.localstack_url(), start_if_needed=start) as found:
+    with ls.session(targets.localstack.localstack_url(), start_if_needed=start) as found:
         if found.url is None:
             pytest.skip(f"needs a real LocalStack: {found.reason}")
         yield found.url
@@ -28,6 +28,6 @@ def localstack_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def localstack_target(localstack_endpoint: str) -> targets.Target:
-    target = targets.localstack(localstack_endpoint, region="us-west-1")
+    target = targets.localstack.target(localstack_endpoint, region="us-west-1")
     ls.wait_ready(target)
     return target

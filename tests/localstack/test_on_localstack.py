@@ -10,9 +10,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from harness import localstack as ls
+from harness.targets import localstack as ls
 from harness import targets
-from harness.aws import Clients
+from harness.clients import Clients
 from harness.deploy import StackOutputs, StackSettings, deploy, destroy
 
 pytestmark = [pytest.mark.localstack, pytest.mark.slow]
@@ -54,7 +54,7 @@ def test_round_trip_through_the_path_style_url(stack, localstack_endpoint):
 
 def test_legacy_user_request_url_reaches_the_same_api(stack, localstack_endpoint):
     outputs, settings = stack
-    legacy = targets.localstack_invoke_urls(localstack_endpoint, outputs.api_id, "prod", "db-api")["legacy"]
+    legacy = targets.localstack.localstack_invoke_urls(localstack_endpoint, outputs.api_id, "prod", "db-api")["legacy"]
     status, _ = _call(f"{legacy}?TableName={settings.table.name}")
     assert status == 200
 

@@ -50,7 +50,7 @@ class FakeDbApi:
 
     @property
     def target(self) -> Target:
-        return embedded(self.url)
+        return embedded.target(self.url)
 
     @property
     def outputs(self) -> StackOutputs:

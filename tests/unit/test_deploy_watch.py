@@ -75,7 +75,7 @@ class FakeLambda:
 
 class FakeClients:
     def __init__(self, lam: FakeLambda) -> None:
-        from harness.aws import Endpoint
+        from harness.clients import Endpoint
 
         self.endpoint = Endpoint("http://127.0.0.1:1")
         self.lam = lam

@@ -5,8 +5,8 @@ import re
 
 import json
 
-from harness.emulator.gateway import errors
-from harness.emulator.gateway.logs import ExecutionLog, body_text, java_date, java_map, request_time, truncate
+from harness.emulator.gateway import gateway_responses as errors
+from harness.emulator.gateway.execution_log import ExecutionLog, body_text, java_date, java_map, request_time, truncate
 
 
 def test_500_body_is_exactly_36_bytes():

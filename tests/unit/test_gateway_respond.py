@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from harness.emulator.gateway.context import InvocationContext
 from harness.emulator.gateway.respond import MalformedProxyResponse, convert, parse_proxy_response
-from harness.emulator.model import InvokeResult
+from harness.emulator.snapshots import InvokeResult
 from tests.unit.test_gateway_support import API, resource, stage
 
 ISE = b'{"message": "Internal server error"}'
@@ -27,7 +27,7 @@ def run(payload, *, accept: str | None = None, binary: tuple[str, ...] = ()):
     ctx.invoke_result = InvokeResult(request_id="l1", status=200, payload=raw)
     failure = convert(ctx)
     if failure is not None:
-        from harness.emulator.gateway.errors import render
+        from harness.emulator.gateway.gateway_responses import render
         answer = render(failure, ctx.request_id, ctx.extended_request_id)
     else:
         answer = ctx.answer

@@ -10,8 +10,8 @@ from typing import Any, Callable
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from harness.emulator.errors import AwsError
-from harness.emulator.model import (
+from harness.emulator.aws_errors import AwsError
+from harness.emulator.snapshots import (
     DeployedStage,
     FunctionConfig,
     IntegrationSnapshot,

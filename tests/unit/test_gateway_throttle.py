@@ -5,7 +5,7 @@ import dataclasses
 from types import MappingProxyType
 
 from harness.emulator.gateway.throttle import TokenBucket, setting_key
-from harness.emulator.model import Throttle
+from harness.emulator.snapshots import Throttle
 from tests.unit.test_gateway_chain import call, lines
 from tests.unit.test_gateway_support import API, FakeSubmit, resource, standard_control
 
@@ -99,7 +99,7 @@ def test_quota_windows_are_utc_days_iso_weeks_and_months():
 
 def test_a_usage_plan_throttles_and_counts_per_key():
     from harness.emulator.gateway.throttle import UsagePlanLimits
-    from harness.emulator.model import ApiKeyUse, Throttle
+    from harness.emulator.snapshots import ApiKeyUse, Throttle
 
     now = [0.0]
     wall = [1795651200.0]

@@ -13,10 +13,10 @@ import pytest
 
 from harness.load.driver import run_load
 from harness.load.engine import LoadEngine, Snapshot
-from harness.load.profile import BUILTIN, LoadProfile, MixEntry, Thresholds, parse_mix
+from harness.replay.load_profile import BUILTIN, LoadProfile, MixEntry, Thresholds, parse_mix
 from harness.load.report import figures, format_report
 from harness.load.traffic import Traffic
-from harness.replay.model import HttpCall
+from harness.replay.scenario import HttpCall
 
 from .loadkit import FakeDbApi
 

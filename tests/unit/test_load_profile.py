@@ -6,9 +6,9 @@ import dataclasses
 import pytest
 
 from harness.cli import build_parser
-from harness.load.cli import profile_from_args
-from harness.load.profile import BUILTIN, LoadProfile, MixEntry, ProfileError, Thresholds, kind_of, parse_mix
-from harness.replay.model import HttpCall
+from harness.cli.load import profile_from_args
+from harness.replay.load_profile import BUILTIN, LoadProfile, MixEntry, ProfileError, Thresholds, kind_of, parse_mix
+from harness.replay.scenario import HttpCall
 
 
 def test_parse_mix_builds_the_builtin_templates_with_their_weights():

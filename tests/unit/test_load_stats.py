@@ -6,7 +6,7 @@ import math
 import pytest
 
 from harness.load.engine import Sample
-from harness.load.profile import Thresholds
+from harness.replay.load_profile import Thresholds
 from harness.load.stats import check, latency, percentile, summarize, timeline
 
 

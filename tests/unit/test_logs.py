@@ -1,4 +1,4 @@
-"""harness.logs: reading, narrowing and following the stack's log groups, over a fake CloudWatch Logs client."""
+"""harness.deploy.stack_logs: reading, narrowing and following the stack's log groups, over a fake CloudWatch Logs client."""
 from __future__ import annotations
 
 import threading
@@ -6,9 +6,9 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from harness import logs
+from harness.deploy import stack_logs as logs
 from harness.deploy.settings import StackSettings
-from harness.logs import LogLine, LogSource
+from harness.deploy.stack_logs import LogLine, LogSource
 
 API_REQ = "11111111-1111-4111-8111-111111111111"
 LAMBDA_REQ = "22222222-2222-4222-8222-222222222222"

@@ -5,7 +5,7 @@ import pytest
 
 from harness.replay.assertions import PathError, check, operand_problem, parse_path, query
 from harness.replay.matchers import ABSENT, MatcherError
-from harness.replay.model import UNSET, PathAssertion
+from harness.replay.scenario import UNSET, PathAssertion
 
 DOC = {
     "Items": [{"id": "a", "n": 1, "tags": ["x", "y"]}, {"id": "b", "n": 5}],

@@ -5,7 +5,7 @@ import json
 
 from harness.replay.captures import capture_all, value_of
 from harness.replay.expectations import check_response
-from harness.replay.model import Capture, Expectation, PathAssertion
+from harness.replay.scenario import Capture, Expectation, PathAssertion
 from harness.replay.results import Response
 
 BODY = {"Items": [{"id": "a1"}, {"id": "b2"}], "Count": 2}

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event as note, example, given, settings
 from hypothesis import strategies as st
 
 from harness.replay.loader import load_many, load_scenario
-from harness.replay.model import Scenario
+from harness.replay.scenario import Scenario
 from harness.replay.validation import ScenarioError
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,

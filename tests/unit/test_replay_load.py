@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.load.profile import BUILTIN, Thresholds
+from harness.replay.load_profile import BUILTIN, Thresholds
 from harness.replay.loader import load_scenario
-from harness.replay.model import HttpCall, LoadCall
+from harness.replay.scenario import HttpCall, LoadCall
 from harness.replay.report import format_failure
 from harness.replay.results import FAILED, PASSED
 from harness.replay.runner import Runner

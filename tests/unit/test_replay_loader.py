@@ -12,7 +12,7 @@ from harness.deploy.settings import OVERRIDE_KEYS
 from harness.replay.assertions import OPERATORS
 from harness.replay.loader import discover, load_items, load_scenario
 from harness.replay.matchers import OPTIONS
-from harness.replay.model import TARGET_NAMES, UNSET, AwsCall, Capture, HttpCall, InvokeCall, PathAssertion, Retry
+from harness.replay.scenario import TARGET_NAMES, UNSET, AwsCall, Capture, HttpCall, InvokeCall, PathAssertion, Retry
 from harness.replay.validation import FRAGMENT_SCHEMA_PATH, SCHEMA_PATH, ScenarioError, schema
 from harness.targets import FEATURES
 

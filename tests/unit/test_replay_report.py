@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from harness.replay.loader import load_scenario
-from harness.replay.model import Source
+from harness.replay.scenario import Source
 from harness.replay.report import exit_status, format_body, format_failure, format_table, summary_line
 from harness.replay.results import FAILED, PASSED, SKIPPED, ItemResult, Response
 from harness.replay.runner import Runner
@@ -229,7 +229,7 @@ def test_the_default_transport_keeps_the_connection_alive(tmp_path):
                                      '{"http": {"query": {"TableName": "messages"}}, "expect": {"status": 200, '
                                      '"json": {"Items": [], "Count": 0, "ScannedCount": 0}, "max_duration_ms": 5000}}]}')
     try:
-        with Runner(embedded(url), FixedStack(outputs()), aws=FakeAws(), logs=FakeLogs({})) as runner:
+        with Runner(embedded.target(url), FixedStack(outputs()), aws=FakeAws(), logs=FakeLogs({})) as runner:
             result = runner.run_item(load_scenario(tmp_path / "s.json").items()[0])
     finally:
         server.shutdown()

@@ -18,13 +18,14 @@ from botocore.exceptions import ClientError
 from harness.deploy import StackOutputs, StackSettings
 from harness.replay.awscalls import perform
 from harness.replay.loader import load_scenario
-from harness.replay.logs import CloudWatchLogs
+from harness.replay.log_checks import CloudWatchLogs
 from harness.replay.results import FAILED, PASSED, SKIPPED, Request, Response
 from harness.replay.runner import Runner
 from harness.replay.stacks import DeployingStacks, FixedStack, StackError
 from harness.replay.transport import TransportError
-from harness.targets import LOCALSTACK_LACKS, Target, embedded
-from harness.aws import Endpoint
+from harness.targets import Target, embedded
+from harness.targets.localstack import LOCALSTACK_LACKS
+from harness.clients import Endpoint
 
 URL = "http://stack.test"
 HEAD = '"$schema": "../harness/replay/scenario.schema.json"'
@@ -141,7 +142,7 @@ def scenario_file(tmp_path: Path, body: str, name: str = "s.json") -> Path:
 def make_runner(target: Target | None = None, stacks: Any = None, transport: Any = None, aws: Any = None,
                 logs: Any = None, clock: Clock | None = None) -> Runner:
     clock = clock or Clock()
-    return Runner(target or embedded(URL), stacks or FakeStacks(), transport=transport or FakeTransport(),
+    return Runner(target or embedded.target(URL), stacks or FakeStacks(), transport=transport or FakeTransport(),
                   aws=aws or FakeAws(), logs=logs if logs is not None else FakeLogs({}), clock=clock,
                   sleep=clock.sleep, wall=lambda: 1000.0)
 
@@ -459,7 +460,7 @@ def test_an_aws_error_without_expected_status_fails():
 
 
 def test_param_validation_errors_become_status_0():
-    from harness.aws import Clients
+    from harness.clients import Clients
     from harness.replay.awscalls import AwsCallError, BotoCaller
 
     caller = BotoCaller(Clients(Endpoint("http://127.0.0.1:9", "us-west-1")))
@@ -493,7 +494,7 @@ def test_runner_for_wires_the_target_settings_and_a_given_base(tmp_path):
     from harness.replay.runner import runner_for
     from harness.targets import aws as aws_target
 
-    target = aws_target("eu-west-1", prefix="hx-ci1-", tags={"harness:owner": "me"})
+    target = aws_target.target("eu-west-1", prefix="hx-ci1-", tags={"harness:owner": "me"})
     runner = runner_for(target, outputs=outputs(), transport=FakeTransport())
     stacks = runner.stacks
     assert stacks.base.region == "eu-west-1" and stacks.base.function_name == "hx-ci1-db-api"
@@ -542,7 +543,7 @@ def test_timing_bounds_fail_when_enforced_and_are_notes_when_reported(tmp_path, 
     """The fake transport answers in 7 ms: the 5 ms bound is broken either way; only enforcement fails it."""
     scenario = load_scenario(scenario_file(tmp_path, SLOW_STEP))
     clock = Clock()
-    runner = Runner(embedded(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
+    runner = Runner(embedded.target(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
                     clock=clock, sleep=clock.sleep, wall=lambda: 1000.0, enforce_timing=enforce)
     with runner:
         result = runner.run_item(scenario.items()[0])
@@ -564,7 +565,7 @@ def test_reported_timing_bounds_never_hide_other_mismatches(tmp_path):
     body = SLOW_STEP.replace('"status": 200, "max_duration_ms": 5', '"status": 201, "max_duration_ms": 5')
     scenario = load_scenario(scenario_file(tmp_path, body))
     clock = Clock()
-    with Runner(embedded(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
+    with Runner(embedded.target(URL), FakeStacks(), transport=FakeTransport(), aws=FakeAws(), logs=FakeLogs({}),
                 clock=clock, sleep=clock.sleep, wall=lambda: 1000.0, enforce_timing=False) as runner:
         result = runner.run_item(scenario.items()[0])
     assert result.outcome == FAILED

@@ -10,9 +10,9 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from harness.emulator.errors import AwsError, throttled
+from harness.emulator.aws_errors import AwsError, throttled
 from harness.emulator.lambda_api import async_retry_delays, check_json_payload, handle_invoke, parse_function_name
-from harness.emulator.model import FunctionConfig, InvokeResult
+from harness.emulator.snapshots import FunctionConfig, InvokeResult
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 
@@ -30,7 +30,7 @@ class FakeControl:
         self.policy = policy
 
     def async_config(self, name, region, account_id, qualifier=None):
-        from harness.emulator.model import AsyncConfig
+        from harness.emulator.snapshots import AsyncConfig
 
         return AsyncConfig(*self.policy[:2], *self.policy[2:])
 

@@ -15,10 +15,10 @@ from types import MappingProxyType
 
 import pytest
 
-from harness.emulator.model import FunctionConfig
+from harness.emulator.snapshots import FunctionConfig
 from harness.emulator.runtime.code import CodeCache, code_dir_name, extract_zip
 from harness.emulator.runtime.env import build_environment, is_python_runtime, log_stream_name
-from harness.emulator.runtime.logs import InvocationRecord, OutputCapture, billed_ms, iso_ms, render, timeout_line
+from harness.emulator.runtime.function_log import InvocationRecord, OutputCapture, billed_ms, iso_ms, render, timeout_line
 from harness.emulator.runtime.payloads import (
     exit_message, exit_payload, exit_reason, function_error_payload, timeout_payload, too_large_payload,
 )

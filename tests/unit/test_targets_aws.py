@@ -10,8 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from harness import cli, realaws
-from harness.aws import Clients, Endpoint
+from harness import cli
+from harness.targets import aws as realaws
+from harness.clients import Clients, Endpoint
 from harness.deploy import Call, Executor, StackSettings, deploy, plan_deploy
 from harness.deploy.package import build_zip
 

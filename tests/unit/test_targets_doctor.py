@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from harness import cli, doctor
-from harness import localstack as ls
+from harness import cli
+from harness.targets import doctor
+from harness.targets import localstack as ls
 
 ACCESS_KEY = "AKIADOCTORLEAKCHECK1"
 SECRET_KEY = "doctor/leak+check/secret/abcdefghijklmnop"
@@ -125,7 +126,7 @@ def test_cli_doctor_opt_in_flag(monkeypatch, capsys, flag):
 
 
 def test_the_embedded_line_says_whether_memory_sizes_are_enforced():
-    from harness import doctor
+    from harness.targets import doctor
 
     def version(package):
         return "1.0"

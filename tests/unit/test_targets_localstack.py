@@ -1,4 +1,4 @@
-"""harness.localstack without LocalStack: health answers from a tiny local server, function states from a
+"""harness.targets.localstack without LocalStack: health answers from a tiny local server, function states from a
 stub client, the image/token rules, and the Docker SDK starter against a fake engine (never pulls)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from harness import localstack as ls
+from harness.targets import localstack as ls
 from harness import targets
 
 READY = {"dynamodb": "running", "iam": "available", "sts": "available", "lambda": "running",
@@ -132,7 +132,7 @@ def test_wait_functions_ready_reports_failures_and_timeouts():
 def test_wait_ready_checks_health_then_functions(health_server):
     url, _ = health_server
     fake = FakeLambda({"fn": [{"State": "Pending"}, {"State": "Active"}]})
-    health = ls.wait_ready(targets.localstack(url), clients=lambda s: fake)
+    health = ls.wait_ready(targets.localstack.target(url), clients=lambda s: fake)
     assert health.version == "4.14.0" and fake.reads == ["fn", "fn"]
 
 

@@ -16,7 +16,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
 from .log_shipper import Lines, LogShipper
-from ..model import (
+from ..snapshots import (
     ApiKeyUse,
     AsyncConfig,
     DeployedStage,

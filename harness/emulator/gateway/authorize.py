@@ -19,9 +19,9 @@ import functools
 import re
 from typing import Any, Iterable, Mapping
 
-from . import errors
+from . import gateway_responses as errors
 from .context import InvocationContext
-from .errors import GatewayError
+from .gateway_responses import GatewayError
 
 SERVICE_PRINCIPAL = "apigateway.amazonaws.com"
 INVOKE_ACTION = "lambda:InvokeFunction"

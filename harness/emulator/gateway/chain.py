@@ -24,13 +24,14 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from .. import ids
-from . import errors, integrate
+from . import gateway_responses as errors
+from . import integrate
 from .authorize import check_permission
 from .context import HttpAnswer, InvocationContext
-from .errors import GatewayError
+from .gateway_responses import GatewayError
 from .event import build_event, header_maps
 from .integrate import Submit
-from .logs import body_text, java_map, now_ms
+from .execution_log import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
 from .route import Router, RouterCache, route

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model import DeployedStage, FunctionConfig, IntegrationSnapshot, InvokeResult, MethodSnapshot, ResourceSnapshot
-from .logs import ExecutionLog
+from ..snapshots import DeployedStage, FunctionConfig, IntegrationSnapshot, InvokeResult, MethodSnapshot, ResourceSnapshot
+from .execution_log import ExecutionLog
 
 if TYPE_CHECKING:
-    from .errors import GatewayError
+    from .gateway_responses import GatewayError
 
 Header = tuple[str, str]
 

@@ -24,7 +24,7 @@ import re
 from typing import Any, Iterable
 
 from .context import InvocationContext
-from .logs import request_time
+from .execution_log import request_time
 
 DROPPED_HEADERS = frozenset({"content-length", "connection"})
 _EXECUTE_API_HOST = re.compile(r"[A-Za-z0-9_-]+\.execute-api\.", re.I)

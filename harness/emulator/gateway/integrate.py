@@ -21,13 +21,13 @@ import time
 from email.utils import formatdate
 from typing import Callable
 
-from ..errors import AwsError, check_invoke_size
-from ..model import FunctionConfig, InvokeResult
-from . import errors
+from ..aws_errors import AwsError, check_invoke_size
+from ..snapshots import FunctionConfig, InvokeResult
+from . import gateway_responses as errors
 from .authorize import execute_api_source_arn
 from .context import InvocationContext
-from .errors import GatewayError
-from .logs import body_text, java_map
+from .gateway_responses import GatewayError
+from .execution_log import body_text, java_map
 
 Submit = Callable[[FunctionConfig, bytes], "concurrent.futures.Future[InvokeResult]"]
 

@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors
+from . import gateway_responses as errors
 from .context import Header, HttpAnswer, InvocationContext
-from .errors import GatewayError
+from .gateway_responses import GatewayError
 from .event import is_binary
-from .logs import body_text, java_map
+from .execution_log import body_text, java_map
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ..model import DeployedStage, MethodSnapshot, ResourceSnapshot
-from . import errors
+from ..snapshots import DeployedStage, MethodSnapshot, ResourceSnapshot
+from . import gateway_responses as errors
 from .context import InvocationContext
-from .errors import GatewayError
+from .gateway_responses import GatewayError
 
 _PARAM = re.compile(r"\{([^{}/]+?)(\+?)\}")
 LITERAL, PARAM, GREEDY = 0, 1, 2

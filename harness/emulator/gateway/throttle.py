@@ -13,9 +13,9 @@ import threading
 import time
 from typing import Callable
 
-from ..model import ApiKeyUse, DeployedStage, Throttle
+from ..snapshots import ApiKeyUse, DeployedStage, Throttle
 from .context import InvocationContext
-from .errors import GatewayError, limit_exceeded, too_many_requests
+from .gateway_responses import GatewayError, limit_exceeded, too_many_requests
 
 
 class TokenBucket:

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from ..model import FunctionConfig
+from ..snapshots import FunctionConfig
 
 log = logging.getLogger(__name__)
 

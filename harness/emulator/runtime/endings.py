@@ -13,14 +13,14 @@ import threading
 from typing import TYPE_CHECKING
 
 from .invocation import Invocation, Outcome
-from .logs import Line, now_ms, timeout_line
+from .function_log import Line, now_ms, timeout_line
 from .payloads import (
     MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, out_of_memory_payload,
     timeout_payload, too_large_payload,
 )
 
 if TYPE_CHECKING:
-    from .context import RuntimeContext
+    from .shared import RuntimeContext
     from .worker import Worker
 
 log = logging.getLogger(__name__)

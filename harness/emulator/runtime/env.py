@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Mapping
 
-from ..model import FunctionConfig
+from ..snapshots import FunctionConfig
 
 #: Parent variables a local process needs to behave (the Lambda sandbox sets its own equivalents).
 INHERITED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "LD_LIBRARY_PATH", "SYSTEMROOT")

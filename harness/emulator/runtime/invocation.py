@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .. import ids
-from ..model import FunctionConfig, InvokeResult
+from ..snapshots import FunctionConfig, InvokeResult
 from .api import NextEvent
-from .logs import InvocationRecord, Line, now_ms, render
+from .function_log import InvocationRecord, Line, now_ms, render
 from .scheduler import Timer
 
 

@@ -23,10 +23,10 @@ import time
 from collections import deque
 from typing import Any
 
-from ..errors import throttled
-from ..model import FunctionConfig
+from ..aws_errors import throttled
+from ..snapshots import FunctionConfig
 from .api import HANDED_OFF, SendNext
-from .context import RuntimeContext, generation
+from .shared import RuntimeContext, generation
 from .endings import INIT_TIMEOUT_S, Endings
 from .invocation import Invocation, Outcome
 from .payloads import unknown_payload

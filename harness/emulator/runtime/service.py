@@ -30,13 +30,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import ids
-from ..errors import AwsError, function_not_found
-from ..model import FunctionConfig, InvokeResult
+from ..aws_errors import AwsError, function_not_found
+from ..snapshots import FunctionConfig, InvokeResult
 from .code import CodeCache
 from .env import is_python_runtime, local_python_runtime
 from .invocation import Invocation
-from .logs import Line
-from .context import RuntimeContext
+from .function_log import Line
+from .shared import RuntimeContext
 from .pool import FunctionPool
 from .scheduler import Scheduler
 

@@ -25,11 +25,11 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import FunctionConfig
+from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
 from .env import build_environment, log_stream_name
-from .context import generation
-from .logs import OutputCapture
+from .shared import generation
+from .function_log import OutputCapture
 from .scheduler import Timer
 
 if TYPE_CHECKING:

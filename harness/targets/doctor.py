@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from . import localstack as ls
-from . import realaws
-from .targets import localstack_url, safe_url
+from . import aws as realaws
+from .localstack import localstack_url
+from .target import safe_url
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def check_embedded(version: Callable[[str], str | None] = _version, has_proc: bo
 
 
 def _memory_limits(has_proc: bool | None, env: Mapping[str, str] | None) -> str:
-    from .emulator import MEMORY_LIMITS_ENV, memory_limits_from_env
+    from ..emulator import MEMORY_LIMITS_ENV, memory_limits_from_env
 
     if has_proc is None:
         has_proc = os.path.exists("/proc/self/status")

@@ -13,6 +13,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .defaults import DEFAULT_REGION
+
 FAKE_CREDENTIALS = ("test", "test")
 
 _CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=65,
@@ -24,7 +26,7 @@ class Endpoint:
     """An AWS-compatible endpoint: its URL (None = real AWS), region and credentials."""
 
     url: str | None
-    region: str = "us-west-1"
+    region: str = DEFAULT_REGION
     access_key: str | None = field(default=None, repr=False)
     secret_key: str | None = field(default=None, repr=False)
 

@@ -1,4 +1,4 @@
-"""LocalStack as a target: its health endpoint, waiting for functions to leave `Pending`, its image rules, and
+"""LocalStack as a target: where it is (`localstack_url`), what it lacks, its health endpoint, waiting for functions to leave `Pending`, its image rules, and
 starting it through the Docker SDK (for tests) when nothing listens yet.
 
 `GET /_localstack/health` answers `{"services": {"lambda": "available" | "running" | ...}, "edition": ...,
@@ -19,10 +19,13 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from .targets import Target
+from ..clients import Endpoint
+from .target import Target
+
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,61 @@ STACK_SERVICES = ("dynamodb", "iam", "sts", "lambda", "apigateway", "logs")
 READY_STATES = frozenset({"available", "running"})
 BROKEN_STATES = frozenset({"error", "disabled"})
 CONTAINER_LABEL = "harness.localstack"
+DEFAULT_HOST = "localhost:4566"
+DEFAULT_REGION = "us-east-1"  # LocalStack's own default
+
+#: What LocalStack (community) does not do as AWS does, by scenario feature (`requires`).
+LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
+    "invoke-permission": "LocalStack community does not enforce Lambda invoke permissions",
+    "throttle-500": "LocalStack answers a throttled Lambda with 502",
+    "test-invoke-method": "LocalStack community does not run TestInvokeMethod integrations",
+    "execution-logs": "LocalStack does not write API Gateway execution logs",
+    "integration-timeout": "LocalStack has no API Gateway integration timeout",
+    "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
+    "memory-limits": "LocalStack runs functions without their memory size as a limit (unless LAMBDA_DOCKER_FLAGS "
+                     "sets one)",
+})
+
+
+def localstack_url(env: Mapping[str, str] | None = None) -> str:
+    """LocalStack's edge URL by its conventions: AWS_ENDPOINT_URL, else http://$LOCALSTACK_HOST, else localhost:4566.
+
+    LOCALSTACK_HOST is `host[:port]` (LocalStack's own variable; port 4566 when left out).
+    """
+    env = os.environ if env is None else env
+    url = (env.get("AWS_ENDPOINT_URL") or "").strip()
+    if url:
+        return url.rstrip("/")
+    host = (env.get("LOCALSTACK_HOST") or "").strip() or DEFAULT_HOST
+    if "://" not in host:
+        host = f"http://{host}"
+    parts = urlsplit(host)
+    if parts.port is None:
+        host = parts._replace(netloc=f"{parts.netloc}:4566").geturl()
+    return host.rstrip("/")
+
+
+def target(url: str | None = None, region: str | None = None,
+               env: Mapping[str, str] | None = None) -> Target:
+    """LocalStack at `url`, else by its conventions (`localstack_url`); region from the environment."""
+    env = os.environ if env is None else env
+    url = url or localstack_url(env)
+    region = region or env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or DEFAULT_REGION
+    return Target("localstack", Endpoint(url, region), LOCALSTACK_LACKS)
+
+
+def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str = "") -> dict[str, str]:
+    """LocalStack's invoke URL forms for one API: `path` (works from anywhere, the default), `host` (only
+    where `*.localhost.localstack.cloud` resolves, i.e. with DNS) and `legacy` (`_user_request_`)."""
+    tail = path.lstrip("/")
+    base = endpoint_url.rstrip("/")
+    parts = urlsplit(base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return {
+        "path": f"{base}/_aws/execute-api/{api_id}/{stage}/{tail}",
+        "host": f"{parts.scheme}://{api_id}.execute-api.localhost.localstack.cloud:{port}/{stage}/{tail}",
+        "legacy": f"{base}/restapis/{api_id}/{stage}/_user_request_/{tail}",
+    }
 
 
 class LocalStackError(RuntimeError):
@@ -132,7 +190,7 @@ def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: 
 
 def wait_ready(target: Target, timeout: float = 180.0, clients: Any = None) -> Health:
     """Health first, then every function already deployed out of `Pending` (before replaying against them)."""
-    from .aws import Clients
+    from ..clients import Clients
 
     url = target.endpoint.url or ""
     health = wait_healthy(url, timeout=timeout)

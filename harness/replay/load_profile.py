@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..replay.model import HttpCall
-from .defaults import (DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, KINDS, MARKER,  # noqa: F401
+from .scenario import HttpCall
+from ..load.defaults import (DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, KINDS, MARKER,  # noqa: F401
                        NEEDS_ITEM)
 
 BUILTIN: Mapping[str, HttpCall] = {

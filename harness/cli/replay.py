@@ -12,17 +12,18 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from ..defaults import DEFAULT_REGION
 from ..deploy import StackSettings
-from . import exit_status, format_failure, format_notes, format_table, load_many, runner_for, select, summary_line
-from . import write_junit, write_transcript
-from .progress import Progress
+from ..replay import exit_status, format_failure, format_notes, format_table, load_many, runner_for, select, summary_line
+from ..replay import write_junit, write_transcript
+from ..replay.progress import Progress
 
 
 def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, region: str,
            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
            list_only: bool = False) -> int:
-    from ..session import TargetUnavailable, open_target
+    from ..targets.sessions import TargetUnavailable, open_target
 
     started = time.perf_counter()
     items, errors = load_many(paths)
@@ -77,7 +78,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    return replay(args.paths, args.target, args.endpoint, args.region or "us-west-1", args.allow_real_aws,
+    return replay(args.paths, args.target, args.endpoint, args.region or DEFAULT_REGION, args.allow_real_aws,
                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce",
                   tags=args.tag, match=args.match, list_only=args.list)
 
@@ -85,7 +86,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job on the embedded default: start the stack, deploy, replay scenarios/, tear down."""
     paths = args.paths or [str(_default_scenarios())]
-    return replay(paths, None, None, args.region or "us-west-1", False, args.junit, args.json, in_process=True,
+    return replay(paths, None, None, args.region or DEFAULT_REGION, False, args.junit, args.json, in_process=True,
                   enforce_timing=args.timing_bounds == "enforce", tags=args.tag, match=args.match,
                   list_only=args.list)
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 from botocore.exceptions import ClientError
 
-from .deploy.settings import StackSettings
+from .settings import StackSettings
 
 SOURCES = ("function", "execution")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -15,7 +15,12 @@ import re
 import secrets
 import sys
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
+
+from ..clients import Endpoint
+from ..defaults import DEFAULT_REGION
+from .target import Target
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,26 @@ PREFIX_FILE = Path(".harness/aws-prefix")
 REFUSAL_STATUS = 2
 _CI_RUN_VARS = ("GITHUB_RUN_ID", "CI_PIPELINE_ID", "CI_JOB_ID", "BUILD_ID", "BUILD_NUMBER", "CIRCLE_BUILD_NUM")
 _TRUE = {"1", "true", "yes", "on"}
+
+AWS_LACKS: Mapping[str, str] = {
+    "unknown-api-404": "on AWS an unknown API id has no DNS name, so there is no HTTP answer",
+    "execution-logs": "API Gateway writes execution logs only where the account has a CloudWatch Logs role for it; "
+                      "once it has, set HARNESS_AWS_EXECUTION_LOGS=1 (the stack then turns them on for its stage)",
+}
+#: Real AWS with execution logs turned on (HARNESS_AWS_EXECUTION_LOGS=1): only the unknown API id stays out.
+AWS_LACKS_WITH_LOGS: Mapping[str, str] = {k: v for k, v in AWS_LACKS.items() if k != "execution-logs"}
+
+
+def target(region: str | None = None, *, prefix: str = "", tags: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None) -> Target:
+    """Real AWS through boto3's default credential chain. Use `sessions.resolve` to get the opt-in check and prefix.
+    HARNESS_AWS_EXECUTION_LOGS=1: the account has API Gateway's CloudWatch Logs role, so the stack turns on its
+    stage's execution logs and scenarios that read them run."""
+    env = os.environ if env is None else env
+    region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    logs = execution_logs(env)
+    return Target("aws", Endpoint(None, region), AWS_LACKS_WITH_LOGS if logs else AWS_LACKS, prefix=prefix,
+                  tags=MappingProxyType(dict(tags or {})), execution_logging=logs)
 
 
 class RealAwsRefused(SystemExit):

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from .awscalls import AwsCaller
 from .matchers import describe, matcher_name, matches
-from .model import LogExpectation
+from .scenario import LogExpectation
 from .results import Mismatch
 
 log = logging.getLogger(__name__)

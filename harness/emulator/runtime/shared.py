@@ -5,9 +5,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..model import FunctionConfig
+from ..snapshots import FunctionConfig
 from .code import CodeCache
-from .logs import Line
+from .function_log import Line
 from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)

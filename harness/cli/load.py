@@ -16,10 +16,11 @@ import time
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Callable
 
-from .defaults import DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, INSTALL_HINT
+from ..defaults import DEFAULT_REGION
+from ..load.defaults import DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, INSTALL_HINT
 
 if TYPE_CHECKING:
-    from .profile import LoadProfile
+    from ..replay.load_profile import LoadProfile
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def add_parser(sub: Any, endpoint_options: Callable[[argparse.ArgumentParser], N
 
 def profile_from_args(args: argparse.Namespace, base: LoadProfile | None = None) -> LoadProfile:
     """The profile the options ask for, on top of `base` (a scenario's) when given. ProfileError when invalid."""
-    from .profile import LoadProfile, Thresholds, parse_mix
+    from ..replay.load_profile import LoadProfile, Thresholds, parse_mix
 
     timeout = args.timeout if args.timeout is not None else (base.timeout_s if base else DEFAULT_TIMEOUT_S)
     if args.mix is not None or base is None:
@@ -149,7 +150,7 @@ def profile_from_args(args: argparse.Namespace, base: LoadProfile | None = None)
 def _scenario_load(path: str) -> tuple[Any, Any]:
     """(the scenario, its first load step's call) or SystemExit(2) with the reason."""
     from ..replay import ScenarioError, load_scenario
-    from ..replay.model import LoadCall
+    from ..replay.scenario import LoadCall
 
     try:
         scenario = load_scenario(path)
@@ -165,9 +166,9 @@ def _scenario_load(path: str) -> tuple[Any, Any]:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from ..deploy import StackSettings, TableSpec
-    from ..session import TargetUnavailable
-    from .profile import ProfileError
-    from .report import PlotUnavailable, format_report, plot, write_json, write_junit
+    from ..targets.sessions import TargetUnavailable
+    from ..replay.load_profile import ProfileError
+    from ..load.report import PlotUnavailable, format_report, plot, write_json, write_junit
 
     if args.plot and find_spec("matplotlib") is None:  # say so before the run, not after
         print(f"harness: --plot needs matplotlib, which is not installed: {INSTALL_HINT}", file=sys.stderr)
@@ -178,7 +179,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     except (ProfileError, ValueError) as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return 2
-    settings = StackSettings(region=args.region or "us-west-1")
+    settings = StackSettings(region=args.region or DEFAULT_REGION)
     if scenario is not None and scenario.stack:
         settings = settings.with_overrides(scenario.stack)
     if args.prefix:
@@ -210,11 +211,11 @@ def _deploy_and_run(args: argparse.Namespace, profile: LoadProfile, settings: An
     """Open the target, deploy, run with live progress, tear down what this command created; the LoadResult."""
     from botocore import xform_name
 
-    from ..aws import Clients
+    from ..clients import Clients
     from ..deploy import deploy, destroy, observe
-    from ..session import open_target
-    from .driver import run_load
-    from .progress import LiveProgress
+    from ..targets.sessions import open_target
+    from ..load.driver import run_load
+    from ..load.progress import LiveProgress
 
     started_here = not args.endpoint and args.target in (None, "embedded")
     with open_target(args.target, endpoint_url=args.endpoint, region=settings.region,

@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import targets
-from .aws import Clients, Endpoint
-from .deploy import StackSettings, deploy, destroy, plan_deploy, render
-from .deploy.package import build_zip
+from ..defaults import DEFAULT_REGION
+from .. import targets
+from ..clients import Clients, Endpoint
+from ..deploy import StackSettings, deploy, destroy, plan_deploy, render
+from ..deploy.package import build_zip
 
 DEFAULT_OUTPUTS = Path(".harness/outputs.json")
 
@@ -51,11 +52,11 @@ def _print_step(step: Any, seconds: float) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .emulator.server import EmbeddedStack
+    from ..emulator.server import EmbeddedStack
 
     started = time.perf_counter()
     state = args.state or os.environ.get("HARNESS_STATE_DIR") or None
-    stack = EmbeddedStack(args.host, args.port, region=args.region or "us-west-1", state_dir=state).start()
+    stack = EmbeddedStack(args.host, args.port, region=args.region or DEFAULT_REGION, state_dir=state).start()
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
     if state:
@@ -76,7 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"harness: deployed {settings.stack_name}: {outputs.invoke_url}?TableName={outputs.tables[0]} "
               f"(outputs in {path})", flush=True)
         if args.watch:
-            from .deploy.watch import watch
+            from ..deploy.watch import watch
 
             print(f"harness: watching {settings.code_dir}", flush=True)
             threading.Thread(target=watch, args=(settings, clients, _watch_report(settings)),
@@ -111,7 +112,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def _code_snapshot(settings: StackSettings) -> Any:
-    from .deploy.watch import snapshot
+    from ..deploy.watch import snapshot
 
     return snapshot(settings.code_dir)
 
@@ -135,7 +136,7 @@ def _watch_report(settings: StackSettings) -> Callable[[Any], None]:
 
 
 def _watch(settings: StackSettings, clients: Clients, since: Any = None) -> int:
-    from .deploy.watch import watch
+    from ..deploy.watch import watch
 
     print(f"harness: watching {settings.code_dir} (Ctrl-C to stop)", flush=True)
     stop = threading.Event()
@@ -157,32 +158,32 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .replay.cli import cmd_replay as replay_main
+    from .replay import cmd_replay as replay_main
 
     return replay_main(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job on the embedded default: start the stack, deploy, replay scenarios/, tear down."""
-    from .replay.cli import cmd_run as run_main
+    from .replay import cmd_run as run_main
 
     return run_main(args)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from .doctor import main as doctor_main
+    from ..targets.doctor import main as doctor_main
 
     return doctor_main(args)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .load.cli import cmd_load as load_main
+    from .load import cmd_load as load_main
 
     return load_main(args)
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    from . import logs
+    from ..deploy import stack_logs as logs
 
     try:
         since_s = logs.parse_since(args.since)
@@ -227,7 +228,7 @@ def _endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="AWS-compatible endpoint URL (e.g. http://127.0.0.1:4566)")
     parser.add_argument("--target", choices=["embedded", "localstack", "aws"], default=None,
                         help="embedded (default; with --endpoint: a running `harness serve`), localstack or aws")
-    parser.add_argument("--region", help="AWS region (default: the tutorial's us-west-1)")
+    parser.add_argument("--region", help=f"AWS region (default: the tutorial's {DEFAULT_REGION})")
     parser.add_argument("--prefix", help="prefix for every resource name")
     parser.add_argument("--allow-real-aws", action="store_true",
                         help="opt in to --target aws (or set HARNESS_ALLOW_REAL_AWS=1); refused otherwise")
@@ -265,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the embedded stack in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=4566, help="port (0 picks a free one; default 4566)")
-    serve.add_argument("--region", help="default region (default us-west-1)")
+    serve.add_argument("--region", help=f"default region (default {DEFAULT_REGION})")
     serve.add_argument("--state", metavar="DIR",
                        help="keep DynamoDB tables and items across restarts in DIR (or HARNESS_STATE_DIR)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
@@ -302,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the embedded stack, deploy, replay scenarios/, tear down")
     run.add_argument("paths", nargs="*", help="scenario files or directories (default: scenarios/)")
-    run.add_argument("--region", help="AWS region (default us-west-1)")
+    run.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
     _report_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -322,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     logs.set_defaults(func=cmd_logs)
 
-    from .load.cli import add_parser as add_load_parser
+    from .load import add_parser as add_load_parser
 
     add_load_parser(sub, _endpoint_options).set_defaults(func=cmd_load)
     return parser
@@ -332,9 +333,9 @@ def explain(exc: BaseException, args: argparse.Namespace) -> str | None:
     """One line for a failure a user can act on (no traceback); None for a bug (the traceback is shown)."""
     from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-    from .deploy import DeployError
-    from .emulator.state import StateFileError
-    from .session import TargetUnavailable
+    from ..deploy import DeployError
+    from ..emulator.state import StateFileError
+    from ..targets.sessions import TargetUnavailable
 
     if isinstance(exc, EndpointConnectionError):
         return (f"cannot reach {exc.kwargs.get('endpoint_url')}: is a stack listening there? (start one with "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Union
 
 if TYPE_CHECKING:  # harness.load imports this module; the profile's class is only named here
-    from ..load.profile import LoadProfile
+    from .load_profile import LoadProfile
 
 
 class _Unset:
