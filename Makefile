@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/harness run
 
-test: $(STAMP)
+test: $(STAMP)   ## everything: the import contracts, every test and every scenario
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
+
+test-fast: $(STAMP)   ## the quick loop: import contracts, unit tests and the fast functional ones
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n 2 -m "not slow" tests
 
 bench: $(STAMP)
 	$(BIN)/python -m harness.bench

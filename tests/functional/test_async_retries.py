@@ -39,6 +39,7 @@ def _starts(kit: Kit, name: str, request_id: str, count: int) -> list[str]:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_failing_event_runs_three_times_with_one_request_id(kit):
     fn = kit.function("boom", "probe", handler="index.boom")
     answer = kit.clients("lambda").invoke(FunctionName=fn["name"], InvocationType="Event", Payload=b"{}")

@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.functional, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_a_small_bench_run_has_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "harness.bench", "--count", "20", "--rounds", "1", "--cold", "1",

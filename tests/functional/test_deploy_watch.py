@@ -26,6 +26,7 @@ def _handler_copy(tmp_path: Path) -> Path:
     return code
 
 
+@pytest.mark.slow
 def test_deploy_watch_puts_each_save_live_and_stops_on_ctrl_c(tmp_path, stack_url, clients: Clients):
     code = _handler_copy(tmp_path)
     prefix = f"w{uuid.uuid4().hex[:6]}-"
@@ -57,6 +58,7 @@ def test_deploy_watch_puts_each_save_live_and_stops_on_ctrl_c(tmp_path, stack_ur
         destroy(StackSettings(region=clients.endpoint.region).with_prefix(prefix), clients)
 
 
+@pytest.mark.slow
 def test_serve_watch_is_a_whole_dev_loop_in_one_command(tmp_path):
     """`harness serve --watch`: the stack, the tutorial's deployment, and each save live; Ctrl-C ends all."""
     code = _handler_copy(tmp_path)

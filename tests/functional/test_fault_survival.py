@@ -187,6 +187,7 @@ def test_worker_killed_mid_invoke_is_unhandled_runtime_exit_error(site):
 
 # ==== (b) a function that leaks memory, one that spins =========================================================
 
+@pytest.mark.slow
 def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
     """Each call keeps 32 MB more in the same warm worker, until the function's 256 MB are passed: the stack
     kills the worker (AWS's shape for it: Runtime.OutOfMemory, `signal: killed`), and the next call runs on a
@@ -261,6 +262,7 @@ def _lambda_request_id(site: Site, response: requests.Response) -> str:
     return re.search(r"x-amzn-RequestId=([0-9a-f-]{36})", found[0]).group(1)
 
 
+@pytest.mark.slow
 def test_spinning_function_times_out_while_the_stack_stays_responsive(site):
     first = site.get("spin", pid="1")
     assert first.status_code == 200, first.text
@@ -290,6 +292,7 @@ def test_spinning_function_times_out_while_the_stack_stays_responsive(site):
 
 # ==== (c) a timeout storm ======================================================================================
 
+@pytest.mark.slow
 def test_timeout_storm_all_502_then_normal_service_and_workers_go_back_down(site):
     before = site.health()["runtime"]["workers"]
     with ThreadPoolExecutor(max_workers=12) as pool:
@@ -398,6 +401,7 @@ def _version_files(version: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_code_updated_under_load_loses_no_request_and_never_mixes_versions(clients):
     settings = StackSettings(region=REGION).with_prefix(f"t-up-{uuid.uuid4().hex[:6]}-").with_overrides(
         {"handler": "wrapper.handler", "code_files": _version_files("v1")})

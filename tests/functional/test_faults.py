@@ -90,6 +90,7 @@ def faulty(clients, tutorial_stack):
 
 # ==== function faults ======================================================================================
 
+@pytest.mark.slow
 def test_function_past_its_timeout(faulty):
     found = faulty.customer_error(faulty.get("probe", action="sleep", seconds="3"))
     assert found["message"] == f"RequestId: {found['id']} Error: Task timed out after 1.00 seconds"

@@ -432,6 +432,7 @@ def over_requests(draw: Any, world: World) -> Fuzz:
     return fuzz
 
 
+@pytest.mark.slow
 def test_requests_through_the_gateway(world):
     @FUZZ
     @given(data=st.data())
@@ -528,6 +529,7 @@ def raw_bytes(world: World, fuzz: Fuzz, chunked: bool, absolute: bool) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + payload
 
 
+@pytest.mark.slow
 def test_raw_requests_through_the_gateway(world):
     @FUZZ
     @given(data=st.data())

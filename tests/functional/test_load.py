@@ -112,6 +112,7 @@ def test_help_documents_every_option():
     assert "get=90,post=10" in done.stdout and "Exit status 0" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_small_run_on_its_own_embedded_stack_exits_0(tmp_path):
     figures = tmp_path / "figures.json"
     done = subprocess.run([*HARNESS, "load", "--requests", "100", "--clients", "4", "--json", str(figures)],
@@ -133,6 +134,7 @@ def test_a_broken_threshold_exits_1(stack_url, tmp_path):
     assert "tearing down loadcli-db-api" in done.stdout  # it created that stack, so it removes it
 
 
+@pytest.mark.slow
 def test_the_peak_scenario_through_harness_load(stack_url, tmp_path):
     # 60 requests from 8 clients: 8 of them (13 %) wait for a new execution environment, so the scenario's p95
     # bound (2 s, meant for its 200 requests) would time this machine's cold starts. The flag lifts that one

@@ -129,6 +129,7 @@ def test_pytest_reports_a_broken_file_precisely(pytester):
     assert "Traceback" not in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_pytest_xdist_workers_each_get_their_own_stack(pytester):
     for index in range(4):
         write(pytester.path / "scenarios", f"pass{index}.json", dict(PASSING, name=f"scan {index}"))

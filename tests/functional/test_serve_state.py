@@ -32,6 +32,7 @@ ITEM = {"pk": {"S": "a"}, "sk": {"N": "1"}, "bin": {"B": b"\x00\xff"}, "set": {"
         "doc": {"M": {"list": {"L": [{"N": "1.5"}, {"BOOL": True}, {"NULL": True}]}, "ss": {"SS": ["x", "y"]}}}}
 
 
+@pytest.mark.slow
 def test_tables_items_indexes_and_tags_survive_a_restart_and_a_redeploy(tmp_path):
     state = tmp_path / "state"
     first = Serve("--state", str(state), "--deploy", "--outputs", str(tmp_path / "out.json"))

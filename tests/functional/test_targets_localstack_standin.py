@@ -178,6 +178,7 @@ def _no_secrets(run: subprocess.CompletedProcess[str]) -> None:
         assert ACCESS_KEY not in text and SECRET_KEY not in text
 
 
+@pytest.mark.slow
 def test_deploy_waits_for_health_and_pending_then_destroy(front, tmp_path, standin):
     front.unready_polls = 2
     front.pending_budget = {"db-api": 3}
@@ -217,6 +218,7 @@ def test_resolved_target_skips_what_localstack_lacks(front, monkeypatch):
     assert target.skip_reason(["fault-injection"]) is None
 
 
+@pytest.mark.slow
 def test_invoke_url_answers_through_the_front(front, tmp_path, standin):
     if standin[1] != "harness serve":
         pytest.skip("stand-in is moto's server (HARNESS_STANDIN=moto, or `harness serve` did not start): "

@@ -43,6 +43,7 @@ def aws(stack_url, tmp_path):
     return run
 
 
+@pytest.mark.slow
 def test_tutorial_six_steps_with_the_aws_cli(aws, stack_url, tmp_path):
     table, role, function, api_name = f"{NAMES}-messages", f"{NAMES}-LambdaServiceRole", f"{NAMES}-db-api", f"{NAMES}-api"
 

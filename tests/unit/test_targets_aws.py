@@ -43,6 +43,7 @@ def _inventory(clients: Clients) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 def test_refused_without_opt_in_before_any_call(real_aws_env, capsys):
     with mock_aws():
         with pytest.raises(SystemExit) as refused:
@@ -54,6 +55,7 @@ def test_refused_without_opt_in_before_any_call(real_aws_env, capsys):
     assert not (real_aws_env / ".harness/aws-prefix").exists()
 
 
+@pytest.mark.slow
 def test_deploy_prefix_tags_urls_and_teardown_scope(real_aws_env, capsys):
     with mock_aws():
         clients = Clients(Endpoint(None, "us-west-1"))
@@ -92,6 +94,7 @@ def test_deploy_prefix_tags_urls_and_teardown_scope(real_aws_env, capsys):
         assert ACCESS_KEY not in text and SECRET_KEY not in text
 
 
+@pytest.mark.slow
 def test_env_opt_in_and_explicit_prefix(real_aws_env, monkeypatch, capsys):
     monkeypatch.setenv("HARNESS_ALLOW_REAL_AWS", "1")
     with mock_aws():
