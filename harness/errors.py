@@ -4,7 +4,7 @@
     ├── AwsCallFailed        1  an AWS API answered with an error (`CreateFunction failed: Code: message`)
     ├── UsageError           2  nothing ran: the command as typed cannot run (an option, --code-dir, a scenario
     │   │                       file, real AWS without the opt-in, a port in use)
-    │   └── EndpointError    2  an endpoint URL that cannot be a stack's (no scheme, an invoke URL, https on http)
+    │   └── EndpointError    2  an endpoint URL that is no stack's (no scheme, an invoke URL, https on http)
     └── TargetUnavailable    2  nothing ran: nothing usable answers where the target is (nothing listening,
                                 something that is no AWS endpoint, no credentials, LocalStack not healthy)
 

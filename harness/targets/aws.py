@@ -1,10 +1,10 @@
 """Real AWS as a target: the explicit opt-in, the unique name prefix, the owner tag, credential sources.
 
-Nothing here talks to AWS. The opt-in is `--allow-real-aws` or HARNESS_ALLOW_REAL_AWS=1; without it
-`RealAwsRefused` (a UsageError: exit status 2) is raised before any call. Each checkout gets a prefix `harness-<owner>-<random>-` saved in
-`.harness/aws-prefix`, so `deploy` and a later `destroy` agree and a redeploy updates in place; teardown then
-deletes only what carries this stack's `harness:stack` tag. Credentials are only ever described by their
-source (env, shared-credentials-file, sso...), never shown. Left out: cost controls and account allow-lists.
+Nothing here talks to AWS. The opt-in is `--allow-real-aws` or HARNESS_ALLOW_REAL_AWS=1; without it `RealAwsRefused`
+(a UsageError: exit status 2) is raised before any call. Each checkout gets a prefix `harness-<owner>-<random>-`
+saved in `.harness/aws-prefix`, so `deploy` and a later `destroy` agree and a redeploy updates in place; teardown
+then deletes only what carries this stack's `harness:stack` tag. Credentials are only ever described by their source
+(env, shared-credentials-file, sso...), never shown. Left out: cost controls and account allow-lists.
 """
 from __future__ import annotations
 

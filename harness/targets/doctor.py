@@ -1,9 +1,10 @@
 """`harness doctor`: which targets are usable here, and why not. One line per target; always exits 0.
 
-embedded: the in-process emulator's packages import. localstack: something answers its health endpoint (an
-embedded stack answering there instead is named as such), or a Docker engine answers and the image is present (and LOCALSTACK_AUTH_TOKEN is set when the image needs
-one). aws: boto3's default chain finds credentials (only their source is shown, never a value), and the user
-opted in. Left out: calling AWS (no STS call is made) and checking IAM permissions.
+embedded: the in-process emulator's packages import. localstack: something answers its health endpoint (an embedded
+stack answering there instead is named as such), or a Docker engine answers and the image is present (and
+LOCALSTACK_AUTH_TOKEN is set when the image needs one). aws: boto3's default chain finds credentials (only their
+source is shown, never a value), and the user opted in. Left out: calling AWS (no STS call is made) and checking IAM
+permissions.
 """
 from __future__ import annotations
 

@@ -80,7 +80,8 @@ def test_https_to_the_embedded_stack_which_speaks_http(stack_url, tmp_path, caps
                               f"harness: endpoint {https}: the stack there speaks http, not https: give {stack_url}")
 
 
-@pytest.mark.parametrize("form", ["/_aws/execute-api/abc123/prod/db-api", "/restapis/abc123/prod/_user_request_/db-api"])
+@pytest.mark.parametrize("form", ["/_aws/execute-api/abc123/prod/db-api",
+                                  "/restapis/abc123/prod/_user_request_/db-api"])
 def test_an_invoke_url_given_as_the_endpoint(stack_url, tmp_path, capsys, form):
     assert_every_command_says(run_each(stack_url + form, tmp_path, capsys),
                               f"harness: endpoint {stack_url}{form} is an API's invoke URL; give the stack's "
