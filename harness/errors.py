@@ -16,11 +16,18 @@ Left out: translating errors of AWS services the harness does not call (S3's num
 """
 from __future__ import annotations
 
+import socket
 from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlsplit
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "[::1]"})
+# Exception classes of requests, urllib3 and ssl by name (neither is imported unless it raised): the exception
+# itself must be one of them; what it wraps only explains it (a bug raised while handling one stays a bug).
+_TLS = frozenset({"SSLError", "SSLCertVerificationError"})
+_READ_TIMEOUT = frozenset({"ReadTimeout", "ReadTimeoutError"})
+_CONNECT = frozenset({"ConnectionError", "NewConnectionError", "MaxRetryError", "ConnectTimeout",
+                      "ConnectTimeoutError", "NameResolutionError"})
 
 
 class HarnessError(Exception):
@@ -72,14 +79,14 @@ def translate(exc: BaseException, endpoint: str | None = None) -> HarnessError |
     where = host_port(url) if url else "the endpoint"
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
         return TargetUnavailable("no AWS credentials found; `harness doctor` says where they are looked for")
-    if isinstance(exc, bx.SSLError) or _is_ssl(exc):
+    if isinstance(exc, bx.SSLError) or _is_a(exc, _TLS):
         return _tls_failed(url, where, exc)
-    if isinstance(exc, bx.ConnectionClosedError):
+    if isinstance(exc, (bx.ConnectionClosedError, ConnectionResetError, BrokenPipeError)):
         return TargetUnavailable(f"{where} closed the connection without an answer: is the endpoint a stack's "
                                  "(`harness serve`, LocalStack)?")
-    if isinstance(exc, bx.ReadTimeoutError) or _is_read_timeout(exc):
+    if isinstance(exc, bx.ReadTimeoutError) or _is_a(exc, _READ_TIMEOUT):
         return HarnessError(f"{where} did not answer in time (read timeout)")
-    if isinstance(exc, bx.EndpointConnectionError) or _is_connect_error(exc):
+    if isinstance(exc, (bx.EndpointConnectionError, ConnectionRefusedError, socket.gaierror)) or _is_a(exc, _CONNECT):
         return TargetUnavailable(nothing_answers(url, exc))
     if isinstance(exc, ResponseParserError):
         html = "<html" in str(exc).lower()
@@ -175,27 +182,12 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
         todo = [e for e in todo if e is None or isinstance(e, BaseException)]
 
 
-def _is_ssl(exc: BaseException) -> bool:
-    import ssl
-
-    return any(isinstance(e, ssl.SSLError) or type(e).__name__ == "SSLError" for e in _chain(exc))
-
-
-def _is_read_timeout(exc: BaseException) -> bool:
-    return any(type(e).__name__ in ("ReadTimeout", "ReadTimeoutError") for e in _chain(exc))
-
-
-def _is_connect_error(exc: BaseException) -> bool:
-    import socket
-
-    names = ("ConnectionError", "NewConnectionError", "MaxRetryError", "ConnectTimeout", "ConnectTimeoutError")
-    return any(isinstance(e, (ConnectionRefusedError, socket.gaierror)) or type(e).__name__ in names
-               for e in _chain(exc))
+def _is_a(exc: BaseException, names: frozenset[str]) -> bool:
+    """Whether `exc`'s class, or one it derives from, has one of `names` (builtins' ConnectionError excluded)."""
+    return any(cls.__name__ in names and cls.__module__ != "builtins" for cls in type(exc).__mro__)
 
 
 def _dns_failure(exc: BaseException | None) -> str | None:
-    import socket
-
     for e in _chain(exc):
         if isinstance(e, socket.gaierror):
             return e.strerror or str(e)

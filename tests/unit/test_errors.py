@@ -115,3 +115,18 @@ def test_map_errors_keeps_the_cause_and_lets_bugs_through():
 ])
 def test_endpoint_mistakes_are_named_with_what_to_type(url, problem):
     assert endpoint_problem(url) == problem
+
+
+def test_requests_errors_map_and_a_bug_raised_while_handling_one_stays_a_bug():
+    import requests
+
+    down = requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    assert str(errors.translate(down, "http://127.0.0.1:4567")).startswith(
+        "nothing answers at 127.0.0.1:4567 (connection refused)")
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError:
+            raise KeyError("a bug while handling it")
+    except KeyError as bug:
+        assert errors.translate(bug, "http://127.0.0.1:4567") is None
