@@ -1,10 +1,11 @@
-# Two commands for a newcomer: `make run` and `make test`. Both create .venv when missing.
+# Two commands for a newcomer: `make run` and `make test`. Both create .venv when missing; `make shell` opens a
+# shell with .venv's harness and aws on the PATH.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench clean
+.PHONY: run test test-fast bench shell clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,10 @@ test: $(STAMP)   ## everything: the import contracts, every test and every scena
 test-fast: $(STAMP)   ## the quick loop: import contracts, unit tests and the fast functional ones
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2 -m "not slow" tests
+
+shell: $(STAMP)   ## a new shell with harness and aws on the PATH (exit leaves it)
+	@echo "harness: a shell with $(VENV)/bin on the PATH; exit leaves it"
+	@PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $${SHELL:-/bin/sh}
 
 bench: $(STAMP)
 	$(BIN)/python -m harness.bench

@@ -148,25 +148,20 @@ def profile_from_args(args: argparse.Namespace, base: LoadProfile | None = None)
 
 
 def _scenario_load(path: str) -> tuple[Any, Any]:
-    """(the scenario, its first load step's call) or SystemExit(2) with the reason."""
-    from ..replay import ScenarioError, load_scenario
+    """(the scenario, its first load step's call); ScenarioError or UsageError (exit 2) with the reason."""
+    from ..errors import UsageError
+    from ..replay import load_scenario
     from ..replay.scenario import LoadCall
 
-    try:
-        scenario = load_scenario(path)
-    except ScenarioError as exc:
-        print(exc, file=sys.stderr)
-        raise SystemExit(2) from None
+    scenario = load_scenario(path)
     for step in (*scenario.setup, *scenario.steps):
         if isinstance(step.call, LoadCall):
             return scenario, step.call
-    print(f"harness: {path} has no load step", file=sys.stderr)
-    raise SystemExit(2)
+    raise UsageError(f"{path} has no load step")
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     from ..deploy import StackSettings, TableSpec
-    from ..targets.sessions import TargetUnavailable
     from ..replay.load_profile import ProfileError
     from ..load.report import PlotUnavailable, format_report, plot, write_json, write_junit
 
@@ -186,12 +181,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         settings = settings.with_prefix(args.prefix)
     if profile.table and "{{" not in profile.table and profile.table not in (t.name for t in settings.tables):
         settings = dataclasses.replace(settings, extra_tables=(*settings.extra_tables, TableSpec(profile.table)))
-    try:
-        result = _deploy_and_run(args, profile, settings, scenario,
-                                 cleanup=not args.keep_items and (call.cleanup if call else True))
-    except TargetUnavailable as exc:
-        print(f"harness: target unavailable: {exc}", file=sys.stderr)
-        return 2
+    result = _deploy_and_run(args, profile, settings, scenario,  # TargetUnavailable: exit 2 at the CLI's boundary
+                             cleanup=not args.keep_items and (call.cleanup if call else True))
     print()
     print(format_report(result))
     if args.json:

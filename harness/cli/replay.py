@@ -23,7 +23,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
            list_only: bool = False) -> int:
-    from ..targets.sessions import TargetUnavailable, open_target
+    from ..targets.sessions import open_target
 
     started = time.perf_counter()
     items, errors = load_many(paths)
@@ -48,18 +48,14 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
             print(f"{item.id}  [{', '.join(item.scenario.tags)}]" if item.scenario.tags else item.id)
         print(f"{len(items)} scenario item{'s' if len(items) != 1 else ''}")
         return 0
-    try:
-        with open_target(target_name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
-                         in_process=in_process) as target:
-            print(f"harness: replaying {len(items)} scenario items on {target.describe()}", flush=True)
-            progress = Progress(len(items))
-            with runner_for(target, settings=StackSettings(region=region), destroy_base=True,
-                            enforce_timing=enforce_timing) as runner:
-                results = runner.run(items, on_result=progress)
-            progress.done()
-    except TargetUnavailable as exc:
-        print(f"harness: target unavailable: {exc}", file=sys.stderr)
-        return 2
+    with open_target(target_name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
+                     in_process=in_process) as target:  # TargetUnavailable: exit 2 at the CLI's boundary
+        print(f"harness: replaying {len(items)} scenario items on {target.describe()}", flush=True)
+        progress = Progress(len(items))
+        with runner_for(target, settings=StackSettings(region=region), destroy_base=True,
+                        enforce_timing=enforce_timing) as runner:
+            results = runner.run(items, on_result=progress)
+        progress.done()
     for result in results:
         if result.outcome == "failed":
             print("\n" + format_failure(result))

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError, WaiterError
 from botocore import xform_name
 
 from ..clients import Clients
+from ..errors import HarnessError
 from .package import build_zip
 from .plan import Call, Fmt, Observed, Plan, Ref, Step, Wait, plan_deploy, plan_destroy
 from .settings import StackSettings
@@ -27,8 +28,8 @@ UrlFor = Callable[[str, str, str], str]  # (api_id, stage, path) -> URL
 OnStep = Callable[[Step, float], None]
 
 
-class DeployError(RuntimeError):
-    """A plan step failed; names the step and AWS's error."""
+class DeployError(HarnessError):
+    """A plan step failed; names the step and AWS's error (exit status 1)."""
 
 
 @dataclass(frozen=True)

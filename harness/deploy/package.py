@@ -1,7 +1,8 @@
 """Build the function's deployment package: a deterministic zip of the handler directory.
 
 Same files in, same bytes out (fixed timestamps, sorted names), so an unchanged handler keeps its CodeSha256.
-`extra_files` add or replace files (fault injection: a broken module, a sleeping handler...).
+`extra_files` add or replace files (fault injection: a broken module, a sleeping handler...). `check_code_dir`
+refuses a directory that is missing, empty or without the handler's module before anything is built or called.
 Left out: dependency vendoring (the handler uses only what the Lambda Python runtime ships).
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from ..errors import UsageError
+
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", ".pytest_cache"}
 
@@ -23,6 +26,31 @@ def package_files(root: Path) -> Iterator[tuple[str, Path]]:
         relative = path.relative_to(root)
         if path.suffix != ".pyc" and not _SKIP_DIRS.intersection(relative.parts) and path.is_file():
             yield relative.as_posix(), path
+
+
+class CodeDirError(UsageError):
+    """The handler directory cannot be deployed: missing, empty, or without the handler's module."""
+
+
+def handler_module(handler: str) -> str:
+    """The file Lambda's Python runtime imports for `handler`: `index.handler` -> `index.py`."""
+    module = handler.rsplit(".", 1)[0] if "." in handler else handler
+    return module.replace(".", "/") + ".py"
+
+
+def check_code_dir(code_dir: str | Path, handler: str = "index.handler", extra_files: Mapping[str, str] | None = None,
+                   ) -> None:
+    """CodeDirError naming the problem unless `code_dir` (plus `extra_files`) holds `handler`'s module."""
+    root = Path(code_dir)
+    if not root.is_dir():
+        raise CodeDirError(f"handler directory not found: {root}")
+    names = {name for name, _ in package_files(root)} | set(extra_files or {})
+    module = handler_module(handler)
+    if not names:
+        raise CodeDirError(f"handler directory {root} is empty: it must hold {module}, the module of the handler "
+                           f"{handler}")
+    if module not in names and module[:-3] + "/__init__.py" not in names:
+        raise CodeDirError(f"handler directory {root} has no {module}, the module of the handler {handler}")
 
 
 def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> bytes:

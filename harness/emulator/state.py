@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..errors import UsageError
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "dynamodb.json"
@@ -26,8 +28,8 @@ VERSION = 1
 Client = Callable[[str], Any]  # region -> a boto3 DynamoDB client on the stack
 
 
-class StateFileError(ValueError):
-    """The state file exists but cannot be read by this version (the stack refuses to start over it)."""
+class StateFileError(UsageError, ValueError):
+    """The state file exists but cannot be read by this version (the stack refuses to start over it: exit 2)."""
 
 
 def _to_json(value: Any) -> Any:

@@ -12,12 +12,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from . import stats
 from .defaults import INSTALL_HINT
 from .driver import LoadResult
 
 
-class PlotUnavailable(RuntimeError):
+class PlotUnavailable(UsageError):
     """matplotlib is not installed (the message says how to get it)."""
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..errors import UsageError
 from .scenario import HttpCall
 from ..load.defaults import (DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, KINDS, MARKER,  # noqa: F401
                        NEEDS_ITEM)
@@ -38,7 +39,7 @@ BUILTIN: Mapping[str, HttpCall] = {
 }
 
 
-class ProfileError(ValueError):
+class ProfileError(UsageError, ValueError):
     """A profile that cannot run; the message says which option and why."""
 
 

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from ..errors import UsageError
 from .matchers import json_type, show
 from .positions import line_of
 
@@ -42,8 +43,8 @@ class Problem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be loaded; `problems` lists every problem found, first one first."""
+class ScenarioError(UsageError, ValueError):
+    """A scenario that cannot be loaded; `problems` lists every problem found, first one first (exit 2)."""
 
     def __init__(self, file: str, problems: Sequence[Problem]) -> None:
         self.file = file

@@ -2,13 +2,14 @@
 
 `Target` (target.py) is what the rest of the harness holds. One module per kind of target, each with its
 `target(...)` constructor and what it lacks: `embedded`, `localstack`, `aws`. `sessions` makes one ready
-(`resolve` for the CLI, `open_target` for a run that may start a stack); `doctor` says which are usable here.
+(`resolve` for the CLI, `open_target` for a run that may start a stack) after `endpoint_checks` has read and
+asked the endpoint URL; `doctor` says which are usable here.
 """
 from __future__ import annotations
 
 from . import aws, embedded, localstack
-from .sessions import TargetError, TargetUnavailable, open_target, planned, resolve
+from .sessions import TargetUnavailable, open_target, planned, resolve
 from .target import FEATURES, NAMES, Target, endpoint, safe_url
 
-__all__ = ["FEATURES", "NAMES", "Target", "TargetError", "TargetUnavailable", "aws", "embedded", "endpoint",
+__all__ = ["FEATURES", "NAMES", "Target", "TargetUnavailable", "aws", "embedded", "endpoint",
            "localstack", "open_target", "planned", "resolve", "safe_url"]

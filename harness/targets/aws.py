@@ -1,10 +1,10 @@
 """Real AWS as a target: the explicit opt-in, the unique name prefix, the owner tag, credential sources.
 
-Nothing here talks to AWS. The opt-in is `--allow-real-aws` or HARNESS_ALLOW_REAL_AWS=1; without it the
-harness exits with status 2 before any call. Each checkout gets a prefix `harness-<owner>-<random>-` saved in
-`.harness/aws-prefix`, so `deploy` and a later `destroy` agree and a redeploy updates in place; teardown then
-deletes only what carries this stack's `harness:stack` tag. Credentials are only ever described by their
-source (env, shared-credentials-file, sso...), never shown. Left out: cost controls and account allow-lists.
+Nothing here talks to AWS. The opt-in is `--allow-real-aws` or HARNESS_ALLOW_REAL_AWS=1; without it `RealAwsRefused`
+(a UsageError: exit status 2) is raised before any call. Each checkout gets a prefix `harness-<owner>-<random>-`
+saved in `.harness/aws-prefix`, so `deploy` and a later `destroy` agree and a redeploy updates in place; teardown
+then deletes only what carries this stack's `harness:stack` tag. Credentials are only ever described by their source
+(env, shared-credentials-file, sso...), never shown. Left out: cost controls and account allow-lists.
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import logging
 import os
 import re
 import secrets
-import sys
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..clients import Endpoint
 from ..defaults import DEFAULT_REGION
+from ..errors import UsageError
 from .target import Target
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ ALLOW_ENV = "HARNESS_ALLOW_REAL_AWS"
 EXECUTION_LOGS_ENV = "HARNESS_AWS_EXECUTION_LOGS"
 OWNER_TAG = "harness:owner"
 PREFIX_FILE = Path(".harness/aws-prefix")
-REFUSAL_STATUS = 2
 _CI_RUN_VARS = ("GITHUB_RUN_ID", "CI_PIPELINE_ID", "CI_JOB_ID", "BUILD_ID", "BUILD_NUMBER", "CIRCLE_BUILD_NUM")
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -53,15 +52,8 @@ def target(region: str | None = None, *, prefix: str = "", tags: Mapping[str, st
                   tags=MappingProxyType(dict(tags or {})), execution_logging=logs)
 
 
-class RealAwsRefused(SystemExit):
+class RealAwsRefused(UsageError):
     """Real AWS was asked for without opt-in (or with an endpoint override): exit status 2."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(REFUSAL_STATUS)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def opted_in(flag: bool = False, env: Mapping[str, str] | None = None) -> bool:
@@ -76,24 +68,20 @@ def execution_logs(env: Mapping[str, str] | None = None) -> bool:
 
 
 def require_opt_in(flag: bool = False, env: Mapping[str, str] | None = None) -> None:
-    """Return when the user opted in to real AWS; else print why to stderr and raise RealAwsRefused."""
+    """Return when the user opted in to real AWS; else raise RealAwsRefused saying how to."""
     if opted_in(flag, env):
         return
-    message = ("harness: refusing to use real AWS without an explicit opt-in: pass --allow-real-aws or set "
-               f"{ALLOW_ENV}=1. It creates billable resources named harness-<owner>-<random>-..., tagged "
-               "harness:stack; `harness destroy --target aws --allow-real-aws` removes them.")
-    print(message, file=sys.stderr)
-    raise RealAwsRefused(message)
+    raise RealAwsRefused("refusing to use real AWS without an explicit opt-in: pass --allow-real-aws or set "
+                         f"{ALLOW_ENV}=1. It creates billable resources named harness-<owner>-<random>-..., tagged "
+                         "harness:stack; `harness destroy --target aws --allow-real-aws` removes them.")
 
 
 def refuse_endpoint_override(env: Mapping[str, str] | None = None) -> None:
     """boto3 sends every call to AWS_ENDPOINT_URL when set: "real AWS" would silently be something else."""
     env = os.environ if env is None else env
     if (env.get("AWS_ENDPOINT_URL") or "").strip():
-        message = ("harness: --target aws, but AWS_ENDPOINT_URL is set, so boto3 would not talk to AWS; "
-                   "unset it, or use --target localstack / --endpoint URL for a local stack.")
-        print(message, file=sys.stderr)
-        raise RealAwsRefused(message)
+        raise RealAwsRefused("--target aws, but AWS_ENDPOINT_URL is set, so boto3 would not talk to AWS; "
+                             "unset it, or use --target localstack / --endpoint URL for a local stack.")
 
 
 def _slug(text: str, limit: int) -> str:

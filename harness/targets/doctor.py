@@ -1,9 +1,10 @@
 """`harness doctor`: which targets are usable here, and why not. One line per target; always exits 0.
 
-embedded: the in-process emulator's packages import. localstack: something answers its health endpoint, or
-a Docker engine answers and the image is present (and LOCALSTACK_AUTH_TOKEN is set when the image needs
-one). aws: boto3's default chain finds credentials (only their source is shown, never a value), and the user
-opted in. Left out: calling AWS (no STS call is made) and checking IAM permissions.
+embedded: the in-process emulator's packages import. localstack: something answers its health endpoint (an embedded
+stack answering there instead is named as such), or a Docker engine answers and the image is present (and
+LOCALSTACK_AUTH_TOKEN is set when the image needs one). aws: boto3's default chain finds credentials (only their
+source is shown, never a value), and the user opted in. Left out: calling AWS (no STS call is made) and checking IAM
+permissions.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from . import localstack as ls
 from . import aws as realaws
+from . import embedded as emb
+from . import localstack as ls
 from .localstack import localstack_url
 from .target import safe_url
 
@@ -61,7 +63,9 @@ def _memory_limits(has_proc: bool | None, env: Mapping[str, str] | None) -> str:
 
 
 def check_localstack(env: Mapping[str, str] | None = None, probe: Callable[[str], ls.Health] = ls.probe,
-                     docker: Callable[[], Any] = ls.docker_client) -> Check:
+                     docker: Callable[[], Any] = ls.docker_client,
+                     embedded: Callable[[str], bool] = emb.answers) -> Check:
+    """LocalStack's verdict at its URL (LOCALSTACK_HOST, AWS_ENDPOINT_URL; `probe`/`embedded` ask it)."""
     env = os.environ if env is None else env
     url = localstack_url(env)
     shown = safe_url(url)
@@ -75,6 +79,10 @@ def check_localstack(env: Mapping[str, str] | None = None, probe: Callable[[str]
             else "dynamodb, lambda, apigateway, iam, sts, logs ready"
         return Check("localstack", True, f"LocalStack {health.version or '?'} ({health.edition or '?'}) "
                                          f"answering at {shown}; {state}")
+    if embedded(url):
+        return Check("localstack", False, f"no LocalStack at {shown}: an embedded stack answers there "
+                                          f"(`harness serve`); use it with --endpoint {shown}, or run LocalStack on "
+                                          "another port and set LOCALSTACK_HOST")
     nothing = f"nothing answers {shown}{ls.HEALTH_PATH} ({health.error})"
     token_note = ""
     if needs_token:

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from ..clients import Endpoint
+from ..errors import TargetUnavailable
 from .target import Target
 
 
@@ -94,8 +95,8 @@ def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str
     }
 
 
-class LocalStackError(RuntimeError):
-    """LocalStack is unreachable, unhealthy, or a function failed to become Active."""
+class LocalStackError(TargetUnavailable):
+    """LocalStack is unreachable, unhealthy, cannot start, or a function failed to become Active (exit status 2)."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """A target made ready for one run: an embedded stack started (in process or as a child), LocalStack found or
 started through Docker, or real AWS behind its opt-in. Used by the CLI and the pytest plugin.
 
-An endpoint URL without a target name is taken to be an embedded stack (`harness serve`) running elsewhere.
-Left out: keeping a stack alive between runs (use `harness serve` and `--endpoint`).
+An endpoint URL without a target name is taken to be an embedded stack (`harness serve`) running elsewhere;
+every endpoint URL is checked first (endpoint_checks.py: its form, then that an AWS endpoint answers there), so
+a mistake is one EndpointError or TargetUnavailable naming it. Left out: keeping a stack alive between runs (use
+`harness serve` and `--endpoint`).
 """
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..defaults import DEFAULT_REGION
+from ..errors import TargetUnavailable, UsageError
 from . import aws, embedded, localstack
+from .endpoint_checks import check_endpoint, require_stack
 from .target import Target, endpoint, safe_url
 
+__all__ = ["TargetUnavailable", "open_target", "planned", "resolve"]
+
 log = logging.getLogger(__name__)
-
-
-class TargetUnavailable(RuntimeError):
-    """The target cannot be used here; the message says why (a skip reason for tests)."""
 
 
 def planned(name: str | None, endpoint_url: str | None = None, region: str = DEFAULT_REGION) -> Target:
@@ -30,21 +32,6 @@ def planned(name: str | None, endpoint_url: str | None = None, region: str = DEF
     return embedded.target(endpoint_url or "http://127.0.0.1:0", region)
 
 
-def _require_listener(endpoint_url: str, timeout_s: float = 2.0) -> None:
-    """TargetUnavailable unless something accepts a TCP connection at the endpoint's host and port."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(endpoint_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=timeout_s):
-            return
-    except OSError as exc:
-        raise TargetUnavailable(f"nothing answers at {safe_url(endpoint_url)} ({exc}); start one with "
-                                f"`harness serve --port {port}`, or point the endpoint elsewhere") from None
-
-
 @contextmanager
 def open_target(name: str | None, *, endpoint_url: str | None = None, region: str = DEFAULT_REGION,
                 allow_real_aws: bool = False, in_process: bool = False,
@@ -54,6 +41,8 @@ def open_target(name: str | None, *, endpoint_url: str | None = None, region: st
     `embedded` (the default) with no endpoint starts a stack: in this process (`in_process`, the CLI) or in a
     child process (pytest, where moto's `mock_aws` would reset an in-process stack's state).
     """
+    if endpoint_url is not None:
+        endpoint_url = check_endpoint(endpoint_url)
     if name == "aws":
         yield resolve("aws", region=region, allow_real_aws=allow_real_aws)
     elif name == "localstack":
@@ -64,7 +53,7 @@ def open_target(name: str | None, *, endpoint_url: str | None = None, region: st
             localstack.wait_ready(target)
             yield target
     elif endpoint_url:
-        _require_listener(endpoint_url)
+        require_stack(endpoint_url, region)
         yield embedded.target(endpoint_url, region)
     elif in_process:
         from ..emulator.server import EmbeddedStack
@@ -78,20 +67,20 @@ def open_target(name: str | None, *, endpoint_url: str | None = None, region: st
             yield embedded.target(proc.url, region)
 
 
-class TargetError(SystemExit):
-    """A target that cannot be used as asked; a SystemExit carrying the message (exit status 1)."""
-
-
 def resolve(name: str | None, *, endpoint_url: str | None = None, region: str, allow_real_aws: bool = False,
-            prefix: str | None = None, wait: bool = True, wait_timeout: float = 180.0) -> Target:
+            prefix: str | None = None, wait: bool = True, wait_timeout: float = 180.0, check: bool = True) -> Target:
     """The target the CLI asked for, ready to use.
 
-    `endpoint_url` wins (any endpoint). `localstack`: waits until its health endpoint reports the stack's
-    services and its functions have left `Pending`. `aws`: refuses (exit status 2) without `allow_real_aws` or
-    HARNESS_ALLOW_REAL_AWS=1, then names everything with a unique prefix (unless `prefix` was given
-    explicitly, already applied by the caller) and tags it with the owner.
+    `endpoint_url` wins (any endpoint; its form checked, then asked once unless `check` is false). `localstack`:
+    waits until its health endpoint reports the stack's services and its functions have left `Pending`. `aws`:
+    refuses (RealAwsRefused, exit status 2) without `allow_real_aws` or HARNESS_ALLOW_REAL_AWS=1, then names
+    everything with a unique prefix (unless `prefix` was given explicitly, already applied by the caller) and
+    tags it with the owner.
     """
-    if endpoint_url:
+    if endpoint_url is not None:
+        endpoint_url = check_endpoint(endpoint_url)
+        if check:
+            require_stack(endpoint_url, region)
         return endpoint(endpoint_url, region)
     if name == "localstack":
         target = localstack.target(region=region)
@@ -105,4 +94,5 @@ def resolve(name: str | None, *, endpoint_url: str | None = None, region: str, a
         owner = aws.owner()
         chosen = "" if prefix else aws.stack_prefix()
         return aws.target(region, prefix=chosen, tags={aws.OWNER_TAG: owner})
-    raise TargetError("harness: give --endpoint URL (e.g. a running `harness serve`) or --target localstack|aws")
+    raise UsageError("give --endpoint URL (e.g. a running `harness serve`: http://127.0.0.1:4566) or --target "
+                     "localstack|aws")

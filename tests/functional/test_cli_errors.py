@@ -1,4 +1,5 @@
-"""The CLI's failures a user can act on are one line naming the problem (exit 1), never a traceback."""
+"""The CLI's one error boundary: a HarnessError is `harness: <one line>` and its exit status, never a traceback; a
+bug keeps its traceback. The handler directory is checked before anything is called (plan, deploy, serve)."""
 from __future__ import annotations
 
 import socket
@@ -7,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from harness import cli
+from harness.cli import stack as stack_commands
 
 pytestmark = pytest.mark.functional
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,11 +27,10 @@ def test_serve_on_a_port_in_use_says_so():
         taken.listen()
         port = taken.getsockname()[1]
         done = harness("serve", "--port", str(port))
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == (
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
         f"harness: cannot listen on 127.0.0.1:{port}: the address is in use (another `harness serve` or "
-        "LocalStack? --port 0 picks a free port)")
-    assert "Traceback" not in done.stderr
+        "LocalStack? --port 0 picks a free port)"]
 
 
 def test_serve_refuses_a_port_out_of_range():
@@ -35,27 +38,56 @@ def test_serve_refuses_a_port_out_of_range():
     assert done.returncode == 2 and "argument --port: '70000' is not a port (0-65535)" in done.stderr
 
 
-def test_deploy_to_nothing_and_from_a_missing_directory_say_why():
-    with socket.socket() as free:  # a port nothing listens on
+@pytest.fixture()
+def nowhere() -> str:
+    """An endpoint nothing listens on: a command that called it would say so instead."""
+    with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    done = harness("deploy", "--endpoint", f"http://127.0.0.1:{port}")
-    assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"harness: cannot reach http://127.0.0.1:{port}/: is a stack listening there?" in done.stderr
-    missing = harness("deploy", "--endpoint", f"http://127.0.0.1:{port}", "--code-dir", "/nonexistent/handler")
-    assert missing.returncode == 1 and missing.stderr.strip().splitlines()[-1] == (
-        "harness: handler directory not found: /nonexistent/handler")
+        return f"http://127.0.0.1:{free.getsockname()[1]}"
 
 
-def test_an_aws_error_is_its_code_and_message_and_a_bug_keeps_its_traceback():
-    import argparse
+@pytest.fixture(params=["plan", "deploy", "serve --deploy", "serve --watch"])
+def code_command(request, nowhere, tmp_path):
+    def argv(code_dir: Path) -> list[str]:
+        extra = {"plan": ["plan"], "deploy": ["deploy", "--endpoint", nowhere],
+                 "serve --deploy": ["serve", "--port", "0", "--deploy"],
+                 "serve --watch": ["serve", "--port", "0", "--watch"]}[request.param]
+        return [*extra, "--code-dir", str(code_dir)]
+    return argv
 
-    from botocore.exceptions import ClientError
 
-    from harness.cli import explain
+def test_an_empty_handler_directory_is_refused_before_anything_is_called(code_command, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    (empty / "__pycache__").mkdir(parents=True)  # what the package skips does not count
+    (empty / "__pycache__" / "index.cpython-311.pyc").write_bytes(b"")
+    assert cli.main(code_command(empty)) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"harness: handler directory {empty.resolve()} is empty: it must hold index.py, the module of the handler "
+        "index.handler"]
 
-    args = argparse.Namespace(command="deploy")
-    error = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "User is not authorized"}},
-                        "CreateFunction")
-    assert explain(error, args) == "CreateFunction failed: AccessDeniedException: User is not authorized"
-    assert explain(KeyError("x"), args) is None
+
+def test_a_handler_directory_without_the_handlers_module_is_refused(code_command, tmp_path, capsys):
+    (tmp_path / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    assert cli.main(code_command(tmp_path)) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"harness: handler directory {tmp_path.resolve()} has no index.py, the module of the handler index.handler"]
+
+
+def test_a_missing_handler_directory_is_refused(code_command, capsys):
+    assert cli.main(code_command(Path("/nonexistent/handler"))) == 2
+    assert capsys.readouterr().err.splitlines() == ["harness: handler directory not found: /nonexistent/handler"]
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch, capsys):
+    def broken(args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(stack_commands, "cmd_plan", broken)
+    with pytest.raises(KeyError):
+        cli.main(["plan"])
+
+
+def test_an_unreadable_outputs_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "outputs.json").write_text("{not json")
+    assert cli.main(["outputs", "--outputs", str(tmp_path / "outputs.json")]) == 2
+    assert capsys.readouterr().err.startswith(f"harness: {tmp_path / 'outputs.json'} is not an outputs file: ")

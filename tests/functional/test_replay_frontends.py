@@ -106,7 +106,7 @@ def test_pytest_targets_localstack_and_aws_only_when_they_can_be_used(pytester, 
     nobody = pytester.runpytest("-p", "no:cacheprovider", "-rs", "scenarios", "--harness-endpoint",
                                 "http://127.0.0.1:9")
     nobody.assert_outcomes(skipped=1)  # one reason, not a deploy failure per item
-    nobody.stdout.fnmatch_lines(["*SKIPPED*embedded target unavailable: nothing answers at http://127.0.0.1:9 *"
+    nobody.stdout.fnmatch_lines(["*SKIPPED*embedded target unavailable: nothing answers at 127.0.0.1:9 *"
                                  "`harness serve --port 9`*"])
 
 
@@ -116,7 +116,7 @@ def test_harness_replay_against_nothing_says_so_once(tmp_path):
                            "http://127.0.0.1:9"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "harness: target unavailable: nothing answers at http://127.0.0.1:9 ([Errno 111] Connection refused); "
+        "harness: nothing answers at 127.0.0.1:9 (connection refused); "
         "start one with `harness serve --port 9`, or point the endpoint elsewhere"]
 
 

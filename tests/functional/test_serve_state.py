@@ -88,7 +88,7 @@ def test_tables_items_indexes_and_tags_survive_a_restart_and_a_redeploy(tmp_path
 def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_path):
     (tmp_path / "dynamodb.json").write_text('{"version": 42}')
     broken = Serve("--state", str(tmp_path))
-    assert broken.proc.wait(timeout=60) == 1
+    assert broken.proc.wait(timeout=60) == 2
     broken.stop()  # collects the rest of the output
     assert any("is not a state file this harness can read (version 1 expected)" in line for line in broken.seen), \
         broken.seen

@@ -5,6 +5,7 @@ import pytest
 
 from harness import targets
 from harness.deploy import StackSettings
+from harness.errors import UsageError
 from harness.targets.aws import OWNER_TAG, RealAwsRefused
 
 
@@ -75,9 +76,10 @@ def test_safe_url_and_describe_hide_userinfo():
 
 
 def test_resolve_endpoint_and_missing_choice():
-    assert targets.resolve("aws", endpoint_url="http://e:1", region="us-west-1").name == "endpoint"
-    with pytest.raises(SystemExit, match="--endpoint URL"):
+    assert targets.resolve("aws", endpoint_url="http://e:1", region="us-west-1", check=False).name == "endpoint"
+    with pytest.raises(UsageError, match="--endpoint URL") as missing:
         targets.resolve("embedded", region="us-west-1")
+    assert missing.value.exit_code == 2
 
 
 def test_resolve_localstack_waits_for_it(monkeypatch):
@@ -89,19 +91,18 @@ def test_resolve_localstack_waits_for_it(monkeypatch):
     assert targets.resolve("localstack", region="us-west-1", wait=False).name == "localstack" and len(seen) == 1
 
 
-def test_resolve_aws_refuses_without_opt_in(monkeypatch, capsys):
+def test_resolve_aws_refuses_without_opt_in(monkeypatch):
     monkeypatch.delenv("HARNESS_ALLOW_REAL_AWS", raising=False)
     with pytest.raises(RealAwsRefused) as refused:
         targets.resolve("aws", region="us-west-1")
-    assert refused.value.code == 2
-    assert "--allow-real-aws" in capsys.readouterr().err
+    assert refused.value.exit_code == 2 and "--allow-real-aws" in str(refused.value)
 
 
-def test_resolve_aws_refuses_an_endpoint_override(monkeypatch, tmp_path, capsys):
+def test_resolve_aws_refuses_an_endpoint_override(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localstack:4566")
     with pytest.raises(RealAwsRefused) as refused:
         targets.resolve("aws", region="us-west-1", allow_real_aws=True)
-    assert refused.value.code == 2 and "AWS_ENDPOINT_URL" in capsys.readouterr().err
+    assert refused.value.exit_code == 2 and "AWS_ENDPOINT_URL" in str(refused.value)
 
 
 def test_resolve_aws_with_opt_in_gets_prefix_and_owner(monkeypatch, tmp_path):

@@ -19,6 +19,10 @@ def _down(url: str) -> ls.Health:
     return ls.Health(False, error="[Errno 111] Connection refused")
 
 
+def _no_stack(url: str) -> bool:
+    return False
+
+
 def _no_docker() -> Any:
     raise RuntimeError("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))")
 
@@ -57,23 +61,25 @@ def test_localstack_answering_but_starting():
 
 
 def test_localstack_no_docker():
-    check = doctor.check_localstack({}, probe=_down, docker=_no_docker)
+    check = doctor.check_localstack({}, probe=_down, embedded=_no_stack, docker=_no_docker)
     assert not check.usable
     assert "nothing answers http://localhost:4566/_localstack/health" in check.reason
     assert "no Docker socket" in check.reason
 
 
 def test_localstack_token_rules():
-    needs = doctor.check_localstack({"LOCALSTACK_IMAGE": "localstack/localstack:latest"}, probe=_down, docker=_no_docker)
+    needs = doctor.check_localstack({"LOCALSTACK_IMAGE": "localstack/localstack:latest"}, probe=_down,
+                                    embedded=_no_stack, docker=_no_docker)
     assert not needs.usable and "needs LOCALSTACK_AUTH_TOKEN, which is not set" in needs.reason
     env = {"LOCALSTACK_IMAGE": "localstack/localstack:latest", "LOCALSTACK_AUTH_TOKEN": TOKEN}
     both = {"localstack/localstack:latest", ls.LAMBDA_RUNTIME_IMAGE}
-    ok = doctor.check_localstack(env, probe=_down, docker=lambda: _Engine(both))
+    ok = doctor.check_localstack(env, probe=_down, embedded=_no_stack, docker=lambda: _Engine(both))
     assert ok.usable and "LOCALSTACK_AUTH_TOKEN set" in ok.reason and TOKEN not in ok.reason
 
 
 def test_localstack_images_not_pulled():
-    check = doctor.check_localstack({}, probe=_down, docker=lambda: _Engine({"localstack/localstack:4.14.0"}))
+    check = doctor.check_localstack({}, probe=_down, embedded=_no_stack,
+                                    docker=lambda: _Engine({"localstack/localstack:4.14.0"}))
     assert not check.usable and "not pulled yet: public.ecr.aws/lambda/python:3.12" in check.reason
 
 
