@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from .engine import Sample
-from ..replay.load_profile import Thresholds
+from ..replay import Thresholds
 
 NO_ANSWER = 0
 
