@@ -164,22 +164,17 @@ class ScenarioFile(pytest.File):
 
 
 class InvalidScenario(pytest.Item):
-    """A scenario file that does not load: an error (in setup) for this file only, with every problem."""
+    """A scenario file that does not load: an error (in setup) of this file only, listing every problem."""
 
     def __init__(self, *, error: ScenarioError, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error = error
 
     def setup(self) -> None:
-        raise self.error
+        pytest.fail(str(self.error), pytrace=False)
 
     def runtest(self) -> None:  # never reached: setup fails
-        raise self.error
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, ScenarioError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
+        pytest.fail(str(self.error), pytrace=False)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, (self.error.line - 1) if self.error.line else None, f"invalid scenario: {self.path.name}"

@@ -121,8 +121,7 @@ def test_harness_replay_against_nothing_says_so_once(tmp_path):
 
 
 def test_pytest_reports_a_broken_file_precisely(pytester):
-    broken = dict(PASSING, steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
-    write(pytester.path / "scenarios", "broken.json", broken)
+    write(pytester.path / "scenarios", "broken.json", BROKEN)
     result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*scenarios/broken.json:*steps?0?.expect.status: expected a status code*"])
@@ -209,9 +208,40 @@ def test_harness_replay_selects_by_tag_and_name_and_lists(tmp_path, stack_url):
     assert "none of the 4 scenario items matches --tag nope and -k 'x'; nothing was run" in nothing.stderr
 
 
-def test_harness_replay_refuses_invalid_files_before_running(tmp_path):
+def test_harness_replay_with_only_invalid_files_runs_nothing(tmp_path):
     write(tmp_path, "bad.json", dict(PASSING, steps=[]))
     done = subprocess.run([sys.executable, "-m", "harness", "replay", str(tmp_path)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "bad.json" in done.stderr and "nothing was run" in done.stderr
+
+
+BROKEN = dict(PASSING, name="broken", steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
+
+
+def test_an_invalid_file_is_reported_and_skipped_while_the_others_run_and_list(tmp_path, stack_url):
+    folder = tmp_path / "scenarios"
+    write(folder, "a_broken.json", BROKEN)
+    write(folder, "pass.json", PASSING)
+    base = [sys.executable, "-m", "harness", "replay", str(folder), "--endpoint", stack_url]
+    listed = subprocess.run(base + ["--list"], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 1
+    assert listed.stdout.splitlines() == [f"{folder}/pass.json::scan answers JSON  [tutorial, troubleshooting:wrong-ids]",
+                                          "1 scenario item, 1 invalid file"]
+    assert f"{folder}/a_broken.json:" in listed.stderr and "steps[0].expect.status: expected a status code" in \
+        listed.stderr
+    done = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("1 passed, 0 failed, 1 invalid file in ")
+    assert "steps[0].expect.status: expected a status code" in done.stderr
+    assert f"skipped invalid scenario file(s) (problems above): {folder}/a_broken.json" in done.stderr
+
+
+def test_pytest_makes_an_invalid_file_an_error_of_its_own(pytester, stack_url):
+    write(pytester.path / "scenarios", "a_broken.json", BROKEN)
+    write(pytester.path / "scenarios", "pass.json", PASSING)
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at setup of invalid scenario: a_broken.json*",
+                                 "*scenarios/a_broken.json:*steps?0?.expect.status: expected a status code*"])
+    assert "Traceback" not in result.stdout.str()
