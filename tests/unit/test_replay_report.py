@@ -11,7 +11,8 @@ import pytest
 
 from harness.replay.loader import load_scenario
 from harness.replay.scenario import Source
-from harness.replay.report import exit_status, format_body, format_failure, format_table, summary_line
+from harness.replay.report import (exit_status, format_body, format_failure, format_table, interrupted_line,
+                                   summary_line)
 from harness.replay.results import FAILED, PASSED, SKIPPED, ItemResult, Response
 from harness.replay.runner import Runner
 from harness.replay.stacks import FixedStack
@@ -161,6 +162,13 @@ def test_table_closing_line_and_exit_status(failed):
     assert summary_line(results[:2]) == "1 passed, 1 failed"
     assert summary_line([]) == "0 passed, 0 failed"
     assert (exit_status(results), exit_status(results[:1]), exit_status(results[2:])) == (1, 0, 0)
+
+
+def test_the_line_after_ctrl_c_counts_what_did_not_run(failed):
+    results = results_of_each_kind(failed)
+    assert interrupted_line(results[:2], 5) == "interrupted: 1 passed, 1 failed, 3 not run"
+    assert interrupted_line(results, 3) == "interrupted: 1 passed, 1 failed, 1 skipped, 0 not run"
+    assert interrupted_line([], 4) == "interrupted: 0 passed, 0 failed, 4 not run"
 
 
 def test_junit_has_one_testcase_per_item_and_failures_carry_the_report(failed, tmp_path):
