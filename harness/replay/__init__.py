@@ -11,7 +11,8 @@ from .bindings import stack_vars
 from .load_driver import DynamoCall, LoadDriver, LoadOutcome
 from .load_profile import (BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, KINDS, LOAD_NAMES, MARKER, NEEDS_ITEM,
                            LoadProfile, MixEntry, ProfileError, Thresholds, kind_of, parse_mix)
-from .loader import discover, is_scenario_file, load_items, load_many, load_scenario, select
+from .discovery import discover, is_scenario_file, load_items, load_many, select
+from .loader import load_scenario
 from .rendering import build_http_request, render_model
 from .report import (exit_status, first_line, format_failure, format_notes, format_table, interrupted_line,
                      summary_line)

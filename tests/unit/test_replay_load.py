@@ -203,13 +203,20 @@ def test_broken_thresholds_and_lost_writes_are_mismatches(tmp_path):
 
 def test_a_template_error_in_the_table_fails_the_step_before_sending(tmp_path):
     body = """
-        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{nope}}", "mix": [{"kind": "get"}]}}]"""
+        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{stack.tables.7}}", "mix": [{"kind": "get"}]}}]"""
     item = load_scenario(write(tmp_path, body)).items()[0]
     with FakeDbApi() as api:
         result = runner(api).run_item(item)
         sent = api.count
-    assert result.outcome == FAILED and "undefined variable 'nope'" in result.steps[0].error
+    assert result.outcome == FAILED and "'stack.tables' has no index '7'" in result.steps[0].error
     assert sent == 0
+
+
+def test_an_unbound_name_in_the_table_is_caught_at_load_time(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert error_of(tmp_path, """
+        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{tabel}}", "mix": [{"kind": "get"}]}}]""") == (
+        "broken.json:2: steps[0].load.table: {{tabel}}: nothing named 'tabel' is bound here; bound: stack, target")
 
 
 def test_the_shipped_peak_scenario_loads():

@@ -99,12 +99,13 @@ def test_the_report_masks_secrets_and_shows_request_bodies(tmp_path, monkeypatch
 def test_an_error_step_and_an_item_error_are_reported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "t.json").write_text('{"$schema": "x/scenario.schema.json", "name": "t",\n'
-                                     '"steps": [{"aws": {"service": "dynamodb", "operation": "Scan", "params": {"TableName": "{{nope}}"}}}]}')
+                                     '"steps": [{"aws": {"service": "dynamodb", "operation": "Scan", "params": '
+                                     '{"TableName": "{{stack.tables.9}}"}}}]}')
     with make_runner() as runner:
         report = format_failure(runner.run_item(load_scenario("t.json").items()[0]))
     assert report.splitlines()[2:] == [
         'step steps[0] "dynamodb.Scan" at t.json:2 (0 ms)',
-        "  error: steps[0].aws.params.TableName: undefined variable 'nope'; defined: stack, target",
+        "  error: steps[0].aws.params.TableName: 'stack.tables' has no index '9' (length 1)",
     ]
     item = ItemResult("x::y", "y", "y", Source("x.json", 1), FAILED, error="stack: deploying failed")
     assert format_failure(item) == "FAILED x::y (0.00 s)\nerror: stack: deploying failed (x.json:1)"

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from harness.replay.loader import discover, is_scenario_file, load_scenario
+from harness.replay import discover, is_scenario_file, load_scenario
 from harness.replay.scenario import UNSET, AwsCall, HttpCall, InvokeCall, LoadCall, Scenario, ScenarioItem, Step
 from harness.replay.positions import loads
 from harness.replay.validation import SCHEMA_PATH, schema_problems
