@@ -17,8 +17,6 @@ from typing import Iterable, Mapping, Sequence
 from .engine import Sample
 from ..replay import Thresholds
 
-NO_ANSWER = 0
-
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) of `values`, linear between closest ranks; NaN for no values."""

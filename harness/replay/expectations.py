@@ -2,7 +2,7 @@
 
 Mismatch paths: `status`, `headers.<Name>`, `$...` (the JSON body), the assertion's JSONPath, `body`,
 `duration`. Every part is checked and every mismatch kept. An `aws`/`invoke` step without an expected status
-fails when the call returned an AWS error. Log expectations are checked by `logs.py` (they need polling).
+fails when the call returned an AWS error. Log expectations are checked by `log_checks.py` (they need polling).
 Left out: response schema validation.
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import assertions, matchers
+from . import assertions, matchers, operands
 from .scenario import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
                     PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
@@ -191,7 +191,7 @@ class _Builder:
         for i, item in enumerate(raw.get("jsonpath", [])):
             assertion = PathAssertion(item["path"], item.get("op", "=="), plain(item.get("value", UNSET)))
             self._path(f, [*parts, "jsonpath", i, "path"], assertion.path)
-            problem = assertions.operand_problem(assertion)
+            problem = operands.operand_problem(assertion.op, assertion.value)
             if problem:
                 self.problem(f, [*parts, "jsonpath", i, "op" if "op" in item else "path"], problem)
             self._matchers(f, [*parts, "jsonpath", i, "value"], assertion.value)

@@ -136,8 +136,8 @@ def test_schema_errors_name_file_line_and_field(body, message):
     ('{"http": {}, "expect": {"jsonpath": [{\n"path": "$.[", "op": "=="}]}}',
      "broken.json:3: steps[0].expect.jsonpath[0].path: invalid JSONPath '$.[': "),
     ('{"http": {}, "expect": {"jsonpath": [{"path": "$.a", \n"op": "length", "value": "x"}]}}',
-     'broken.json:3: steps[0].expect.jsonpath[0].op: length takes a count or {op: count} with op one of '
-     '== != < <= > >=, got "x"'),
+     'broken.json:3: steps[0].expect.jsonpath[0].op: operator \'length\' takes a count or {op: count} with op '
+     'one of == != < <= > >=, got "x"'),
     ('{"invoke": {}, "expect": {"logs": {\n"execution": ["x"]}}}',
      "broken.json:3: steps[0].expect.logs.execution: execution logs exist for http steps only"),
     ('{"invoke": {}, "expect": {"logs": {\n"tail": ["x"]}}}',
