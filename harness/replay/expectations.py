@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .assertions import check as check_assertion
-from .matchers import ABSENT, compare, matcher_name, show
+from .matchers import compare, matcher_name
+from .operands import ABSENT, show
 from .scenario import UNSET, Expectation
 from .results import Mismatch, Response
 

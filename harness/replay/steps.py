@@ -19,7 +19,7 @@ from .context import StepContext
 from .expectations import check_response
 from .load_step import run_load_step
 from .log_checks import check_logs, execution_group, function_group
-from .matchers import MatcherError
+from .operands import MatcherError
 from .rendering import build_request, render_model
 from .results import FAILED, PASSED, Request, Response, StepResult, split_timing
 from .scenario import HttpCall, InvokeCall, Retry, Step

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from .matchers import json_type, show
+from .operands import json_type, show
 from .positions import line_of
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
