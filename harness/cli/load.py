@@ -168,7 +168,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from ..deploy import StackSettings, TableSpec
     from ..targets.sessions import TargetUnavailable
     from ..replay import ProfileError
-    from ..load.report import PlotUnavailable, format_report, plot, write_json, write_junit
+    from ..load.plot import PlotUnavailable, plot
+    from ..load.report import format_report, write_json, write_junit
 
     if args.plot and find_spec("matplotlib") is None:  # say so before the run, not after
         print(f"harness: --plot needs matplotlib, which is not installed: {INSTALL_HINT}", file=sys.stderr)
