@@ -1,16 +1,16 @@
 """pytest integration (registered under the `pytest11` entry point): scenario files become test items.
 
-`pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with
-markers from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target.
-A file that does not load is one item reported as an error (every problem, with file and line); the other files
-still run. `load` steps run through harness.load's driver, wired here. Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `--harness-region`,
-`--harness-allow-real-aws`, `--harness-no-start-localstack`, `--harness-timing-bounds enforce|report` (ini
-`harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings).
-Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs), `harness_api_url`,
-`harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each pytest-xdist
-worker) gets its own embedded stack in a child process, so parallel workers never share state; on shared
-endpoints each worker prefixes its stacks.
-Left out: reusing one stack across pytest sessions (point `--harness-endpoint` at a `harness serve`).
+`pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with markers
+from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target. A file that
+does not load is one item reported as an error (every problem, with file and line); the other files still run.
+`load` steps run through harness.load's driver, wired here. Options: `--harness-target embedded|localstack|aws`,
+`--harness-endpoint URL`, `--harness-region`, `--harness-allow-real-aws`, `--harness-no-start-localstack`,
+`--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`: report turns broken wall-clock bounds into
+HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
+`harness_api_url`, `harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each
+pytest-xdist worker) gets its own embedded stack in a child process, so parallel workers never share state; on
+shared endpoints each worker prefixes its stacks. Left out: reusing one stack across pytest sessions (point
+`--harness-endpoint` at a `harness serve`).
 """
 from __future__ import annotations
 

@@ -1,12 +1,13 @@
 """Turn the profile's mix into concrete requests, one at a time, from many client threads.
 
 `Traffic.prepare` draws an entry by weight, renders its template in a fresh `Scope` (so generators give new values
-on every request), builds the HTTP request exactly as a replay `http` step would (`harness.replay.render_model`, `build_http_request`), and notes what the request
-writes: a POST's `Item` (which gets this run's marker, `load_run`) or the `Key` of a PUT or DELETE. `settle` gets
-the answer's status and keeps the `ItemPool` current: an item whose POST answered 200 becomes free for puts and
-deletes; a put or delete holds its item while in flight so no two requests act on one item at once; a deleted item
-never comes back. Left out: writes through other operations (BatchWriteItem bodies are not tracked) and items
-whose key is not a string (a table keyed by a number or binary value is written, but not checked).
+on every request), builds the HTTP request exactly as a replay `http` step would (`harness.replay.render_model`,
+`build_http_request`), and notes what the request writes: a POST's `Item` (which gets this run's marker, `load_run`)
+or the `Key` of a PUT or DELETE. `settle` gets the answer's status and keeps the `ItemPool` current: an item whose
+POST answered 200 becomes free for puts and deletes; a put or delete holds its item while in flight so no two
+requests act on one item at once; a deleted item never comes back. Left out: writes through other operations
+(BatchWriteItem bodies are not tracked) and items whose key is not a string (a table keyed by a number or binary
+value is written, but not checked).
 """
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """The contract between a scenario's `load` step and the engine that runs it: `LoadDriver` and `LoadOutcome`.
 
-replay owns the profile (`load_profile.py`) and judges the outcome (`load_step.py`); a driver only runs the
-traffic and measures it. `harness.load` provides one (`harness.load.step_driver.drive`); the composition layer
-(the CLI, the pytest plugin) hands it to the `Runner`, so replay never imports harness.load. A driver gets the
-profile (templates unrendered: it renders each request with `render_model` and `build_http_request`), the target, the stack's
-outputs, DynamoDB as a document-client `DynamoCall`, the step's variables and whether to delete what it wrote.
-On Ctrl-C it must stop at once and let `KeyboardInterrupt` through (the whole replay stops).
-Left out: live progress and plots (a driver may offer them elsewhere, as `harness load` does).
+replay owns the profile (`load_profile.py`) and judges the outcome (`load_step.py`); a driver only runs the traffic
+and measures it. `harness.load` provides one (`harness.load.step_driver.drive`); the composition layer (the CLI, the
+pytest plugin) hands it to the `Runner`, so replay never imports harness.load. A driver gets the profile (templates
+unrendered: it renders each request with `render_model` and `build_http_request`), the target, the stack's outputs,
+DynamoDB as a document-client `DynamoCall`, the step's variables and whether to delete what it wrote. On Ctrl-C it
+must stop at once and let `KeyboardInterrupt` through (the whole replay stops). Left out: live progress and plots (a
+driver may offer them elsewhere, as `harness load` does).
 """
 from __future__ import annotations
 

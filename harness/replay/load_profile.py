@@ -10,10 +10,10 @@ The four kinds of the CLI's `--mix` are built-in templates on the tutorial's API
   put     PUT  UpdateItem on an item this run wrote (conditional: it never creates one)
   delete  DELETE an item this run wrote
 
-Per-request template variables (`LOAD_NAMES`): `load.id` (put/delete: an item of this run no other request is using; otherwise a
-fresh uuid), `load.seq` (request number), `load.client`, `load.run` (the run id), `load.table` and `load.key`
-(the table of the built-in kinds and its key attribute).
-Left out: open-model arrival rates (clients send back to back, with optional think time), per-kind think times.
+Per-request template variables (`LOAD_NAMES`): `load.id` (put/delete: an item of this run no other request is using;
+otherwise a fresh uuid), `load.seq` (request number), `load.client`, `load.run` (the run id), `load.table` and
+`load.key` (the table of the built-in kinds and its key attribute). Left out: open-model arrival rates (clients send
+back to back, with optional think time), per-kind think times.
 """
 from __future__ import annotations
 

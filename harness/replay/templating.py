@@ -6,9 +6,10 @@ Syntax inside `{{ }}` (spaces allowed around the expression):
   - a generator: `uuid`, `timestamp` (Unix s), `timestamp_ms`, `now` (ISO-8601 UTC), `random_string(n)`,
     `random_int(lo,hi)`; an optional `:label` gives another value (`uuid:second`). Each distinct expression is
     evaluated once per `Scope` (one scenario run) and then reused. A variable of the same name wins.
-A string that is exactly one template keeps the value's JSON type; inside longer text, non-strings are written
-as compact JSON. Object keys are rendered too. An unknown name raises `TemplateError` naming where it was used
-and the names that exist (the loader catches unbound names earlier, when the file loads: `references.py`). Left out: filters/expressions (`{{n + 1}}`), escaping of a literal `{{`.
+A string that is exactly one template keeps the value's JSON type; inside longer text, non-strings are written as
+compact JSON. Object keys are rendered too. An unknown name raises `TemplateError` naming where it was used and the
+names that exist (the loader catches unbound names earlier, when the file loads: `references.py`). Left out:
+filters/expressions (`{{n + 1}}`), escaping of a literal `{{`.
 """
 from __future__ import annotations
 

@@ -55,7 +55,8 @@ class _AnyFigure(dict):
 @pytest.mark.parametrize("run_figures, row, status", [
     ({"make_run_ok": True, "make_run_failed": 0, "make_run_summary": "67 passed, 0 failed in 30.0 s"},
      "| 31.0 s (67 passed, 0 failed in 30.0 s) |", 0),
-    ({"make_run_ok": False, "make_run_exit": 1, "make_run_failed": 2, "make_run_summary": "65 passed, 2 failed in 30.0 s"},
+    ({"make_run_ok": False, "make_run_exit": 1, "make_run_failed": 2,
+      "make_run_summary": "65 passed, 2 failed in 30.0 s"},
      "| 2 failed: 31.0 s (65 passed, 2 failed in 30.0 s) |", 1),
     ({"make_run_ok": False, "make_run_exit": 2, "make_run_failed": 0, "make_run_summary": "harness: no scenario files"},
      "| FAILED (exit 2): 31.0 s (harness: no scenario files) |", 1),
