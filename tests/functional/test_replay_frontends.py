@@ -227,7 +227,8 @@ def test_an_invalid_file_is_reported_and_skipped_while_the_others_run_and_list(t
     listed = subprocess.run(base + ["--list"], capture_output=True, text=True, timeout=60)
     assert listed.returncode == 1
     assert listed.stdout.splitlines() == [
-        f"{folder}/pass.json::scan answers JSON  [tutorial, troubleshooting:wrong-ids]", "1 scenario item, 1 invalid file"]
+        f"{folder}/pass.json::scan answers JSON  [tutorial, troubleshooting:wrong-ids]",
+        "1 scenario item, 1 invalid file"]
     assert f"{folder}/a_broken.json:" in listed.stderr and "steps[0].expect.status: expected a status code" in \
         listed.stderr
     done = subprocess.run(base, capture_output=True, text=True, timeout=120)
