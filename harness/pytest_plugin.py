@@ -1,15 +1,16 @@
 """pytest integration (registered under the `pytest11` entry point): scenario files become test items.
 
-`pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with
-markers from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target.
-Options: `--harness-target embedded|localstack|aws`, `--harness-endpoint URL`, `--harness-region`,
-`--harness-allow-real-aws`, `--harness-no-start-localstack`, `--harness-timing-bounds enforce|report` (ini
-`harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings).
-Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs), `harness_api_url`,
-`harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each pytest-xdist
-worker) gets its own embedded stack in a child process, so parallel workers never share state; on shared
-endpoints each worker prefixes its stacks.
-Left out: reusing one stack across pytest sessions (point `--harness-endpoint` at a `harness serve`).
+`pytest scenarios/` collects every scenario JSON file; each scenario (or parameter row) is one item, with markers
+from its tags and a skip, with the reason, when its `targets`/`requires` exclude the current target. A file that
+does not load is one item reported as an error (every problem, with file and line); the other files still run.
+`load` steps run through harness.load's driver, wired here. Options: `--harness-target embedded|localstack|aws`,
+`--harness-endpoint URL`, `--harness-region`, `--harness-allow-real-aws`, `--harness-no-start-localstack`,
+`--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`: report turns broken wall-clock bounds into
+HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
+`harness_api_url`, `harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each
+pytest-xdist worker) gets its own embedded stack in a child process, so parallel workers never share state; on
+shared endpoints each worker prefixes its stacks. Left out: reusing one stack across pytest sessions (point
+`--harness-endpoint` at a `harness serve`).
 """
 from __future__ import annotations
 
@@ -22,9 +23,7 @@ from typing import Any, Iterator
 import pytest
 
 from .defaults import DEFAULT_REGION
-from .replay import ScenarioError, is_scenario_file, load_scenario
-from .replay.report import format_failure
-from .replay.results import FAILED, SKIPPED
+from .replay import FAILED, SKIPPED, ScenarioError, format_failure, is_scenario_file, load_scenario
 from .targets.sessions import TargetUnavailable, open_target, planned
 
 _SESSION_KEY = pytest.StashKey["HarnessSession"]()
@@ -101,6 +100,7 @@ class HarnessSession:
     def runner(self) -> Any:
         if self._runner is None:
             from .deploy import StackSettings
+            from .load.step_driver import drive
             from .replay import runner_for
 
             target = self.target()
@@ -109,7 +109,8 @@ class HarnessSession:
             if shared and self.worker:
                 settings = settings.with_prefix(f"{self.worker}-")
             self._runner = runner_for(target, settings=settings, destroy_base=True,
-                                      variant_tag=self.worker if shared else "", enforce_timing=self.enforce_timing)
+                                      variant_tag=self.worker if shared else "", enforce_timing=self.enforce_timing,
+                                      load=drive)
         return self._runner
 
     def close(self) -> None:
@@ -149,24 +150,34 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 class ScenarioFile(pytest.File):
-    """One scenario file: an item per scenario item (parameter row)."""
+    """One scenario file: an item per scenario item (parameter row); an invalid file is one item that errors."""
 
     def collect(self) -> Iterator[pytest.Item]:
         try:
             scenario = load_scenario(self.path)
-        except ScenarioError as exc:
-            raise self.CollectError(str(exc)) from None
+        except ScenarioError as exc:  # not a collection error: that would stop the whole session
+            yield InvalidScenario.from_parent(self, name=self.path.name, error=exc)
+            return
         for item in scenario.items():
             name = f"[{item.row.id}]" if item.row else scenario.name
             yield ScenarioTest.from_parent(self, name=name, item=item)
 
-    class CollectError(Exception):
-        pass
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, self.CollectError):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
+class InvalidScenario(pytest.Item):
+    """A scenario file that does not load: an error (in setup) of this file only, listing every problem."""
+
+    def __init__(self, *, error: ScenarioError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def setup(self) -> None:
+        pytest.fail(str(self.error), pytrace=False)
+
+    def runtest(self) -> None:  # never reached: setup fails
+        pytest.fail(str(self.error), pytrace=False)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, (self.error.line - 1) if self.error.line else None, f"invalid scenario: {self.path.name}"
 
 
 def _marker(tag: str) -> str:

@@ -17,10 +17,11 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..defaults import DEFAULT_REGION
-from ..load.defaults import DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, INSTALL_HINT
+from ..load.defaults import DEFAULT_MIX, DEFAULT_REQUESTS, INSTALL_HINT
+from ..replay import DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S
 
 if TYPE_CHECKING:
-    from ..replay.load_profile import LoadProfile
+    from ..replay import LoadProfile
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def add_parser(sub: Any, endpoint_options: Callable[[argparse.ArgumentParser], N
 
 def profile_from_args(args: argparse.Namespace, base: LoadProfile | None = None) -> LoadProfile:
     """The profile the options ask for, on top of `base` (a scenario's) when given. ProfileError when invalid."""
-    from ..replay.load_profile import LoadProfile, Thresholds, parse_mix
+    from ..replay import LoadProfile, Thresholds, parse_mix
 
     timeout = args.timeout if args.timeout is not None else (base.timeout_s if base else DEFAULT_TIMEOUT_S)
     if args.mix is not None or base is None:
@@ -150,8 +151,7 @@ def profile_from_args(args: argparse.Namespace, base: LoadProfile | None = None)
 def _scenario_load(path: str) -> tuple[Any, Any]:
     """(the scenario, its first load step's call); ScenarioError or UsageError (exit 2) with the reason."""
     from ..errors import UsageError
-    from ..replay import load_scenario
-    from ..replay.scenario import LoadCall
+    from ..replay import LoadCall, load_scenario
 
     scenario = load_scenario(path)
     for step in (*scenario.setup, *scenario.steps):
@@ -162,8 +162,9 @@ def _scenario_load(path: str) -> tuple[Any, Any]:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from ..deploy import StackSettings, TableSpec
-    from ..replay.load_profile import ProfileError
-    from ..load.report import PlotUnavailable, format_report, plot, write_json, write_junit
+    from ..replay import ProfileError
+    from ..load.plot import PlotUnavailable, plot
+    from ..load.report import format_report, write_json, write_junit
 
     if args.plot and find_spec("matplotlib") is None:  # say so before the run, not after
         print(f"harness: --plot needs matplotlib, which is not installed: {INSTALL_HINT}", file=sys.stderr)
@@ -240,15 +241,14 @@ def _deploy_and_run(args: argparse.Namespace, profile: LoadProfile, settings: An
 
 
 def _render(value: Any, variables: dict[str, Any]) -> Any:
-    from ..replay.templating import Scope
+    from ..replay import Scope
 
     return Scope(variables).render(value, "load.table")
 
 
 def _variables(scenario: Any, outputs: Any, target_name: str) -> dict[str, Any]:
     """The template variables: `stack`, `target`, and the scenario's vars (first row) rendered in order."""
-    from ..replay.runner import stack_vars
-    from ..replay.templating import Scope
+    from ..replay import Scope, stack_vars
 
     scope = Scope({"stack": stack_vars(outputs), "target": target_name})
     if scenario is not None:

@@ -1,11 +1,10 @@
-"""The defaults of a load run, in a module of their own so `harness --help` need not import the replay engine."""
+"""The defaults of `harness load` itself: its command-line options and the plot's install hint.
+
+Cheap to import (`harness --help` reads them); the profile's own defaults (clients, request timeout, kinds,
+the run marker) live with the profile in `harness.replay`. Left out: everything else.
+"""
 from __future__ import annotations
 
-KINDS = ("get", "post", "put", "delete")
-NEEDS_ITEM = ("put", "delete")  # kinds that act on an item this run wrote
-MARKER = "load_run"  # the attribute that tells this run's items apart in a shared table
-DEFAULT_CLIENTS = 8
-DEFAULT_REQUESTS = 1000
+DEFAULT_REQUESTS = 1000  # when neither --requests nor --duration is given
 DEFAULT_MIX = "get=90,post=10"
-DEFAULT_TIMEOUT_S = 35.0
 INSTALL_HINT = "pip install 'db-api-harness[plot]' (or: pip install matplotlib)"  # for --plot without matplotlib

@@ -16,7 +16,7 @@ from ..deploy import StackOutputs
 from ..targets import Target
 from . import stats, verify
 from .engine import LoadEngine, RunRecord, Snapshot, new_run_id, session_factory_for
-from ..replay.load_profile import LoadProfile
+from ..replay import LoadProfile
 from .traffic import Traffic
 
 log = logging.getLogger(__name__)
@@ -82,17 +82,22 @@ def verdict(profile: LoadProfile, summary: stats.Summary, checked: verify.Verifi
 def run_load(profile: LoadProfile, *, target: Target, outputs: StackOutputs, dynamo: verify.Call,
              variables: Mapping[str, Any] | None = None, on_tick: Callable[[Snapshot], None] | None = None,
              tick_s: float = 1.0, cleanup: bool = True, stop: threading.Event | None = None,
-             session_factory: Callable[[], Any] | None = None) -> LoadResult:
-    """Run `profile` against the deployed stack and judge it (never raises for a failing run)."""
+             session_factory: Callable[[], Any] | None = None, abandon_on_interrupt: bool = False) -> LoadResult:
+    """Run `profile` against the deployed stack and judge it (never raises for a failing run). On Ctrl-C the run
+    ends early and is judged as far as it went; with `abandon_on_interrupt` (a scenario's load step) requests in
+    flight are not waited for, nothing is checked or cleaned up, and KeyboardInterrupt is raised again."""
     run_id = new_run_id()
     keys = KeyCache(dynamo)
     traffic = Traffic(profile, target=target, outputs=outputs, run_id=run_id, key_of=keys, variables=variables)
     if traffic.table:
         keys(traffic.table)  # before the clock starts
     engine = LoadEngine(profile, traffic, on_tick=on_tick, tick_s=tick_s, stop=stop,
-                        session_factory=session_factory or session_factory_for(outputs.invoke_url))
+                        session_factory=session_factory or session_factory_for(outputs.invoke_url),
+                        drain_s=0.0 if abandon_on_interrupt else None)
     log.info("load run %s: %s", run_id, profile.describe())
     record = engine.run()
+    if abandon_on_interrupt and record.interrupted:
+        raise KeyboardInterrupt
     summary = stats.summarize(record.samples, record.elapsed_s)
     checked, found = verify.verify(dynamo, record.samples, run_id, keys, in_flight=record.in_flight)
     cleaned = 0

@@ -5,7 +5,8 @@ only for the profile's think time) until the request budget is spent, the durati
 Every request leaves one `Sample`. A ticker thread reports a `Snapshot` every `tick_s` for the live progress line.
 The hot path takes no lock: the request budget is an `itertools.count`, samples go to a list (`append` is atomic)
 and each client counts into its own slot. Ctrl-C (or `stop.set()`) ends the run early: requests in flight finish
-and are recorded, and the result says it was interrupted.
+and are recorded (for at most `drain_s`, default the request timeout plus 1 s; 0: not waited for), and the result
+says it was interrupted.
 Left out: HTTP/2, connection limits per host, retrying failed requests (a failure is a sample like any other).
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..replay.load_profile import LoadProfile
+from ..replay import LoadProfile
 from .traffic import Prepared, Traffic
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ class LoadEngine:
 
     def __init__(self, profile: LoadProfile, traffic: Traffic, *, on_tick: Callable[[Snapshot], None] | None = None,
                  tick_s: float = 1.0, stop: threading.Event | None = None,
-                 session_factory: Callable[[], Any] = requests.Session, clock: Clock = time.perf_counter) -> None:
+                 session_factory: Callable[[], Any] = requests.Session, clock: Clock = time.perf_counter,
+                 drain_s: float | None = None) -> None:
         self.profile = profile
         self.traffic = traffic
         self.on_tick = on_tick
@@ -112,6 +114,7 @@ class LoadEngine:
         self.stop = stop or threading.Event()
         self.session_factory = session_factory
         self.clock = clock
+        self.drain_s = profile.timeout_s + 1 if drain_s is None else drain_s
         self.samples: list[Sample] = []
         self._done = [0] * profile.clients
         self._errors = [0] * profile.clients
@@ -142,7 +145,8 @@ class LoadEngine:
             interrupted = True
             self.stop.set()
             try:  # let the requests in flight finish and be recorded
-                self._join(self.clock() + profile.timeout_s + 1)
+                if self.drain_s > 0:
+                    self._join(self.clock() + self.drain_s)
             except KeyboardInterrupt:  # a second one (or `timeout`, which signals the process group too)
                 log.warning("load: not waiting for the requests in flight")
         finally:

@@ -1,9 +1,6 @@
-"""What a load run says to people and to CI: a text table, the figures as JSON, a latency plot (PNG).
+"""What a load run says to people and to CI: a text table, the figures as JSON, JUnit XML.
 
-The plot needs matplotlib (the `plot` extra: `pip install 'db-api-harness[plot]'`), imported only when a plot is
-asked for; without it `plot` raises `PlotUnavailable` with that advice and nothing else changes. The plot has two
-panels: every request's latency over time (by kind) with the per-second p50 and p99, and requests/s with errors.
-Left out: HTML reports, comparisons between runs.
+Left out: the latency plot (see `plot.py`: it needs matplotlib), HTML reports, comparisons between runs.
 """
 from __future__ import annotations
 
@@ -12,17 +9,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from . import stats
-from .defaults import INSTALL_HINT
 from .driver import LoadResult
 
 
-class PlotUnavailable(UsageError):
-    """matplotlib is not installed (the message says how to get it)."""
-
-
-def _ms(value: float) -> str:
+def ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.1f}"
 
 
@@ -87,8 +78,8 @@ def format_report(result: LoadResult) -> str:
     if len(rows) != 1:
         rows.append(("all", s.requests, s.errors, s.latency))
     for kind, n, e, lat in rows:
-        lines.append(f"  {kind:<10} {n:>8} {e:>7} {_ms(lat.p50):>8} {_ms(lat.p95):>8} {_ms(lat.p99):>8} "
-                     f"{_ms(lat.max):>8}")
+        lines.append(f"  {kind:<10} {n:>8} {e:>7} {ms(lat.p50):>8} {ms(lat.p95):>8} {ms(lat.p99):>8} "
+                     f"{ms(lat.max):>8}")
     codes = ", ".join(f"{'no answer' if code == 0 else code}: {n}" for code, n in s.status.items()) or "none"
     lines += ["", f"  status codes: {codes}"]
     if v.error:
@@ -114,50 +105,3 @@ def format_report(result: LoadResult) -> str:
     else:
         lines.append("FAIL: " + "; ".join(result.broken))
     return "\n".join(lines)
-
-
-def plot(result: LoadResult, path: str | Path, title: str = "") -> Path:
-    """Latency over time as a PNG at `path` (PlotUnavailable without matplotlib)."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise PlotUnavailable(f"the plot needs matplotlib, which is not installed: {INSTALL_HINT}") from exc
-    samples = result.record.samples
-    buckets = stats.timeline(samples)
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True,
-                                         gridspec_kw={"height_ratios": [3, 1]})
-    for kind in sorted({s.name for s in samples}):
-        group = [s for s in samples if s.name == kind]
-        top.scatter([s.start_s for s in group], [max(s.latency_ms, 0.01) for s in group], s=4, alpha=0.35,
-                    label=kind)
-    failed = [s for s in samples if not s.ok]
-    if failed:
-        top.scatter([s.start_s for s in failed], [max(s.latency_ms, 0.01) for s in failed], s=14, marker="x",
-                    color="red", label="error")
-    centers = [b.second + 0.5 for b in buckets]
-    top.plot(centers, [b.p50_ms for b in buckets], color="black", linewidth=1.2, label="p50 per second")
-    top.plot(centers, [b.p99_ms for b in buckets], color="black", linestyle="--", linewidth=1.2,
-             label="p99 per second")
-    top.set_yscale("log")
-    top.set_ylabel("latency (ms)")
-    top.legend(loc="upper right", fontsize="small")
-    top.grid(True, which="both", alpha=0.3)
-    bottom.bar([b.second for b in buckets], [b.requests for b in buckets], width=0.9, align="edge",
-               label="requests/s")
-    bottom.bar([b.second for b in buckets], [b.errors for b in buckets], width=0.9, align="edge", color="red",
-               label="errors")
-    bottom.set_ylabel("requests/s")
-    bottom.set_xlabel("seconds since start")
-    bottom.legend(loc="upper right", fontsize="small")
-    s = result.summary
-    heading = title or f"harness load: {result.profile.describe()}"
-    figure.suptitle(f"{heading}\n{s.requests} requests, {s.rps:.0f}/s, p50 {_ms(s.latency.p50)} ms, "
-                    f"p99 {_ms(s.latency.p99)} ms, {s.errors} errors", fontsize="medium")
-    figure.tight_layout()
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(target, dpi=110)
-    plt.close(figure)
-    return target

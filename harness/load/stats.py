@@ -3,7 +3,9 @@
 Latency percentiles interpolate linearly between the two nearest ranks (numpy's default), over EVERY request,
 failed or unanswered ones included (a client waited that long too). An error is any answer outside 2xx, or no
 answer at all (status 0). Requests/s is the number of requests over the run's elapsed time (ramp included).
-`timeline` buckets the samples by start second for the plot. `check` compares figures with thresholds.
+`timeline` buckets the samples by start second for the plot; `active_clients` (the ramp-up) and `items_written`
+(what the run added to its tables, which a Scan then reads) are the plot's step series. `check` compares figures
+with thresholds.
 Left out: coordinated-omission correction (clients are closed-loop: a slow answer delays the next request),
 histograms with bounded memory (every latency is kept; fine for millions of requests, not for days).
 """
@@ -15,9 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from .engine import Sample
-from ..replay.load_profile import Thresholds
-
-NO_ANSWER = 0
+from ..replay import Thresholds
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -117,6 +117,33 @@ def timeline(samples: Iterable[Sample], width_s: float = 1.0) -> list[Bucket]:
         buckets.append(Bucket(second, len(group), sum(not s.ok for s in group), percentile(values, 50),
                               percentile(values, 99), values[-1] if values else math.nan))
     return buckets
+
+
+def _steps(events: Iterable[tuple[float, int]]) -> list[tuple[float, int]]:
+    """(time, change) events -> (time, running total) points, in time order, starting at (0, 0)."""
+    points, total = [(0.0, 0)], 0
+    for at, change in sorted(events):
+        total += change
+        points.append((at, total))
+    return points
+
+
+def active_clients(samples: Iterable[Sample]) -> list[tuple[float, int]]:
+    """Clients sending over time, as (s since the start, count) steps: a client counts from the start of its first
+    request to the end of its last (the ramp-up, then the tail as clients finish)."""
+    spans: dict[int, tuple[float, float]] = {}
+    for s in samples:
+        end = s.start_s + s.latency_ms / 1000
+        first, last = spans.get(s.client, (s.start_s, end))
+        spans[s.client] = (min(first, s.start_s), max(last, end))
+    return _steps([(first, 1) for first, _ in spans.values()] + [(last, -1) for _, last in spans.values()])
+
+
+def items_written(samples: Iterable[Sample]) -> list[tuple[float, int]]:
+    """Items this run added to its tables over time, as (s since the start, count) steps: +1 when a POST answered
+    2xx, -1 when a DELETE did (by answer time). What a GET's Scan has to read grows with it."""
+    return _steps([(s.start_s + s.latency_ms / 1000, 1 if s.kind == "post" else -1)
+                   for s in samples if s.ok and s.kind in ("post", "delete")])
 
 
 def check(summary: Summary, thresholds: Thresholds) -> list[str]:

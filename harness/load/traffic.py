@@ -1,12 +1,13 @@
 """Turn the profile's mix into concrete requests, one at a time, from many client threads.
 
 `Traffic.prepare` draws an entry by weight, renders its template in a fresh `Scope` (so generators give new values
-on every request), builds the HTTP request exactly as a replay `http` step would, and notes what the request
-writes: a POST's `Item` (which gets this run's marker, `load_run`) or the `Key` of a PUT or DELETE. `settle` gets
-the answer's status and keeps the `ItemPool` current: an item whose POST answered 200 becomes free for puts and
-deletes; a put or delete holds its item while in flight so no two requests act on one item at once; a deleted item
-never comes back. Left out: writes through other operations (BatchWriteItem bodies are not tracked) and items
-whose key is not a string (a table keyed by a number or binary value is written, but not checked).
+on every request), builds the HTTP request exactly as a replay `http` step would (`harness.replay.render_model`,
+`build_http_request`), and notes what the request writes: a POST's `Item` (which gets this run's marker, `load_run`)
+or the `Key` of a PUT or DELETE. `settle` gets the answer's status and keeps the `ItemPool` current: an item whose
+POST answered 200 becomes free for puts and deletes; a put or delete holds its item while in flight so no two
+requests act on one item at once; a deleted item never comes back. Left out: writes through other operations
+(BatchWriteItem bodies are not tracked) and items whose key is not a string (a table keyed by a number or binary
+value is written, but not checked).
 """
 from __future__ import annotations
 
@@ -18,12 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..deploy import StackOutputs
-from ..replay.scenario import UNSET, HttpCall
-from ..replay.results import Request
-from ..replay.steps import build_http_request, render_model
-from ..replay.templating import Scope
+from ..replay import (MARKER, NEEDS_ITEM, UNSET, HttpCall, LoadProfile, MixEntry, Request, Scope, build_http_request,
+                      render_model)
 from ..targets import Target
-from ..replay.load_profile import MARKER, NEEDS_ITEM, LoadProfile, MixEntry
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +104,7 @@ class Traffic:
             if held:
                 self.pool.add(*held)
             raise
-        table, written = self._written(entry.kind, call)
+        table, written = self._written(entry.kind, call)  # adds this run's marker to a POST's Item
         request = build_http_request(call, self.target, self.outputs)
         if held and (table, written) != held:  # the template did not act on the leased item: free it again
             self.pool.add(*held)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from .engine import Sample
-from ..replay.load_profile import MARKER
+from ..replay import MARKER
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ list of matched values (possibly empty). Operators:
   length          `value`: a count or {op: count}
   type            `value`: a JSON type name or a list of them
   in              `value`: a list of accepted values
+Operands are checked by `operands.operand_problem` (the loader's check too) before anything is compared.
 Left out: arithmetic on paths, assertions across two paths.
 """
 from __future__ import annotations
@@ -23,12 +24,10 @@ from jsonpath_ng import jsonpath as jp
 from jsonpath_ng.ext import iterable as ext_iterable
 from jsonpath_ng.ext import parse as _parse
 
-from .matchers import (ABSENT, COMPARISONS, JSON_TYPES, MatcherError, compare, describe, length_spec, matches,
-                       ordered, show)
-from .scenario import UNSET, PathAssertion
+from .matchers import compare, describe, matches, ordered
+from .operands import ABSENT, COMPARISONS, OPERATORS, MatcherError, operand_problem, show  # noqa: F401
 from .results import Mismatch
-
-OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "contains", "not_contains", "matches", "exists", "length", "type", "in")
+from .scenario import UNSET, PathAssertion
 
 
 class PathError(ValueError):
@@ -80,6 +79,9 @@ def _contains(container: Any, wanted: Any) -> bool | None:
 def check(assertion: PathAssertion, document: Any) -> list[Mismatch]:
     """The mismatches of one assertion against `document` (empty when it holds)."""
     path, op, value = assertion.path, assertion.op, assertion.value
+    problem = operand_problem(op, value)
+    if problem:
+        raise MatcherError(f"{path}: {problem}")
     actual = query(path, document)
     if op == "==":
         return compare(value, actual, path=path)
@@ -110,44 +112,6 @@ def check(assertion: PathAssertion, document: Any) -> list[Mismatch]:
         return compare(wanted, actual, path=path)
     if op == "type":
         return compare({"$type": value}, actual, path=path)
-    if op == "in":
-        if not isinstance(value, list):
-            raise MatcherError(f"{path}: 'in' takes a list of values, got {show(value)}")
-        if any(matches(option, actual) for option in value):
-            return []
-        return [Mismatch(path, f"one of {show(value)}", show(actual))]
-    raise MatcherError(f"{path}: unknown operator {op!r}; known: {' '.join(OPERATORS)}")
-
-
-def operand_problem(assertion: PathAssertion) -> str | None:
-    """A load-time check of the operand's shape (None when fine, or when it is a template)."""
-    op, value = assertion.op, assertion.value
-    if isinstance(value, str) and "{{" in value:
-        return None
-    if op not in ("exists",) and value is UNSET:
-        return f"operator {op!r} needs a \"value\""
-    if op == "length":
-        try:
-            length_spec(value)
-        except MatcherError as exc:
-            return str(exc).replace("$length", "length")
-    if op == "in" and not isinstance(value, list):
-        return f"operator 'in' takes a list of values, got {show(value)}"
-    if op == "matches":
-        if not isinstance(value, str):
-            return f"operator 'matches' takes a regex string, got {show(value)}"
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return f"invalid regex {value!r}: {exc}"
-    if op == "type":
-        names = value if isinstance(value, list) else [value]
-        if not all(isinstance(n, str) and n in JSON_TYPES for n in names):
-            return f"operator 'type' takes a JSON type name, got {show(value)}"
-    if op in ("<", "<=", ">", ">=") and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
-        return f"operator {op!r} takes a number or a string, got {show(value)}"
-    if op == "exists" and value is not UNSET and not isinstance(value, bool):
-        return f"operator 'exists' takes true or false, got {show(value)}"
-    return None
-
-
+    if any(matches(option, actual) for option in value):  # in
+        return []
+    return [Mismatch(path, f"one of {show(value)}", show(actual))]

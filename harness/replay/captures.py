@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .assertions import is_singular, parse_path, query
-from .matchers import ABSENT, show
+from .operands import ABSENT, show
 from .scenario import UNSET, Capture
 from .results import Mismatch, Response
 

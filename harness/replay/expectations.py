@@ -2,7 +2,7 @@
 
 Mismatch paths: `status`, `headers.<Name>`, `$...` (the JSON body), the assertion's JSONPath, `body`,
 `duration`. Every part is checked and every mismatch kept. An `aws`/`invoke` step without an expected status
-fails when the call returned an AWS error. Log expectations are checked by `logs.py` (they need polling).
+fails when the call returned an AWS error. Log expectations are checked by `log_checks.py` (they need polling).
 Left out: response schema validation.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from .assertions import check as check_assertion
-from .matchers import ABSENT, compare, matcher_name, show
+from .matchers import compare, matcher_name
+from .operands import ABSENT, show
 from .scenario import UNSET, Expectation
 from .results import Mismatch, Response
 

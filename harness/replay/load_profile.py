@@ -1,19 +1,19 @@
 """The traffic profile of a load run: how many clients, how fast they arrive, when to stop, what they send.
 
-A `LoadProfile` is plain frozen data, built by `harness load` from its options (`cli.profile_from_args`) or by
-the scenario loader from a `load` block. Requests come from `MixEntry` templates (the replay engine's `HttpCall`, rendered per
-request so `{{uuid}}` is fresh every time), drawn at random by weight. The four kinds of the CLI's `--mix` are
-built-in templates on the tutorial's API (`BUILTIN`):
+A `LoadProfile` is plain frozen data, built by `harness load` from its options (`harness.cli.load.profile_from_args`)
+or by the scenario loader from a `load` block; its defaults live here too. Requests come from `MixEntry` templates
+(the replay engine's `HttpCall`, rendered per request so `{{uuid}}` is fresh every time), drawn at random by weight.
+The four kinds of the CLI's `--mix` are built-in templates on the tutorial's API (`BUILTIN`):
 
   get     GET ?TableName=<table>                  the tutorial's scan
   post    POST {"TableName", "Item": {<key>: uuid}}  a new item (the marker `load_run` is added to every Item)
   put     PUT  UpdateItem on an item this run wrote (conditional: it never creates one)
   delete  DELETE an item this run wrote
 
-Per-request template variables: `load.id` (put/delete: an item of this run no other request is using; otherwise a
-fresh uuid), `load.seq` (request number), `load.client`, `load.run` (the run id), `load.table` and `load.key`
-(the table of the built-in kinds and its key attribute).
-Left out: open-model arrival rates (clients send back to back, with optional think time), per-kind think times.
+Per-request template variables (`LOAD_NAMES`): `load.id` (put/delete: an item of this run no other request is using;
+otherwise a fresh uuid), `load.seq` (request number), `load.client`, `load.run` (the run id), `load.table` and
+`load.key` (the table of the built-in kinds and its key attribute). Left out: open-model arrival rates (clients send
+back to back, with optional think time), per-kind think times.
 """
 from __future__ import annotations
 
@@ -23,8 +23,13 @@ from typing import Any, Mapping
 
 from ..errors import UsageError
 from .scenario import HttpCall
-from ..load.defaults import (DEFAULT_CLIENTS, DEFAULT_MIX, DEFAULT_REQUESTS, DEFAULT_TIMEOUT_S, KINDS, MARKER,  # noqa: F401
-                       NEEDS_ITEM)
+
+KINDS = ("get", "post", "put", "delete")
+NEEDS_ITEM = ("put", "delete")  # kinds that act on an item this run wrote
+MARKER = "load_run"  # the attribute that tells this run's items apart in a shared table
+DEFAULT_CLIENTS = 8
+DEFAULT_TIMEOUT_S = 35.0  # per request
+LOAD_NAMES = ("id", "seq", "client", "run", "table", "key")  # {{load.*}}: per request, in mix templates only
 
 BUILTIN: Mapping[str, HttpCall] = {
     "get": HttpCall(method="GET", query={"TableName": "{{load.table}}"}),

@@ -5,9 +5,10 @@ row ids...) and raised together as one `ScenarioError` naming the file, line and
 Includes are relative to the including file: a top-level `include` list merges fragments' `vars` (before the
 file's own), a step `{"include": "f.json"}` inserts a fragment's `steps`; included steps keep their own file and
 line. Relative `stack.code_dir` values are resolved against the scenario's directory. A `load` step becomes a
-`LoadCall` holding a `harness.load.profile.LoadProfile` (its templates stay unrendered until each request).
-`discover(paths)` finds scenario files: a file whose `$schema` ends with `scenario.schema.json`.
-Left out: YAML, remote includes, checking that templates only use variables defined before them.
+`LoadCall` holding a `load_profile.LoadProfile` (its templates stay unrendered until each request). Every
+template must name something bound when it is rendered (`references.py`: `{{stack.tabel}}` is caught here,
+with "did you mean {{stack.table}}?"). Finding files and selecting items: see `discovery.py`.
+Left out: YAML, remote includes.
 """
 from __future__ import annotations
 
@@ -17,18 +18,16 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from . import assertions, matchers
+from . import assertions, matchers, operands
 from .scenario import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
                     PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
+from .references import Site, StepSites, step_sites, unbound
 from .validation import Problem, ScenarioError, format_path, schema_problems
 
 log = logging.getLogger(__name__)
-
-SCENARIO_SUFFIX = "scenario.schema.json"
-
 
 def display_path(path: Path) -> str:
     """The path relative to the working directory when inside it, else absolute."""
@@ -53,6 +52,9 @@ class _Builder:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._fragments: dict[Path, _File | None] = {}
+        self.var_sites: dict[str, Site] = {}  # where each template lives, for the names check (references.py)
+        self.step_sites: list[StepSites] = []
+        self.row_sites: list[tuple[str, list[tuple[str, Site]]]] = []
 
     def problem(self, f: _File, parts: list[str | int], message: str) -> None:
         self.problems.append(Problem(f.display, line_of(f.doc, parts), format_path(parts), message))
@@ -104,7 +106,9 @@ class _Builder:
             included = self.fragment(f, ["include", i], name, chain)
             if included is not None:
                 merged.update(self.vars(included, (*chain, included.path)))
-        merged.update(plain(f.doc.get("vars", {})))
+        own = f.doc.get("vars", {})
+        merged.update(plain(own))
+        self.var_sites.update((name, Site(f, ("vars", name), value)) for name, value in own.items())
         return merged
 
     def steps(self, f: _File, key: str, chain: tuple[Path, ...]) -> list[Step]:
@@ -121,6 +125,7 @@ class _Builder:
         return built
 
     def step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
+        self.step_sites.append(step_sites(f, tuple(parts), raw))
         kind = next(k for k in ("http", "invoke", "aws", "load") if k in raw)
         if kind == "load":
             return self.load_step(f, parts, raw)
@@ -186,7 +191,7 @@ class _Builder:
         for i, item in enumerate(raw.get("jsonpath", [])):
             assertion = PathAssertion(item["path"], item.get("op", "=="), plain(item.get("value", UNSET)))
             self._path(f, [*parts, "jsonpath", i, "path"], assertion.path)
-            problem = assertions.operand_problem(assertion)
+            problem = operands.operand_problem(assertion.op, assertion.value)
             if problem:
                 self.problem(f, [*parts, "jsonpath", i, "op" if "op" in item else "path"], problem)
             self._matchers(f, [*parts, "jsonpath", i, "value"], assertion.value)
@@ -241,6 +246,8 @@ class _Builder:
             seen.setdefault(row_id, i)
             stack = self.stack(f, raw.get("stack", {}))
             rows.append(ParamRow(row_id, row_vars, stack, f.source(["params", i])))
+            self.row_sites.append((row_id, [(name, Site(f, ("params", i, "vars", name), value))
+                                            for name, value in raw.get("vars", {}).items()]))
         return tuple(rows)
 
     def stack(self, f: _File, raw: dict[str, Any]) -> dict[str, Any]:
@@ -265,58 +272,9 @@ def load_scenario(path: str | Path) -> Scenario:
         steps=tuple(builder.steps(f, "steps", chain)), teardown=tuple(builder.steps(f, "teardown", chain)),
         params=builder.rows(f),
     )
+    for found in unbound(list(builder.var_sites.items()), builder.row_sites, builder.step_sites):
+        builder.problem(found.owner, list(found.parts), found.message)
     if builder.problems:
         raise ScenarioError(f.display, builder.problems)
     log.debug("loaded %s: %d steps", f.display, len(scenario.steps))
     return scenario
-
-
-def is_scenario_file(path: Path) -> bool:
-    """True for a JSON file whose `$schema` names the scenario schema, or that has no `$schema` but a `name`
-    and `steps` (the loader then reports the missing `$schema`). Fragments and other JSON files are not;
-    unparsable `.json` files are (the loader reports where they break)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return path.suffix == ".json" and not path.name.endswith(".schema.json")
-    if not isinstance(document, dict):
-        return False
-    if "$schema" in document:
-        return str(document["$schema"]).endswith(SCENARIO_SUFFIX)
-    return "name" in document and "steps" in document
-
-
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Scenario files: given files as is, directories searched recursively (sorted)."""
-    found: list[Path] = []
-    for entry in map(Path, paths):
-        if entry.is_dir():
-            found.extend(p for p in sorted(entry.rglob("*.json")) if is_scenario_file(p))
-        else:
-            found.append(entry)
-    return found
-
-
-def load_items(paths: Iterable[str | Path]) -> list[ScenarioItem]:
-    """Every item of every scenario under `paths` (the first broken file raises its ScenarioError)."""
-    return [item for path in discover(paths) for item in load_scenario(path).items()]
-
-
-def select(items: Iterable[ScenarioItem], tags: Iterable[str] = (), match: str | None = None) -> list[ScenarioItem]:
-    """The items carrying any of `tags` (all items when none is given) whose id contains `match` (any case)."""
-    wanted = set(tags)
-    needle = (match or "").lower()
-    return [item for item in items
-            if (not wanted or wanted.intersection(item.scenario.tags)) and needle in item.id.lower()]
-
-
-def load_many(paths: Iterable[str | Path]) -> tuple[list[ScenarioItem], list[ScenarioError]]:
-    """Every item of every loadable scenario under `paths`, and the errors of the others (report them all)."""
-    items: list[ScenarioItem] = []
-    errors: list[ScenarioError] = []
-    for path in discover(paths):
-        try:
-            items.extend(load_scenario(path).items())
-        except ScenarioError as exc:
-            errors.append(exc)
-    return items, errors

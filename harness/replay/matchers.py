@@ -13,70 +13,21 @@ A matcher is a JSON object with one `$`-key (plus that matcher's options):
   {"$literal": {...}}            this value compared exactly, `$` keys and all
 Exact mode: extra object keys and array items are mismatches. Subset mode: extra object keys are allowed;
 arrays still compare item by item and must have the same length. `true` never equals `1`.
-Paths look like `$.Items[0].id` or `$["Content-Type"]`. Left out: cross-field matchers, `$not`.
+Paths look like `$.Items[0].id` or `$["Content-Type"]`. A matcher's argument is checked by `operands.py`, the one
+validator the loader uses too. Left out: cross-field matchers, `$not`.
 """
 from __future__ import annotations
 
 import json
 import math
-import operator
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
+from .operands import (ABSENT, COMPARISONS, JSON_TYPES, OPTIONS, MatcherError, is_number, json_type,  # noqa: F401
+                       length_spec, matcher_problem, show)
 from .results import Mismatch
 
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "<absent>"
-
-
-ABSENT: Any = _Absent()
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-JSON_TYPES = ("string", "number", "integer", "boolean", "null", "object", "array")
-OPTIONS: Mapping[str, frozenset[str]] = {
-    "$type": frozenset(), "$regex": frozenset(), "$uuid": frozenset(), "$any": frozenset(),
-    "$absent": frozenset(), "$length": frozenset(), "$unordered": frozenset(),
-    "$approx": frozenset({"tolerance"}), "$subset": frozenset(), "$literal": frozenset(),
-}
-COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-}
-_MAX_SHOWN = 200
-
-
-class MatcherError(ValueError):
-    """A matcher object with bad arguments (found at load time, or at run time after templating)."""
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def show(value: Any) -> str:
-    """A value as compact JSON for messages (ABSENT as `<absent>`), truncated."""
-    if value is ABSENT:
-        return "<absent>"
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 
 
 def join(path: str, key: str | int) -> str:
@@ -96,20 +47,9 @@ def matcher_name(value: Any) -> str | None:
 
 def ordered(op: str, left: Any, right: Any) -> bool | None:
     """`left op right` for two numbers or two strings; None when they cannot be ordered."""
-    if (_is_number(left) and _is_number(right)) or (isinstance(left, str) and isinstance(right, str)):
+    if (is_number(left) and is_number(right)) or (isinstance(left, str) and isinstance(right, str)):
         return bool(COMPARISONS[op](left, right))
     return None
-
-
-def length_spec(spec: Any) -> tuple[str, int]:
-    """`3` -> ("==", 3); `{">=": 1}` -> (">=", 1); MatcherError otherwise."""
-    if isinstance(spec, int) and not isinstance(spec, bool) and spec >= 0:
-        return "==", spec
-    if isinstance(spec, Mapping) and len(spec) == 1:
-        (op, n), = spec.items()
-        if op in COMPARISONS and isinstance(n, int) and not isinstance(n, bool):
-            return op, n
-    raise MatcherError(f"$length takes a count or {{op: count}} with op one of {' '.join(COMPARISONS)}, got {show(spec)}")
 
 
 def describe(expected: Any) -> str:
@@ -125,7 +65,7 @@ def describe(expected: Any) -> str:
     if name == "$regex":
         return f"<regex {arg}>"
     if name == "$length":
-        op, n = length_spec(arg)
+        op, n = length_spec(arg) or ("?", arg)
         return f"<length {n}>" if op == "==" else f"<length {op} {n}>"
     if name == "$approx":
         return f"<approx {arg} ± {expected.get('tolerance', 1e-6)}>"
@@ -148,7 +88,7 @@ def matches(expected: Any, actual: Any, *, subset: bool = False) -> bool:
 def _equal(expected: Any, actual: Any) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual
-    if _is_number(expected) and _is_number(actual):
+    if is_number(expected) and is_number(actual):
         return expected == actual
     return type(expected) is type(actual) and expected == actual
 
@@ -181,7 +121,7 @@ def _length_of(value: Any) -> int | None:
 
 
 def _match(name: str, exp: Mapping[str, Any], act: Any, subset: bool, path: str, out: list[Mismatch]) -> None:
-    problem = _arg_problem(name, exp)
+    problem = matcher_problem(name, exp)
     if problem:
         raise MatcherError(f"{path}: {problem}")
     arg = exp[name]
@@ -200,14 +140,14 @@ def _match(name: str, exp: Mapping[str, Any], act: Any, subset: bool, path: str,
     elif name == "$uuid":
         ok = isinstance(act, str) and UUID_RE.match(act) is not None
     elif name == "$length":
-        op, n = length_spec(arg)
+        op, n = length_spec(arg)  # type: ignore[misc]  # checked above
         size = _length_of(act)
         if size is None or not COMPARISONS[op](size, n):
             out.append(Mismatch(path, describe(exp), show(act) if size is None else f"length {size}"))
         return
     elif name == "$approx":
         tolerance = exp.get("tolerance", 1e-6)
-        ok = _is_number(act) and math.isclose(act, arg, rel_tol=0.0, abs_tol=tolerance)
+        ok = is_number(act) and math.isclose(act, arg, rel_tol=0.0, abs_tol=tolerance)
     elif name == "$subset":
         _compare(arg, act, True, path, out, literal=False)
         return
@@ -244,45 +184,6 @@ def _unordered(expected: list[Any], actual: Any, subset: bool, path: str, out: l
     out.extend(Mismatch(join(path, j), "<absent>", show(item)) for j, item in enumerate(actual) if j not in owner)
 
 
-def _arg_problem(name: str, exp: Mapping[str, Any]) -> str | None:
-    extra = sorted(k for k in exp if k != name and k not in OPTIONS[name])
-    if extra:
-        others = [k for k in extra if k in OPTIONS]
-        if others:
-            return f"one matcher per object: found {name} and {', '.join(others)}"
-        allowed = ", ".join(sorted(OPTIONS[name])) or "none"
-        return f"{name} takes no option {', '.join(map(repr, extra))} (options: {allowed})"
-    arg = exp[name]
-    if isinstance(arg, str) and "{{" in arg:
-        return None  # checked again after rendering
-    if name in ("$uuid", "$any", "$absent") and arg is not True:
-        return f"{name} takes true, got {show(arg)}"
-    if name == "$type":
-        names = arg if isinstance(arg, list) and arg else [arg]
-        bad = [n for n in names if n not in JSON_TYPES]
-        if bad:
-            return f"$type takes one of {', '.join(JSON_TYPES)} (or a list of them), got {show(arg)}"
-    if name == "$regex":
-        if not isinstance(arg, str):
-            return f"$regex takes a string, got {show(arg)}"
-        try:
-            re.compile(arg)
-        except re.error as exc:
-            return f"invalid $regex {arg!r}: {exc}"
-    if name == "$length":
-        try:
-            length_spec(arg)
-        except MatcherError as exc:
-            return str(exc)
-    if name == "$unordered" and not isinstance(arg, list):
-        return f"$unordered takes an array, got {show(arg)}"
-    if name == "$approx":
-        tolerance = exp.get("tolerance", 1e-6)
-        if not _is_number(arg) or not _is_number(tolerance) or tolerance < 0:
-            return f"$approx takes a number and an optional non-negative tolerance, got {show(dict(exp))}"
-    return None
-
-
 def syntax_problems(value: Any) -> list[tuple[list[str | int], str]]:
     """Bad matcher objects inside an expected value: (path parts relative to `value`, message)."""
     found: list[tuple[list[str | int], str]] = []
@@ -297,7 +198,7 @@ def syntax_problems(value: Any) -> list[tuple[list[str | int], str]]:
                               "(wrap literal $-keys in {\"$literal\": ...})"))
                 return
             if name is not None:
-                problem = _arg_problem(name, node)
+                problem = matcher_problem(name, node)
                 if problem:
                     found.append((parts + [name], problem))
                 elif name in ("$unordered", "$subset"):

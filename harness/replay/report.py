@@ -1,5 +1,6 @@
 """Text reports: a failed item (every mismatch, the rendered request, the response, file:line), the results
-table with durations, and the closing line `N passed, M failed` (`, K skipped` when any).
+table with durations, and the closing line `N passed, M failed` (`, K skipped` when any), or after Ctrl-C
+`interrupted: N passed, M failed, K not run`.
 
 Secrets are masked: header values whose name looks like a credential (Authorization, Cookie, X-Api-Key,
 *token*, *secret*, *password*) and JSON keys such as SecretAccessKey, SessionToken or password. Bodies are
@@ -187,6 +188,15 @@ def summary_line(results: Iterable[ItemResult]) -> str:
     tally = counts(results)
     line = f"{tally[PASSED]} passed, {tally[FAILED]} failed"
     return line + (f", {tally[SKIPPED]} skipped" if tally[SKIPPED] else "")
+
+
+def interrupted_line(results: Iterable[ItemResult], total: int) -> str:
+    """After Ctrl-C: `interrupted: N passed, M failed, K not run` (`, S skipped` before `not run` when any); the
+    item that was running counts as not run."""
+    tally = counts(results)
+    done = sum(tally.values())
+    skipped = f", {tally[SKIPPED]} skipped" if tally[SKIPPED] else ""
+    return f"interrupted: {tally[PASSED]} passed, {tally[FAILED]} failed{skipped}, {max(total - done, 0)} not run"
 
 
 def exit_status(results: Iterable[ItemResult]) -> int:

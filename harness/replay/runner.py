@@ -7,13 +7,13 @@
 Per item: skip when the target is not among the scenario's `targets` or lacks a `requires` feature (reason from
 `Target.skip_reason`; `stack` overrides imply `fault-injection`), or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
 (base or variant); bind vars (`stack`, `target`, then the scenario's and the row's vars, in order); run setup,
-then steps (both stop at the first failure), then teardown, always. HTTP goes through a keep-alive
+then steps (both stop at the first failure), then teardown, always (Ctrl-C stops the run at once, teardown
+included; `close()` still releases the stacks). HTTP goes through a keep-alive
 `requests.Session` (`RequestsTransport`), AWS calls through boto3 (`BotoCaller`), logs through CloudWatch Logs.
 Left out: running items in parallel (use pytest-xdist: one Runner per worker).
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from typing import Any, Callable, Iterable
@@ -22,11 +22,14 @@ from ..clients import Clients
 from ..deploy import StackOutputs, StackSettings
 from ..targets import Target
 from .awscalls import AwsCaller, BotoCaller
+from .bindings import stack_vars
+from .context import StepContext
+from .load_driver import LoadDriver
 from .log_checks import CloudWatchLogs, LogSource
 from .scenario import ScenarioItem
 from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
 from .stacks import DeployingStacks, StackProvider, VariantUnsupported
-from .steps import StepContext, run_step
+from .steps import run_step
 from .templating import Scope, TemplateError
 from .transport import RequestsTransport, Transport
 
@@ -35,21 +38,14 @@ log = logging.getLogger(__name__)
 OnResult = Callable[[ItemResult], None]
 
 
-def stack_vars(outputs: StackOutputs) -> dict[str, Any]:
-    """`{{stack.*}}`: the deployment's outputs, plus `table` (the main table's name)."""
-    values = dataclasses.asdict(outputs)
-    values["tables"] = list(outputs.tables)
-    values["table"] = outputs.tables[0] if outputs.tables else None
-    return values
-
-
 class Runner:
     """Replays scenario items against one target; `close()` (or leaving the `with` block) tears variants down."""
 
     def __init__(self, target: Target, stacks: StackProvider, *, transport: Transport | None = None,
                  aws: AwsCaller | None = None, logs: LogSource | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 wall: Callable[[], float] = time.time, enforce_timing: bool = True) -> None:
+                 wall: Callable[[], float] = time.time, enforce_timing: bool = True,
+                 load: LoadDriver | None = None) -> None:
         self.target = target
         self.stacks = stacks
         self.transport = transport or RequestsTransport()
@@ -57,6 +53,7 @@ class Runner:
         self.logs = logs if logs is not None else CloudWatchLogs(self.aws)
         self.clock, self.sleep, self.wall = clock, sleep, wall
         self.enforce_timing = enforce_timing
+        self.load = load
         self.release_errors: list[str] = []
         self._closed = False
 
@@ -84,7 +81,8 @@ class Runner:
         return skip_reason(self.target, item)
 
     def run(self, items: Iterable[ScenarioItem], on_result: OnResult | None = None) -> list[ItemResult]:
-        """Run every item, then close (tearing variants down) even when interrupted."""
+        """Run every item, then close (tearing variants down) even when interrupted. Ctrl-C stops at once:
+        KeyboardInterrupt goes through (the results so far went to `on_result`)."""
         results: list[ItemResult] = []
         try:
             for item in items:
@@ -121,25 +119,39 @@ class Runner:
         except TemplateError as exc:
             return finish(FAILED, error=str(exc), stack_name=outputs.stack_name)
         ctx = StepContext(self.target, outputs, self.transport, self.aws, self.logs, self.clock, self.sleep,
-                          self.wall, enforce_timing=self.enforce_timing)
+                          self.wall, enforce_timing=self.enforce_timing, load=self.load)
         steps = self._run_steps(item, scope, ctx)
         outcome = FAILED if any(step.failed for step in steps) else PASSED
         return finish(outcome, steps=tuple(steps), stack_name=outputs.stack_name,
                       vars={**scope.as_dict(), **{f"{{{{{k}}}}}": v for k, v in scope.generated.items()}})
 
     def _run_steps(self, item: ScenarioItem, scope: Scope, ctx: StepContext) -> list[StepResult]:
-        scenario, done = item.scenario, []
+        """Setup, then steps (both stop at the first failure), then teardown, always; except after Ctrl-C,
+        which stops at once (`close()` still releases the stacks, variants and all)."""
+        done: list[StepResult] = []
         try:
-            for phase, steps in (("setup", scenario.setup), ("steps", scenario.steps)):
-                for index, step in enumerate(steps):
-                    done.append(run_step(step, phase, index, scope, ctx))
-                    log.debug("%s %s: %s", item.id, step.where, done[-1].outcome)
-                    if done[-1].failed:
-                        return done
-        finally:
-            for index, step in enumerate(scenario.teardown):
-                done.append(run_step(step, "teardown", index, scope, ctx))
+            self._run_phases(item, scope, ctx, done)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            self._teardown(item, scope, ctx, done)
+            raise
+        self._teardown(item, scope, ctx, done)
         return done
+
+    @staticmethod
+    def _run_phases(item: ScenarioItem, scope: Scope, ctx: StepContext, done: list[StepResult]) -> None:
+        for phase, steps in (("setup", item.scenario.setup), ("steps", item.scenario.steps)):
+            for index, step in enumerate(steps):
+                done.append(run_step(step, phase, index, scope, ctx))
+                log.debug("%s %s: %s", item.id, step.where, done[-1].outcome)
+                if done[-1].failed:
+                    return
+
+    @staticmethod
+    def _teardown(item: ScenarioItem, scope: Scope, ctx: StepContext, done: list[StepResult]) -> None:
+        for index, step in enumerate(item.scenario.teardown):
+            done.append(run_step(step, "teardown", index, scope, ctx))
 
 
 def skip_reason(target: Target, item: ScenarioItem) -> str | None:
@@ -153,7 +165,8 @@ def skip_reason(target: Target, item: ScenarioItem) -> str | None:
 
 def runner_for(target: Target, *, settings: StackSettings | None = None, outputs: StackOutputs | None = None,
                destroy_base: bool = False, variant_tag: str = "", clients: Clients | None = None,
-               transport: Transport | None = None, enforce_timing: bool = True) -> Runner:
+               transport: Transport | None = None, enforce_timing: bool = True,
+               load: LoadDriver | None = None) -> Runner:
     """The usual wiring for the CLI and the pytest plugin.
 
     The base stack is `target.stack_settings(settings)` (default: the tutorial's settings in the target's region;
@@ -161,10 +174,12 @@ def runner_for(target: Target, *, settings: StackSettings | None = None, outputs
     e.g. by a fixture) the base is not deployed again; otherwise it is deployed on first use and destroyed at
     `close()` only when `destroy_base`. Variants are always destroyed at `close()`. `enforce_timing=False`
     reports broken timing bounds (`max_duration_ms`, `max_p95_ms`, `max_p99_ms`, `min_rps`) as notes instead
-    of failing on them (for suites on shared or loaded machines; measure speed with a benchmark).
+    of failing on them (for suites on shared or loaded machines; measure speed with a benchmark). `load` runs
+    the scenarios' `load` steps (harness.load's driver; without one they fail, saying so).
     """
     clients = clients or Clients(target.endpoint)
     base = target.stack_settings(settings or StackSettings(region=target.region))
     stacks = DeployingStacks(base, clients, url_for=target.invoke_url, base_outputs=outputs,
                              destroy_base=destroy_base, variant_tag=variant_tag)
-    return Runner(target, stacks, transport=transport, aws=BotoCaller(clients), enforce_timing=enforce_timing)
+    return Runner(target, stacks, transport=transport, aws=BotoCaller(clients), enforce_timing=enforce_timing,
+                  load=load)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Union
 
-if TYPE_CHECKING:  # harness.load imports this module; the profile's class is only named here
+if TYPE_CHECKING:  # load_profile imports this module (HttpCall); the profile's class is only named here
     from .load_profile import LoadProfile
 
 

@@ -2,110 +2,33 @@
 
 A step never raises: a template naming an undefined variable, a transport failure, a bad matcher after
 rendering, even a bug, all become a failed `StepResult` with `error` set (a template error is found before
-anything is sent). With `retry`, the request and every check are repeated until they all hold, the attempts
-run out or the retry timeout passes; the result is the last attempt's, with the number of attempts.
-A `load` step (many concurrent requests, rendered one by one) is handed to `harness.load.step`.
+anything is sent); only Ctrl-C (KeyboardInterrupt) goes through, to stop the whole run. With `retry`, the
+request and every check are repeated until they all hold, the attempts run out or the retry timeout passes;
+the result is the last attempt's, with the number of attempts. A `load` step (many concurrent requests,
+rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
 Left out: running steps concurrently (beyond what a `load` step does inside itself).
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
-import time
-from dataclasses import dataclass
-from typing import Any, Callable
-from urllib.parse import urlencode
+from typing import Any
 
-from ..deploy import StackOutputs
-from ..targets import Target
-from .awscalls import AwsCaller, AwsCallError, perform
+from .awscalls import AwsCallError, perform
 from .captures import capture_all
+from .context import StepContext
 from .expectations import check_response
-from .log_checks import LogSource, check_logs, execution_group, function_group
-from .matchers import MatcherError
-from .scenario import UNSET, AwsCall, HttpCall, InvokeCall, Retry, Step
+from .load_step import run_load_step
+from .log_checks import check_logs, execution_group, function_group
+from .operands import MatcherError
+from .rendering import build_request, render_model
 from .results import FAILED, PASSED, Request, Response, StepResult, split_timing
+from .scenario import HttpCall, InvokeCall, Retry, Step
 from .templating import Scope, TemplateError
-from .transport import Transport, TransportError
+from .transport import TransportError
 
 log = logging.getLogger(__name__)
 
 NO_RETRY = Retry(attempts=1, interval=0.0)
-
-
-@dataclass(frozen=True)
-class StepContext:
-    """What a step runs against: the target, the deployed stack and the I/O interfaces."""
-
-    target: Target
-    outputs: StackOutputs
-    transport: Transport
-    aws: AwsCaller
-    logs: LogSource | None = None
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    wall: Callable[[], float] = time.time
-    enforce_timing: bool = True  # False: broken timing bounds are the step's notes, not mismatches
-
-
-def render_model(value: Any, scope: Scope, where: str) -> Any:
-    """A copy of a model dataclass (or JSON value) with every template rendered; tuples stay tuples."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: render_model(getattr(value, f.name), scope, f"{where}.{f.name}")
-                   for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(render_model(item, scope, f"{where}[{i}]") for i, item in enumerate(value))
-    if value is UNSET or value is None or isinstance(value, (bool, int, float)):
-        return value
-    return scope.render(value, where)
-
-
-def _query(query: Any) -> str:
-    if isinstance(query, str):
-        return query.lstrip("?")
-    pairs = []
-    for key, value in (query or {}).items():
-        for item in value if isinstance(value, list) else [value]:
-            pairs.append((key, item if isinstance(item, str) else json.dumps(item)))
-    return urlencode(pairs)
-
-
-def build_http_request(call: HttpCall, target: Target, outputs: StackOutputs) -> Request:
-    """The HTTP request a rendered `HttpCall` makes against the deployed stack (also used by `harness load`)."""
-    path = call.path if call.path is not None else f"/{outputs.resource_path}"
-    url = call.url or target.invoke_url(call.api_id or outputs.api_id, call.stage or outputs.stage, path)
-    query = _query(call.query)
-    if query:
-        url += ("&" if "?" in url else "?") + query
-    headers = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in call.headers.items()}
-    body = None
-    if call.json is not UNSET:
-        body = json.dumps(call.json).encode("utf-8")
-        if not any(k.lower() == "content-type" for k in headers):
-            headers["Content-Type"] = "application/json"
-    elif call.body is not None:
-        body = str(call.body).encode("utf-8")
-    return Request("http", str(call.method).upper(), url, headers, body, timeout=float(call.timeout))
-
-
-def build_request(kind: str, call: Any, ctx: StepContext) -> Request:
-    """The request a rendered call makes against the deployed stack."""
-    out = ctx.outputs
-    if isinstance(call, HttpCall):
-        return build_http_request(call, ctx.target, out)
-    if isinstance(call, InvokeCall):
-        if call.payload is not UNSET:
-            body, shown = json.dumps(call.payload).encode("utf-8"), call.payload
-        elif call.raw_payload is not None:
-            body, shown = call.raw_payload.encode("utf-8"), call.raw_payload
-        else:
-            body, shown = None, UNSET
-        options = {"invocation_type": call.invocation_type, "log_tail": call.log_tail, "qualifier": call.qualifier}
-        return Request("invoke", "Invoke", call.function or out.function_name, {}, body, params=shown, options=options)
-    assert isinstance(call, AwsCall)
-    return Request("aws", call.operation, call.service, params=dict(call.params), options={"document": call.document})
 
 
 def _log_groups(kind: str, call: Any, ctx: StepContext) -> dict[str, str | None]:
@@ -124,16 +47,14 @@ def _send(request: Request, ctx: StepContext) -> Response:
 
 def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext) -> StepResult:
     """Run `step` (with its retries); captured values are added to `scope` when the step passes."""
-    if step.kind == "load":  # many requests, rendered one by one: harness.load (imported late: it imports us)
-        from ..load.step import run_load_step
-
+    if step.kind == "load":  # many requests, rendered one by one by the injected driver
         return run_load_step(step, phase, index, scope, ctx)
     started = ctx.clock()
     base = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source, where=step.where)
     try:
         call = render_model(step.call, scope, f"{step.where}.{step.kind}")
         expect = render_model(step.expect, scope, f"{step.where}.expect")
-        request = build_request(step.kind, call, ctx)
+        request = build_request(call, ctx.target, ctx.outputs)
     except TemplateError as exc:
         return StepResult(**base, outcome=FAILED, error=str(exc), duration_s=ctx.clock() - started)
     retry = step.retry or NO_RETRY

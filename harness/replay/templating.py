@@ -6,9 +6,10 @@ Syntax inside `{{ }}` (spaces allowed around the expression):
   - a generator: `uuid`, `timestamp` (Unix s), `timestamp_ms`, `now` (ISO-8601 UTC), `random_string(n)`,
     `random_int(lo,hi)`; an optional `:label` gives another value (`uuid:second`). Each distinct expression is
     evaluated once per `Scope` (one scenario run) and then reused. A variable of the same name wins.
-A string that is exactly one template keeps the value's JSON type; inside longer text, non-strings are written
-as compact JSON. Object keys are rendered too. An unknown name raises `TemplateError` naming where it was used
-and the names that exist. Left out: filters/expressions (`{{n + 1}}`), escaping of a literal `{{`.
+A string that is exactly one template keeps the value's JSON type; inside longer text, non-strings are written as
+compact JSON. Object keys are rendered too. An unknown name raises `TemplateError` naming where it was used and the
+names that exist (the loader catches unbound names earlier, when the file loads: `references.py`). Left out:
+filters/expressions (`{{n + 1}}`), escaping of a literal `{{`.
 """
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-_TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
-_WHOLE = re.compile(r"^\{\{\s*([^{}]*?)\s*\}\}$")
-_VARIABLE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_$-]+)*)$")
-_GENERATOR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^()]*)\))?(?::([A-Za-z0-9_-]+))?$")
+TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+WHOLE = re.compile(r"^\{\{\s*([^{}]*?)\s*\}\}$")
+VARIABLE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_$-]+)*)$")
+GENERATOR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\(([^()]*)\))?(?::([A-Za-z0-9_-]+))?$")
 
 
 def _random_string(length: int | str = 8) -> str:
@@ -83,10 +84,10 @@ class Scope:
 
     def lookup(self, expr: str, where: str = "") -> Any:
         """The value of one template expression (without braces)."""
-        var = _VARIABLE.match(expr)
+        var = VARIABLE.match(expr)
         if var and var.group(1) in self._values:
             return self._walk(var.group(1), var.group(2), where)
-        gen = _GENERATOR.match(expr)
+        gen = GENERATOR.match(expr)
         if gen and gen.group(1) in self._generators:
             return self._generate(gen.group(1), gen.group(2), gen.group(3), where)
         if not var and not gen:
@@ -129,12 +130,12 @@ class Scope:
 def render(value: Any, scope: Scope, where: str = "") -> Any:
     """A copy of the JSON `value` with every template replaced (objects, arrays and keys included)."""
     if isinstance(value, str):
-        whole = _WHOLE.match(value)
+        whole = WHOLE.match(value)
         if whole:
             return copy.deepcopy(scope.lookup(whole.group(1), where))
         if "{{" not in value:
             return value
-        return _TEMPLATE.sub(lambda m: _text(scope.lookup(m.group(1), where)), value)
+        return TEMPLATE.sub(lambda m: _text(scope.lookup(m.group(1), where)), value)
     if isinstance(value, Mapping):
         rendered = {}
         for key, item in value.items():
@@ -156,7 +157,7 @@ def references(value: Any) -> list[str]:
     """Every template expression used in `value` (for static checks), in order of appearance."""
     found: list[str] = []
     if isinstance(value, str):
-        found.extend(m.group(1) for m in _TEMPLATE.finditer(value))
+        found.extend(m.group(1) for m in TEMPLATE.finditer(value))
     elif isinstance(value, Mapping):
         for key, item in value.items():
             found.extend(references(key) + references(item))

@@ -20,7 +20,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..errors import UsageError
-from .matchers import json_type, show
+from .operands import json_type, show
 from .positions import line_of
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")

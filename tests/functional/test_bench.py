@@ -28,3 +28,45 @@ def test_a_small_bench_run_has_every_figure(tmp_path):
                  "idle_rss_mb", "peak_rss_mb"):
         assert figures[name] > 0, name
     assert (figures["peak_errors"], figures["peak_lost"], figures["peak_stored"], figures["scan_items"]) == (0, 0, 40, 40)
+
+
+FAILING = {"$schema": str(ROOT / "harness" / "replay" / "scenario.schema.json"), "name": "fails on purpose",
+           "steps": [{"http": {"query": {"TableName": "nope"}}, "expect": {"status": 200}}]}
+PASSING = dict(FAILING, name="passes", steps=[{"http": {"query": {"TableName": "{{stack.table}}"}},
+                                              "expect": {"status": 200}}])
+
+
+def test_a_failing_cold_run_is_counted(tmp_path):
+    from harness.bench import cold_run, cold_run_value
+
+    for name, document in (("fail.json", FAILING), ("pass.json", PASSING)):
+        (tmp_path / name).write_text(json.dumps(document))
+    figures = cold_run((str(tmp_path),))
+    assert (figures["make_run_ok"], figures["make_run_exit"], figures["make_run_failed"]) == (False, 1, 1)
+    assert figures["make_run_summary"].startswith("1 passed, 1 failed in ")
+    assert cold_run_value(figures).startswith("1 failed: ")
+
+
+class _AnyFigure(dict):
+    def __missing__(self, key):
+        return 0 if key.startswith("peak_") and key != "peak_stored" else 1.0
+
+
+@pytest.mark.parametrize("run_figures, row, status", [
+    ({"make_run_ok": True, "make_run_failed": 0, "make_run_summary": "67 passed, 0 failed in 30.0 s"},
+     "| 31.0 s (67 passed, 0 failed in 30.0 s) |", 0),
+    ({"make_run_ok": False, "make_run_exit": 1, "make_run_failed": 2,
+      "make_run_summary": "65 passed, 2 failed in 30.0 s"},
+     "| 2 failed: 31.0 s (65 passed, 2 failed in 30.0 s) |", 1),
+    ({"make_run_ok": False, "make_run_exit": 2, "make_run_failed": 0, "make_run_summary": "harness: no scenario files"},
+     "| FAILED (exit 2): 31.0 s (harness: no scenario files) |", 1),
+])
+def test_the_bench_row_and_exit_status_follow_the_cold_run(monkeypatch, capsys, run_figures, row, status):
+    from harness import bench
+
+    figures = _AnyFigure(make_run_s=31.0, peak_stored=40, **run_figures)
+    monkeypatch.setattr(bench, "run", lambda args: figures)
+    assert bench.main(["--peak", "40"]) == status
+    out, err = capsys.readouterr()
+    assert [line for line in out.splitlines() if "cold `harness run`" in line][0].endswith(row)
+    assert ("did not pass" in err) == (status == 1)

@@ -121,8 +121,7 @@ def test_harness_replay_against_nothing_says_so_once(tmp_path):
 
 
 def test_pytest_reports_a_broken_file_precisely(pytester):
-    broken = dict(PASSING, steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
-    write(pytester.path / "scenarios", "broken.json", broken)
+    write(pytester.path / "scenarios", "broken.json", BROKEN)
     result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*scenarios/broken.json:*steps?0?.expect.status: expected a status code*"])
@@ -154,26 +153,30 @@ def test_harness_replay_cli_writes_junit_and_transcript(tmp_path, stack_url):
     assert len(json.loads(transcript.read_text())["items"]) == 4
 
 
+QUIET = ("-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning")
+
 SLOW = dict(PASSING, name="an impossible timing bound",
             steps=[{"name": "scan", "http": {"method": "GET", "query": {"TableName": "{{stack.table}}"}},
                     "expect": {"status": 200, "max_duration_ms": 0.001}}])
 
 
 def test_pytest_enforces_timing_bounds_unless_told_to_report_them(pytester, stack_url):
+    """Counts warnings, so pytest's own note that an editable install's `harness` was imported before the
+    in-process run (setuptools' finder-based editable installs) is filtered out."""
     write(pytester.path / "scenarios", "slow.json", SLOW)
-    enforced = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    enforced = pytester.runpytest(*QUIET, "scenarios", "--harness-endpoint", stack_url)
     enforced.assert_outcomes(failed=1)
     enforced.stdout.fnmatch_lines(["*duration: expected <= 0.001 ms, got * ms*"])
-    reported = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url,
+    reported = pytester.runpytest(*QUIET, "scenarios", "--harness-endpoint", stack_url,
                                   "--harness-timing-bounds", "report")
     reported.assert_outcomes(passed=1, warnings=1)
     reported.stdout.fnmatch_lines(["*scenarios/slow.json:*: HarnessTimingWarning: steps?0? \"scan\": duration: "
                                    "expected <= 0.001 ms, got * ms (reported, not enforced)*"])
     pytester.makeini("[pytest]\nharness_timing_bounds = report\n")
-    from_ini = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    from_ini = pytester.runpytest(*QUIET, "scenarios", "--harness-endpoint", stack_url)
     from_ini.assert_outcomes(passed=1, warnings=1)
     pytester.makeini("[pytest]\nharness_timing_bounds = sometimes\n")
-    wrong = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    wrong = pytester.runpytest(*QUIET, "scenarios", "--harness-endpoint", stack_url)
     assert wrong.ret == pytest.ExitCode.USAGE_ERROR
     wrong.stderr.fnmatch_lines(["*harness_timing_bounds must be enforce or report, not 'sometimes'*"])
 
@@ -209,9 +212,41 @@ def test_harness_replay_selects_by_tag_and_name_and_lists(tmp_path, stack_url):
     assert "none of the 4 scenario items matches --tag nope and -k 'x'; nothing was run" in nothing.stderr
 
 
-def test_harness_replay_refuses_invalid_files_before_running(tmp_path):
+def test_harness_replay_with_only_invalid_files_runs_nothing(tmp_path):
     write(tmp_path, "bad.json", dict(PASSING, steps=[]))
     done = subprocess.run([sys.executable, "-m", "harness", "replay", str(tmp_path)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "bad.json" in done.stderr and "nothing was run" in done.stderr
+
+
+BROKEN = dict(PASSING, name="broken", steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
+
+
+def test_an_invalid_file_is_reported_and_skipped_while_the_others_run_and_list(tmp_path, stack_url):
+    folder = tmp_path / "scenarios"
+    write(folder, "a_broken.json", BROKEN)
+    write(folder, "pass.json", PASSING)
+    base = [sys.executable, "-m", "harness", "replay", str(folder), "--endpoint", stack_url]
+    listed = subprocess.run(base + ["--list"], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 1
+    assert listed.stdout.splitlines() == [
+        f"{folder}/pass.json::scan answers JSON  [tutorial, troubleshooting:wrong-ids]",
+        "1 scenario item, 1 invalid file"]
+    assert f"{folder}/a_broken.json:" in listed.stderr and "steps[0].expect.status: expected a status code" in \
+        listed.stderr
+    done = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("1 passed, 0 failed, 1 invalid file in ")
+    assert "steps[0].expect.status: expected a status code" in done.stderr
+    assert f"skipped invalid scenario file(s) (problems above): {folder}/a_broken.json" in done.stderr
+
+
+def test_pytest_makes_an_invalid_file_an_error_of_its_own(pytester, stack_url):
+    write(pytester.path / "scenarios", "a_broken.json", BROKEN)
+    write(pytester.path / "scenarios", "pass.json", PASSING)
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios", "--harness-endpoint", stack_url)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at setup of invalid scenario: a_broken.json*",
+                                 "*scenarios/a_broken.json:*steps?0?.expect.status: expected a status code*"])
+    assert "Traceback" not in result.stdout.str()

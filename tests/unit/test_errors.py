@@ -10,7 +10,7 @@ from harness import errors
 from harness.deploy import DeployError
 from harness.deploy.package import CodeDirError
 from harness.emulator.state import StateFileError
-from harness.load.report import PlotUnavailable
+from harness.load.plot import PlotUnavailable
 from harness.replay import ScenarioError
 from harness.replay.load_profile import ProfileError
 from harness.targets.aws import RealAwsRefused

@@ -7,7 +7,7 @@ import pytest
 
 from harness.load.engine import Sample
 from harness.replay.load_profile import Thresholds
-from harness.load.stats import check, latency, percentile, summarize, timeline
+from harness.load.stats import active_clients, check, items_written, latency, percentile, summarize, timeline
 
 
 def sample(start: float, ms: float, status: int = 200, kind: str = "post", label: str = "") -> Sample:
@@ -83,3 +83,17 @@ def test_thresholds():
 
 def test_a_latency_threshold_breaks_when_there_was_no_request_at_all():
     assert check(summarize([], 1.0), Thresholds(max_p99_ms=100)) == ["p99 latency nan ms > 100 ms"]
+
+
+def test_active_clients_ramp_up_and_finish():
+    samples = [Sample(0.0, 100, 200, "get", 0), Sample(0.5, 100, 200, "get", 1), Sample(1.0, 500, 200, "get", 0),
+               Sample(1.0, 100, 200, "get", 2)]
+    assert [(round(t, 6), n) for t, n in active_clients(samples)] == [
+        (0.0, 0), (0.0, 1), (0.5, 2), (0.6, 1), (1.0, 2), (1.1, 1), (1.5, 0)]
+    assert active_clients([]) == [(0.0, 0)]
+
+
+def test_items_written_count_acknowledged_posts_minus_deletes_by_answer_time():
+    samples = [Sample(0.0, 100, 200, "post", 0), Sample(0.0, 50, 500, "post", 1), Sample(0.2, 100, 200, "get", 1),
+               Sample(0.3, 100, 200, "delete", 0), Sample(0.4, 10, 200, "post", 1)]
+    assert [(round(t, 6), n) for t, n in items_written(samples)] == [(0.0, 0), (0.1, 1), (0.4, 0), (0.41, 1)]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.replay.assertions import PathError, check, operand_problem, parse_path, query
-from harness.replay.matchers import ABSENT, MatcherError
+from harness.replay.assertions import PathError, check, parse_path, query
+from harness.replay.matchers import ABSENT, MatcherError, compare, syntax_problems
+from harness.replay.operands import operand_problem
 from harness.replay.scenario import UNSET, PathAssertion
 
 DOC = {
@@ -104,23 +105,42 @@ def test_invalid_path():
 
 
 def test_in_needs_a_list_at_run_time():
-    with pytest.raises(MatcherError, match="'in' takes a list"):
+    with pytest.raises(MatcherError, match=r"^\$\.Count: operator 'in' takes a list of values, got 2$"):
         check(PathAssertion("$.Count", "in", 2), DOC)
 
 
 @pytest.mark.parametrize("op, value, problem", [
     ("==", UNSET, "operator '==' needs a \"value\""),
-    ("length", "x", 'length takes a count or {op: count} with op one of == != < <= > >=, got "x"'),
+    ("length", "x", 'operator \'length\' takes a count or {op: count} with op one of == != < <= > >=, got "x"'),
     ("in", 3, "operator 'in' takes a list of values, got 3"),
-    ("matches", "(", "invalid regex '(': missing ), unterminated subpattern at position 0"),
-    ("type", "text", 'operator \'type\' takes a JSON type name, got "text"'),
+    ("matches", "(", 'operator \'matches\' takes a valid regex (missing ), unterminated subpattern at position 0), '
+                     'got "("'),
+    ("type", "text", 'operator \'type\' takes one of string, number, integer, boolean, null, object, array (or a list '
+                     'of them), got "text"'),
+    ("~", 1, "unknown operator '~'; known: == != < <= > >= contains not_contains matches exists length type in"),
     ("<", [1], "operator '<' takes a number or a string, got [1]"),
     ("exists", "yes", 'operator \'exists\' takes true or false, got "yes"'),
 ])
 def test_operand_problems(op, value, problem):
-    assert operand_problem(PathAssertion("$.x", op, value)) == problem
+    assert operand_problem(op, value) == problem
 
 
 def test_templated_operands_are_not_checked_at_load_time():
-    assert operand_problem(PathAssertion("$.x", "length", "{{n}}")) is None
-    assert operand_problem(PathAssertion("$.x", "exists")) is None
+    assert operand_problem("length", "{{n}}") is None
+    assert operand_problem("exists", UNSET) is None
+
+
+@pytest.mark.parametrize("op, matcher, value", [
+    ("length", "$length", {"~": 1}), ("type", "$type", "text"), ("matches", "$regex", "("), ("length", "$length", -1),
+])
+def test_an_operator_and_the_matcher_of_the_same_meaning_share_one_rule(op, matcher, value):
+    # one validator (operands.py) for both, at load time and at run time
+    (_, loaded), = syntax_problems({matcher: value})
+    assert loaded.startswith(f"{matcher} takes ")
+    assert operand_problem(op, value) == f"operator {op!r} takes " + loaded[len(f"{matcher} takes "):]
+    with pytest.raises(MatcherError) as by_operator:
+        check(PathAssertion("$.Count", op, value), DOC)
+    with pytest.raises(MatcherError) as by_matcher:
+        compare({"$.Count": {matcher: value}}, {"$.Count": 2})
+    assert str(by_operator.value) == f"$.Count: {operand_problem(op, value)}"
+    assert str(by_matcher.value).endswith(loaded)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, event as note, example, given, settings
 from hypothesis import strategies as st
 
-from harness.replay.loader import load_many, load_scenario
+from harness.replay import load_many, load_scenario
 from harness.replay.scenario import Scenario
 from harness.replay.validation import ScenarioError
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.load.step_driver import drive
 from harness.replay.load_profile import BUILTIN, Thresholds
 from harness.replay.loader import load_scenario
 from harness.replay.scenario import HttpCall, LoadCall
@@ -142,7 +143,8 @@ class Transport:
 
 
 def runner(api: FakeDbApi, enforce_timing: bool = True) -> Runner:
-    return Runner(api.target, Stacks(api), transport=Transport(), aws=Aws(api), enforce_timing=enforce_timing)
+    return Runner(api.target, Stacks(api), transport=Transport(), aws=Aws(api), enforce_timing=enforce_timing,
+                  load=drive)
 
 
 def test_the_runner_runs_a_load_step_between_other_steps(tmp_path):
@@ -201,13 +203,20 @@ def test_broken_thresholds_and_lost_writes_are_mismatches(tmp_path):
 
 def test_a_template_error_in_the_table_fails_the_step_before_sending(tmp_path):
     body = """
-        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{nope}}", "mix": [{"kind": "get"}]}}]"""
+        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{stack.tables.7}}", "mix": [{"kind": "get"}]}}]"""
     item = load_scenario(write(tmp_path, body)).items()[0]
     with FakeDbApi() as api:
         result = runner(api).run_item(item)
         sent = api.count
-    assert result.outcome == FAILED and "undefined variable 'nope'" in result.steps[0].error
+    assert result.outcome == FAILED and "'stack.tables' has no index '7'" in result.steps[0].error
     assert sent == 0
+
+
+def test_an_unbound_name_in_the_table_is_caught_at_load_time(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert error_of(tmp_path, """
+        "name": "x", "steps": [{"load": {"requests": 5, "table": "{{tabel}}", "mix": [{"kind": "get"}]}}]""") == (
+        "broken.json:2: steps[0].load.table: {{tabel}}: nothing named 'tabel' is bound here; bound: stack, target")
 
 
 def test_the_shipped_peak_scenario_loads():
@@ -237,3 +246,57 @@ def test_reported_timing_bounds_are_notes_and_lost_writes_still_fail(tmp_path):
     assert result.outcome == FAILED
     assert "load.lost_writes" in [m.path for m in result.steps[0].mismatches]
     assert not {"load.p99", "load.rps"} & {m.path for m in result.steps[0].mismatches}
+
+
+def test_a_runner_without_a_load_driver_fails_the_load_step_and_goes_on(tmp_path):
+    item = load_scenario(write(tmp_path, PEAK)).items()[0]
+    with FakeDbApi() as api:
+        bare = Runner(api.target, Stacks(api), transport=Transport(), aws=Aws(api))  # no `load=`
+        result = bare.run_item(item)
+        sent = api.count
+    assert result.outcome == FAILED
+    load, teardown = result.steps
+    assert load.kind == "load" and load.error.startswith("no load driver: this runner was built without one")
+    assert load.request.kind == "load" and teardown.phase == "teardown" and teardown.outcome == PASSED
+    assert sent == 1  # the teardown's GET only
+    assert "error: no load driver" in format_failure(result)
+
+
+def test_the_driver_gets_the_profile_and_the_step_variables_and_its_outcome_is_judged(tmp_path):
+    from harness.replay import LoadOutcome
+
+    seen = {}
+
+    def driver(profile, *, target, outputs, dynamo, variables, cleanup):
+        seen.update(profile=profile, variables=variables, cleanup=cleanup, tables=dynamo("ListTables", {}))
+        return LoadOutcome(requests=10, errors=1, elapsed_s=2.0, p95_ms=3.0, p99_ms=9.0, status={200: 9, 0: 1},
+                           lost=("a", "b"), broken=("whatever the driver says",), report="text", figures={"n": 10})
+
+    class Listing(Aws):
+        def call(self, service, operation, params, *, document=False):
+            return {"TableNames": ["messages"]} if operation == "ListTables" else super().call(
+                service, operation, params, document=document)
+
+    item = load_scenario(write(tmp_path, PEAK)).items()[0]
+    with FakeDbApi() as api:
+        result = Runner(api.target, Stacks(api), transport=Transport(), aws=Listing(api), load=driver).run_item(item)
+    assert seen["profile"] is item.scenario.steps[0].call.profile and seen["cleanup"] is True
+    assert seen["variables"]["author"] == "Newsroom" and seen["variables"]["stack"]["table"] == "messages"
+    assert seen["tables"] == {"TableNames": ["messages"]}
+    load = result.steps[0]
+    assert [str(m) for m in load.mismatches] == [  # p99 9 ms holds (<= 5000 ms); the driver's own verdict is
+        "load.error_rate: expected <= 0.00%, got 10.00% (1 of 10; status 200: 9, no answer: 1)",  # not repeated
+        "load.lost_writes: expected 0, got 2"]
+    assert load.mismatches[1].detail == "ids: a, b"
+    assert load.response.text == "text" and load.response.json == {"n": 10} and load.response.duration_ms == 2000
+
+
+def test_replay_never_imports_harness_load():
+    import subprocess
+    import sys
+
+    code = ("import sys, harness.replay, harness.pytest_plugin; "
+            "print(sorted(m for m in sys.modules if m.startswith('harness.load')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

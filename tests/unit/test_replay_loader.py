@@ -10,7 +10,7 @@ import pytest
 
 from harness.deploy.settings import OVERRIDE_KEYS
 from harness.replay.assertions import OPERATORS
-from harness.replay.loader import discover, load_items, load_scenario
+from harness.replay import discover, load_items, load_scenario
 from harness.replay.matchers import OPTIONS
 from harness.replay.scenario import TARGET_NAMES, UNSET, AwsCall, Capture, HttpCall, InvokeCall, PathAssertion, Retry
 from harness.replay.validation import FRAGMENT_SCHEMA_PATH, SCHEMA_PATH, ScenarioError, schema
@@ -136,8 +136,8 @@ def test_schema_errors_name_file_line_and_field(body, message):
     ('{"http": {}, "expect": {"jsonpath": [{\n"path": "$.[", "op": "=="}]}}',
      "broken.json:3: steps[0].expect.jsonpath[0].path: invalid JSONPath '$.[': "),
     ('{"http": {}, "expect": {"jsonpath": [{"path": "$.a", \n"op": "length", "value": "x"}]}}',
-     'broken.json:3: steps[0].expect.jsonpath[0].op: length takes a count or {op: count} with op one of '
-     '== != < <= > >=, got "x"'),
+     'broken.json:3: steps[0].expect.jsonpath[0].op: operator \'length\' takes a count or {op: count} with op '
+     'one of == != < <= > >=, got "x"'),
     ('{"invoke": {}, "expect": {"logs": {\n"execution": ["x"]}}}',
      "broken.json:3: steps[0].expect.logs.execution: execution logs exist for http steps only"),
     ('{"invoke": {}, "expect": {"logs": {\n"tail": ["x"]}}}',
@@ -266,7 +266,7 @@ def test_discover_keeps_scenarios_that_forgot_their_schema_so_the_loader_can_say
 
 
 def test_load_many_reports_every_broken_file():
-    from harness.replay.loader import load_many
+    from harness.replay import load_many
 
     write("sc/good.json", "{" + HEAD + ', "name": "g", "steps": [{"http": {}}]}')
     write("sc/bad1.json", "{" + HEAD + ', "name": 1, "steps": [{"http": {}}]}')

@@ -152,7 +152,8 @@ def test_bad_matcher_arguments_raise_at_run_time():
                                                '(wrap literal $-keys in {"$literal": ...})')),
     ([{"$type": "text"}], ([0, "$type"], "$type takes one of string, number, integer, boolean, null, object, array "
                                          '(or a list of them), got "text"')),
-    ({"$regex": "("}, (["$regex"], "invalid $regex '(': missing ), unterminated subpattern at position 0")),
+    ({"$regex": "("}, (["$regex"], '$regex takes a valid regex (missing ), unterminated subpattern at position 0), '
+                                   'got "("')),
     ({"$uuid": 1}, (["$uuid"], "$uuid takes true, got 1")),
     ({"$length": {"~": 1}}, (["$length"], '$length takes a count or {op: count} with op one of == != < <= > >=, '
                                           'got {"~": 1}')),

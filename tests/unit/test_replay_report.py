@@ -11,7 +11,8 @@ import pytest
 
 from harness.replay.loader import load_scenario
 from harness.replay.scenario import Source
-from harness.replay.report import exit_status, format_body, format_failure, format_table, summary_line
+from harness.replay.report import (exit_status, format_body, format_failure, format_table, interrupted_line,
+                                   summary_line)
 from harness.replay.results import FAILED, PASSED, SKIPPED, ItemResult, Response
 from harness.replay.runner import Runner
 from harness.replay.stacks import FixedStack
@@ -98,12 +99,13 @@ def test_the_report_masks_secrets_and_shows_request_bodies(tmp_path, monkeypatch
 def test_an_error_step_and_an_item_error_are_reported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "t.json").write_text('{"$schema": "x/scenario.schema.json", "name": "t",\n'
-                                     '"steps": [{"aws": {"service": "dynamodb", "operation": "Scan", "params": {"TableName": "{{nope}}"}}}]}')
+                                     '"steps": [{"aws": {"service": "dynamodb", "operation": "Scan", "params": '
+                                     '{"TableName": "{{stack.tables.9}}"}}}]}')
     with make_runner() as runner:
         report = format_failure(runner.run_item(load_scenario("t.json").items()[0]))
     assert report.splitlines()[2:] == [
         'step steps[0] "dynamodb.Scan" at t.json:2 (0 ms)',
-        "  error: steps[0].aws.params.TableName: undefined variable 'nope'; defined: stack, target",
+        "  error: steps[0].aws.params.TableName: 'stack.tables' has no index '9' (length 1)",
     ]
     item = ItemResult("x::y", "y", "y", Source("x.json", 1), FAILED, error="stack: deploying failed")
     assert format_failure(item) == "FAILED x::y (0.00 s)\nerror: stack: deploying failed (x.json:1)"
@@ -161,6 +163,13 @@ def test_table_closing_line_and_exit_status(failed):
     assert summary_line(results[:2]) == "1 passed, 1 failed"
     assert summary_line([]) == "0 passed, 0 failed"
     assert (exit_status(results), exit_status(results[:1]), exit_status(results[2:])) == (1, 0, 0)
+
+
+def test_the_line_after_ctrl_c_counts_what_did_not_run(failed):
+    results = results_of_each_kind(failed)
+    assert interrupted_line(results[:2], 5) == "interrupted: 1 passed, 1 failed, 3 not run"
+    assert interrupted_line(results, 3) == "interrupted: 1 passed, 1 failed, 1 skipped, 0 not run"
+    assert interrupted_line([], 4) == "interrupted: 0 passed, 0 failed, 4 not run"
 
 
 def test_junit_has_one_testcase_per_item_and_failures_carry_the_report(failed, tmp_path):

@@ -190,22 +190,23 @@ def test_generators_are_fresh_for_each_row(tmp_path):
     assert first["Item"]["id"] == first["again"] != second["Item"]["id"] == second["again"]
 
 
-def test_a_missing_variable_fails_before_sending(tmp_path):
-    body = '"name": "typo", "vars": {"table": "t"},\n"steps": [{"http": {"query": {"TableName": "{{tabel}}"}}}]'
+def test_a_missing_key_fails_before_sending(tmp_path):
+    # an unbound name is caught when the file loads (test_replay_references.py); a missing key of a variable's
+    # value can only be found at run time
+    body = '"name": "typo", "vars": {"t": {"name": "x"}},\n"steps": [{"http": {"query": {"TableName": "{{t.nmae}}"}}}]'
     transport = FakeTransport()
     with make_runner(transport=transport) as runner:
         result = runner.run_item(load_scenario(scenario_file(tmp_path, body)).items()[0])
     assert result.outcome == FAILED and transport.sent == []
-    assert result.steps[0].error == ("steps[0].http.query.TableName: undefined variable 'tabel'; "
-                                     "defined: stack, table, target")
+    assert result.steps[0].error == "steps[0].http.query.TableName: 't' has no key 'nmae'; keys: name"
 
 
-def test_a_missing_variable_in_vars_fails_the_item(tmp_path):
-    body = '"name": "typo", "vars": {"a": "{{b}}"}, "steps": [{"http": {}}]'
+def test_a_missing_index_in_vars_fails_the_item(tmp_path):
+    body = '"name": "typo", "vars": {"a": "{{stack.tables.3}}"}, "steps": [{"http": {}}]'
     with make_runner() as runner:
         result = runner.run_item(load_scenario(scenario_file(tmp_path, body)).items()[0])
     assert (result.outcome, result.error, result.steps) == (
-        FAILED, "vars.a: undefined variable 'b'; defined: stack, target", ())
+        FAILED, "vars.a: 'stack.tables' has no index '3' (length 1)", ())
 
 
 def test_step_overrides_api_id_stage_and_url(tmp_path):
