@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.emulator.gateway.chain import Gateway
+from harness.emulator.gateway.chain import Gateway, to_response
 from harness.emulator.gateway.parse import execute_api_target
 from tests.unit.test_gateway_support import (
     ACCOUNT,
@@ -34,7 +34,7 @@ def call(control, submit, path="/_aws/execute-api/abc123/prod/db-api", method="G
     request = make_request(path, method, **request_kwargs)
     target = execute_api_target(request.path, request.host)
     assert target is not None
-    return gw.handle(request, target)
+    return to_response(gw.answer(request, target))
 
 
 def lines(control) -> list[str]:
@@ -89,7 +89,7 @@ def test_path_parameters_and_raw_percent_encoded_path():
     gw = Gateway(control=control, submit=submit)
     request = make_request("/_aws/execute-api/abc123/prod/items/a%20b")
     request.environ["RAW_URI"] = "/_aws/execute-api/abc123/prod/items/a%20b?x=1"
-    response = gw.handle(request, execute_api_target(request.path, request.host))
+    response = to_response(gw.answer(request, execute_api_target(request.path, request.host)))
     assert response.status_code == 200
     assert submit.event["path"] == "/items/a%20b"
     assert submit.event["pathParameters"] == {"id": "a%20b"}
@@ -102,7 +102,7 @@ def test_router_compiled_once_per_deployment():
     gw = Gateway(control=control, submit=FakeSubmit())
     for _ in range(3):
         request = make_request("/_aws/execute-api/abc123/prod/db-api")
-        assert gw.handle(request, execute_api_target(request.path, None)).status_code == 200
+        assert to_response(gw.answer(request, execute_api_target(request.path, None))).status_code == 200
     assert len(gw._routers._routers) == 1
 
 
@@ -127,7 +127,7 @@ def test_handle_never_raises(payload, path, query):
     gw = Gateway(control=control, submit=submit)
     request = make_request("/_aws/execute-api/abc123/prod/x", query=query)
     request.environ["RAW_URI"] = "/_aws/execute-api/abc123/prod/" + path
-    response = gw.handle(request, execute_api_target(request.path, None))
+    response = to_response(gw.answer(request, execute_api_target(request.path, None)))
     assert response.status_code in range(100, 600)
     response.get_data()
     response.headers.to_wsgi_list()

@@ -15,8 +15,8 @@ from __future__ import annotations
 from .moto_changes import change_moto  # first: it loads moto's API Gateway models the light way
 
 from .moto_app import MotoApp  # noqa: E402 - after the models, on purpose
-from .plane import TEST_INVOKE_STAGE, ControlPlane, now_ms, policy_statements  # noqa: E402
+from .plane import ControlPlane  # noqa: E402
 
 change_moto()
 
-__all__ = ["TEST_INVOKE_STAGE", "ControlPlane", "MotoApp", "now_ms", "policy_statements"]
+__all__ = ["ControlPlane", "MotoApp"]

@@ -7,10 +7,8 @@ keeps DynamoDB's).
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
-import time
 import uuid
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -395,13 +393,3 @@ def _throttling(method_settings: Any) -> dict[str, Throttle] | None:
             continue
     return found or None
 
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def policy_statements(raw_policy: str) -> list[dict[str, Any]]:
-    """Statements of a policy document given as JSON text (as GetPolicy returns it)."""
-    doc = json.loads(raw_policy)
-    statements = doc.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]

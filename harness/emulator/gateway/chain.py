@@ -155,10 +155,6 @@ class Gateway:
 
     # ---- public API ----------------------------------------------------------------------------------
 
-    def handle(self, request: Request, target: ExecuteApiTarget) -> Response:
-        """Answer one execute-api request, as a werkzeug response (see `answer`)."""
-        return to_response(self.answer(request, target))
-
     def answer(self, request: Request, target: ExecuteApiTarget) -> HttpAnswer:
         """Answer one execute-api request (headers as WSGI carries them). An unexpected exception is written to
         the execution log, then raised."""

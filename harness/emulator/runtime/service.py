@@ -130,9 +130,6 @@ class LambdaRuntime:
         """Where functions (and the stack's own deliveries) reach the AWS APIs."""
         return self._ctx.endpoint_url
 
-    def invoke(self, fn: FunctionConfig, payload: bytes, **kw: Any) -> InvokeResult:
-        return self.submit(fn, payload, **kw).result()
-
     def function_deleted(self, name_or_arn: str) -> None:
         """DeleteFunction: retire the workers of every function with this name or ARN (any version; a name is
         matched in every region and account, which at worst costs another function of that name a cold start)."""
