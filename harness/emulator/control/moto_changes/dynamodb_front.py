@@ -34,8 +34,6 @@ KEYED_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("GetItem", "DeleteItem
 CHECKED_TARGETS = KEYED_TARGETS | {DYNAMODB_TARGET + "PutItem"}
 WRITE_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("PutItem", "UpdateItem", "BatchWriteItem",
                                                          "TransactWriteItems"))
-
-
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
