@@ -53,14 +53,15 @@ def test_every_field_is_emptied_by_reset():
 
 
 def test_an_invocation_submitted_before_a_reset_is_not_retried_after_it(tmp_path: Path):
+    memory = StackMemory()
     runtime = LambdaRuntime(endpoint_url="http://127.0.0.1:9", code_loader=lambda fn: b"", log_writer=print,
-                            work_dir=tmp_path)
+                            work_dir=tmp_path, pools=memory.workers)
     fn = FunctionConfig(name="f", arn="arn:aws:lambda:us-east-1:123456789012:function:f", runtime="python3.12",
                         handler="index.handler", timeout=3, memory_size=128, code_sha256="x", role="r",
                         region="us-east-1", account_id="123456789012")
     try:
         before = runtime.epoch
-        runtime.reset()
+        memory.reset()
         assert runtime.epoch == before + 1
         with pytest.raises(AwsError) as refused:
             runtime.submit(fn, b"{}", epoch=before)

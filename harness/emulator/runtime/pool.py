@@ -9,8 +9,9 @@ All state changes happen under `FunctionPool.lock`; slow work (draining output, 
 futures, killing processes) happens outside it. Idle workers are reused most-recently-used first, so the
 surplus ages out through the idle reaper. A change of code or configuration (anything but reserved
 concurrency) retires the current workers: idle ones exit now, busy ones once no invocation submitted
-before the change waits for them (each invocation runs the code it was submitted to). A worker that fails
-before taking work (import error, exit, init timeout) answers the oldest waiting invocation with that
+before the change waits for them (each invocation runs the code it was submitted to). A worker leaving service
+(retired, reaped, closed) is killed before its waiting `/next` is dropped: awslambdaric, seeing the connection
+go, would log `Failed to get next invocation` into the function's log. A worker that fails before taking work (import error, exit, init timeout) answers the oldest waiting invocation with that
 failure, as AWS answers the invocation that triggered the init.
 Left out: the account-wide concurrency pool (each function has its own limit), burst limits,
 provisioned concurrency, init-error retries within one invocation.

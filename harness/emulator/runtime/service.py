@@ -10,6 +10,9 @@ Only `python3.x` runtimes run, on the interpreter running the stack (a version m
 Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
 when it cannot run a function's runtime. Layers are merged in order (code.py) and their `python` and
 `python/lib/python3.x/site-packages` folders follow the function's code on the import path, as in /opt.
+The pools of workers belong to the stack's memory (stack_memory.py): its reset kills every worker and forgets
+every pool (the runtime goes on taking invocations), and an asynchronous retry submitted before a reset
+(`epoch`) is refused after it.
 Left out: other languages, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
@@ -137,10 +140,6 @@ class LambdaRuntime:
         for (arn, _), pool in self._pools.items():
             if arn.endswith(f":function:{name}"):
                 pool.retire()
-
-    def reset(self) -> None:
-        """Kill every worker and forget every pool (the stack was reset); the runtime takes new invocations."""
-        self._pools.close_all()
 
     def shutdown(self) -> None:
         """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
