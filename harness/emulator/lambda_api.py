@@ -2,15 +2,15 @@
 
 Answers like AWS: RequestResponse -> 200 with the function's payload (`X-Amz-Function-Error: Unhandled`
 when it failed), Event -> 202 at once (the invocation runs in the background), DryRun -> 204; refusals are
-`AwsError`s rendered in the Lambda REST-JSON shape. The function may be named by name, `name:qualifier`,
-partial ARN (`123456789012:function:name`) or full ARN.
+`AwsError`s, raised to the stack's front, which answers them in the Lambda REST-JSON shape (front/failures.py).
+The function may be named by name, `name:qualifier`, partial ARN (`123456789012:function:name`) or full ARN.
 
 An Event invocation whose function fails is retried as Lambda does: with the same request id, after one
 minute, then two (ASYNC_RETRY_DELAYS_S; HARNESS_ASYNC_RETRY_DELAYS_S="0.5,1" shortens them), at most
 `MaximumRetryAttempts` times (PutFunctionEventInvokeConfig; default 2) and not past `MaximumEventAgeInSeconds`
 (default 6 h). A throttled Event invocation is retried for a minute, then dropped. Its destinations
 (`DestinationConfig` OnSuccess/OnFailure: SQS, SNS, Lambda, EventBridge) get Lambda's invocation record
-(destinations.py) through `deliver`.
+(destinations.py) through `deliver`. A reset of the stack drops the retries still waiting.
 Left out: dead-letter queues of asynchronous invocations, permission checks, aliases
 (qualifiers reach the control plane as given), response streaming, `X-Amz-Client-Context` size limits.
 """
@@ -118,10 +118,6 @@ def decode_client_context(header: str | None) -> str | None:
     raise AwsError(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
 
 
-def _error_response(err: AwsError, request_id: str) -> Response:
-    return Response(err.lambda_body(), err.status, {**err.lambda_headers(), "x-amzn-RequestId": request_id})
-
-
 Deliver = Callable[[str, dict[str, Any]], None]  # (destination ARN, invocation record)
 
 
@@ -129,23 +125,9 @@ def handle_invoke(
     request: Request, function_name: str, *, control: Any, runtime: Any, region: str, account_id: str,
     deliver: Deliver | None = None,
 ) -> Response:
-    """Answer one Invoke call (never raises: every failure becomes an AWS-shaped error response). `deliver`
-    sends an asynchronous invocation's record to its destinations (None: records are dropped)."""
+    """Answer one Invoke call; raises the `AwsError` Lambda answers a refusal with. `deliver` sends an
+    asynchronous invocation's record to its destinations (None: records are dropped)."""
     request_id = ids.request_id()
-    try:
-        return _invoke(request, function_name, control, runtime, region, account_id, request_id, deliver)
-    except AwsError as err:
-        return _error_response(err, request_id)
-    except Exception:
-        log.exception("Invoke of %s failed", function_name)
-        return _error_response(AwsError(500, "ServiceException", "The emulator failed to invoke the function."),
-                               request_id)
-
-
-def _invoke(
-    request: Request, function_name: str, control: Any, runtime: Any, region: str, account_id: str, request_id: str,
-    deliver: Deliver | None = None,
-) -> Response:
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type not in INVOCATION_TYPES:
         raise _validation("invocationType", invocation_type, INVOCATION_TYPES)
@@ -195,7 +177,7 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
     (a function error), it is tried again after Lambda's waits, within `config` (retries, maximum event age);
     its end goes to the configured destination."""
     retries, max_age_s = config.retries, config.max_age_s
-    received = time.monotonic()
+    received, epoch = time.monotonic(), runtime.epoch  # a reset of the stack drops the retries
     delays = async_retry_delays()
 
     def ended(condition: str, attempts: int, result: Any) -> None:
@@ -210,7 +192,7 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
                              daemon=True).start()
 
     def submit(attempt: int) -> None:
-        future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id)
+        future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id, epoch=epoch)
         future.add_done_callback(lambda done: settled(done, attempt))
 
     def settled(done: Any, attempt: int) -> None:

@@ -1,7 +1,10 @@
 """The embedded stack: moto's AWS APIs, the API Gateway data plane and a real Lambda runtime on ONE port.
 
-`EmbeddedStack(port=0).start()` runs it in this process (threads); `url` tells where. moto keeps its state in
-process-global backends, so run one stack per process (tests start `harness serve` in a subprocess, since
+`EmbeddedStack(port=0).start()` runs it in this process (threads); `url` tells where. Every request goes through
+one ordered chain of handlers (front/request_path.py: health and reset, execute-api, Lambda Invoke,
+TestInvokeMethod, DynamoDB's hot path, the corrections around moto, moto). What the emulator keeps beside moto
+lives in one `StackMemory` (stack_memory.py), which `POST /moto-api/reset` empties with moto's backends.
+moto keeps its state in process-global backends, so run one stack per process (tests start `harness serve` in a subprocess, since
 moto's `mock_aws` resets those globals). Starting tunes this process for latency: the GIL switch interval to
 0.5 ms (`switch_interval_s`; None keeps it) and the garbage collector (`tune_gc`: what is loaded by then is
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
@@ -24,7 +27,6 @@ from typing import Any
 
 from ..defaults import DEFAULT_REGION
 from . import memory_limits_from_env
-from .dispatcher import Dispatcher
 from .http_server import WSGIServer
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,11 @@ log = logging.getLogger(__name__)
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
 
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """What the server answers until the chain is in place (it is before the server starts)."""
+    start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+    return [b'{"status": "starting"}']
 
 
 class EmbeddedStack:
@@ -56,8 +63,10 @@ class EmbeddedStack:
         self.state_dir = Path(state_dir) if state_dir else None
         self.restored_tables = 0
         self.server: WSGIServer | None = None
-        self.dispatcher: Dispatcher | None = None
+        self.control: Any = None
         self.runtime: Any = None
+        self.memory: Any = None
+        self.ready = threading.Event()
         self._stopped = threading.Event()
 
     @property
@@ -76,27 +85,29 @@ class EmbeddedStack:
             # A request crosses 3-4 threads of this process; with Python's default 5 ms GIL switch interval a
             # thread back from a socket waits up to 5 ms behind a busy one (e.g. the log shipper).
             sys.setswitchinterval(self.switch_interval_s)
-        from .control import ControlPlane
+        from .control import ControlPlane, MotoApp
+        from .front.request_path import request_path
         from .gateway.chain import Gateway
         from .runtime import LambdaRuntime
+        from .stack_memory import StackMemory
 
-        self.dispatcher = Dispatcher(default_region=self.region)
         try:
-            self.server = WSGIServer(self.host, self.requested_port, self.dispatcher)
+            self.server = WSGIServer(self.host, self.requested_port, _not_ready)  # the chain needs the URL first
         except BaseException:  # e.g. the port is in use: leave nothing behind
             self.stop()
             raise
-        control = ControlPlane()
+        self.memory = StackMemory()
+        self.control = control = ControlPlane(self.memory)
         self.runtime = LambdaRuntime(
             endpoint_url=self.url, code_loader=control.function_code, layer_loader=control.layer_code,
             log_writer=control.put_log_lines,
             work_dir=self.work_dir / "code", default_concurrency=self.default_concurrency,
-            idle_timeout_s=self.idle_timeout_s, memory_limits=self.memory_limits,
+            idle_timeout_s=self.idle_timeout_s, memory_limits=self.memory_limits, pools=self.memory.workers,
         )
         control.on_function_deleted.append(self.runtime.function_deleted)
-        self.dispatcher.control = control
-        self.dispatcher.runtime = self.runtime
-        self.dispatcher.gateway = Gateway(control=control, submit=self.runtime.submit)
+        gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory)
+        self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
+                                       moto=MotoApp(), ready=self.ready, default_region=self.region)
         if self.tune_gc:
             gc.collect()
             gc.freeze()  # moto's and botocore's loaded models are never scanned again
@@ -110,7 +121,7 @@ class EmbeddedStack:
             except BaseException:
                 self.stop(save_state=False)  # never write over a state that could not be read
                 raise
-        self.dispatcher.ready.set()
+        self.ready.set()
         log.info("embedded stack ready at %s", self.url)
         return self
 
@@ -118,15 +129,15 @@ class EmbeddedStack:
         if self._stopped.is_set():
             return
         self._stopped.set()
-        if save_state and self.state_dir is not None and self.server is not None and self.dispatcher is not None:
+        if save_state and self.state_dir is not None and self.server is not None and self.control is not None:
             self._save_state()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
         if self.runtime is not None:
             self.runtime.shutdown()
-        if self.dispatcher is not None and self.dispatcher.control is not None:
-            self.dispatcher.control.flush_logs()
+        if self.control is not None:
+            self.control.flush_logs()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
@@ -140,9 +151,9 @@ class EmbeddedStack:
     def _save_state(self) -> None:
         from .state import save
 
-        assert self.state_dir is not None and self.dispatcher is not None
+        assert self.state_dir is not None and self.control is not None
         try:
-            path = save(self.state_dir, self._dynamodb_client, self.dispatcher.control.dynamodb_regions())
+            path = save(self.state_dir, self._dynamodb_client, self.control.dynamodb_regions())
             log.info("state saved to %s", path)
         except Exception:  # the stop must go on; the previous state file is kept
             log.exception("could not save the stack's state to %s", self.state_dir)

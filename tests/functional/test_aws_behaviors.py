@@ -671,7 +671,8 @@ def test_dynamodb_put_item_key_missing(tutorial_api):
 @pytest.mark.parametrize("key", [{"nope": "1"}, {"id": "1", "extra": "2"}, {"id": 1}, {}])
 def test_dynamodb_delete_item_with_a_key_that_does_not_match_the_schema(tutorial_api, key):
     # missing, extra and mistyped attributes alike; moto alone deletes nothing and answers 200 for the mistyped
-    # key and "Validation Exception" for the empty one: the stack's front checks keys first (dispatcher.key_problem)
+    # key and "Validation Exception" for the empty one: the stack's front checks keys first
+    # (dynamodb_values.key_problem)
     http, url, table = tutorial_api
     dynamodb_error(http.delete(url, json={"TableName": table, "Key": key}, timeout=30),
                    "ValidationException", "The provided key element does not match the schema")
@@ -688,7 +689,7 @@ def test_dynamodb_update_item_with_a_key_that_does_not_match_the_schema(tutorial
 def test_dynamodb_empty_string_key(tutorial_api):
     http, url, table = tutorial_api
     # moto alone words the PutItem answer its own way and accepts the empty key on Delete and Update: the stack's
-    # front checks keys first (dynamodb_checks)
+    # front checks keys first (dynamodb_values)
     aws_wording = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
                    "an empty string value. Key: id")
     dynamodb_error(http.post(url, json={"TableName": table, "Item": {"id": ""}}, timeout=30), "ValidationException",

@@ -1,4 +1,4 @@
-"""Log lines are written in the background (control/log_shipper.py), yet a reader never misses one: any
+"""Log lines are written in the background (log_shipper.py), yet a reader never misses one: any
 CloudWatch Logs call first writes what is waiting, so the lines of a request answered before the call are there
 on the first read, with no polling."""
 from __future__ import annotations

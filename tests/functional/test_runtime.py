@@ -70,7 +70,7 @@ class Stack:
         )
 
     def invoke(self, fn: FunctionConfig, event: object = None, **kw: object):
-        result = self.runtime.invoke(fn, json.dumps({} if event is None else event).encode(), **kw)
+        result = self.runtime.submit(fn, json.dumps({} if event is None else event).encode(), **kw).result()
         return result, json.loads(result.payload)
 
 
@@ -149,7 +149,7 @@ def test_reserved_concurrency_one_with_two_concurrent_invokes(stack):
 
     def attempt(_: int):
         try:
-            return stack.runtime.invoke(fn, b'{"seconds": 0.3}')
+            return stack.runtime.submit(fn, b'{"seconds": 0.3}').result()
         except AwsError as err:
             return err
 
@@ -229,7 +229,7 @@ def test_handler_exception_payload(stack):
 
 def test_big_payloads(stack):
     fn = stack.fn("index.big")
-    result = stack.runtime.invoke(fn, b'{"size": 1000000}')
+    result = stack.runtime.submit(fn, b'{"size": 1000000}').result()
     assert result.function_error is None and len(result.payload) == 1_000_002
     too_big, body = stack.invoke(fn, {"size": 6_300_000})
     assert too_big.function_error == "Unhandled"

@@ -10,11 +10,12 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
+from werkzeug.test import Client
 
 from harness.emulator.control import ControlPlane
-from harness.emulator.lambda_api import handle_invoke
+from harness.emulator.front.exchange import Exchange
+from harness.emulator.front.handler_chain import HandlerChain
+from harness.emulator.front.handlers import LambdaInvoke
 from harness.emulator.runtime import LambdaRuntime
 
 FUNCTIONS = Path(__file__).resolve().parent.parent / "fixtures" / "functions"
@@ -51,9 +52,9 @@ def world(tmp_path, monkeypatch):
 
 def invoke(world, name: str, body: bytes, **headers: str):
     control, runtime, _ = world
-    request = Request(EnvironBuilder(path=f"/2015-03-31/functions/{name}/invocations", method="POST", data=body,
-                                     headers=headers).get_environ())
-    return handle_invoke(request, name, control=control, runtime=runtime, region=REGION, account_id=ACCOUNT)
+    front = HandlerChain([LambdaInvoke(control, runtime)], [],
+                         lambda environ: Exchange(environ, default_region=REGION, accounts=lambda key: ACCOUNT))
+    return Client(front).post(f"/2015-03-31/functions/{name}/invocations", data=body, headers=headers)
 
 
 def test_invoke_through_the_api_with_tail_and_cloudwatch_logs(world):
@@ -64,7 +65,7 @@ def test_invoke_through_the_api_with_tail_and_cloudwatch_logs(world):
     request_id = response.headers["x-amzn-RequestId"]
     assert f"START RequestId: {request_id} Version: $LATEST" in tail and "hello line 0" in tail
     control, _, _ = world
-    control.flush_logs()  # what the stack's dispatcher does before any CloudWatch Logs call (read here in process)
+    control.flush_logs()  # what the stack's front does before any CloudWatch Logs call (read here in process)
     logs = boto3.client("logs", region_name=REGION)
     events = logs.filter_log_events(logGroupName="/aws/lambda/probe")["events"]
     messages = [e["message"] for e in events]

@@ -5,7 +5,7 @@ import random
 
 from moto.dynamodb.models.dynamo_type import DynamoType
 
-from harness.emulator.control import speedups as control
+from harness.emulator.control.moto_changes import speedups as control
 
 
 class _Item:
@@ -91,7 +91,7 @@ def test_dynamodb_front_reads_requests_as_moto_would():
     from moto.core.request import Request as MotoRequest
     from werkzeug.test import EnvironBuilder
 
-    from harness.emulator.control.dynamodb import _ServerRequest, _environ_headers
+    from harness.emulator.control.moto_changes.dynamodb_front import _ServerRequest, _environ_headers
 
     body = b'{"TableName": "t", "Key": {"id": {"S": "a=b&c"}}}'
     for content_type in ("application/x-amz-json-1.0", "application/x-www-form-urlencoded"):
@@ -146,7 +146,8 @@ def _answers(requests):
     from moto.core import DEFAULT_ACCOUNT_ID
     from werkzeug.test import EnvironBuilder
 
-    from harness.emulator.control.dynamodb import dynamodb_call
+    from harness.emulator.control.moto_changes.dynamodb_front import dynamodb_call
+    from harness.emulator.front.exchange import Exchange
 
     out = []
     with mock_aws():
@@ -155,7 +156,8 @@ def _answers(requests):
                 "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0",
                 "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/dynamodb/aws4_request"},
             ).get_environ()
-            status, _, answer = dynamodb_call(environ, "us-east-1", lambda: DEFAULT_ACCOUNT_ID)
+            status, _, answer = dynamodb_call(Exchange(environ, default_region="us-east-1",
+                                                        accounts=lambda key: DEFAULT_ACCOUNT_ID))
             out.append((status, _json.loads(answer) if answer else None))
     return out
 
@@ -211,7 +213,8 @@ def test_a_plain_scan_pages_like_moto_limits_sizes_and_start_keys(monkeypatch):
     from moto.dynamodb.responses import DynamoResult
     from werkzeug.test import EnvironBuilder
 
-    from harness.emulator.control.dynamodb import dynamodb_call
+    from harness.emulator.control.moto_changes.dynamodb_front import dynamodb_call
+    from harness.emulator.front.exchange import Exchange
 
     control.speed_up_moto()
     assert getattr(Table.scan, "_harness", False)
@@ -221,7 +224,8 @@ def test_a_plain_scan_pages_like_moto_limits_sizes_and_start_keys(monkeypatch):
             "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0",
             "Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/dynamodb/aws4_request"},
         ).get_environ()
-        status, _, answer = dynamodb_call(environ, "us-east-1", lambda: DEFAULT_ACCOUNT_ID)
+        status, _, answer = dynamodb_call(Exchange(environ, default_region="us-east-1",
+                                                   accounts=lambda key: DEFAULT_ACCOUNT_ID))
         return status, _json.loads(answer)
 
     def pages(params):

@@ -5,19 +5,19 @@ import re
 
 import json
 
-from harness.emulator.gateway import gateway_responses as errors
+from harness.emulator.gateway import gateway_responses
 from harness.emulator.gateway.execution_log import ExecutionLog, body_text, java_date, java_map, request_time, truncate
 
 
 def test_500_body_is_exactly_36_bytes():
-    answer = errors.render(errors.invalid_permissions(), "rid", "ext")
+    answer = gateway_responses.render(gateway_responses.invalid_permissions(), "rid", "ext")
     assert answer.body == b'{"message": "Internal server error"}'
     assert len(answer.body) == 36
     assert answer.status == 500
 
 
 def test_rendered_headers():
-    answer = errors.render(errors.missing_authentication_token(), "rid-1", "ext-1")
+    answer = gateway_responses.render(gateway_responses.missing_authentication_token(), "rid-1", "ext-1")
     assert answer.header("Content-Type") == "application/json"
     assert answer.header("x-amzn-RequestId") == "rid-1"
     assert answer.header("x-amz-apigw-id") == "ext-1"
@@ -26,39 +26,39 @@ def test_rendered_headers():
 
 
 def test_error_table():
+    ise, ise_type = "Internal server error", "InternalServerErrorException"
+    config = "Execution failed due to configuration error: "
     table = {
-        errors.api_not_found("zz"): (404, "The API id 'zz' does not correspond to a deployed API Gateway API",
-                                     "NotFoundException", ()),
-        errors.stage_not_found(): (403, "Forbidden", "ForbiddenException", ()),
-        errors.invalid_permissions(): (500, "Internal server error", "InternalServerErrorException",
-                                       ("Execution failed due to configuration error: Invalid permissions on Lambda function",)),
-        errors.integration_method_not_post(): (500, "Internal server error", "InternalServerErrorException",
-                                               ("Lambda invocation failed with status: 403",
-                                                "Execution failed due to configuration error: ")),
-        errors.lambda_refused(429, "Rate Exceeded."): (500, "Internal server error", "InternalServerErrorException",
-                                                       ("Lambda invocation failed with status: 429",
-                                                        "Execution failed due to configuration error: Rate Exceeded.")),
-        errors.customer_function_error("boom", "lr-1"): (
-            502, "Internal server error", "InternalServerErrorException",
+        gateway_responses.api_not_found("zz"): (
+            404, "The API id 'zz' does not correspond to a deployed API Gateway API", "NotFoundException", ()),
+        gateway_responses.stage_not_found(): (403, "Forbidden", "ForbiddenException", ()),
+        gateway_responses.invalid_permissions(): (
+            500, ise, ise_type, (config + "Invalid permissions on Lambda function",)),
+        gateway_responses.integration_method_not_post(): (
+            500, ise, ise_type, ("Lambda invocation failed with status: 403", config)),
+        gateway_responses.lambda_refused(429, "Rate Exceeded."): (
+            500, ise, ise_type, ("Lambda invocation failed with status: 429", config + "Rate Exceeded.")),
+        gateway_responses.customer_function_error("boom", "lr-1"): (
+            502, ise, ise_type,
             ("Lambda execution failed with status 200 due to customer function error: boom. Lambda request id: lr-1",)),
-        errors.malformed_proxy_response(): (502, "Internal server error", "InternalServerErrorException",
-                                            ("Execution failed due to configuration error: Malformed Lambda proxy response",)),
-        errors.endpoint_timeout(): (504, "Endpoint request timed out", "InternalServerErrorException",
-                                    ("Execution failed due to a timeout error",)),
+        gateway_responses.malformed_proxy_response(): (
+            502, ise, ise_type, (config + "Malformed Lambda proxy response",)),
+        gateway_responses.endpoint_timeout(): (
+            504, "Endpoint request timed out", ise_type, ("Execution failed due to a timeout error",)),
     }
     for err, (status, message, kind, lines) in table.items():
         assert (err.status, err.message, err.error_type, err.log_lines) == (status, message, kind, lines)
 
 
 def test_function_not_found_names_the_function():
-    err = errors.function_not_found("arn:aws:lambda:us-east-1:1:function:gone")
+    err = gateway_responses.function_not_found("arn:aws:lambda:us-east-1:1:function:gone")
     assert err.status == 500
     assert err.log_lines == ("Function not found: arn:aws:lambda:us-east-1:1:function:gone",
                              "Execution failed due to configuration error: Invalid permissions on Lambda function")
 
 
 def test_unsupported_integration_says_so():
-    err = errors.unsupported_integration("HTTP_PROXY")
+    err = gateway_responses.unsupported_integration("HTTP_PROXY")
     assert err.status == 500 and "HTTP_PROXY" in err.log_lines[0] and "only AWS_PROXY" in err.log_lines[0]
 
 

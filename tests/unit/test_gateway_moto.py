@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from harness.emulator.control import ControlPlane
-from harness.emulator.gateway.chain import Gateway
+from harness.emulator.gateway.chain import Gateway, to_response
 from harness.emulator.gateway.parse import execute_api_target
 from tests.unit.test_gateway_support import FakeSubmit, make_request
 
@@ -45,7 +45,7 @@ def deployed(monkeypatch):
 
 def _get(gateway: Gateway, path: str):
     request = make_request(path)
-    return gateway.handle(request, execute_api_target(request.path, request.host))
+    return to_response(gateway.answer(request, execute_api_target(request.path, request.host)))
 
 
 def test_tutorial_permission_through_moto(deployed):

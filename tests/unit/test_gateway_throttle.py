@@ -55,7 +55,7 @@ def throttled_control(throttling):
 
 
 def test_over_the_limit_is_429_before_anything_runs():
-    from harness.emulator.gateway.chain import Gateway
+    from harness.emulator.gateway.chain import Gateway, to_response
     from harness.emulator.gateway.parse import execute_api_target
     from tests.unit.test_gateway_support import make_request
 
@@ -65,7 +65,7 @@ def test_over_the_limit_is_429_before_anything_runs():
 
     def get():
         request = make_request(f"/_aws/execute-api/{API}/prod/db-api")
-        return gateway.handle(request, execute_api_target(request.path, request.host))
+        return to_response(gateway.answer(request, execute_api_target(request.path, request.host)))
 
     first, second = get(), get()
     assert first.status_code == 200

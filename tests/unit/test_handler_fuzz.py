@@ -190,7 +190,7 @@ def seeded(ddb: Any) -> Any:  # noqa: F811 - the fixture imported above
 def server_side(exc: BaseException) -> bool:
     """True when the exception was raised inside moto: the stand-in DynamoDB failed (in process, moto's own
     errors reach the caller as exceptions; the embedded stack checks item keys before moto, see
-    dispatcher.key_problem, and answers what AWS does). Such a failure is not the client's; the handler lets
+    dynamodb_values.key_problem, and answers what AWS does). Such a failure is not the client's; the handler lets
     server-side failures raise, by design."""
     frames = traceback.extract_tb(exc.__traceback__)
     return bool(frames) and f"{os.sep}moto{os.sep}" in frames[-1].filename

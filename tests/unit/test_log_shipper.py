@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from harness.emulator.control.log_shipper import LogShipper
+from harness.emulator.log_shipper import LogShipper
 
 A = ("us-east-1", "123456789012", "group-a", "stream-1")
 B = ("us-east-1", "123456789012", "group-b", "stream-1")

@@ -1,4 +1,5 @@
-"""The Invoke API front (`handle_invoke`) against a fake control plane and a fake runtime."""
+"""The Invoke API (`handle_invoke`, through the front's LambdaInvoke handler and its one renderer of refusals)
+against a fake control plane and a fake runtime."""
 from __future__ import annotations
 
 import base64
@@ -7,10 +8,13 @@ import json
 import threading
 
 import pytest
-from werkzeug.test import EnvironBuilder
+from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request
 
 from harness.emulator.aws_errors import AwsError, throttled
+from harness.emulator.front.exchange import Exchange
+from harness.emulator.front.handler_chain import HandlerChain
+from harness.emulator.front.handlers import LambdaInvoke
 from harness.emulator.lambda_api import async_retry_delays, check_json_payload, handle_invoke, parse_function_name
 from harness.emulator.snapshots import FunctionConfig, InvokeResult
 
@@ -40,13 +44,15 @@ class FakeControl:
 
 
 class FakeRuntime:
+    epoch = 0
+
     def __init__(self, result: InvokeResult | None = None, error: AwsError | None = None) -> None:
         self.result = result
         self.error = error
         self.calls: list[dict] = []
         self.called = threading.Event()
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
         self.calls.append(dict(fn=fn, payload=payload, client_context=client_context, request_id=request_id))
         self.called.set()
         if self.error is not None:
@@ -61,9 +67,10 @@ class FakeRuntime:
 def call(name="db-api", body=b'{"k": 1}', headers=None, query=None, control=None, runtime=None):
     control = control or FakeControl(fn_config())
     runtime = runtime or FakeRuntime()
-    request = Request(EnvironBuilder(path=f"/2015-03-31/functions/{name}/invocations", method="POST", data=body,
-                                     headers=headers or {}, query_string=query).get_environ())
-    response = handle_invoke(request, name, control=control, runtime=runtime, region=REGION, account_id=ACCOUNT)
+    front = HandlerChain([LambdaInvoke(control, runtime)], [],
+                         lambda environ: Exchange(environ, default_region=REGION, accounts=lambda key: ACCOUNT))
+    response = Client(front).post(f"/2015-03-31/functions/{name}/invocations", data=body, headers=headers or {},
+                                  query_string=query)
     return response, runtime, control
 
 
@@ -225,7 +232,7 @@ class FailingRuntime(FakeRuntime):
                                              function_error="Unhandled"))
         self.times: list[float] = []
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
         import time
 
         self.times.append(time.monotonic())

@@ -1,26 +1,22 @@
-"""The one place that reads and writes moto's in-process state (a moto upgrade should touch only this package).
+"""The one place that imports moto, reads and writes its in-process state, and changes it (a moto upgrade should
+touch only this package).
 
 Control-plane state (functions, code, policies, REST APIs, deployments, log groups) lives in moto's backends.
-`ControlPlane` (plane.py) turns it into the frozen values of `model.py` and keeps what moto lacks (the snapshot
-of a REST API's resource tree taken at each deployment); `dynamodb.py` serves DynamoDB calls straight through
-moto's handler; `speedups.py` trims moto's per-request costs; `moto_fixes.py` fixes moto bugs users would hit;
-`lazy_imports.py` loads moto's API Gateway models without their OpenAPI validator until it is needed.
-Importing the package applies the speed-ups and the fixes.
+`ControlPlane` (plane.py) turns it into the frozen values of `snapshots.py` and keeps what moto lacks (the
+snapshot of a REST API's resource tree taken at each deployment) in the stack's memory (stack_memory.py);
+`MotoApp` (moto_app.py) is the front's last handler (moto's own server application), names the account of an
+access key and resets moto; `moto_changes/` holds everything the emulator changes about moto, a module per
+concern (DynamoDB's hot path and value checks, corrections around API Gateway's and Lambda's calls, speed-ups,
+lazy imports). Importing the package applies the patches of `moto_changes`.
 Left out: API Gateway authorizers and models (published Lambda versions and aliases are served: moto keeps them).
 """
 from __future__ import annotations
 
-from .lazy_imports import import_apigateway_models
+from .moto_changes import change_moto  # first: it loads moto's API Gateway models the light way
 
-import_apigateway_models()  # before anything imports moto's API Gateway models (saves ~0.2 s of start)
+from .moto_app import MotoApp  # noqa: E402 - after the models, on purpose
+from .plane import ControlPlane  # noqa: E402
 
-from .dynamodb import DYNAMODB_TARGET, dynamodb_call  # noqa: E402 - after the models, on purpose
-from .plane import TEST_INVOKE_STAGE, ControlPlane, now_ms, policy_statements  # noqa: E402
-from .moto_fixes import fix_moto  # noqa: E402
-from .speedups import speed_up_moto  # noqa: E402
+change_moto()
 
-speed_up_moto()
-fix_moto()
-
-__all__ = ["DYNAMODB_TARGET", "TEST_INVOKE_STAGE", "ControlPlane", "dynamodb_call", "now_ms", "policy_statements",
-           "speed_up_moto"]
+__all__ = ["ControlPlane", "MotoApp"]

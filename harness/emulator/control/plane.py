@@ -1,21 +1,24 @@
-"""`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs (via `LogShipper`)."""
+"""`ControlPlane`: typed access to moto's backends, deployment snapshots, and CloudWatch Logs (via `LogShipper`).
+
+What it keeps beside moto (snapshots, where each API lives, policy statements, the log lines waiting) is part of
+the stack's memory (stack_memory.py), so a reset empties it. Left out: state kept across restarts (state.py
+keeps DynamoDB's).
+"""
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
-import time
 import uuid
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
-from .log_shipper import Lines, LogShipper
+from ..log_shipper import Lines
 from ..snapshots import (
     ApiKeyUse,
     AsyncConfig,
@@ -26,6 +29,9 @@ from ..snapshots import (
     ResourceSnapshot,
     Throttle,
 )
+
+if TYPE_CHECKING:
+    from ..stack_memory import StackMemory
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +46,17 @@ def _accounts(backends: Any) -> Iterator[tuple[str, Any]]:
 class ControlPlane:
     """Typed access to moto's backends, plus deployment snapshots."""
 
-    def __init__(self) -> None:
-        self._snapshots: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = {}
-        self._api_homes: dict[str, tuple[str, str]] = {}
-        self._policies: dict[str, tuple[Any, Any, list[dict[str, Any]]]] = {}  # arn -> (policy, stamp, copy)
+    def __init__(self, memory: StackMemory | None = None) -> None:
+        if memory is None:
+            from ..stack_memory import StackMemory
+
+            memory = StackMemory()
+        self._snapshots = memory.deployments
+        self._api_homes = memory.api_homes
+        self._policies = memory.policies  # arn -> (policy, stamp, copy)
         self._lock = threading.Lock()
-        self.logs = LogShipper(self._write_log_lines)
+        self.logs = memory.log_lines
+        self.logs.writer = self._write_log_lines
         self.on_function_deleted: list[Callable[[str], None]] = []  # called with the name or ARN deleted
 
     # ---- DynamoDB ------------------------------------------------------------------------------------
@@ -322,15 +333,13 @@ class ControlPlane:
                 )
             yield ResourceSnapshot(id=resource.id, path=resource.get_path(), methods=MappingProxyType(methods))
 
-    # ---- DynamoDB -----------------------------------------------------------------------------------
-
     # ---- CloudWatch Logs ----------------------------------------------------------------------------
 
     def put_log_lines(self, region: str, account_id: str, group: str, stream: str, lines: Lines) -> None:
         """Append (timestamp_ms, message) lines to a log stream, creating group and stream as needed.
 
         Written in the background when the stack has a moment (`log_shipper.py`), as on AWS a moment after
-        the answer; `flush_logs()` writes them at once (the dispatcher calls it before any Logs API call).
+        the answer; `flush_logs()` writes them at once (the front's chain calls it before any Logs API call).
         """
         self.logs.put((region, account_id, group, stream), lines)
 
@@ -384,13 +393,3 @@ def _throttling(method_settings: Any) -> dict[str, Throttle] | None:
             continue
     return found or None
 
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def policy_statements(raw_policy: str) -> list[dict[str, Any]]:
-    """Statements of a policy document given as JSON text (as GetPolicy returns it)."""
-    doc = json.loads(raw_policy)
-    statements = doc.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]

@@ -19,7 +19,7 @@ import functools
 import re
 from typing import Any, Iterable, Mapping
 
-from . import gateway_responses as errors
+from . import gateway_responses
 from .context import InvocationContext
 from .gateway_responses import GatewayError
 
@@ -159,4 +159,4 @@ def check_permission(ctx: InvocationContext, statements: list[dict[str, Any]]) -
         source_account=ctx.deployed.account_id,
         function_arns=invoked_arns(ctx.function.arn, ctx.qualifier),
     )
-    return None if allowed else errors.invalid_permissions()
+    return None if allowed else gateway_responses.invalid_permissions()

@@ -4,9 +4,12 @@
     integration -> build event -> log endpoint request -> integration method check -> resolve function ->
     permission -> invoke -> convert response
 
-A step returns a `GatewayError` to stop the chain; `handle` never raises (an unexpected exception becomes
-500 `Internal server error`, logged with its stack on this module's logger). Real requests write their
-execution log to CloudWatch Logs; TestInvokeMethod returns it in its answer.
+A step returns a `GatewayError` to stop the chain, rendered once (`_finish`). An unexpected exception is not
+answered here: the execution log records it (`Execution failed due to an internal error`, status 500) and it
+is raised to the stack's front, whose one catch-all answers API Gateway's 500 `Internal server error` and logs
+the traceback. Real requests write their execution log to CloudWatch Logs; TestInvokeMethod returns it in its
+answer. What the gateway remembers between requests (routers, permission decisions, throttle buckets, usage
+plan counts) is part of the stack's memory (stack_memory.py), so a reset empties it.
 API keys: a method with `apiKeyRequired` takes only an enabled `x-api-key` that a usage plan of the stage
 holds (else 403 Forbidden), within the plan's throttle and quota (else 429). Left out: API keys from
 authorizers (`apiKeySource` AUTHORIZER), authorizers, CORS, custom domains.
@@ -24,7 +27,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from .. import ids
-from . import gateway_responses as errors
+from . import gateway_responses
 from . import integrate
 from .authorize import check_permission
 from .context import HttpAnswer, InvocationContext
@@ -34,11 +37,11 @@ from .integrate import Submit
 from .execution_log import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
-from .route import Router, RouterCache, route
-from .throttle import Throttles, UsagePlanLimits
+from .route import Router, route
 
 if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
     from ..control import ControlPlane
+    from ..stack_memory import StackMemory
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,15 @@ def masked_key(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
+def on_the_wire(answer: HttpAnswer) -> HttpAnswer:
+    """`answer` with header values as WSGI carries them (latin-1 text); ValueError for a value no HTTP header
+    can carry (CR, LF)."""
+    headers = tuple((name, _wire(value)) for name, value in answer.headers)
+    if any("\n" in value or "\r" in value for _, value in headers):
+        raise ValueError("a header value holds a line break")
+    return HttpAnswer(answer.status, headers, answer.body)
+
+
 def to_response(answer: HttpAnswer) -> Response:
     headers = Headers([(name, _wire(value)) for name, value in answer.headers])
     return Response(answer.body, status=answer.status, headers=headers)
@@ -114,13 +126,19 @@ class Gateway:
 
     def __init__(
         self, *, control: ControlPlane, submit: Submit, request_id_factory: Callable[[], str] = _uuid,
+        memory: StackMemory | None = None,
     ) -> None:
+        if memory is None:
+            from ..stack_memory import StackMemory
+
+            memory = StackMemory()
         self._control = control
         self._submit = submit
         self._request_id = request_id_factory
-        self._routers = RouterCache()
+        self._routers = memory.routers
         self._log_stream = uuid.uuid4().hex
-        self._decisions: dict[tuple[Any, ...], tuple[list[dict[str, Any]], GatewayError | None]] = {}
+        self._decisions: dict[tuple[Any, ...], tuple[list[dict[str, Any]], GatewayError | None]] = \
+            memory.permission_decisions
         self._after_route: tuple[Step, ...] = (
             self._start_execution,
             integrate.prepare,
@@ -131,45 +149,40 @@ class Gateway:
             lambda c: integrate.invoke(c, self._submit),
             convert,
         )
-        self._throttles = Throttles()
-        self._plan_limits = UsagePlanLimits()
+        self._throttles = memory.stage_throttles
+        self._plan_limits = memory.usage_plans
         self._steps: tuple[Step, ...] = (self._route, self._check_api_key, self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
 
-    def handle(self, request: Request, target: ExecuteApiTarget) -> Response:
-        """Answer one execute-api request (never raises)."""
+    def answer(self, request: Request, target: ExecuteApiTarget) -> HttpAnswer:
+        """Answer one execute-api request (headers as WSGI carries them). An unexpected exception is written to
+        the execution log, then raised."""
         ctx = self._new_context(target.api_id, target.stage, request.headers.get("X-Amzn-Trace-Id"))
         try:
-            if (request.content_length or 0) > errors.MAX_REQUEST_BODY:
-                ctx.error = errors.request_too_long()
+            if (request.content_length or 0) > gateway_responses.MAX_REQUEST_BODY:
+                ctx.error = gateway_responses.request_too_long()
             else:
                 parse_request(ctx, request, self._path(request, target))
                 ctx.error = self._locate(ctx) or self._run(ctx, self._steps)
-        except Exception as exc:  # never raise out of handle
-            log.exception("execute-api request %s failed inside the gateway", ctx.request_id)
-            ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
-        answer = self._finish(ctx)
+            answer = on_the_wire(self._finish(ctx))
+        except Exception as exc:  # recorded, then answered by the front's catch-all
+            ctx.error, ctx.answer = gateway_responses.internal_error(f"{type(exc).__name__}: {exc}"), None
+            self._finish(ctx)
+            self._write_log(ctx)
+            raise
         self._write_log(ctx)
-        try:
-            return to_response(answer)
-        except Exception:  # a header the wire cannot carry: still answer
-            log.exception("execute-api request %s: the answer could not be serialised", ctx.request_id)
-            return to_response(errors.render(errors.internal_error("unserialisable answer"), ctx.request_id,
-                                              ctx.extended_request_id))
+        return answer
 
     def test_invoke(self, request: Request, api_id: str, resource_id: str, http_method: str) -> Response:
-        """TestInvokeMethod: run a method of the live (undeployed) tree; 200 JSON with status, body, log..."""
+        """TestInvokeMethod: run a method of the live (undeployed) tree; 200 JSON with status, body, log...
+        (an unexpected exception is raised: the front answers it)."""
         ctx = self._new_context(api_id, "test-invoke-stage", None, test_invoke=True)
         started = time.monotonic()
-        try:
-            failure = self._prepare_test_invoke(ctx, request, resource_id, http_method)
-            if failure is not None:  # a control-plane error: the TestInvokeMethod call itself fails
-                return to_response(errors.render(failure, ctx.request_id, ctx.extended_request_id))
-            ctx.error = self._run(ctx, self._after_route)
-        except Exception as exc:
-            log.exception("TestInvokeMethod %s failed inside the gateway", ctx.request_id)
-            ctx.error = errors.internal_error(f"{type(exc).__name__}: {exc}")
+        failure = self._prepare_test_invoke(ctx, request, resource_id, http_method)
+        if failure is not None:  # a control-plane error: the TestInvokeMethod call itself fails
+            return to_response(gateway_responses.render(failure, ctx.request_id, ctx.extended_request_id))
+        ctx.error = self._run(ctx, self._after_route)
         answer = self._finish(ctx)
         kept = [(k, v) for k, v in answer.headers if k.lower() not in ("x-amzn-requestid", "x-amz-apigw-id")]
         single, multi = header_maps(kept)
@@ -210,8 +223,8 @@ class Gateway:
         deployed = self._control.deployed_stage(ctx.api_id, ctx.stage) if ctx.stage else None
         if deployed is None:
             if not self._control.api_exists(ctx.api_id):
-                return errors.api_not_found(ctx.api_id)
-            return errors.stage_not_found()
+                return gateway_responses.api_not_found(ctx.api_id)
+            return gateway_responses.stage_not_found()
         ctx.deployed = deployed
         ctx.stage_variables = dict(deployed.stage_variables) if deployed.stage_variables else None
         return None
@@ -230,7 +243,7 @@ class Gateway:
         value = ctx.header("x-api-key") or ""
         use = self._control.api_key_use(ctx.api_id, ctx.stage, value)
         if use is None:
-            return errors.forbidden()
+            return gateway_responses.forbidden()
         ctx.api_key, ctx.api_key_id = value, use.key_id
         return self._plan_limits.check(use)
 
@@ -274,19 +287,19 @@ class Gateway:
         try:
             spec = json.loads(request.get_data() or b"{}")
         except ValueError:
-            return errors.bad_request("Invalid request body: not JSON")
+            return gateway_responses.bad_request("Invalid request body: not JSON")
         if not isinstance(spec, dict):
-            return errors.bad_request("Invalid request body: not a JSON object")
+            return gateway_responses.bad_request("Invalid request body: not a JSON object")
         live = self._control.live_stage(api_id=ctx.api_id)
         if live is None:
-            return errors.not_found("Invalid API identifier specified")
+            return gateway_responses.not_found("Invalid API identifier specified")
         resource = next((r for r in live.resources if r.id == resource_id), None)
         if resource is None:
-            return errors.not_found("Invalid Resource identifier specified")
+            return gateway_responses.not_found("Invalid Resource identifier specified")
         # a verb the resource lacks runs its ANY method with that verb (the console tests ANY that way) [I]
         method = resource.methods.get(http_method.upper()) or resource.methods.get("ANY")
         if method is None:
-            return errors.not_found("Invalid Method identifier specified")
+            return gateway_responses.not_found("Invalid Method identifier specified")
         ctx.deployed, ctx.stage = live, live.stage
         variables = spec.get("stageVariables")
         ctx.stage_variables = {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) and variables else None
@@ -302,11 +315,11 @@ class Gateway:
     def _finish(ctx: InvocationContext) -> HttpAnswer:
         if ctx.error is None and ctx.answer is not None:
             return ctx.answer
-        failure = ctx.error or errors.internal_error("no answer")
+        failure = ctx.error or gateway_responses.internal_error("no answer")
         if ctx.executing or (ctx.deployed is not None and failure.status >= 500):
             ctx.log.extend(failure.log_lines)
             ctx.log.add(f"Method completed with status: {failure.status}")
-        ctx.answer = errors.render(failure, ctx.request_id, ctx.extended_request_id)
+        ctx.answer = gateway_responses.render(failure, ctx.request_id, ctx.extended_request_id)
         return ctx.answer
 
     def _write_log(self, ctx: InvocationContext) -> None:

@@ -10,7 +10,7 @@ Each step of the chain (see `chain.py`) reads some fields and fills others; a st
     event.py      -> event, event_bytes (requestContext.domainName derived from `host` and the region)
     integrate.py  -> invoke_result, integration_latency_ms
     respond.py    -> answer
-    errors.py     -> answer (for an error, rendered once from `error`)
+    gateway_responses.py -> answer (for an error, rendered once from `error`)
 
 Left out: authorizers, API keys and usage plans, request validation, mapping templates (no AWS/HTTP/MOCK
 integrations), gateway responses customised by the user.

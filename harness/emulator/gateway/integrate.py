@@ -23,7 +23,7 @@ from typing import Callable
 
 from ..aws_errors import AwsError, check_invoke_size
 from ..snapshots import FunctionConfig, InvokeResult
-from . import gateway_responses as errors
+from . import gateway_responses
 from .authorize import execute_api_source_arn
 from .context import InvocationContext
 from .gateway_responses import GatewayError
@@ -61,14 +61,14 @@ def prepare(ctx: InvocationContext) -> GatewayError | None:
     assert ctx.method is not None and ctx.resource is not None and ctx.deployed is not None
     integration = ctx.method.integration
     if integration is None:
-        return errors.no_integration()
+        return gateway_responses.no_integration()
     ctx.integration = integration
     if (integration.type or "").upper() != "AWS_PROXY":
-        return errors.unsupported_integration(integration.type)
+        return gateway_responses.unsupported_integration(integration.type)
     uri = render_stage_variables(integration.uri or "", ctx.stage_variables)
     m = _URI.fullmatch(uri)
     if m is None:
-        return errors.invalid_integration_uri(uri)
+        return gateway_responses.invalid_integration_uri(uri)
     ctx.function_arn = m.group("fn")
     _, ctx.qualifier = split_function(ctx.function_arn, ctx.deployed.region, ctx.deployed.account_id)
     ctx.endpoint_uri = (
@@ -100,9 +100,9 @@ def check_integration_method(ctx: InvocationContext) -> GatewayError | None:
         return None
     ctx.log.extend((
         "Received response. Status: 403, Integration latency: 0 ms",
-        f"Endpoint response body before transformations: {errors.LAMBDA_ACCESS_DENIED_XML}",
+        f"Endpoint response body before transformations: {gateway_responses.LAMBDA_ACCESS_DENIED_XML}",
     ))
-    return errors.integration_method_not_post()
+    return gateway_responses.integration_method_not_post()
 
 
 def resolve_function(ctx: InvocationContext, get_function: Callable[..., FunctionConfig | None]) -> GatewayError | None:
@@ -111,10 +111,10 @@ def resolve_function(ctx: InvocationContext, get_function: Callable[..., Functio
     base, qualifier = split_function(ctx.function_arn, ctx.deployed.region, ctx.deployed.account_id)
     parts = base.split(":")
     if len(parts) < 7:
-        return errors.function_not_found(ctx.function_arn)
+        return gateway_responses.function_not_found(ctx.function_arn)
     function = get_function(base, parts[3], parts[4], qualifier)
     if function is None:
-        return errors.function_not_found(ctx.function_arn)
+        return gateway_responses.function_not_found(ctx.function_arn)
     ctx.function = function
     return None
 
@@ -156,14 +156,14 @@ def invoke(ctx: InvocationContext, submit: Submit) -> GatewayError | None:
         result = future.result(timeout=timeout_ms / 1000)
     except concurrent.futures.TimeoutError:
         ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
-        return errors.endpoint_timeout()
+        return gateway_responses.endpoint_timeout()
     except AwsError as refused:
         ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
         ctx.log.extend((
             f"Received response. Status: {refused.status}, Integration latency: {ctx.integration_latency_ms} ms",
             f"Endpoint response body before transformations: {refused.lambda_body().decode()}",
         ))
-        return errors.lambda_refused(refused.status, refused.message)
+        return gateway_responses.lambda_refused(refused.status, refused.message)
     ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
     ctx.invoke_result = result
     received, latency_ms = time.time(), ctx.integration_latency_ms
@@ -173,7 +173,7 @@ def invoke(ctx: InvocationContext, submit: Submit) -> GatewayError | None:
         f"Endpoint response body before transformations: {body_text(result.payload)}",
     ))
     if result.function_error:
-        return errors.customer_function_error(_error_message(result.payload), result.request_id)
+        return gateway_responses.customer_function_error(_error_message(result.payload), result.request_id)
     if result.status >= 300:
-        return errors.lambda_refused(result.status, _error_message(result.payload))
+        return gateway_responses.lambda_refused(result.status, _error_message(result.payload))
     return None

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import gateway_responses as errors
+from . import gateway_responses
 from .context import Header, HttpAnswer, InvocationContext
 from .gateway_responses import GatewayError
 from .event import is_binary
@@ -195,7 +195,7 @@ def convert(ctx: InvocationContext) -> GatewayError | None:
         answer = to_answer(ctx, parse_proxy_response(ctx.invoke_result.payload))
     except MalformedProxyResponse as why:
         log.info("request %s: malformed Lambda proxy response: %s", ctx.request_id, why)
-        return errors.malformed_proxy_response()
+        return gateway_responses.malformed_proxy_response()
     ctx.answer = answer
     shown = {k: v for k, v in answer.headers if k not in ("x-amzn-RequestId", "x-amz-apigw-id")}
     ctx.log.extend((

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..snapshots import DeployedStage, MethodSnapshot, ResourceSnapshot
-from . import gateway_responses as errors
+from . import gateway_responses
 from .context import InvocationContext
 from .gateway_responses import GatewayError
 
@@ -101,6 +101,10 @@ class RouterCache:
         self._routers: OrderedDict[tuple[str, str], Router] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._routers.clear()
+
     def get(self, stage: DeployedStage, cache: bool = True) -> Router:
         if not cache:
             return Router(stage.resources)
@@ -122,7 +126,7 @@ def route(ctx: InvocationContext, router: Router) -> GatewayError | None:
     """Set resource, method and path parameters; 403 Missing Authentication Token when nothing matches."""
     found = router.match(ctx.http_method, ctx.path)
     if found is None:
-        return errors.missing_authentication_token()
+        return gateway_responses.missing_authentication_token()
     ctx.resource, ctx.method, params = found
     ctx.path_parameters = params or None
     return None

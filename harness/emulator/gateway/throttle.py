@@ -58,6 +58,11 @@ class Throttles:
         self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every bucket (they start full again)."""
+        with self._lock:
+            self._buckets.clear()
+
     def check(self, ctx: InvocationContext) -> GatewayError | None:
         """429 when the request's method has a throttling setting and its bucket is empty."""
         stage, resource, method = ctx.deployed, ctx.resource, ctx.method
@@ -96,6 +101,12 @@ class UsagePlanLimits:
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every bucket and quota count."""
+        with self._lock:
+            self._buckets.clear()
+            self._counts.clear()
 
     def check(self, use: ApiKeyUse) -> GatewayError | None:
         """429 when the key's bucket in the plan is empty, or its quota for this period is used up."""

@@ -9,8 +9,9 @@ All state changes happen under `FunctionPool.lock`; slow work (draining output, 
 futures, killing processes) happens outside it. Idle workers are reused most-recently-used first, so the
 surplus ages out through the idle reaper. A change of code or configuration (anything but reserved
 concurrency) retires the current workers: idle ones exit now, busy ones once no invocation submitted
-before the change waits for them (each invocation runs the code it was submitted to). A worker that fails
-before taking work (import error, exit, init timeout) answers the oldest waiting invocation with that
+before the change waits for them (each invocation runs the code it was submitted to). A worker leaving service
+(retired, reaped, closed) is killed before its waiting `/next` is dropped: awslambdaric, seeing the connection
+go, would log `Failed to get next invocation` into the function's log. A worker that fails before taking work (import error, exit, init timeout) answers the oldest waiting invocation with that
 failure, as AWS answers the invocation that triggered the init.
 Left out: the account-wide concurrency pool (each function has its own limit), burst limits,
 provisioned concurrency, init-error retries within one invocation.
@@ -153,7 +154,6 @@ class FunctionPool(Endings):
         """(Lock held.) `inv` starts on `worker` now: its clock and its timeout run from here."""
         inv.start(worker.init_ms)
         worker.init_ms = None
-        worker.invocations += 1
         inv.timer = self.ctx.scheduler.call_at(inv.started + inv.fn.timeout,  # type: ignore[operator]
                                                lambda: self._timed_out(worker, inv))
 
@@ -190,13 +190,13 @@ class FunctionPool(Endings):
     def next_for(self, worker: Worker, send: SendNext | None = None) -> object:
         """The worker's `/next`: blocks for work. A NextEvent to answer; None when the worker goes away;
         HANDED_OFF when a submitter answered through `send` meanwhile (see `submit`)."""
-        fresh, stale = None, False
+        fresh = None
         with self.lock:
             if worker.state == "starting":
                 worker.init_ms = (time.monotonic() - worker.spawned_at) * 1000.0
                 if worker.init_timer is not None:
                     worker.init_timer.cancel()
-                stale = self._ready(worker)
+                self._ready(worker)  # a retired worker leaves service (closing): killed below
                 fresh = self._spawn()  # more invocations waiting: keep scaling
             worker.send_next = send
             try:
@@ -212,9 +212,8 @@ class FunctionPool(Endings):
         self._start_later(fresh)
         if handed_off:
             return HANDED_OFF
-        if inv is None:
-            if stale:
-                worker.kill()
+        if inv is None:  # out of service: killed before its /next is dropped, so the runtime writes nothing
+            worker.kill()
             return None
         assert worker.capture is not None
         inv.before = worker.capture.take()  # init output (cold start) or what an idle worker printed

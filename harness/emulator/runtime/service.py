@@ -10,6 +10,9 @@ Only `python3.x` runtimes run, on the interpreter running the stack (a version m
 Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
 when it cannot run a function's runtime. Layers are merged in order (code.py) and their `python` and
 `python/lib/python3.x/site-packages` folders follow the function's code on the import path, as in /opt.
+The pools of workers belong to the stack's memory (stack_memory.py): its reset kills every worker and forgets
+every pool (the runtime goes on taking invocations), and an asynchronous retry submitted before a reset
+(`epoch`) is refused after it.
 Left out: other languages, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
@@ -36,7 +39,7 @@ from .code import CodeCache
 from .env import is_python_runtime, local_python_runtime
 from .invocation import Invocation
 from .function_log import Line
-from .shared import RuntimeContext
+from .shared import FunctionPools, RuntimeContext
 from .pool import FunctionPool
 from .scheduler import Scheduler
 
@@ -71,6 +74,7 @@ class LambdaRuntime:
         max_workers: int | None = None,
         max_starting: int | None = None,
         memory_limits: bool = True,
+        pools: FunctionPools | None = None,
     ) -> None:
         cores = os.cpu_count() or 2
         self._scheduler = Scheduler()
@@ -86,24 +90,26 @@ class LambdaRuntime:
             max_starting=max_starting or max(4, 2 * cores),
             memory_limits=memory_limits,
         )
-        self._pools: dict[tuple[str, str], FunctionPool] = {}
+        self._pools = FunctionPools() if pools is None else pools  # the stack's memory holds them (reset)
         self._lock = threading.Lock()
         self._warned: set[str] = set()
-        self._closed = False
         self._scheduler.call_every(min(max(idle_timeout_s / 2, 0.02), 30.0), self._reap)
         if memory_limits:
             self._scheduler.call_every(MEMORY_POLL_S, self._check_memory)
 
     def submit(
         self, fn: FunctionConfig, payload: bytes, *, client_context: str | None = None,
-        request_id: str | None = None,
+        request_id: str | None = None, epoch: int | None = None,
     ) -> concurrent.futures.Future[InvokeResult]:
         """Start an invocation; the future gives its result (function errors are results, not exceptions).
 
         `client_context` is the JSON text handed to the runtime (the Invoke API's header, base64-decoded).
+        `epoch`: the runtime's `epoch` when the invocation was first submitted (a retry after a reset is refused).
         Raises `AwsError` at once: 429 `throttled()`, 502 InvalidRuntimeException, 404 when the function's
-        code is gone.
+        code is gone (or the stack was reset since `epoch`).
         """
+        if epoch is not None and epoch != self._pools.epoch:
+            raise function_not_found(fn.arn)
         if not is_python_runtime(fn.runtime):
             raise invalid_runtime(fn.runtime)
         self._check_version(fn.runtime)
@@ -118,36 +124,31 @@ class LambdaRuntime:
         return inv.future
 
     @property
+    def epoch(self) -> int:
+        """How many resets the runtime went through (see `submit`)."""
+        return self._pools.epoch
+
+    @property
     def endpoint_url(self) -> str:
         """Where functions (and the stack's own deliveries) reach the AWS APIs."""
         return self._ctx.endpoint_url
-
-    def invoke(self, fn: FunctionConfig, payload: bytes, **kw: Any) -> InvokeResult:
-        return self.submit(fn, payload, **kw).result()
 
     def function_deleted(self, name_or_arn: str) -> None:
         """DeleteFunction: retire the workers of every function with this name or ARN (any version; a name is
         matched in every region and account, which at worst costs another function of that name a cold start)."""
         name = name_or_arn.split(":function:", 1)[-1].split(":", 1)[0]
-        with self._lock:
-            pools = [pool for (arn, _), pool in self._pools.items() if arn.endswith(f":function:{name}")]
-        for pool in pools:
-            pool.retire()
+        for (arn, _), pool in self._pools.items():
+            if arn.endswith(f":function:{name}"):
+                pool.retire()
 
     def shutdown(self) -> None:
         """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
-        with self._lock:
-            self._closed = True
-            pools = list(self._pools.values())
-        workers = [w for pool in pools for w in pool.close()]
-        for worker in workers:
-            worker.join(timeout=5)
+        self._pools.close_all(final=True)
         self._scheduler.close()
 
     def stats(self) -> dict[str, Any]:
         """Workers per function (`busy`, `idle`, `starting`, `inflight`), for a health endpoint."""
-        with self._lock:
-            pools = dict(self._pools)
+        pools = dict(self._pools.items())
         functions = {f"{arn}:{version}" if version != "$LATEST" else arn: pool.stats()
                      for (arn, version), pool in pools.items()}
         return {
@@ -156,14 +157,10 @@ class LambdaRuntime:
         }
 
     def _pool(self, fn: FunctionConfig) -> FunctionPool:
-        key = (fn.arn, fn.version)
-        with self._lock:
-            if self._closed:
-                raise AwsError(503, "ServiceException", "The Lambda runtime is shut down.")
-            pool = self._pools.get(key)
-            if pool is None:
-                pool = self._pools[key] = FunctionPool(self._ctx)
-            return pool
+        pool = self._pools.get((fn.arn, fn.version), lambda: FunctionPool(self._ctx))
+        if pool is None:
+            raise AwsError(503, "ServiceException", "The Lambda runtime is shut down.")
+        return pool
 
     def _check_version(self, runtime: str) -> None:
         if runtime in self._warned or runtime == local_python_runtime():
@@ -175,14 +172,10 @@ class LambdaRuntime:
         log.warning("functions declared %s run on the local %s interpreter", runtime, local_python_runtime())
 
     def _check_memory(self) -> None:
-        with self._lock:
-            pools = list(self._pools.values())
-        for pool in pools:
+        for _, pool in self._pools.items():
             pool.kill_over_memory()
 
     def _reap(self) -> None:
-        with self._lock:
-            pools = list(self._pools.values())
         now = time.monotonic()
-        for pool in pools:
+        for _, pool in self._pools.items():
             pool.reap_idle(now)

@@ -89,7 +89,6 @@ class Worker:
         self.spawned_at = time.monotonic()
         self.init_ms: float | None = None  # Init Duration, reported with the first invocation
         self.gen = generation(fn)  # the code and configuration it runs
-        self.invocations = 0
         self.init_timer: Timer | None = None
         self.log_stream = log_stream_name(fn.version, self.id)
         self.proc: subprocess.Popen[bytes] | None = None

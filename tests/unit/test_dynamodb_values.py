@@ -1,4 +1,4 @@
-"""The DynamoDB key checks the stack's front makes before moto sees Get/Delete/Update/PutItem."""
+"""DynamoDB's checks and number form (moto_changes/dynamodb_values.py), applied before moto sees a call."""
 from __future__ import annotations
 
 from decimal import Context, Decimal
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.emulator.dynamodb_checks import (
+from harness.emulator.control.moto_changes.dynamodb_values import (
     EMPTY_STRING_KEY,
     KEY_SCHEMA_MISMATCH,
     DUPLICATES,

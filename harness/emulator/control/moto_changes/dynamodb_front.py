@@ -1,24 +1,28 @@
-"""DynamoDB's hot path, in one place: check the request, answer it through moto's handler, fix the answer.
+"""DynamoDB's hot path, in one handler: check the request, answer it through moto's handler, fix the answer.
 
 Every function that stores data makes these calls, so the request is parsed once and moto's Flask app is
-skipped. Where moto is laxer than DynamoDB (keys, nesting: `dynamodb_checks.py`) the answer is DynamoDB's
-ValidationException; numbers are stored in DynamoDB's form; UpdateItem's `ConsumedCapacity` comes back only
-when asked; DeleteTable of a missing table names it, as DynamoDB does.
+skipped. Where moto is laxer than DynamoDB (keys, nesting, numbers, sets: `dynamodb_values.py`) the answer is
+DynamoDB's ValidationException; numbers are stored in DynamoDB's form, also those UpdateItem works out itself
+(`SET n = n + :v`, `ADD n :v`: moto keeps Python's `Decimal` text, `1.5 + 1.5` is `3.0`; patched in
+`store_arithmetic_in_dynamodb_form`); UpdateItem's `ConsumedCapacity` comes back only when asked; DeleteTable of
+a missing table names it, as DynamoDB does.
 Left out: DynamoDB Streams (served by moto's app).
 """
 from __future__ import annotations
 
-import io
 import json
 import zlib
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 from moto.core.request import Request as MotoRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from .. import ids
-from ..dynamodb_checks import (
+from ...aws_errors import AwsError
+from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
+from .dynamodb_values import (
     NESTING_TOO_DEEP,
+    ValueRefused,
+    canonical_number,
     has_empty_value,
     item_key_problem,
     key_problem,
@@ -26,19 +30,10 @@ from ..dynamodb_checks import (
     normalize_stored_values,
 )
 
-DYNAMODB_TARGET = "DynamoDB_20120810."
 KEYED_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("GetItem", "DeleteItem", "UpdateItem"))
 CHECKED_TARGETS = KEYED_TARGETS | {DYNAMODB_TARGET + "PutItem"}
 WRITE_TARGETS = frozenset(DYNAMODB_TARGET + op for op in ("PutItem", "UpdateItem", "BatchWriteItem",
                                                          "TransactWriteItems"))
-
-
-class Response(NamedTuple):
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -72,41 +67,46 @@ def _environ_headers(environ: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], str]) -> Response:
+def serve_dynamodb(exchange: Exchange) -> None:
+    """The chain's DynamoDB handler: answers every DynamoDB API call (a POST with DynamoDB's `X-Amz-Target`)."""
+    if exchange.target.startswith(DYNAMODB_TARGET) and exchange.method == "POST":
+        exchange.protocol = DYNAMODB
+        exchange.answer = dynamodb_call(exchange)
+
+
+def dynamodb_call(exchange: Exchange) -> Answer:
     """Serve one DynamoDB API call: the request is read and parsed once, checked where moto is laxer than
-    DynamoDB (keys against the key schema, nesting depth), answered by moto's handler straight (not its Flask
-    app, whose request context, routing and CORS cost ~0.4 ms a call), and the answer fixed where moto adds
-    what DynamoDB does not (UpdateItem's `ConsumedCapacity` only when asked). `account` is called only when
-    the key schema is needed (it costs an IAM lookup)."""
+    DynamoDB (keys against the key schema, nesting depth, numbers, sets: refused with DynamoDB's
+    ValidationException), answered by moto's handler straight (not its Flask app, whose request context,
+    routing and CORS cost ~0.4 ms a call), and the answer fixed where moto adds what DynamoDB does not
+    (UpdateItem's `ConsumedCapacity` only when asked). The account is asked only when the key schema is
+    needed (it costs an IAM lookup)."""
     from botocore.exceptions import ClientError
     from moto.dynamodb.responses import DynamoHandler
 
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    raw = environ["wsgi.input"].read()
-    environ["wsgi.input"] = io.BytesIO(raw)
+    environ, target, raw = exchange.environ, exchange.target, exchange.body
     try:
         request = json.loads(raw) if raw else {}
     except RecursionError:  # deeper than the JSON parser goes, so far deeper than DynamoDB allows
-        return _validation_error(NESTING_TOO_DEEP)
+        raise _validation_error(NESTING_TOO_DEEP) from None
     except ValueError:
         request = None  # moto answers malformed JSON
     if isinstance(request, dict) and target in CHECKED_TARGETS:
         problem = nesting_problem(request)
         if problem is None and target in KEYED_TARGETS and isinstance(request.get("TableName"), str):
-            schema = _key_schema(request["TableName"], region, account())
+            schema = _key_schema(request["TableName"], exchange.region, exchange.account)
             problem = key_problem(request.get("Key"), schema) if schema else None
         elif problem is None and has_empty_value(request.get("Item")) and isinstance(request.get("TableName"), str):
-            schema = _key_schema(request["TableName"], region, account())  # PutItem
+            schema = _key_schema(request["TableName"], exchange.region, exchange.account)  # PutItem
             problem = item_key_problem(request["Item"], schema) if schema else None
         if problem is not None:
-            return _validation_error(problem)
+            raise _validation_error(problem)
     if isinstance(request, dict) and target in WRITE_TARGETS:
         changed, problem = normalize_stored_values(target, request)  # stored as DynamoDB stores them
         if problem is not None:
-            return _validation_error(problem)
+            raise _validation_error(problem)
         if changed:
-            raw = json.dumps(request).encode()
-            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
+            exchange.body = raw = json.dumps(request).encode()
 
     http_request = _ServerRequest(environ, raw)
     query = environ.get("QUERY_STRING")
@@ -124,7 +124,7 @@ def dynamodb_call(environ: dict[str, Any], region: str, account: Callable[[], st
     elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
         answer, headers = _table_not_found_named(request, answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
-    return Response(int(status), out, answer)
+    return Answer(int(status), out, answer)
 
 
 def _table_not_found_named(request: dict[str, Any], raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
@@ -142,10 +142,8 @@ def _table_not_found_named(request: dict[str, Any], raw: bytes, headers: dict[st
     return _rewritten(answer, headers)
 
 
-def _validation_error(message: str) -> Response:
-    body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message})
-    return Response(400, [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", ids.request_id()),
-                          ("x-amzn-ErrorType", "ValidationException")], body.encode())
+def _validation_error(message: str) -> AwsError:
+    return AwsError(400, "ValidationException", message)
 
 
 def _key_schema(name_or_arn: str, region: str, account_id: str) -> tuple[tuple[str, str], ...] | None:
@@ -182,3 +180,30 @@ def _rewritten(answer: Any, headers: dict[str, Any]) -> tuple[bytes, dict]:
         if key.lower() == "x-amz-crc32":
             headers[key] = str(zlib.crc32(raw) & 0xFFFFFFFF)
     return raw, headers
+
+
+def store_arithmetic_in_dynamodb_form() -> None:
+    """UpdateItem's own arithmetic (`SET n = n + :v`, `ADD n :v`) gives numbers in DynamoDB's form (moto keeps
+    Python's `Decimal` text: `1.5 + 1.5` is `3.0`, DynamoDB's `3`). Applied once; a number out of DynamoDB's
+    range keeps moto's text."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    for name in ("__add__", "__sub__"):
+        if not getattr(getattr(DynamoType, name), "_harness", False):
+            setattr(DynamoType, name, _number_in_dynamodb_form(getattr(DynamoType, name)))
+
+
+def _number_in_dynamodb_form(original: Any) -> Any:
+    def arithmetic(self: Any, other: Any) -> Any:
+        result = original(self, other)
+        if getattr(result, "type", None) == "N":
+            try:
+                form = canonical_number(result.value)
+            except ValueRefused:  # out of DynamoDB's range: moto's text is kept
+                form = None
+            if form is not None:
+                result.value = form
+        return result
+
+    arithmetic._harness = True  # type: ignore[attr-defined]
+    return arithmetic

@@ -4,9 +4,11 @@ Every gateway request and every invocation produces log lines (execution logs, t
 Writing them costs about as much as serving a small request, and in one process every thread shares the GIL,
 so lines written while a request is in flight slow that request down. Lines are therefore kept in memory and
 written in bulk (one PutLogEvents per stream, in order) when no request has arrived for `idle_s`, when more
-than `max_pending` batches wait, or at once when someone reads: the dispatcher calls `flush()` before any
+than `max_pending` batches wait, or at once when someone reads: the front's chain calls `flush()` before any
 CloudWatch Logs API call, so a reader always sees every line of the requests answered before its call
-(AWS shows them a moment later; we are never later than that).
+(AWS shows them a moment later; we are never later than that). `drop()` forgets the waiting lines (a reset).
+The shipper is part of the stack's memory (stack_memory.py); the control plane gives it its `writer` (moto's
+CloudWatch Logs); lines flushed while there is none are dropped.
 Left out: CloudWatch's own PutLogEvents limits (1 MB, 10,000 events; moto does not enforce them, lines are
 written in chunks of 5,000) and its ingestion delay.
 """
@@ -30,8 +32,8 @@ CHUNK = 5000
 class LogShipper:
     """Buffers (stream, lines) batches; `writer` stores one stream's lines (sorted by time) in moto."""
 
-    def __init__(self, writer: Writer, *, idle_s: float = 0.05, max_pending: int = 500) -> None:
-        self._writer = writer
+    def __init__(self, writer: Writer | None = None, *, idle_s: float = 0.05, max_pending: int = 500) -> None:
+        self.writer = writer
         self.idle_s = idle_s
         self.max_pending = max_pending
         self._pending: list[tuple[StreamKey, Lines]] = []
@@ -63,6 +65,11 @@ class LogShipper:
         with self._lock:
             return len(self._pending)
 
+    def drop(self) -> None:
+        """Forget every waiting line (nothing is written)."""
+        with self._lock:
+            self._pending = []
+
     def flush(self) -> None:
         """Write every waiting line now, in the caller's thread."""
         with self._write_lock:
@@ -82,6 +89,9 @@ class LogShipper:
             self.flush()
 
     def _write(self, batches: list[tuple[StreamKey, Lines]]) -> None:
+        writer = self.writer
+        if writer is None or not batches:
+            return
         streams: dict[StreamKey, list[Line]] = {}
         for key, lines in batches:
             try:
@@ -93,6 +103,6 @@ class LogShipper:
             lines.sort(key=lambda line: line[0])  # stable: same-millisecond lines keep their order
             for start in range(0, len(lines), CHUNK):
                 try:
-                    self._writer(key, lines[start:start + CHUNK])
+                    writer(key, lines[start:start + CHUNK])
                 except Exception:  # a log line must never take the stack down
                     log.exception("could not write %d log lines to %s/%s", len(lines), key[2], key[3])

@@ -20,7 +20,7 @@ import string
 from decimal import Decimal
 from typing import Any
 
-from .. import ids
+from ... import ids
 
 _REQUEST_ID_CHARS = string.ascii_letters + string.digits
 

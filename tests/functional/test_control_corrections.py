@@ -1,4 +1,5 @@
-"""What the emulator fixes around moto's control plane: binary media types, deployment snapshots, health."""
+"""What the emulator corrects around moto's control plane (control/moto_changes/): binary media types, deployment
+snapshots, GetFunction's zero concurrency, policy revisions, AddPermission's answers; and health."""
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.functional
 
 def test_binary_media_types_kept_on_create_and_patched_like_aws(clients):
     apigw = clients("apigateway")
-    api = apigw.create_rest_api(name="fixups-binary", binaryMediaTypes=["image/png"])
+    api = apigw.create_rest_api(name="corr-binary", binaryMediaTypes=["image/png"])
     try:
         assert apigw.get_rest_api(restApiId=api["id"])["binaryMediaTypes"] == ["image/png"]
         apigw.update_rest_api(restApiId=api["id"], patchOperations=[
@@ -70,51 +71,51 @@ def tutorial_function(clients, name: str) -> Iterator[Any]:
 
 def test_get_function_shows_a_reserved_concurrency_of_zero(clients):
     """moto leaves `Concurrency` out when it is 0; AWS shows it (deploy's observe relies on it to remove it)."""
-    with tutorial_function(clients, "fixups-zero") as lam:
-        assert "Concurrency" not in lam.get_function(FunctionName="fixups-zero")
-        lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=0)
-        assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 0}
-        lam.put_function_concurrency(FunctionName="fixups-zero", ReservedConcurrentExecutions=3)
-        assert lam.get_function(FunctionName="fixups-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 3}
+    with tutorial_function(clients, "corr-zero") as lam:
+        assert "Concurrency" not in lam.get_function(FunctionName="corr-zero")
+        lam.put_function_concurrency(FunctionName="corr-zero", ReservedConcurrentExecutions=0)
+        assert lam.get_function(FunctionName="corr-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 0}
+        lam.put_function_concurrency(FunctionName="corr-zero", ReservedConcurrentExecutions=3)
+        assert lam.get_function(FunctionName="corr-zero")["Concurrency"] == {"ReservedConcurrentExecutions": 3}
 
 
 def test_remove_permission_gives_the_policy_a_new_revision(clients):
     """AWS makes a new RevisionId on every policy change; moto only on AddPermission."""
     def statements() -> list[str]:
-        return [st["Sid"] for st in json.loads(lam.get_policy(FunctionName="fixups-rev")["Policy"])["Statement"]]
+        return [st["Sid"] for st in json.loads(lam.get_policy(FunctionName="corr-rev")["Policy"])["Statement"]]
 
-    with tutorial_function(clients, "fixups-rev") as lam:
+    with tutorial_function(clients, "corr-rev") as lam:
         for sid in ("one", "two"):
-            lam.add_permission(FunctionName="fixups-rev", StatementId=sid, Action="lambda:InvokeFunction",
+            lam.add_permission(FunctionName="corr-rev", StatementId=sid, Action="lambda:InvokeFunction",
                                Principal="apigateway.amazonaws.com")
-        before = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
-        lam.remove_permission(FunctionName="fixups-rev", StatementId="one")
-        after = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+        before = lam.get_policy(FunctionName="corr-rev")["RevisionId"]
+        lam.remove_permission(FunctionName="corr-rev", StatementId="one")
+        after = lam.get_policy(FunctionName="corr-rev")["RevisionId"]
         assert after != before and statements() == ["two"]
-        lam.add_permission(FunctionName="fixups-rev", StatementId="three", Action="lambda:InvokeFunction",
+        lam.add_permission(FunctionName="corr-rev", StatementId="three", Action="lambda:InvokeFunction",
                            Principal="apigateway.amazonaws.com")
-        latest = lam.get_policy(FunctionName="fixups-rev")["RevisionId"]
+        latest = lam.get_policy(FunctionName="corr-rev")["RevisionId"]
         assert latest not in (before, after)
         with pytest.raises(lam.exceptions.PreconditionFailedException):  # a stale revision is refused
-            lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=before)
-        lam.remove_permission(FunctionName="fixups-rev", StatementId="two", RevisionId=latest)  # the latest works
+            lam.remove_permission(FunctionName="corr-rev", StatementId="two", RevisionId=before)
+        lam.remove_permission(FunctionName="corr-rev", StatementId="two", RevisionId=latest)  # the latest works
         assert statements() == ["three"]
 
 
 def test_add_permission_answers_201_created_and_a_conflict_409(clients):
-    with tutorial_function(clients, "fixups-201") as lam:
-        added = lam.add_permission(FunctionName="fixups-201", StatementId="s", Action="lambda:InvokeFunction",
+    with tutorial_function(clients, "corr-201") as lam:
+        added = lam.add_permission(FunctionName="corr-201", StatementId="s", Action="lambda:InvokeFunction",
                                    Principal="apigateway.amazonaws.com")
         assert added["ResponseMetadata"]["HTTPStatusCode"] == 201
         assert json.loads(added["Statement"])["Sid"] == "s"
         with pytest.raises(lam.exceptions.ResourceConflictException) as again:
-            lam.add_permission(FunctionName="fixups-201", StatementId="s", Action="lambda:InvokeFunction",
+            lam.add_permission(FunctionName="corr-201", StatementId="s", Action="lambda:InvokeFunction",
                                Principal="apigateway.amazonaws.com")
         assert again.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
 
 
 def test_import_rest_api_validates_the_document_when_asked(clients):
-    """moto's OpenAPI validator is loaded only when first needed (control/lazy_imports.py): still validates."""
+    """moto's OpenAPI validator is loaded only when first needed (control/moto_changes/lazy_imports.py): still validates."""
     apigw = clients("apigateway")
     broken = json.dumps({"openapi": "3.0.0", "info": {"title": "lazy-broken", "description": "x"}}).encode()
     with pytest.raises(apigw.exceptions.BadRequestException):

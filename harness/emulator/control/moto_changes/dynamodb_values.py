@@ -1,15 +1,15 @@
-"""Where moto's DynamoDB accepts what DynamoDB refuses, the stack's front answers as DynamoDB does.
+"""Where moto's DynamoDB accepts what DynamoDB refuses: the checks and the number form DynamoDB's answers follow.
 
-Pure functions over the request's JSON (no moto): a key that breaks the table's key schema (moto answers a
-mistyped key with 200 and an empty one with its own wording), a PutItem key attribute that is empty (moto's
-wording differs) and items nested too deeply (moto stores them).
+Pure functions over the request's JSON (no moto; `dynamodb_front.py` applies them): a key that breaks the
+table's key schema (moto answers a mistyped key with 200 and an empty one with its own wording), a PutItem key
+attribute that is empty (moto's wording differs) and items nested too deeply (moto stores them).
 Numbers are stored in DynamoDB's own form (`canonical_number`: no exponent, no leading or trailing zeros,
 `-0` is `0`; moto keeps the text it was sent); more than 38 significant digits, or a magnitude out of
 DynamoDB's range, is refused with DynamoDB's message.
 A number, string or binary set holding a member twice (`["1", "1.0"]`, `["a", "a"]`) is refused as DynamoDB
 does (the string- and binary-set wordings follow dynalite's AWS-recorded tests).
 Left out: size limits (400 KB items are checked by moto), expression validation. UpdateItem's own arithmetic
-is put into DynamoDB's form by `control/moto_fixes.py`.
+is put into DynamoDB's form by `dynamodb_front.py`.
 """
 from __future__ import annotations
 

@@ -1,0 +1,37 @@
+"""Everything the emulator changes about moto, one module per concern (a moto upgrade is checked here first).
+
+    lazy_imports.py            moto's API Gateway models load without their OpenAPI validator until it is needed
+    speedups.py                moto's per-request costs cut, with the same answers
+    dynamodb_values.py         DynamoDB's checks and number form, where moto is laxer (pure, no moto)
+    dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
+    around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
+    apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
+    lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
+                               revision, AddPermission's 201/409
+
+Importing the package loads moto's API Gateway models the light way (before anything else imports them);
+`change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.
+Left out: changes to services the stack does not serve for real (IAM, STS, CloudWatch Logs are moto's as is).
+"""
+from __future__ import annotations
+
+from .lazy_imports import import_apigateway_models
+
+import_apigateway_models()  # before anything imports moto's API Gateway models (saves ~0.2 s of start)
+
+from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
+from .apigateway_corrections import apigateway_corrections  # noqa: E402
+from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
+from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
+from .speedups import speed_up_moto  # noqa: E402
+
+
+def change_moto() -> None:
+    """Apply the patches to moto's classes (idempotent)."""
+    speed_up_moto()
+    store_arithmetic_in_dynamodb_form()
+    read_revision_id_as_text()
+
+
+__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
+           "serve_dynamodb"]
