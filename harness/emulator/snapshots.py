@@ -1,6 +1,6 @@
 """Plain data the emulator's parts exchange: functions, invocations and deployed API snapshots.
 
-Everything here is a frozen dataclass read from moto through `control.py`; nothing here imports moto.
+Everything here is a frozen dataclass read from moto through `control/` (the one moto adapter); nothing here imports moto.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ Each step of the chain (see `chain.py`) reads some fields and fills others; a st
     respond.py    -> answer
     gateway_responses.py -> answer (for an error, rendered once from `error`)
 
-Left out: authorizers, API keys and usage plans, request validation, mapping templates (no AWS/HTTP/MOCK
+Left out: authorizers, request validation, mapping templates (no AWS/HTTP/MOCK
 integrations), gateway responses customised by the user.
 """
 from __future__ import annotations
