@@ -19,7 +19,6 @@ from botocore.exceptions import ClientError
 
 from .settings import StackSettings
 
-SOURCES = ("function", "execution")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # where an execution log names the Lambda invocation it made
 _LAMBDA_ID = re.compile(rf"(?:x-amzn-RequestId=|Lambda request id: )({_UUID})")

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from .context import StepContext
+from .step_context import StepContext
 from .load_driver import LoadOutcome
 from .load_profile import Thresholds
 from .results import FAILED, PASSED, Mismatch, Request, Response, StepResult, split_timing

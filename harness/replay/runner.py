@@ -23,7 +23,7 @@ from ..deploy import StackOutputs, StackSettings
 from ..targets import Target
 from .awscalls import AwsCaller, BotoCaller
 from .bindings import stack_vars
-from .context import StepContext
+from .step_context import StepContext
 from .load_driver import LoadDriver
 from .log_checks import CloudWatchLogs, LogSource
 from .scenario import ScenarioItem

@@ -15,7 +15,7 @@ from typing import Any
 
 from .awscalls import AwsCallError, perform
 from .captures import capture_all
-from .context import StepContext
+from .step_context import StepContext
 from .expectations import check_response
 from .load_step import run_load_step
 from .log_checks import check_logs, execution_group, function_group
