@@ -59,6 +59,24 @@ class InvokeResult:
         return raw[-LOG_TAIL_BYTES:].decode(errors="ignore")
 
 
+
+
+def _empty() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+
+@dataclass(frozen=True)
+class IntegrationResponseSnapshot:
+    """One integration response: chosen when `selection_pattern` matches (None/empty: the default one)."""
+
+    status_code: str
+    selection_pattern: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=_empty)  # method.response.header.X -> integration.response... or 'literal'
+    templates: Mapping[str, str] = field(default_factory=_empty)  # content type -> VTL template
+    content_handling: str | None = None
+
+
 @dataclass(frozen=True)
 class IntegrationSnapshot:
     type: str  # AWS_PROXY, AWS, HTTP, HTTP_PROXY, MOCK
@@ -66,6 +84,34 @@ class IntegrationSnapshot:
     uri: str | None
     timeout_ms: int = 29000
     content_handling: str | None = None
+    request_templates: Mapping[str, str] = field(default_factory=_empty)  # content type -> VTL template
+    request_parameters: Mapping[str, str] = field(default_factory=_empty)  # integration.request.X.y -> method.request.X.y or 'literal'
+    passthrough_behavior: str = "WHEN_NO_MATCH"  # WHEN_NO_MATCH | WHEN_NO_TEMPLATES | NEVER
+    credentials: str | None = None  # role ARN API Gateway assumes to call the backend
+    responses: tuple[IntegrationResponseSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthorizerSnapshot:
+    """A REST API authorizer. `ttl_s` defaults to 300 as on AWS when the authorizer sets none."""
+
+    id: str
+    name: str
+    type: str  # TOKEN | REQUEST | COGNITO_USER_POOLS
+    uri: str | None = None
+    credentials: str | None = None
+    identity_source: str | None = None
+    validation_expression: str | None = None
+    ttl_s: int = 300
+    provider_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidatorSnapshot:
+    id: str
+    name: str
+    body: bool
+    parameters: bool
 
 
 @dataclass(frozen=True)
@@ -74,6 +120,32 @@ class MethodSnapshot:
     authorization_type: str
     api_key_required: bool
     integration: IntegrationSnapshot | None
+    authorizer: AuthorizerSnapshot | None = None
+    authorization_scopes: tuple[str, ...] = ()
+    request_parameters: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))  # method.request.header.X -> required
+    validator: ValidatorSnapshot | None = None
+    request_models: Mapping[str, str] = field(default_factory=_empty)  # content type -> model name
+    response_codes: tuple[str, ...] = ()  # the method responses' status codes
+
+
+@dataclass(frozen=True)
+class GatewayResponseSnapshot:
+    """A response type customised with PutGatewayResponse (status code None: the type's default status)."""
+
+    type: str
+    status_code: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=_empty)  # gatewayresponse.header.X -> 'literal' or method.request...
+    templates: Mapping[str, str] = field(default_factory=_empty)  # content type -> VTL template
+
+
+@dataclass(frozen=True)
+class ApiTree:
+    """What a deployment freezes: the resource tree, the models (name -> schema text) and the API's
+    customised gateway responses."""
+
+    resources: tuple[ResourceSnapshot, ...] = ()
+    models: Mapping[str, str] = field(default_factory=_empty)
+    gateway_responses: Mapping[str, GatewayResponseSnapshot] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -128,3 +200,5 @@ class DeployedStage:
     region: str
     account_id: str
     throttling: Mapping[str, Throttle] | None = None
+    models: Mapping[str, str] = field(default_factory=_empty)
+    gateway_responses: Mapping[str, GatewayResponseSnapshot] = field(default_factory=lambda: MappingProxyType({}))

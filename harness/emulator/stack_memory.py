@@ -28,14 +28,14 @@ from .gateway.route import RouterCache
 from .gateway.throttle import Throttles, UsagePlanLimits
 from .log_shipper import LogShipper
 from .runtime.shared import FunctionPools
-from .snapshots import ResourceSnapshot
+from .snapshots import ApiTree
 
 
 @dataclass(frozen=True)
 class StackMemory:
     """The emulator's own state (see the module's text for who uses which part)."""
 
-    deployments: dict[tuple[str, str], tuple[ResourceSnapshot, ...]] = field(default_factory=dict)
+    deployments: dict[tuple[str, str], ApiTree] = field(default_factory=dict)
     api_homes: dict[str, tuple[str, str]] = field(default_factory=dict)
     policies: dict[str, tuple[Any, Any, list[dict[str, Any]]]] = field(default_factory=dict)
     routers: RouterCache = field(default_factory=RouterCache)

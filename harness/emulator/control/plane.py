@@ -19,14 +19,13 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
 from ..log_shipper import Lines
+from .api_tree import api_tree
 from ..snapshots import (
     ApiKeyUse,
+    ApiTree,
     AsyncConfig,
     DeployedStage,
     FunctionConfig,
-    IntegrationSnapshot,
-    MethodSnapshot,
-    ResourceSnapshot,
     Throttle,
 )
 
@@ -245,7 +244,7 @@ class ControlPlane:
         api = self._api(api_id)
         if api is None:
             return
-        frozen = tuple(self._snapshot_resources(api))
+        frozen = api_tree(api)
         with self._lock:
             self._snapshots[(api_id, deployment_id)] = frozen
 
@@ -264,13 +263,13 @@ class ControlPlane:
         deployment_id = stage.deployment_id
         key = (api_id, deployment_id)
         with self._lock:
-            resources = self._snapshots.get(key)
-        if resources is None:
+            tree = self._snapshots.get(key)
+        if tree is None:
             self.snapshot_deployment(api_id, deployment_id)
             with self._lock:
-                resources = self._snapshots.get(key, ())
+                tree = self._snapshots.get(key, ApiTree())
         variables = dict(stage.variables or {})
-        deployed = self._stage(api, stage_name, deployment_id, resources, variables or None)
+        deployed = self._stage(api, stage_name, deployment_id, tree, variables or None)
         throttling = _throttling(getattr(stage, "method_settings", None))
         return dataclasses.replace(deployed, throttling=throttling) if throttling else deployed
 
@@ -279,7 +278,7 @@ class ControlPlane:
         api = self._api(api_id)
         if api is None:
             return None
-        return self._stage(api, TEST_INVOKE_STAGE, "test-invoke-deployment-id", tuple(self._snapshot_resources(api)), None)
+        return self._stage(api, TEST_INVOKE_STAGE, "test-invoke-deployment-id", api_tree(api), None)
 
     def binary_media_types(self, api_id: str) -> list[str] | None:
         api = self._api(api_id)
@@ -295,43 +294,21 @@ class ControlPlane:
         return self._api(api_id) is not None
 
     def _stage(
-        self, api: Any, stage_name: str, deployment_id: str, resources: tuple[ResourceSnapshot, ...],
-        variables: dict[str, str] | None,
+        self, api: Any, stage_name: str, deployment_id: str, tree: ApiTree, variables: dict[str, str] | None,
     ) -> DeployedStage:
         return DeployedStage(
             api_id=api.id,
             api_name=api.name,
             stage=stage_name,
             deployment_id=deployment_id,
-            resources=resources,
+            resources=tree.resources,
+            models=tree.models,
+            gateway_responses=tree.gateway_responses,
             binary_media_types=tuple(api.binaryMediaTypes or ()),
             stage_variables=MappingProxyType(variables) if variables else None,
             region=api.region_name,
             account_id=api.account_id,
         )
-
-    @staticmethod
-    def _snapshot_resources(api: Any) -> Iterable[ResourceSnapshot]:
-        for resource in list(api.resources.values()):
-            methods = {}
-            for verb, method in list(resource.resource_methods.items()):
-                integ = method.method_integration
-                integration = None
-                if integ is not None:
-                    integration = IntegrationSnapshot(
-                        type=(integ.integration_type or "").upper(),
-                        http_method=integ.http_method,
-                        uri=integ.uri,
-                        timeout_ms=int(integ.timeout_in_millis or 29000),
-                        content_handling=integ.content_handling,
-                    )
-                methods[verb.upper()] = MethodSnapshot(
-                    http_method=verb.upper(),
-                    authorization_type=method.authorization_type or "NONE",
-                    api_key_required=bool(method.api_key_required),
-                    integration=integration,
-                )
-            yield ResourceSnapshot(id=resource.id, path=resource.get_path(), methods=MappingProxyType(methods))
 
     # ---- CloudWatch Logs ----------------------------------------------------------------------------
 
