@@ -9,6 +9,7 @@ moto keeps the control planes (functions, REST APIs, tables, log groups). The em
     permission_decisions  what a policy decided for a source ARN                          gateway
     stage_throttles       the stages' token buckets                                       gateway
     usage_plans           usage plans' token buckets and quota counts                     gateway
+    authorizer_results    Lambda authorizers' answers while their TTL lasts               gateway
     log_lines             log lines not yet written to CloudWatch Logs                    log shipper
     workers               the function pools: worker processes, waiting invocations       Lambda runtime
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .gateway.authorizers import AuthorizerCache
 from .gateway.route import RouterCache
 from .gateway.throttle import Throttles, UsagePlanLimits
 from .log_shipper import LogShipper
@@ -42,6 +44,7 @@ class StackMemory:
     permission_decisions: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     stage_throttles: Throttles = field(default_factory=Throttles)
     usage_plans: UsagePlanLimits = field(default_factory=UsagePlanLimits)
+    authorizer_results: AuthorizerCache = field(default_factory=AuthorizerCache)
     log_lines: LogShipper = field(default_factory=LogShipper)
     workers: FunctionPools = field(default_factory=FunctionPools)
 
@@ -56,3 +59,4 @@ class StackMemory:
         self.routers.clear()
         self.stage_throttles.clear()
         self.usage_plans.clear()
+        self.authorizer_results.clear()

@@ -30,6 +30,7 @@ from .. import ids
 from . import gateway_responses
 from . import integrate
 from .authorize import check_permission
+from .authorizers import LambdaAuthorizers
 from .context import HttpAnswer, InvocationContext
 from .gateway_responses import GatewayError
 from .event import build_event, header_maps
@@ -83,8 +84,9 @@ def _execution_start_lines(ctx: InvocationContext) -> list[str]:
     if not ctx.test_invoke:
         api_stage = f"{ctx.api_id}/{ctx.stage}"
         key = masked_key(ctx.api_key) if ctx.api_key else ""
+        if not ctx.extended_id_logged:
+            lines.append(f"Extended Request Id: {ctx.extended_request_id}")
         lines += [
-            f"Extended Request Id: {ctx.extended_request_id}",
             f"Verifying Usage Plan for request: {ctx.request_id}. API Key: {key} API Stage: {api_stage}",
         ]
         if ctx.api_key is None:
@@ -151,7 +153,11 @@ class Gateway:
         )
         self._throttles = memory.stage_throttles
         self._plan_limits = memory.usage_plans
-        self._steps: tuple[Step, ...] = (self._route, self._check_api_key, self._throttles.check, *self._after_route)
+        self._authorizers = LambdaAuthorizers(
+            get_function=self._control.get_function, function_policy=self._control.function_policy,
+            submit=self._submit, cache=memory.authorizer_results)
+        self._steps: tuple[Step, ...] = (self._route, self._authorizers.step, self._check_api_key,
+                                         self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
 

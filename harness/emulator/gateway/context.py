@@ -12,8 +12,9 @@ Each step of the chain (see `chain.py`) reads some fields and fills others; a st
     respond.py    -> answer
     gateway_responses.py -> answer (for an error, rendered once from `error`)
 
-Left out: authorizers, request validation, mapping templates (no AWS/HTTP/MOCK
-integrations), gateway responses customised by the user.
+    authorizers.py -> authorizer (requestContext.authorizer)
+    validate.py   -> nothing (stops the chain with 400)
+    integrations.py -> answer (MOCK, AWS, HTTP, HTTP_PROXY integrations and their mappings)
 """
 from __future__ import annotations
 
@@ -98,6 +99,10 @@ class InvocationContext:
     """The request's API key (`x-api-key`) when its method requires one and a usage plan of the stage holds it."""
     api_key_id: str | None = None
     """That key's id (requestContext.identity.apiKeyId)."""
+    authorizer: dict[str, Any] | None = None
+    """requestContext.authorizer once an authorizer allowed the request (authorizers.py)."""
+    extended_id_logged: bool = False
+    """True once `Extended Request Id` is in the log (an authorizer writes it before its own lines)."""
 
     # ---- the integration (integrate.py, authorize.py) ---------------------------------------------
     integration: IntegrationSnapshot | None = None

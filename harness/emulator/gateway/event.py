@@ -13,7 +13,8 @@ Java's String decoding (and so, very likely, AWS) does; the event stays text wit
 
 Identity: every field null except sourceIp and userAgent; TestInvokeMethod gets AWS's test values
 (`test-invoke-source-ip`, `test-invoke-api-key`, domain `testPrefix.testDomainName`, path without stage).
-Left out: CloudFront-* / Via / X-Amz-Cf-Id headers, authorizer context, client certificates.
+An authorizer's output is `requestContext.authorizer` (principalId, context values, integrationLatency).
+Left out: CloudFront-* / Via / X-Amz-Cf-Id headers, client certificates.
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def request_context(ctx: InvocationContext) -> dict[str, Any]:
     assert ctx.deployed is not None and ctx.resource is not None
     stage = ctx.deployed
     domain = domain_name(ctx, stage.region)
-    return {
+    context: dict[str, Any] = {
         "accountId": stage.account_id,
         "apiId": ctx.api_id,
         "deploymentId": stage.deployment_id,
@@ -125,6 +126,9 @@ def request_context(ctx: InvocationContext) -> dict[str, Any]:
         "resourcePath": ctx.resource.path,
         "stage": ctx.stage,
     }
+    if ctx.authorizer is not None:
+        context["authorizer"] = dict(ctx.authorizer)
+    return context
 
 
 def event_body(ctx: InvocationContext) -> tuple[str | None, bool]:

@@ -30,10 +30,16 @@ class GatewayError:
     """One failure: HTTP status, client message, `x-amzn-ErrorType`, and the execution-log lines it adds."""
 
     status: int
-    message: str
+    message: str | None  # None: `{"message": null}` (AWS's authorizer configuration errors)
     error_type: str
     log_lines: tuple[str, ...] = ()
     plain: bool = False  # the message is the whole body, as text/plain (no JSON, no x-amzn-ErrorType)
+    response_type: str = ""  # the gateway response type (empty: DEFAULT_4XX / DEFAULT_5XX by status)
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers (e.g. WWW-Authenticate) [unused by default]
+
+    @property
+    def gateway_response_type(self) -> str:
+        return self.response_type or ("DEFAULT_5XX" if self.status >= 500 else "DEFAULT_4XX")
 
 
 # ---- before execution starts (no execution log) ------------------------------------------------------
@@ -51,31 +57,33 @@ MAX_REQUEST_BODY = 10_485_760
 def request_too_long() -> GatewayError:
     """A body over 10 MB is refused before anything else, in plain text (as observed on AWS; the headers
     besides Content-Type are our choice [I])."""
-    return GatewayError(413, f"HTTP content length exceeded {MAX_REQUEST_BODY} bytes.", "", plain=True)
+    return GatewayError(413, f"HTTP content length exceeded {MAX_REQUEST_BODY} bytes.", "", plain=True,
+                        response_type="REQUEST_TOO_LARGE")
 
 
-def forbidden() -> GatewayError:
+def forbidden(response_type: str = "INVALID_API_KEY") -> GatewayError:
     """403 {"message": "Forbidden"}: a stage that does not exist, an API key that does not open the method."""
-    return GatewayError(403, "Forbidden", "ForbiddenException")
+    return GatewayError(403, "Forbidden", "ForbiddenException", response_type=response_type)
 
 
 def stage_not_found() -> GatewayError:
-    return forbidden()
+    return forbidden("DEFAULT_4XX")
 
 
 def limit_exceeded() -> GatewayError:
     """A usage plan's quota for the API key is used up for this period [I: wording and error type]."""
-    return GatewayError(429, "Limit Exceeded", "LimitExceededException")
+    return GatewayError(429, "Limit Exceeded", "LimitExceededException", response_type="QUOTA_EXCEEDED")
 
 
 def too_many_requests() -> GatewayError:
     """The stage's (or method's) throttling limit is reached."""
-    return GatewayError(429, "Too Many Requests", "TooManyRequestsException")
+    return GatewayError(429, "Too Many Requests", "TooManyRequestsException", response_type="THROTTLED")
 
 
 def missing_authentication_token() -> GatewayError:
     """No resource/method matches the path and verb."""
-    return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException")
+    return GatewayError(403, "Missing Authentication Token", "MissingAuthenticationTokenException",
+                        response_type="MISSING_AUTHENTICATION_TOKEN")
 
 
 def not_found(message: str) -> GatewayError:
@@ -86,6 +94,37 @@ def not_found(message: str) -> GatewayError:
 def bad_request(message: str) -> GatewayError:
     """A control-plane BadRequestException (TestInvokeMethod with an unreadable body)."""
     return GatewayError(400, message, "BadRequestException")
+
+
+# ---- authorizers and request validation ------------------------------------------------------------------
+
+def unauthorized(*log_lines: str) -> GatewayError:
+    """401: no identity, an identity the validation expression refuses, or an authorizer saying `Unauthorized`."""
+    return GatewayError(401, "Unauthorized", "UnauthorizedException", log_lines, response_type="UNAUTHORIZED")
+
+
+def access_denied(explicit: bool, *log_lines: str) -> GatewayError:
+    """403: the authorizer's policy does not allow the method (explicit: a statement denies it)."""
+    message = "User is not authorized to access this resource" + (" with an explicit deny" if explicit else "")
+    return GatewayError(403, message, "AccessDeniedException", log_lines, response_type="ACCESS_DENIED")
+
+
+def authorizer_configuration_error(*log_lines: str) -> GatewayError:
+    """500 `{"message": null}`: the authorizer function failed, cannot be called, or answered a malformed policy."""
+    return GatewayError(500, None, "AuthorizerConfigurationException", log_lines,
+                        response_type="AUTHORIZER_CONFIGURATION_ERROR")
+
+
+def bad_request_parameters(missing: list[str]) -> GatewayError:
+    message = f"Missing required request parameters: [{', '.join(missing)}]"
+    return GatewayError(400, message, "BadRequestException", (f"Request validation failed: {message}",),
+                        response_type="BAD_REQUEST_PARAMETERS")
+
+
+def bad_request_body(content_type: str, reasons: list[str]) -> GatewayError:
+    return GatewayError(400, "Invalid request body", "BadRequestException", (
+        f"Request body does not match model schema for content type {content_type}: [{', '.join(reasons)}]",
+    ), response_type="BAD_REQUEST_BODY")
 
 
 # ---- during execution ----------------------------------------------------------------------------------
@@ -153,7 +192,7 @@ def malformed_proxy_response() -> GatewayError:
 
 def endpoint_timeout() -> GatewayError:
     """The integration ran longer than its timeout (29 s by default); the function is not stopped."""
-    return GatewayError(504, "Endpoint request timed out", _ISE, (TIMEOUT,))
+    return GatewayError(504, "Endpoint request timed out", _ISE, (TIMEOUT,), response_type="INTEGRATION_TIMEOUT")
 
 
 def internal_error(detail: str) -> GatewayError:
@@ -163,8 +202,8 @@ def internal_error(detail: str) -> GatewayError:
 
 # ---- the one renderer ----------------------------------------------------------------------------------
 
-def error_body(message: str) -> bytes:
-    """`{"message": "<text>"}` (for 500: exactly 36 bytes)."""
+def error_body(message: str | None) -> bytes:
+    """`{"message": "<text>"}` (for 500: exactly 36 bytes); `{"message": null}` for None."""
     return json.dumps({"message": message}).encode()
 
 
@@ -173,7 +212,7 @@ def render(error: GatewayError, request_id: str, extended_request_id: str) -> Ht
     ids = (("x-amzn-RequestId", request_id), ("x-amz-apigw-id", extended_request_id))
     if error.plain:
         return HttpAnswer(status=error.status, headers=(("Content-Type", "text/plain"), *ids),
-                          body=error.message.encode())
+                          body=(error.message or "").encode())
     return HttpAnswer(status=error.status,
                       headers=(("Content-Type", "application/json"), *ids, ("x-amzn-ErrorType", error.error_type)),
                       body=error_body(error.message))

@@ -1,0 +1,138 @@
+"""Lambda authorizers (TOKEN and REQUEST) on the embedded stack, over HTTP.
+
+AWS's answers (AWS docs "Use API Gateway Lambda authorizers", "Gateway response types"): no identity or
+`Unauthorized` from the function -> 401 {"message":"Unauthorized"}; a policy that does not allow the method ->
+403 "User is not authorized to access this resource" (explicit Deny: "... with an explicit deny"); an authorizer
+that fails or answers a malformed policy -> 500 {"message": null} (AuthorizerConfigurationException).
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from .apikit import Kit, execution_log, json_body
+
+pytestmark = pytest.mark.functional
+
+
+@pytest.fixture(scope="module")
+def guarded(clients):
+    kit = Kit(clients, "az")
+    apigw = clients("apigateway")
+    try:
+        fn = kit.function("probe", "gateway_probe")
+        auth_fn = kit.function("auth", "authorizer")
+        api_id, root = kit.api("auth")
+        uri = f"arn:aws:apigateway:{kit.region}:lambda:path/2015-03-31/functions/{auth_fn['arn']}/invocations"
+        token = apigw.create_authorizer(restApiId=api_id, name="token", type="TOKEN", authorizerUri=uri,
+                                        identitySource="method.request.header.Authorization",
+                                        identityValidationExpression="^[a-z-]+$",
+                                        authorizerResultTtlInSeconds=0)["id"]
+        cached = apigw.create_authorizer(restApiId=api_id, name="cached", type="TOKEN", authorizerUri=uri,
+                                         identitySource="method.request.header.Authorization",
+                                         authorizerResultTtlInSeconds=300)["id"]
+        request = apigw.create_authorizer(restApiId=api_id, name="request", type="REQUEST", authorizerUri=uri,
+                                          identitySource="method.request.header.auth, method.request.querystring.q",
+                                          authorizerResultTtlInSeconds=60)["id"]
+        unpermitted = apigw.create_authorizer(restApiId=api_id, name="noperm", type="TOKEN",
+                                              authorizerUri=uri.replace(auth_fn["name"], fn["name"]),
+                                              identitySource="method.request.header.Authorization",
+                                              authorizerResultTtlInSeconds=0)["id"]
+        for part, authorizer in (("token", token), ("cached", cached), ("cached2", cached), ("request", request),
+                                 ("noperm", unpermitted)):
+            resource = kit.resource(api_id, root, part)
+            apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="CUSTOM",
+                             authorizerId=authorizer)
+            apigw.put_integration(
+                restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+                uri=f"arn:aws:apigateway:{kit.region}:lambda:path/2015-03-31/functions/{fn['arn']}/invocations")
+        kit.permit(fn, api_id)
+        kit.permit(auth_fn, api_id, "authorizers/*")
+        kit.deploy(api_id, "prod")
+        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients}
+    finally:
+        kit.teardown()
+
+
+def get(guarded, path: str, token: str | None = None, **params):
+    headers = {"Authorization": token} if token is not None else {}
+    headers.update(params.pop("headers", {}))
+    return guarded["http"].get(guarded["kit"].url(guarded["api"], "prod", path), headers=headers, params=params,
+                               timeout=30)
+
+
+def test_an_allowing_token_reaches_the_function_with_the_authorizer_output(guarded):
+    response = get(guarded, "token", "allow")
+    assert response.status_code == 200
+    authorizer = json_body(response)["requestContext"]["authorizer"]
+    assert authorizer["principalId"] == "user-allow"
+    assert (authorizer["user"], authorizer["n"], authorizer["admin"]) == ("allow", "7", "true")
+    assert isinstance(authorizer["integrationLatency"], int)
+
+
+@pytest.mark.parametrize("token", [None, "", "UPPER-not-matching-expression", "unauthorized"])
+def test_no_token_a_refused_token_or_unauthorized_is_401(guarded, token):
+    response = get(guarded, "token", token)
+    assert response.status_code == 401
+    assert json_body(response) == {"message": "Unauthorized"}
+    assert response.headers["x-amzn-ErrorType"] == "UnauthorizedException"
+
+
+def test_a_deny_policy_is_403_explicit_deny(guarded):
+    response = get(guarded, "token", "deny")
+    assert response.status_code == 403
+    assert json_body(response) == {"message": "User is not authorized to access this resource with an explicit deny"}
+    assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+
+
+def test_a_policy_that_does_not_cover_the_method_is_403(guarded):
+    response = get(guarded, "token", "other")
+    assert response.status_code == 403
+    assert json_body(response) == {"message": "User is not authorized to access this resource"}
+
+
+@pytest.mark.parametrize("token", ["boom", "malformed"])
+def test_a_failing_or_malformed_authorizer_is_500_message_null(guarded, token):
+    response = get(guarded, "token", token)
+    assert response.status_code == 500
+    assert response.content == b'{"message": null}'
+    assert response.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
+    lines = execution_log(guarded["clients"], guarded["api"], "prod", response.headers["x-amzn-RequestId"],
+                          until="Execution failed due to configuration error")
+    assert any(line.startswith("Execution failed due to configuration error") for line in lines), lines
+
+
+def test_an_authorizer_without_invoke_permission_is_500(guarded):
+    response = get(guarded, "noperm", "allow")
+    assert response.status_code == 500
+    assert response.content == b'{"message": null}'
+
+
+def test_the_execution_log_tells_the_authorizer_steps(guarded):
+    response = get(guarded, "token", "allow")
+    lines = execution_log(guarded["clients"], guarded["api"], "prod", response.headers["x-amzn-RequestId"])
+    start = lines.index(next(line for line in lines if line.startswith("Starting authorizer:")))
+    assert lines[0].startswith("Extended Request Id: ")
+    assert lines[start + 1] == "Incoming identity: *llow"
+    assert "Successfully completed authorizer execution" in lines
+    assert lines.index("Successfully completed authorizer execution") < lines.index(
+        next(line for line in lines if line.startswith("Starting execution for request")))
+
+
+def test_a_cached_answer_is_reused_and_its_policy_checked_against_each_method(guarded):
+    first = json_body(get(guarded, "cached", "allow-this"))["requestContext"]["authorizer"]
+    again = json_body(get(guarded, "cached", "allow-this"))["requestContext"]["authorizer"]
+    assert first["calls"] == again["calls"]  # the function was not called again
+    other = get(guarded, "cached2", "allow-this")  # the cached policy names only /cached
+    assert other.status_code == 403
+
+
+def test_a_request_authorizer_takes_headers_and_query_and_needs_them_all_when_caching(guarded):
+    ok = get(guarded, "request", headers={"auth": "allow"}, q="1")
+    assert ok.status_code == 200, ok.content
+    assert json_body(ok)["requestContext"]["authorizer"]["principalId"] == "user-allow"
+    missing = get(guarded, "request", headers={"auth": "allow"})
+    assert missing.status_code == 401
+    assert json_body(missing) == {"message": "Unauthorized"}
