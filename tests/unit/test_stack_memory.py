@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.emulator.aws_errors import AwsError
+from harness.emulator.gateway.authorizers import AuthorizerAnswer
 from harness.emulator.runtime import LambdaRuntime
 from harness.emulator.snapshots import ApiKeyUse, FunctionConfig, Throttle
 from harness.emulator.stack_memory import StackMemory
@@ -32,6 +33,7 @@ def test_reset_kills_the_workers_first_drops_the_log_lines_then_resets_moto_then
     memory.policies["arn"] = (None, None, [])
     memory.permission_decisions[("k",)] = ([], None)
     memory.routers.get(stage())
+    memory.authorizer_results.put(("api", "prod", "auth", "token"), AuthorizerAnswer("p", (), {}), 300)
     use = ApiKeyUse(key_id="k", plan_id="p", throttle=Throttle(rate=1.0, burst=1), quota_limit=1, quota_period="DAY")
     assert memory.usage_plans.check(use) is None and memory.usage_plans.check(use) is not None  # used up
 
@@ -42,6 +44,7 @@ def test_reset_kills_the_workers_first_drops_the_log_lines_then_resets_moto_then
     assert order == ["workers", "moto (log lines waiting: 0)"]
     assert memory.workers.items() == [] and memory.workers.epoch == 1 and not memory.workers.closed
     assert not (memory.deployments or memory.api_homes or memory.policies or memory.permission_decisions)
+    assert memory.authorizer_results.get(("api", "prod", "auth", "token")) is None
     assert memory.routers._routers == {} and memory.usage_plans.check(use) is None  # counters start again
 
 
@@ -49,7 +52,7 @@ def test_every_field_is_emptied_by_reset():
     """A new kind of state added to StackMemory must be emptied by reset too (this test names them all)."""
     assert [f.name for f in dataclasses.fields(StackMemory)] == [
         "deployments", "api_homes", "policies", "routers", "permission_decisions", "stage_throttles",
-        "usage_plans", "log_lines", "workers"]
+        "usage_plans", "authorizer_results", "log_lines", "workers"]
 
 
 def test_an_invocation_submitted_before_a_reset_is_not_retried_after_it(tmp_path: Path):
