@@ -39,6 +39,7 @@ from .execution_log import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
 from .route import Router, route
+from .validate import validate_request
 
 if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
     from ..control import ControlPlane
@@ -143,6 +144,7 @@ class Gateway:
             memory.permission_decisions
         self._after_route: tuple[Step, ...] = (
             self._start_execution,
+            validate_request,
             integrate.prepare,
             self._build_event,
             integrate.check_integration_method,
