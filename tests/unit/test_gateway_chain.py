@@ -15,6 +15,7 @@ from tests.unit.test_gateway_support import (
     API,
     FN_ARN,
     REGION,
+    URI,
     FakeSubmit,
     allow_statement,
     integration,
@@ -291,11 +292,23 @@ def test_integration_timeout_is_504_without_waiting_for_the_function():
     assert lines(control)[-2:] == ["Execution failed due to a timeout error", "Method completed with status: 504"]
 
 
-@pytest.mark.parametrize("kind", ["HTTP_PROXY", "AWS", "MOCK", "HTTP"])
-def test_other_integration_types_are_500(kind):
-    control = standard_control(resource("/db-api", "GET", integ=integration(type=kind)))
+@pytest.mark.parametrize("kind,uri,named", [
+    ("AWS", "arn:aws:apigateway:us-east-1:sqs:action/SendMessage", "sqs:action/SendMessage"),
+    ("KAFKA", URI, "KAFKA"),
+])
+def test_integrations_the_emulator_does_not_run_are_500_saying_so(kind, uri, named):
+    control = standard_control(resource("/db-api", "GET", integ=integration(uri, type=kind)))
     assert_500(call(control, FakeSubmit()))
-    assert any(kind in line and "only AWS_PROXY" in line for line in lines(control))
+    assert any(named in line and "is not supported by this emulator" in line for line in lines(control))
+
+
+def test_a_mock_integration_answers_without_calling_anything():
+    control = standard_control(resource("/db-api", "GET", integ=integration(type="MOCK")))
+    submit = FakeSubmit()
+    response = call(control, submit)
+    # no integration response configured: AWS's configuration error
+    assert response.status_code == 500
+    assert any("No match for output mapping" in line for line in lines(control))
 
 
 def test_missing_integration_is_500():

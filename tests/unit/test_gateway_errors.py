@@ -58,8 +58,8 @@ def test_function_not_found_names_the_function():
 
 
 def test_unsupported_integration_says_so():
-    err = gateway_responses.unsupported_integration("HTTP_PROXY")
-    assert err.status == 500 and "HTTP_PROXY" in err.log_lines[0] and "only AWS_PROXY" in err.log_lines[0]
+    err = gateway_responses.unsupported_integration("VPC_LINK")
+    assert err.status == 500 and "VPC_LINK is not supported by this emulator" in err.log_lines[0]
 
 
 def test_execution_log_prefixes():

@@ -39,6 +39,7 @@ from .execution_log import body_text, java_map, now_ms
 from .parse import ExecuteApiTarget, execute_api_target, parse_request, parse_test_invoke, raw_request_path
 from .respond import convert
 from .route import Router, route
+from .integrations import NonProxyIntegrations
 from .validate import validate_request
 
 if TYPE_CHECKING:  # the facade reads the control plane only through the methods it calls
@@ -142,16 +143,22 @@ class Gateway:
         self._log_stream = uuid.uuid4().hex
         self._decisions: dict[tuple[Any, ...], tuple[list[dict[str, Any]], GatewayError | None]] = \
             memory.permission_decisions
-        self._after_route: tuple[Step, ...] = (
-            self._start_execution,
-            validate_request,
-            integrate.prepare,
+        self._proxy: tuple[Step, ...] = (
             self._build_event,
             integrate.check_integration_method,
             lambda c: integrate.resolve_function(c, self._control.get_function),
             self._permit,
             lambda c: integrate.invoke(c, self._submit),
             convert,
+        )
+        self._non_proxy = NonProxyIntegrations(
+            get_function=self._control.get_function, function_policy=self._control.function_policy,
+            submit=self._submit)
+        self._after_route: tuple[Step, ...] = (
+            self._start_execution,
+            validate_request,
+            integrate.prepare,
+            self._integrate,
         )
         self._throttles = memory.stage_throttles
         self._plan_limits = memory.usage_plans
@@ -269,10 +276,20 @@ class Gateway:
         ctx.log.defer(lambda: _execution_start_lines(ctx))
         ctx.executing = True
 
+    def _integrate(self, ctx: InvocationContext) -> GatewayError | None:
+        """AWS_PROXY runs the Lambda proxy steps; every other type the non-proxy flow (integrations.py)."""
+        assert ctx.integration is not None
+        if ctx.integration.type == "AWS_PROXY":
+            return self._run(ctx, self._proxy)
+        return self._non_proxy.step(ctx)
+
     def _permit(self, ctx: InvocationContext) -> GatewayError | None:
         """The permission step, remembered per (policy revision, source ARN, function) while the control plane
-        hands back the same statements list (it does until the policy changes)."""
+        hands back the same statements list (it does until the policy changes). An integration with a
+        `credentials` role needs no resource policy: API Gateway calls Lambda as that role."""
         assert ctx.function is not None and ctx.deployed is not None
+        if ctx.integration is not None and ctx.integration.credentials:
+            return None
         statements = self._control.function_policy(ctx.function)
         key = (id(statements), ctx.source_arn, ctx.function.arn, ctx.qualifier, ctx.deployed.account_id)
         known = self._decisions.get(key)

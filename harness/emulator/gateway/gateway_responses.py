@@ -134,10 +134,38 @@ def no_integration() -> GatewayError:
 
 
 def unsupported_integration(kind: str) -> GatewayError:
-    """Any integration type but AWS_PROXY: the emulator only runs Lambda proxy integrations."""
+    """An integration the emulator does not run (AWS service integrations other than Lambda, unknown types)."""
     return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
-        CONFIG_ERROR + f"Integration type {kind or '<none>'} is not supported by this emulator "
-        "(only AWS_PROXY Lambda integrations are)",
+        CONFIG_ERROR + f"Integration {kind or '<none>'} is not supported by this emulator "
+        "(AWS_PROXY, AWS Lambda, HTTP, HTTP_PROXY and MOCK integrations are)",
+    ))
+
+
+def unsupported_media_type() -> GatewayError:
+    """No request template for the Content-Type and a passthroughBehavior that does not pass the body."""
+    return GatewayError(415, "Unsupported Media Type", "UnsupportedMediaTypeException",
+                        response_type="UNSUPPORTED_MEDIA_TYPE")
+
+
+def template_failure(which: str, why: str) -> GatewayError:
+    """A mapping template that does not parse or render (`which`: request or response); `why` is ours [I]."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Execution failed due to configuration error: Unable to transform {which}", f"Template error: {why}",
+    ))
+
+
+def no_output_mapping(status: int) -> GatewayError:
+    """No integration response matches and none is the default."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        "Execution failed due to configuration error: No match for output mapping and no default output mapping "
+        f"configured. Endpoint Response Status Code: {status}",
+    ))
+
+
+def endpoint_unreachable(url: str, why: str) -> GatewayError:
+    """An HTTP integration whose endpoint cannot be reached [I: wording]."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Execution failed due to configuration error: Invalid endpoint address ({why}): {url}",
     ))
 
 

@@ -9,8 +9,9 @@ client gets 500); the function must exist; the resource policy must allow the ca
 may refuse the invoke (429 -> 500); the function may fail (502). The wait is bounded by the integration's
 timeout (29 s by default) -> 504; the function itself is never cancelled.
 
-Only AWS_PROXY is supported: AWS, HTTP, HTTP_PROXY and MOCK integrations answer 500 with a log line saying so.
-Left out: asynchronous invocation (`X-Amz-Invocation-Type: 'Event'`), integration credentials (roles).
+This module serves AWS_PROXY; `prepare` hands MOCK, AWS, HTTP and HTTP_PROXY to integrations.py. An integration
+`credentials` role replaces the resource-policy check (chain.py's permission step).
+Left out: asynchronous invocation (`X-Amz-Invocation-Type: 'Event'`).
 """
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def prepare(ctx: InvocationContext) -> GatewayError | None:
     if integration is None:
         return gateway_responses.no_integration()
     ctx.integration = integration
+    if (integration.type or "").upper() in ("MOCK", "AWS", "HTTP", "HTTP_PROXY"):
+        return None  # the non-proxy flow (integrations.py) works out its own target
     if (integration.type or "").upper() != "AWS_PROXY":
         return gateway_responses.unsupported_integration(integration.type)
     uri = render_stage_variables(integration.uri or "", ctx.stage_variables)
