@@ -32,6 +32,7 @@ from . import integrate
 from .authorize import check_permission
 from .authorizers import LambdaAuthorizers
 from .context import HttpAnswer, InvocationContext
+from .custom_responses import render_error
 from .gateway_responses import GatewayError
 from .event import build_event, header_maps
 from .integrate import Submit
@@ -344,7 +345,7 @@ class Gateway:
         if ctx.executing or (ctx.deployed is not None and failure.status >= 500):
             ctx.log.extend(failure.log_lines)
             ctx.log.add(f"Method completed with status: {failure.status}")
-        ctx.answer = gateway_responses.render(failure, ctx.request_id, ctx.extended_request_id)
+        ctx.answer = render_error(ctx, failure)
         return ctx.answer
 
     def _write_log(self, ctx: InvocationContext) -> None:
