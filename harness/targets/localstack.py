@@ -51,6 +51,7 @@ LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
     "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
     "memory-limits": "LocalStack runs functions without their memory size as a limit (unless LAMBDA_DOCKER_FLAGS "
                      "sets one)",
+    "lambda-authorizers": "LocalStack community has no API Gateway Lambda authorizers (a Pro feature)",
 })
 
 

@@ -35,6 +35,7 @@ FEATURES: Mapping[str, str] = {
     "unknown-api-404": "an unknown API id answers HTTP 404 (AWS has no DNS name for it)",
     "stage-throttling": "API Gateway applies a stage's throttling settings (429 Too Many Requests over them)",
     "memory-limits": "Lambda kills a function that passes its memory size (Runtime.OutOfMemory)",
+    "lambda-authorizers": "API Gateway runs Lambda TOKEN/REQUEST authorizers (401/403 before the integration)",
 }
 
 
