@@ -33,12 +33,12 @@ def customised(clients):
             responseParameters={"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
             responseTemplates={"application/json": '{"error": $context.error.messageString, '
                                                    '"type": "$context.error.responseType"}'})
-        apigw.put_gateway_response(
+        created = apigw.put_gateway_response(
             restApiId=api_id, responseType="DEFAULT_4XX",
             responseParameters={"gatewayresponse.header.X-Stage": "stageVariables.color",
                                 "gatewayresponse.header.X-Asked": "method.request.header.X-Asked"})
         kit.deploy(api_id, "prod", variables={"color": "green"})
-        yield {"kit": kit, "api": api_id, "http": requests.Session()}
+        yield {"kit": kit, "api": api_id, "http": requests.Session(), "created": created}
     finally:
         kit.teardown()
 
@@ -64,3 +64,7 @@ def test_other_4xx_errors_take_default_4xx(customised):
 def test_an_answer_without_error_is_untouched(customised):
     response = get(customised, "open", params={"needed": "1"})
     assert response.status_code == 200 and "X-Stage" not in response.headers
+
+
+def test_put_gateway_response_answers_201_created(customised):
+    assert customised["created"]["ResponseMetadata"]["HTTPStatusCode"] == 201

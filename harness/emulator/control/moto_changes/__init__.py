@@ -6,6 +6,7 @@
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
+    apigateway_gateway_responses.py  API Gateway: PutGatewayResponse answers 201
     apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
@@ -23,6 +24,7 @@ import_apigateway_models()  # before anything imports moto's API Gateway models 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
 from .apigateway_authorizers import keep_identity_validation_expression, refuse_unknown_method_response  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
+from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
@@ -37,5 +39,5 @@ def change_moto() -> None:
     refuse_unknown_method_response()
 
 
-__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
-           "serve_dynamodb"]
+__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "gateway_response_corrections",
+           "lambda_corrections", "serve_dynamodb"]
