@@ -1,6 +1,7 @@
 """`make bench`: the figures users ask about, measured in one run on this machine, printed as one table.
 
-Stack start; worker cold start; warm POST and GET through the gateway (p50/p99); the ratio of a POST through
+Stack start; worker cold start; warm POST and GET through the gateway (p50/p99), the same GET behind a TOKEN
+authorizer (cached, uncached) and through mapping templates (bench_gateway.py); the ratio of a POST through
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
 errors, items stored) and the tutorial's GET of that whole table (also with the handler in process); a cold
 `harness run` (replay of every scenario: its row says how many items failed, and the bench then exits 1); idle
@@ -32,6 +33,7 @@ import requests
 
 from .defaults import DEFAULT_REGION
 from .clients import Clients, Endpoint
+from .bench_gateway import gateway_figures
 from .deploy import StackSettings, deploy
 from .emulator.process import StackProcess
 
@@ -329,6 +331,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         one_hop.close()
         post = [ms for batch in rounds["post"] for ms in batch]
         get = timed(lambda: client.call("GET", query=f"TableName={table}&Limit=10"), args.count)
+        figures.update(gateway_figures(clients, outputs, table, args.count, timed, percentile))
         figures.update(post_p50_ms=percentile(post, 50), post_p99_ms=percentile(post, 99),
                        get_p50_ms=percentile(get, 50), get_p99_ms=percentile(get, 99),
                        inproc_post_p50_ms=percentile([ms for b in rounds["inproc"] for ms in b], 50),
@@ -393,6 +396,9 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("worker cold start (invoke after a config change, median)", f"{figures['cold_invoke_ms']:.0f} ms"),
         ("warm POST through the gateway, p50 / p99", f"{figures['post_p50_ms']:.2f} / {figures['post_p99_ms']:.2f} ms"),
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
+        ("same GET behind a TOKEN authorizer: cached / uncached, p50",
+         f"{figures['auth_cached_p50_ms']:.2f} / {figures['auth_uncached_p50_ms']:.2f} ms"),
+        ("same GET as a Lambda custom integration with mapping templates, p50", f"{figures['template_p50_ms']:.2f} ms"),
         (f"the tutorial's GET of a whole table (no Limit, {figures['scan_items']} items), p50",
          f"{figures['scan_p50_ms']:.0f} ms"),
         ("same GET, handler in process, its Scan over HTTP to the stack, p50",
