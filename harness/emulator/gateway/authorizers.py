@@ -17,6 +17,7 @@ As on AWS ("Use API Gateway Lambda authorizers", "Output from an API Gateway Lam
   `... with an explicit deny`, no Allow is 403 `User is not authorized to access this resource`.
 - The answer is cached per stage, authorizer and identity for `authorizerResultTtlInSeconds` (default 300, 0 off):
   a cached policy is evaluated against each new method ARN (a policy for one method refuses another, as on AWS).
+- `${stageVariables.x}` in the authorizer URI is replaced (stage variables also serve as REQUEST identity sources).
 - `requestContext.authorizer` holds `principalId`, the context's values as strings and `integrationLatency`.
 Log wording for authorizer failures is our reading of AWS's execution logs [I].
 Left out: `usageIdentifierKey` as the API key (apiKeySource AUTHORIZER), IAM permissions of the credentials role
@@ -39,7 +40,7 @@ from .context import InvocationContext
 from .event import header_maps, request_context
 from .execution_log import body_text
 from .gateway_responses import GatewayError
-from .integrate import Submit, split_function
+from .integrate import Submit, render_stage_variables, split_function
 
 AUTHORIZER_TIMEOUT_S = 30.0
 _URI = re.compile(r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):lambda:path/(?P<version>[^/]+)/functions/(?P<fn>.+?)"
@@ -259,7 +260,7 @@ class LambdaAuthorizers:
     def _call(self, ctx: InvocationContext, auth: AuthorizerSnapshot, event: dict[str, Any]) -> AuthorizerAnswer | GatewayError:
         assert ctx.deployed is not None
         lines = _Lines(ctx)
-        m = _URI.fullmatch(auth.uri or "")
+        m = _URI.fullmatch(render_stage_variables(auth.uri or "", ctx.stage_variables))
         if m is None:
             return gateway_responses.authorizer_configuration_error(
                 f"Execution failed due to configuration error: Invalid authorizer URI: {auth.uri}")
