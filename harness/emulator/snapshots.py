@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 LOG_TAIL_BYTES = 4096
 
@@ -171,6 +171,15 @@ class AsyncConfig:
     max_age_s: float = 21600.0
     on_success: str | None = None
     on_failure: str | None = None
+
+
+@dataclass(frozen=True)
+class UserPoolKeys:
+    """What verifies a Cognito user pool's tokens: issuer, public keys (a JWKS document), app client ids."""
+
+    issuer: str
+    jwks: Mapping[str, Any]
+    client_ids: frozenset[str]
 
 
 @dataclass(frozen=True)

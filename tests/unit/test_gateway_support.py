@@ -96,6 +96,10 @@ class FakeControl:
     def api_exists(self, api_id: str) -> bool:
         return any(a == api_id for a, _ in self.stages) or api_id in self.live
 
+    @staticmethod
+    def user_pool_keys(pool_arn: str) -> None:
+        return None
+
     def get_function(self, name_or_arn: str, region: str, account_id: str = ACCOUNT,
                      qualifier: str | None = None) -> FunctionConfig | None:
         self.lookups.append((name_or_arn, region, account_id, qualifier))

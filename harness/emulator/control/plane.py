@@ -20,6 +20,7 @@ from moto.logs.models import logs_backends
 
 from ..log_shipper import Lines
 from .api_tree import api_tree
+from .cognito_pools import user_pool_keys
 from ..snapshots import (
     ApiKeyUse,
     ApiTree,
@@ -27,6 +28,7 @@ from ..snapshots import (
     DeployedStage,
     FunctionConfig,
     Throttle,
+    UserPoolKeys,
 )
 
 if TYPE_CHECKING:
@@ -231,6 +233,11 @@ class ControlPlane:
                 if key.id in plan_keys:
                     return _key_use(key.id, plan)
         return None
+
+    @staticmethod
+    def user_pool_keys(pool_arn: str) -> UserPoolKeys | None:
+        """How to verify the tokens of the Cognito user pool `pool_arn` names (None when it does not exist)."""
+        return user_pool_keys(pool_arn)
 
     def _api(self, api_id: str) -> Any:
         where = self.locate_api(api_id)

@@ -31,6 +31,7 @@ from . import gateway_responses
 from . import integrate
 from .authorize import check_permission
 from .authorizers import LambdaAuthorizers
+from .cognito_auth import CognitoAuthorizer
 from .context import HttpAnswer, InvocationContext
 from .custom_responses import render_error
 from .gateway_responses import GatewayError
@@ -166,7 +167,8 @@ class Gateway:
         self._authorizers = LambdaAuthorizers(
             get_function=self._control.get_function, function_policy=self._control.function_policy,
             submit=self._submit, cache=memory.authorizer_results)
-        self._steps: tuple[Step, ...] = (self._route, self._authorizers.step, self._check_api_key,
+        self._cognito = CognitoAuthorizer(self._control.user_pool_keys)
+        self._steps: tuple[Step, ...] = (self._route, self._authorizers.step, self._cognito.step, self._check_api_key,
                                          self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------
