@@ -105,7 +105,7 @@ class EmbeddedStack:
             idle_timeout_s=self.idle_timeout_s, memory_limits=self.memory_limits, pools=self.memory.workers,
         )
         control.on_function_deleted.append(self.runtime.function_deleted)
-        gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory)
+        gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory, aws_endpoint=self.url)
         self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
                                        moto=MotoApp(), ready=self.ready, default_region=self.region)
         if self.tune_gc:

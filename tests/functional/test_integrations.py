@@ -128,10 +128,31 @@ def wired(clients, backend_url):
         apigw.put_integration(restApiId=api_id, resourceId=greedy, httpMethod="ANY", type="HTTP_PROXY",
                               integrationHttpMethod="ANY", uri=backend_url + "/{proxy}",
                               requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+        table = f"{kit.prefix}messages"
+        clients("dynamodb").create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        put_item = ('{"TableName": "$input.path(\'$.TableName\')", "Item": {"id": {"S": "$input.path(\'$.Item.id\')"},'
+                    ' "author": {"S": "$util.escapeJavaScript($input.path(\'$.Item.author\'))"}}}')
+        for part, role in (("ddb", kit.role_arn), ("ddb-norole", None)):
+            ddb = kit.resource(api_id, root, part)
+            extra = {"credentials": role} if role else {}
+            _method(apigw, api_id, ddb, "POST",
+                    {"type": "AWS", "integrationHttpMethod": "POST", **extra,
+                     "uri": f"arn:aws:apigateway:{kit.region}:dynamodb:action/PutItem",
+                     "requestTemplates": {"application/json": put_item}},
+                    [{"statusCode": "200", "responseTemplates": {"application/json": '{"stored": true}'}},
+                     {"statusCode": "400", "selectionPattern": "4\\d{2}",
+                      "responseTemplates": {"application/json": '{"error": "$input.path(\'$.message\')"}'}}],
+                    method_codes=("200", "400"))
         kit.permit(fn, api_id, "*/POST/custom")  # /roled has no permission: only its role lets it call
         kit.deploy(api_id, "prod", variables={"color": "blue"})
-        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients}
+        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients, "table": table}
     finally:
+        try:
+            clients("dynamodb").delete_table(TableName=f"{kit.prefix}messages")
+        except Exception:  # never created
+            pass
         kit.teardown()
 
 
@@ -222,3 +243,23 @@ def test_http_proxy_passes_the_request_and_the_answer(wired):
     assert (seen["method"], seen["path"], seen["x_client"]) == ("DELETE", "/a/b?q=1", "c")
     assert response.headers["X-Backend"] == "yes"
     assert call(wired, "GET", "proxy/missing").status_code == 404
+
+
+def test_dynamodb_put_item_as_the_integration_role(wired):
+    item = {"id": "neil-1", "author": "Neil \"Buzz\" Armstrong"}
+    response = call(wired, "POST", "ddb", json={"TableName": wired["table"], "Item": item})
+    assert response.status_code == 200, response.content
+    assert json_body(response) == {"stored": True}
+    stored = wired["clients"]("dynamodb").get_item(TableName=wired["table"], Key={"id": {"S": "neil-1"}})["Item"]
+    assert stored == {"id": {"S": "neil-1"}, "author": {"S": 'Neil "Buzz" Armstrong'}}
+
+
+def test_a_dynamodb_error_selects_the_integration_response_by_status(wired):
+    response = call(wired, "POST", "ddb", json={"TableName": "no-such-table", "Item": {"id": "1", "author": "a"}})
+    assert response.status_code == 400
+    assert json_body(response) == {"error": "Requested resource not found"}
+
+
+def test_an_aws_service_integration_without_credentials_is_500(wired):
+    response = call(wired, "POST", "ddb-norole", json={"TableName": wired["table"], "Item": {"id": "2", "author": "a"}})
+    assert response.status_code == 500

@@ -132,7 +132,7 @@ class Gateway:
 
     def __init__(
         self, *, control: ControlPlane, submit: Submit, request_id_factory: Callable[[], str] = _uuid,
-        memory: StackMemory | None = None,
+        memory: StackMemory | None = None, aws_endpoint: str | None = None,
     ) -> None:
         if memory is None:
             from ..stack_memory import StackMemory
@@ -155,7 +155,7 @@ class Gateway:
         )
         self._non_proxy = NonProxyIntegrations(
             get_function=self._control.get_function, function_policy=self._control.function_policy,
-            submit=self._submit)
+            submit=self._submit, aws_endpoint=aws_endpoint)
         self._after_route: tuple[Step, ...] = (
             self._start_execution,
             validate_request,

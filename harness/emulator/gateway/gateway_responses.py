@@ -141,6 +141,12 @@ def unsupported_integration(kind: str) -> GatewayError:
     ))
 
 
+def no_credentials() -> GatewayError:
+    """An AWS service integration without a credentials role [I: wording]."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        CONFIG_ERROR + "No credentials: an AWS service integration needs a credentials role",))
+
+
 def unsupported_media_type() -> GatewayError:
     """No request template for the Content-Type and a passthroughBehavior that does not pass the body."""
     return GatewayError(415, "Unsupported Media Type", "UnsupportedMediaTypeException",

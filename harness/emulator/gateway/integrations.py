@@ -18,7 +18,9 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 HTTP_PROXY passes the request (verb, headers, query string, body) and the backend's answer unchanged.
 An integration `credentials` role lets API Gateway call the function without a resource policy (the role's own
 IAM permissions are not evaluated).
-Left out: AWS service integrations other than Lambda (DynamoDB actions answer 500 saying so), contentHandling
+AWS service actions (`arn:aws:apigateway:{region}:dynamodb:action/PutItem`) are called on the stack itself, as the
+integration's `credentials` role (without one: 500); the answer's HTTP status selects the integration response.
+Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, contentHandling
 conversions, VPC links, mutual TLS, `integration.response.multivalueheader`.
 """
 from __future__ import annotations
@@ -47,6 +49,10 @@ from .vtl import TemplateFailure, render
 _LAMBDA_URI = re.compile(
     r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):lambda:path/(?P<version>[^/]+)/functions/(?P<fn>.+?)/invocations/?",
     re.S)
+_SERVICE_ACTION = re.compile(
+    r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):(?P<service>[a-z0-9-]+):action/(?P<action>[A-Za-z0-9]+)", re.S)
+#: AWS service integrations the stack serves, and how their JSON protocol is called (X-Amz-Target prefix, type).
+SERVICE_TARGETS = {"dynamodb": ("DynamoDB_20120810", "application/x-amz-json-1.0")}
 _PATH_VARIABLE = re.compile(r"\{([^{}]+?)\+?\}")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "host", "te",
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
@@ -63,7 +69,9 @@ class NonProxyIntegrations:
     """The chain step for MOCK, AWS, HTTP and HTTP_PROXY integrations (`step`)."""
 
     def __init__(self, *, get_function: Callable[..., FunctionConfig | None],
-                 function_policy: Callable[[FunctionConfig], list[dict[str, Any]]], submit: Submit) -> None:
+                 function_policy: Callable[[FunctionConfig], list[dict[str, Any]]], submit: Submit,
+                 aws_endpoint: str | None = None) -> None:
+        self._aws_endpoint = aws_endpoint
         self._get_function = get_function
         self._policy = function_policy
         self._submit = submit
@@ -132,7 +140,10 @@ class NonProxyIntegrations:
         uri = render_stage_variables(integration.uri or "", ctx.stage_variables)
         m = _LAMBDA_URI.fullmatch(uri)
         if m is None:
-            return gateway_responses.unsupported_integration(f"AWS ({uri})")
+            action = _SERVICE_ACTION.fullmatch(uri)
+            if action is None or action.group("service") not in SERVICE_TARGETS or not self._aws_endpoint:
+                return gateway_responses.unsupported_integration(f"AWS ({uri})")
+            return self._service_action(ctx, action, body)
         base, qualifier = split_function(m.group("fn"), ctx.deployed.region, ctx.deployed.account_id)
         parts = base.split(":")
         function = self._get_function(base, parts[3], parts[4], qualifier) if len(parts) >= 7 else None
@@ -167,6 +178,42 @@ class NonProxyIntegrations:
             except ValueError:
                 selector = result.payload.decode("utf-8", errors="replace")
         return Backend(200, {"Content-Type": "application/json"}, result.payload, selector)
+
+    def _service_action(self, ctx: InvocationContext, action: re.Match[str], body: bytes) -> Backend | GatewayError:
+        """An AWS service action (`...:dynamodb:action/PutItem`) called on the stack itself, as the integration's
+        credentials role (required, as on AWS; its IAM permissions are not evaluated)."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        assert ctx.integration is not None and self._aws_endpoint is not None
+        service, region, name = action.group("service"), action.group("region"), action.group("action")
+        endpoint = f"https://{service}.{region}.amazonaws.com/?Action={name}"
+        ctx.log.extend((f"Endpoint request URI: {endpoint}",
+                        f"Endpoint request body after transformations: {body_text(body)}",
+                        f"Sending request to {endpoint}"))
+        if not ctx.integration.credentials:
+            return gateway_responses.no_credentials()
+        prefix, content_type = SERVICE_TARGETS[service]
+        request = AWSRequest(method="POST", url=self._aws_endpoint + "/", data=body, headers={
+            "X-Amz-Target": f"{prefix}.{name}", "Content-Type": content_type})
+        SigV4Auth(Credentials("test", "test"), service, region).add_auth(request)  # the stack's own dummy keys
+        return self._send_prepared(ctx, dict(request.headers.items()), body)
+
+    def _send_prepared(self, ctx: InvocationContext, headers: dict[str, str], body: bytes) -> Backend | GatewayError:
+        assert ctx.integration is not None and self._aws_endpoint is not None
+        started = time.monotonic()
+        try:
+            answer = self._http.post(self._aws_endpoint + "/", headers=headers, data=body,
+                                     timeout=(ctx.integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000)
+        except requests.Timeout:
+            return gateway_responses.endpoint_timeout()
+        except requests.RequestException as exc:
+            return gateway_responses.endpoint_unreachable(self._aws_endpoint, type(exc).__name__)
+        ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
+        ctx.log.extend((f"Received response. Status: {answer.status_code}, Integration latency: {ctx.integration_latency_ms} ms",
+                        f"Endpoint response body before transformations: {body_text(answer.content)}"))
+        return Backend(answer.status_code, dict(answer.headers.items()), answer.content, str(answer.status_code))
 
     def _url(self, ctx: InvocationContext, path_values: Mapping[str, str]) -> str:
         assert ctx.integration is not None
