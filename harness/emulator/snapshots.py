@@ -183,6 +183,18 @@ class UserPoolKeys:
 
 
 @dataclass(frozen=True)
+class IamCaller:
+    """An IAM user's access key, as AWS_IAM authorization needs it (the secret never leaves the emulator)."""
+
+    access_key_id: str
+    secret: str = field(repr=False)
+    arn: str = ""
+    account_id: str = ""
+    user_id: str = ""
+    statements: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class ApiKeyUse:
     """An API key a usage plan of the stage holds, with that plan's limits (None: the plan sets none)."""
 

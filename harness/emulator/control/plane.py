@@ -21,12 +21,14 @@ from moto.logs.models import logs_backends
 from ..log_shipper import Lines
 from .api_tree import api_tree
 from .cognito_pools import user_pool_keys
+from .iam_keys import iam_caller
 from ..snapshots import (
     ApiKeyUse,
     ApiTree,
     AsyncConfig,
     DeployedStage,
     FunctionConfig,
+    IamCaller,
     Throttle,
     UserPoolKeys,
 )
@@ -233,6 +235,11 @@ class ControlPlane:
                 if key.id in plan_keys:
                     return _key_use(key.id, plan)
         return None
+
+    @staticmethod
+    def iam_caller(access_key_id: str) -> IamCaller | None:
+        """The IAM user of an access key, with its secret and policy statements (None when unknown)."""
+        return iam_caller(access_key_id)
 
     @staticmethod
     def user_pool_keys(pool_arn: str) -> UserPoolKeys | None:

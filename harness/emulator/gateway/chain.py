@@ -32,6 +32,7 @@ from . import integrate
 from .authorize import check_permission
 from .authorizers import LambdaAuthorizers
 from .cognito_auth import CognitoAuthorizer
+from .iam_auth import IamAuthorizer
 from .context import HttpAnswer, InvocationContext
 from .custom_responses import render_error
 from .gateway_responses import GatewayError
@@ -168,7 +169,9 @@ class Gateway:
             get_function=self._control.get_function, function_policy=self._control.function_policy,
             submit=self._submit, cache=memory.authorizer_results)
         self._cognito = CognitoAuthorizer(self._control.user_pool_keys)
-        self._steps: tuple[Step, ...] = (self._route, self._authorizers.step, self._cognito.step, self._check_api_key,
+        self._iam = IamAuthorizer(self._control.iam_caller)
+        self._steps: tuple[Step, ...] = (self._route, self._iam.step, self._authorizers.step, self._cognito.step,
+                                         self._check_api_key,
                                          self._throttles.check, *self._after_route)
 
     # ---- public API ----------------------------------------------------------------------------------

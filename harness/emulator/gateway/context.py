@@ -83,6 +83,10 @@ class InvocationContext:
     """User-Agent header value for requestContext.identity.userAgent."""
     host: str | None = None
     """The Host header as sent (None when absent)."""
+    raw_path: str = "/"
+    """The whole request path as sent, percent-encoding kept (what a SigV4 signature covers)."""
+    raw_query: str = ""
+    """The query string as sent (without `?`)."""
 
     # ---- what the request targets (chain.py / route.py) --------------------------------------------
     deployed: DeployedStage | None = None
@@ -101,6 +105,8 @@ class InvocationContext:
     """That key's id (requestContext.identity.apiKeyId)."""
     authorizer: dict[str, Any] | None = None
     """requestContext.authorizer once an authorizer allowed the request (authorizers.py)."""
+    iam_identity: dict[str, str] | None = None
+    """requestContext.identity fields of an AWS_IAM caller (accessKey, accountId, caller, user, userArn)."""
     extended_id_logged: bool = False
     """True once `Extended Request Id` is in the log (an authorizer writes it before its own lines)."""
 

@@ -101,6 +101,8 @@ def _identity(ctx: InvocationContext, account_id: str) -> dict[str, Any]:
         identity.update(accountId=account_id, apiKey="test-invoke-api-key", apiKeyId="test-invoke-api-key-id")
     elif ctx.api_key is not None:
         identity.update(apiKey=ctx.api_key, apiKeyId=ctx.api_key_id)
+    if ctx.iam_identity:
+        identity.update(ctx.iam_identity)
     return identity
 
 

@@ -144,6 +144,8 @@ def parse_request(ctx: InvocationContext, request: Request, path: str) -> None:
     ctx.body = request.get_data(cache=True) or b""
     ctx.user_agent = ctx.header("User-Agent")
     ctx.host = ctx.header("Host") or request.host or None
+    ctx.raw_path = raw_request_path(request)
+    ctx.raw_query = request.query_string.decode("latin-1") if request.query_string else ""
 
 
 def parse_test_invoke(ctx: InvocationContext, spec: dict, http_method: str, resource_path: str) -> None:

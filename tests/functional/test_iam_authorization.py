@@ -1,0 +1,106 @@
+"""AWS_IAM authorization: SigV4 requests signed with the stack's IAM users' keys, over HTTP.
+
+AWS ("Control access to a REST API with IAM permissions"; SigV4 errors as AWS services word them): unsigned ->
+403 Missing Authentication Token; unknown key -> 403 "The security token included in the request is invalid.";
+wrong secret -> 403 InvalidSignatureException; no policy allowing execute-api:Invoke -> 403 AccessDeniedException.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from .apikit import Kit, json_body
+
+pytestmark = pytest.mark.functional
+
+
+@pytest.fixture(scope="module")
+def signed(clients):
+    kit = Kit(clients, "iam")
+    apigw, iam = clients("apigateway"), clients("iam")
+    users = []
+    try:
+        fn = kit.function("probe", "gateway_probe")
+        api_id, root = kit.api("iam")
+        target = f"arn:aws:apigateway:{kit.region}:lambda:path/2015-03-31/functions/{fn['arn']}/invocations"
+        for part in ("iam", "other"):
+            resource = kit.resource(api_id, root, part)
+            apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="AWS_IAM")
+            apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
+                                  integrationHttpMethod="POST", uri=target)
+        kit.permit(fn, api_id)
+        kit.deploy(api_id, "prod")
+        keys = {}
+        for name, resource in (("allowed", f"arn:aws:execute-api:*:*:{api_id}/prod/GET/iam"), ("nothing", None)):
+            user = f"{kit.prefix}{name}"
+            iam.create_user(UserName=user)
+            users.append(user)
+            if resource:
+                iam.put_user_policy(UserName=user, PolicyName="invoke", PolicyDocument=json.dumps({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}]}))
+            keys[name] = iam.create_access_key(UserName=user)["AccessKey"]
+        yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session()}
+    finally:
+        for user in users:
+            for key in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]:
+                iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+            for policy in iam.list_user_policies(UserName=user)["PolicyNames"]:
+                iam.delete_user_policy(UserName=user, PolicyName=policy)
+            iam.delete_user(UserName=user)
+        kit.teardown()
+
+
+def get(signed, path, key=None, secret=None, sign=True):
+    url = signed["kit"].url(signed["api"], "prod", path) + "?a=1&b=x%20y"
+    headers = {}
+    if sign:
+        request = AWSRequest(method="GET", url=url)
+        SigV4Auth(Credentials(key["AccessKeyId"], secret or key["SecretAccessKey"]), "execute-api",
+                  signed["kit"].region).add_auth(request)
+        headers = dict(request.headers.items())
+    return signed["http"].get(url, headers=headers, timeout=30)
+
+
+def test_a_signed_request_of_an_allowed_user_passes_with_its_identity(signed):
+    key = signed["keys"]["allowed"]
+    response = get(signed, "iam", key)
+    assert response.status_code == 200, response.content
+    identity = json_body(response)["requestContext"]["identity"]
+    assert identity["accessKey"] == key["AccessKeyId"] and identity["userArn"].endswith(f":user/{key['UserName']}")
+
+
+def test_unsigned_is_missing_authentication_token(signed):
+    response = get(signed, "iam", sign=False)
+    assert (response.status_code, json_body(response)) == (403, {"message": "Missing Authentication Token"})
+
+
+def test_an_unknown_key_is_refused(signed):
+    response = get(signed, "iam", {"AccessKeyId": "AKIAUNKNOWN000000000", "SecretAccessKey": "x" * 40})
+    assert response.status_code == 403
+    assert json_body(response) == {"message": "The security token included in the request is invalid."}
+    assert response.headers["x-amzn-ErrorType"] == "UnrecognizedClientException"
+
+
+def test_a_wrong_secret_is_an_invalid_signature(signed):
+    response = get(signed, "iam", signed["keys"]["allowed"], secret="y" * 40)
+    assert response.status_code == 403
+    assert json_body(response)["message"].startswith("The request signature we calculated does not match")
+    assert "The Canonical String for this request should have been\n'GET\n" in json_body(response)["message"]
+    assert response.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+
+
+@pytest.mark.parametrize("who,path", [("nothing", "iam"), ("allowed", "other")])
+def test_no_allowing_policy_is_access_denied(signed, who, path):
+    key = signed["keys"][who]
+    response = get(signed, path, key)
+    assert response.status_code == 403
+    message = json_body(response)["message"]
+    assert message.startswith("User: arn:aws:iam::") and f":user/{key['UserName']} is not authorized to perform: " \
+        f"execute-api:Invoke on resource: arn:aws:execute-api:" in message
+    assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
