@@ -51,7 +51,8 @@ def guarded(clients):
         kit.permit(fn, api_id)
         kit.permit(auth_fn, api_id, "authorizers/*")
         kit.deploy(api_id, "prod")
-        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients}
+        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients,
+               "authorizers": {"token": token, "request": request}}
     finally:
         kit.teardown()
 
@@ -136,3 +137,18 @@ def test_a_request_authorizer_takes_headers_and_query_and_needs_them_all_when_ca
     missing = get(guarded, "request", headers={"auth": "allow"})
     assert missing.status_code == 401
     assert json_body(missing) == {"message": "Unauthorized"}
+
+
+def test_test_invoke_authorizer_runs_the_authorizer(guarded):
+    apigw = guarded["clients"]("apigateway")
+    allowed = apigw.test_invoke_authorizer(restApiId=guarded["api"], authorizerId=guarded["authorizers"]["token"],
+                                           headers={"Authorization": "allow"})
+    assert allowed["clientStatus"] == 200 and allowed["principalId"] == "user-allow"
+    assert json.loads(allowed["policy"])["Statement"][0]["Effect"] == "Allow"
+    assert "Starting authorizer:" in allowed["log"]
+    refused = apigw.test_invoke_authorizer(restApiId=guarded["api"], authorizerId=guarded["authorizers"]["token"],
+                                           headers={"Authorization": "unauthorized"})
+    assert refused["clientStatus"] == 401 and "principalId" not in refused
+    request = apigw.test_invoke_authorizer(restApiId=guarded["api"], authorizerId=guarded["authorizers"]["request"],
+                                           headers={"auth": "allow"}, pathWithQueryString="/request?q=1")
+    assert request["clientStatus"] == 200 and request["principalId"] == "user-allow"

@@ -19,12 +19,13 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.logs.models import logs_backends
 
 from ..log_shipper import Lines
-from .api_tree import api_tree
+from .api_tree import api_tree, authorizer_snapshot
 from .cognito_pools import user_pool_keys
 from .iam_keys import iam_caller
 from ..snapshots import (
     ApiKeyUse,
     ApiTree,
+    AuthorizerSnapshot,
     AsyncConfig,
     DeployedStage,
     FunctionConfig,
@@ -235,6 +236,12 @@ class ControlPlane:
                 if key.id in plan_keys:
                     return _key_use(key.id, plan)
         return None
+
+    def authorizer(self, api_id: str, authorizer_id: str) -> AuthorizerSnapshot | None:
+        """An authorizer of the API as it is now (TestInvokeAuthorizer), None when either does not exist."""
+        api = self._api(api_id)
+        found = None if api is None else api.authorizers.get(authorizer_id)
+        return None if found is None else authorizer_snapshot(found)
 
     @staticmethod
     def iam_caller(access_key_id: str) -> IamCaller | None:

@@ -141,6 +141,27 @@ class TestInvokeMethod:
             exchange.answer = from_response(response)
 
 
+_TEST_AUTHORIZER = re.compile(r"^/restapis/(?P<api>[^/]+)/authorizers/(?P<authorizer>[^/]+)/?$")
+
+
+class TestInvokeAuthorizer:
+    """API Gateway's TestInvokeAuthorizer (`POST /restapis/{id}/authorizers/{aid}`): run the authorizer for real
+    (moto has no such call)."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, gateway: Gateway) -> None:
+        self._gateway = gateway
+
+    def __call__(self, exchange: Exchange) -> None:
+        match = _TEST_AUTHORIZER.match(exchange.path) if exchange.method == "POST" else None
+        if match is not None:
+            exchange.protocol = APIGATEWAY
+            response = self._gateway.test_invoke_authorizer(Request(exchange.environ), match["api"],
+                                                             match["authorizer"])
+            exchange.answer = from_response(response)
+
+
 class FlushLogs:
     """A CloudWatch Logs call first writes the log lines still waiting, so a reader sees every line of the
     requests answered before its call (log_shipper.py)."""

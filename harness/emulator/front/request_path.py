@@ -27,8 +27,8 @@ from ..control.moto_changes import Corrections, apigateway_corrections, gateway_
     lambda_corrections, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
-from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeMethod, \
-    refuse_unread_body
+from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeAuthorizer, \
+    TestInvokeMethod, refuse_unread_body
 
 if TYPE_CHECKING:
     from ..control import ControlPlane
@@ -50,6 +50,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             refuse_unread_body,
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
+            TestInvokeAuthorizer(gateway),
             serve_dynamodb,
             FlushLogs(control),
             corrections.before,

@@ -223,39 +223,44 @@ class LambdaAuthorizers:
         auth = method.authorizer
         if auth.type not in ("TOKEN", "REQUEST"):
             return None
+        ctx.log.add(f"Extended Request Id: {ctx.extended_request_id}")
+        ctx.extended_id_logged = True
+        started = time.monotonic()
+        outcome = self.answer(ctx, auth, method_arn(ctx))
+        if isinstance(outcome, GatewayError):
+            return outcome
+        decision = evaluate_policy(outcome.statements, method_arn(ctx))
+        if decision != "allow":
+            ctx.log.add(f"The client is not authorized to perform this operation. Request: {ctx.request_id}")
+            return gateway_responses.access_denied(decision == "deny")
+        ctx.log.add("Successfully completed authorizer execution")
+        ctx.authorizer = {"principalId": outcome.principal_id, **outcome.context,
+                          "integrationLatency": int((time.monotonic() - started) * 1000)}
+        return None
+
+    def answer(self, ctx: InvocationContext, auth: AuthorizerSnapshot, arn: str,
+               use_cache: bool = True) -> AuthorizerAnswer | GatewayError:
+        """The authorizer's answer for this request (from the cache while its TTL lasts), or the 401/500 error."""
         lines = _Lines(ctx)
-        if not ctx.test_invoke:
-            lines.append(f"Extended Request Id: {ctx.extended_request_id}")
-            ctx.extended_id_logged = True
         values = identity(ctx, auth)
         if values is None or (auth.type == "TOKEN" and auth.validation_expression
                                and not _full_match(auth.validation_expression, values[0])):
             lines.append(f"Unauthorized request: {ctx.request_id}")
             return gateway_responses.unauthorized()
-        arn = method_arn(ctx)
         key = (ctx.api_id, ctx.stage, auth.id, *values)
-        started = time.monotonic()
-        answer = self.cache.get(key) if auth.ttl_s > 0 else None
-        if answer is None:
-            lines += [f"Starting authorizer: {auth.id} for request: {ctx.request_id}",
-                      f"Incoming identity: {masked(','.join(values))}"]
-            outcome = self._call(ctx, auth, _event(ctx, auth, arn, values))
-            if isinstance(outcome, GatewayError):
-                return outcome
-            answer = outcome
-            if auth.ttl_s > 0:
-                self.cache.put(key, answer, auth.ttl_s)
-            lines.append(f"Using valid authorizer policy for principal: {masked(answer.principal_id)}")
-        else:
-            lines.append(f"Using cached authorizer policy for principal: {masked(answer.principal_id)}")
-        decision = evaluate_policy(answer.statements, arn)
-        if decision != "allow":
-            lines.append(f"The client is not authorized to perform this operation. Request: {ctx.request_id}")
-            return gateway_responses.access_denied(decision == "deny")
-        lines.append("Successfully completed authorizer execution")
-        ctx.authorizer = {"principalId": answer.principal_id, **answer.context,
-                          "integrationLatency": int((time.monotonic() - started) * 1000)}
-        return None
+        cached = self.cache.get(key) if use_cache and auth.ttl_s > 0 else None
+        if cached is not None:
+            lines.append(f"Using cached authorizer policy for principal: {masked(cached.principal_id)}")
+            return cached
+        lines += [f"Starting authorizer: {auth.id} for request: {ctx.request_id}",
+                  f"Incoming identity: {masked(','.join(values))}"]
+        outcome = self._call(ctx, auth, _event(ctx, auth, arn, values))
+        if isinstance(outcome, GatewayError):
+            return outcome
+        if use_cache and auth.ttl_s > 0:
+            self.cache.put(key, outcome, auth.ttl_s)
+        lines.append(f"Using valid authorizer policy for principal: {masked(outcome.principal_id)}")
+        return outcome
 
     def _call(self, ctx: InvocationContext, auth: AuthorizerSnapshot, event: dict[str, Any]) -> AuthorizerAnswer | GatewayError:
         assert ctx.deployed is not None

@@ -27,6 +27,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from .. import ids
+from ..snapshots import ResourceSnapshot
 from . import gateway_responses
 from . import integrate
 from .authorize import check_permission
@@ -218,6 +219,43 @@ class Gateway:
         return Response(json.dumps(document), status=200, headers=Headers([
             ("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.request_id),
         ]))
+
+    def test_invoke_authorizer(self, request: Request, api_id: str, authorizer_id: str) -> Response:
+        """TestInvokeAuthorizer: run a TOKEN/REQUEST authorizer of the live API on the request the body describes
+        (headers, multiValueHeaders, pathWithQueryString, body, stageVariables); 200 JSON with clientStatus
+        (200 when it answered a policy, 401, 500), log, latency, principalId and policy. The cache is not used."""
+        ctx = self._new_context(api_id, "test-invoke-stage", None)
+        started = time.monotonic()
+        try:
+            spec = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            spec = None
+        if not isinstance(spec, dict):
+            return to_response(gateway_responses.render(
+                gateway_responses.bad_request("Invalid request body"), ctx.request_id, ctx.extended_request_id))
+        live = self._control.live_stage(api_id=api_id)
+        auth = self._control.authorizer(api_id, authorizer_id) if live is not None else None
+        if live is None or auth is None or auth.type not in ("TOKEN", "REQUEST"):
+            message = "Invalid API identifier specified" if live is None else "Invalid Authorizer identifier specified"
+            return to_response(gateway_responses.render(gateway_responses.not_found(message), ctx.request_id,
+                                                        ctx.extended_request_id))
+        ctx.deployed = live
+        variables = spec.get("stageVariables")
+        ctx.stage_variables = {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) and variables else None
+        parse_test_invoke(ctx, spec, "GET", "/")
+        ctx.resource = ResourceSnapshot(id="test-invoke-resource", path=ctx.path, methods={})
+        arn = f"arn:aws:execute-api:{live.region}:{live.account_id}:{api_id}/ESTestInvoke-stage/GET/"
+        outcome = self._authorizers.answer(ctx, auth, arn, use_cache=False)
+        document: dict[str, Any] = {"log": ctx.log.test_invoke_text(ctx.request_id),
+                                    "latency": int((time.monotonic() - started) * 1000)}
+        if isinstance(outcome, GatewayError):
+            document["clientStatus"] = outcome.status
+        else:
+            document.update(clientStatus=200, principalId=outcome.principal_id,
+                            policy=json.dumps({"Version": "2012-10-17", "Statement": list(outcome.statements)}),
+                            authorization={k: [v] for k, v in outcome.context.items()}, claims={})
+        return Response(json.dumps(document), status=200, headers=Headers([
+            ("Content-Type", "application/json"), ("x-amzn-RequestId", ctx.request_id)]))
 
     # ---- steps owned by the facade ---------------------------------------------------------------------
 
