@@ -146,6 +146,7 @@ class ApiTree:
     resources: tuple[ResourceSnapshot, ...] = ()
     models: Mapping[str, str] = field(default_factory=_empty)
     gateway_responses: Mapping[str, GatewayResponseSnapshot] = field(default_factory=lambda: MappingProxyType({}))
+    api_key_source: str = "HEADER"  # HEADER (x-api-key) | AUTHORIZER (a Lambda authorizer's usageIdentifierKey)
 
 
 @dataclass(frozen=True)
@@ -223,3 +224,4 @@ class DeployedStage:
     throttling: Mapping[str, Throttle] | None = None
     models: Mapping[str, str] = field(default_factory=_empty)
     gateway_responses: Mapping[str, GatewayResponseSnapshot] = field(default_factory=lambda: MappingProxyType({}))
+    api_key_source: str = "HEADER"  # HEADER (x-api-key) | AUTHORIZER (a Lambda authorizer's usageIdentifierKey)

@@ -152,3 +152,49 @@ def test_test_invoke_authorizer_runs_the_authorizer(guarded):
     request = apigw.test_invoke_authorizer(restApiId=guarded["api"], authorizerId=guarded["authorizers"]["request"],
                                            headers={"auth": "allow"}, pathWithQueryString="/request?q=1")
     assert request["clientStatus"] == 200 and request["principalId"] == "user-allow"
+
+
+@pytest.fixture(scope="module")
+def keyed_by_authorizer(clients):
+    kit = Kit(clients, "azk")
+    apigw = clients("apigateway")
+    made: dict = {}
+    try:
+        fn = kit.function("probe", "gateway_probe")
+        auth_fn = kit.function("auth", "authorizer")
+        api_id = apigw.create_rest_api(name=f"{kit.prefix}keyed", apiKeySource="AUTHORIZER")["id"]
+        kit.apis.append(api_id)
+        root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+        uri = f"arn:aws:apigateway:{kit.region}:lambda:path/2015-03-31/functions/{auth_fn['arn']}/invocations"
+        authorizer = apigw.create_authorizer(restApiId=api_id, name="token", type="TOKEN", authorizerUri=uri,
+                                             identitySource="method.request.header.Authorization",
+                                             authorizerResultTtlInSeconds=0)["id"]
+        resource = kit.resource(api_id, root, "keyed")
+        apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="CUSTOM",
+                         authorizerId=authorizer, apiKeyRequired=True)
+        apigw.put_integration(
+            restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+            uri=f"arn:aws:apigateway:{kit.region}:lambda:path/2015-03-31/functions/{fn['arn']}/invocations")
+        kit.permit(fn, api_id)
+        kit.permit(auth_fn, api_id, "authorizers/*")
+        kit.deploy(api_id, "prod")
+        made["key"] = apigw.create_api_key(name=f"{kit.prefix}k", enabled=True, value="usage-identifier-key-0001")["id"]
+        made["plan"] = apigw.create_usage_plan(name=f"{kit.prefix}p", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+        yield {"kit": kit, "api": api_id, "apigw": apigw, "made": made}
+    finally:
+        if "plan" in made:
+            apigw.delete_usage_plan(usagePlanId=made["plan"])
+        if "key" in made:
+            apigw.delete_api_key(apiKey=made["key"])
+        kit.teardown()
+
+
+def test_the_authorizers_usage_identifier_key_is_the_api_key(keyed_by_authorizer):
+    k = keyed_by_authorizer
+    url = k["kit"].url(k["api"], "prod", "keyed")
+    before = requests.get(url, headers={"Authorization": "allow"}, timeout=30)
+    assert (before.status_code, json_body(before)) == (403, {"message": "Forbidden"})  # the key is in no plan yet
+    k["apigw"].create_usage_plan_key(usagePlanId=k["made"]["plan"], keyId=k["made"]["key"], keyType="API_KEY")
+    after = requests.get(url, headers={"Authorization": "allow"}, timeout=30)
+    assert after.status_code == 200
+    assert json_body(after)["requestContext"]["identity"]["apiKey"] == "usage-identifier-key-0001"

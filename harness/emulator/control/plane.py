@@ -325,6 +325,7 @@ class ControlPlane:
             resources=tree.resources,
             models=tree.models,
             gateway_responses=tree.gateway_responses,
+            api_key_source=str(getattr(api, "api_key_source", None) or "HEADER").upper(),
             binary_media_types=tuple(api.binaryMediaTypes or ()),
             stage_variables=MappingProxyType(variables) if variables else None,
             region=api.region_name,

@@ -20,8 +20,9 @@ As on AWS ("Use API Gateway Lambda authorizers", "Output from an API Gateway Lam
 - `${stageVariables.x}` in the authorizer URI is replaced (stage variables also serve as REQUEST identity sources).
 - `requestContext.authorizer` holds `principalId`, the context's values as strings and `integrationLatency`.
 Log wording for authorizer failures is our reading of AWS's execution logs [I].
-Left out: `usageIdentifierKey` as the API key (apiKeySource AUTHORIZER), IAM permissions of the credentials role
-(the role is taken as allowed), Cognito and IAM authorization (see differences.md).
+- `usageIdentifierKey` is the request's API key when the API's apiKeySource is AUTHORIZER (chain.py).
+Left out: IAM permissions of the credentials role (the role is taken as allowed); Cognito and IAM authorization
+are cognito_auth.py and iam_auth.py.
 """
 from __future__ import annotations
 
@@ -234,6 +235,7 @@ class LambdaAuthorizers:
             ctx.log.add(f"The client is not authorized to perform this operation. Request: {ctx.request_id}")
             return gateway_responses.access_denied(decision == "deny")
         ctx.log.add("Successfully completed authorizer execution")
+        ctx.usage_identifier_key = outcome.usage_identifier_key
         ctx.authorizer = {"principalId": outcome.principal_id, **outcome.context,
                           "integrationLatency": int((time.monotonic() - started) * 1000)}
         return None

@@ -1,8 +1,9 @@
 """The Gateway facade: runs the steps in order over one context, renders the outcome once.
 
-    size check -> locate stage -> route -> API key -> throttle -> [start execution log] -> prepare
-    integration -> build event -> log endpoint request -> integration method check -> resolve function ->
-    permission -> invoke -> convert response
+    size check -> locate stage -> route -> IAM / Lambda / Cognito authorization -> API key -> throttle ->
+    [start execution log] -> request validation -> prepare integration -> AWS_PROXY: build event -> log
+    endpoint request -> integration method check -> resolve function -> permission -> invoke -> convert
+    response; MOCK, AWS, HTTP, HTTP_PROXY: integrations.py (mappings, templates, integration responses)
 
 A step returns a `GatewayError` to stop the chain, rendered once (`_finish`). An unexpected exception is not
 answered here: the execution log records it (`Execution failed due to an internal error`, status 500) and it
@@ -11,8 +12,10 @@ the traceback. Real requests write their execution log to CloudWatch Logs; TestI
 answer. What the gateway remembers between requests (routers, permission decisions, throttle buckets, usage
 plan counts) is part of the stack's memory (stack_memory.py), so a reset empties it.
 API keys: a method with `apiKeyRequired` takes only an enabled `x-api-key` that a usage plan of the stage
-holds (else 403 Forbidden), within the plan's throttle and quota (else 429). Left out: API keys from
-authorizers (`apiKeySource` AUTHORIZER), authorizers, CORS, custom domains.
+holds (else 403 Forbidden), within the plan's throttle and quota (else 429); with the API's `apiKeySource`
+AUTHORIZER the key is the Lambda authorizer's `usageIdentifierKey`. Authorizers run right after routing (IAM,
+Lambda, Cognito), then the API key, throttling, the execution, request validation and the integration.
+Left out: custom domains, API caching.
 """
 from __future__ import annotations
 
@@ -299,7 +302,8 @@ class Gateway:
         assert ctx.method is not None
         if not ctx.method.api_key_required or ctx.test_invoke:
             return None
-        value = ctx.header("x-api-key") or ""
+        from_authorizer = ctx.deployed is not None and ctx.deployed.api_key_source == "AUTHORIZER"
+        value = (ctx.usage_identifier_key if from_authorizer else ctx.header("x-api-key")) or ""
         use = self._control.api_key_use(ctx.api_id, ctx.stage, value)
         if use is None:
             return gateway_responses.forbidden()

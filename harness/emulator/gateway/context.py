@@ -105,6 +105,8 @@ class InvocationContext:
     """That key's id (requestContext.identity.apiKeyId)."""
     authorizer: dict[str, Any] | None = None
     """requestContext.authorizer once an authorizer allowed the request (authorizers.py)."""
+    usage_identifier_key: str | None = None
+    """The API key a Lambda authorizer named (`usageIdentifierKey`), used when the API's apiKeySource is AUTHORIZER."""
     iam_identity: dict[str, str] | None = None
     """requestContext.identity fields of an AWS_IAM caller (accessKey, accountId, caller, user, userArn)."""
     extended_id_logged: bool = False
