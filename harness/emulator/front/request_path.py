@@ -7,6 +7,7 @@
       refuse_unread_body    a body larger than the HTTP front reads -> 413
       LambdaInvoke          Lambda Invoke, run for real
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
+      TestInvokeAuthorizer  API Gateway TestInvokeAuthorizer, run for real (moto has none)
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
@@ -14,7 +15,7 @@
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
 
-The hot paths (an API's URL, a DynamoDB call) are answered third and seventh. Left out: anything but what the
+The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
 """
 from __future__ import annotations
