@@ -52,6 +52,7 @@ LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
     "memory-limits": "LocalStack runs functions without their memory size as a limit (unless LAMBDA_DOCKER_FLAGS "
                      "sets one)",
     "lambda-authorizers": "LocalStack community has no API Gateway Lambda authorizers (a Pro feature)",
+    "cognito-authorizers": "LocalStack community has no Cognito (a Pro feature)",
 })
 
 

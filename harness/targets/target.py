@@ -36,6 +36,7 @@ FEATURES: Mapping[str, str] = {
     "stage-throttling": "API Gateway applies a stage's throttling settings (429 Too Many Requests over them)",
     "memory-limits": "Lambda kills a function that passes its memory size (Runtime.OutOfMemory)",
     "lambda-authorizers": "API Gateway runs Lambda TOKEN/REQUEST authorizers (401/403 before the integration)",
+    "cognito-authorizers": "API Gateway verifies Cognito user pool tokens (401 before the integration)",
 }
 
 
