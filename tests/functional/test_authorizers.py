@@ -198,3 +198,15 @@ def test_the_authorizers_usage_identifier_key_is_the_api_key(keyed_by_authorizer
     after = requests.get(url, headers={"Authorization": "allow"}, timeout=30)
     assert after.status_code == 200
     assert json_body(after)["requestContext"]["identity"]["apiKey"] == "usage-identifier-key-0001"
+
+
+@pytest.mark.parametrize("kind,which", [("CUSTOM", None), ("CUSTOM", "nope123"), ("COGNITO_USER_POOLS", "token")])
+def test_put_method_needs_a_valid_authorizer_of_its_kind(guarded, kind, which):
+    apigw = guarded["clients"]("apigateway")
+    root = next(r["id"] for r in apigw.get_resources(restApiId=guarded["api"])["items"] if r["path"] == "/")
+    extra = {"authorizerId": guarded["authorizers"].get(which, which)} if which else {}
+    with pytest.raises(apigw.exceptions.BadRequestException) as refused:
+        apigw.put_method(restApiId=guarded["api"], resourceId=root, httpMethod="PATCH", authorizationType=kind, **extra)
+    assert refused.value.response["Error"]["Message"] == (
+        "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a "
+        "valid authorizer.")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_corrections, gateway_response_corrections, \
-    lambda_corrections, serve_dynamodb
+    lambda_corrections, method_corrections, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeAuthorizer, \
@@ -42,7 +42,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
                  moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request."""
     corrections = Corrections((*apigateway_corrections(control), *gateway_response_corrections(),
-                               *lambda_corrections(control)))
+                               *method_corrections(control), *lambda_corrections(control)))
     return HandlerChain(
         request_handlers=(
             MarkBusy(control),

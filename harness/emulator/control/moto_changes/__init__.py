@@ -7,7 +7,8 @@
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
     apigateway_gateway_responses.py  API Gateway: PutGatewayResponse answers 201
-    apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404
+    apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404,
+                               PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
 
@@ -22,7 +23,11 @@ from .lazy_imports import import_apigateway_models
 import_apigateway_models()  # before anything imports moto's API Gateway models (saves ~0.2 s of start)
 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
-from .apigateway_authorizers import keep_identity_validation_expression, refuse_unknown_method_response  # noqa: E402
+from .apigateway_authorizers import (  # noqa: E402
+    keep_identity_validation_expression,
+    method_corrections,
+    refuse_unknown_method_response,
+)
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
@@ -40,4 +45,4 @@ def change_moto() -> None:
 
 
 __all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "gateway_response_corrections",
-           "lambda_corrections", "serve_dynamodb"]
+           "lambda_corrections", "method_corrections", "serve_dynamodb"]
