@@ -42,7 +42,9 @@ def test_response_override_is_written_through_the_context():
 
 
 @pytest.mark.parametrize("template", ["#if($input.path('$.n')", "#foreach($x in", "$input.json('$[')",
-                                      "#include('/etc/passwd')", "#parse('x.vm')", "$util.parseJson('{')"])
+                                      "#include('/etc/passwd')", "#parse('x.vm')", "$util.parseJson('{')",
+                                      "$input.__class__", "$util.escapeJavaScript.__globals__", "$!{_hidden}",
+                                      "#set($x = $input._params)$x"])
 def test_bad_templates_fail_cleanly(template):
     with pytest.raises(TemplateFailure):
         run(template)

@@ -9,7 +9,8 @@ Variables (AWS "API Gateway mapping template and access logging variable referen
 Maps print as Java does (`{a=1, b=2}`), lists as JSON, as recorded against AWS (LocalStack's
 `test_input_path_template_formatting` snapshot). A template that does not parse or fails while rendering
 raises `TemplateFailure` (the caller answers 500 with AWS's log line).
-Left out: `#include`/`#parse` (never read a file: refused as a failure), `$util.escapeJavaScript`'s exact
+Left out: `#include`/`#parse` (never read a file: refused as a failure), references to names starting with `_`
+(refused: airspeed would reach Python's internals through them), `$util.escapeJavaScript`'s exact
 treatment of non-ASCII characters, `$input.json` on bodies that are not JSON beyond `$` (empty).
 """
 from __future__ import annotations
@@ -25,6 +26,9 @@ import airspeed
 from jsonpath_ng.ext import parse as jsonpath_parse
 
 _FILE_DIRECTIVE = re.compile(r"#\{?(include|parse)\b")
+# airspeed resolves references as Python attributes: a name starting with `_` (`$input.__class__`) would reach
+# the interpreter's internals, so such references are refused (VTL has no use for them)
+_PRIVATE_NAME = re.compile(r"(\.|\$!?\{?)\s*_")
 
 
 class TemplateFailure(Exception):
@@ -178,6 +182,8 @@ class UtilVariable:
 def _compiled(template: str) -> Any:
     if _FILE_DIRECTIVE.search(template):
         raise TemplateFailure("#include and #parse are not supported")
+    if _PRIVATE_NAME.search(template):
+        raise TemplateFailure("references to names starting with '_' are not supported")
     try:
         return airspeed.Template(template)
     except airspeed.TemplateError as exc:
