@@ -87,3 +87,43 @@ def test_the_cache_forgets_after_the_ttl(monkeypatch):
     assert cache.get(("k",)) is answer
     now[0] += 2
     assert cache.get(("k",)) is None
+
+
+def _ctx(**fields):
+    from harness.emulator.gateway.context import InvocationContext
+
+    ctx = InvocationContext(request_id="r", extended_request_id="e", trace_id="t", request_time_ms=0, api_id="a",
+                            stage="prod")
+    for name, value in fields.items():
+        setattr(ctx, name, value)
+    return ctx
+
+
+def _auth(kind: str, sources: str | None, ttl: int = 300):
+    from harness.emulator.snapshots import AuthorizerSnapshot
+
+    return AuthorizerSnapshot(id="x", name="x", type=kind, identity_source=sources, ttl_s=ttl)
+
+
+def test_request_identity_sources_read_headers_query_and_stage_variables():
+    from harness.emulator.gateway.authorizers import identity
+
+    ctx = _ctx(headers=[("Auth", "tok")], query={"q": "1"}, stage_variables={"tenant": "blue"})
+    sources = "method.request.header.auth, method.request.querystring.q, stageVariables.tenant, context.httpMethod"
+    assert identity(ctx, _auth("REQUEST", sources)) == ["tok", "1", "blue", "GET"]
+
+
+def test_a_missing_source_stops_a_caching_request_authorizer_but_not_an_uncached_one():
+    from harness.emulator.gateway.authorizers import identity
+
+    ctx = _ctx(headers=[("Auth", "tok")])
+    sources = "method.request.header.auth, method.request.querystring.q"
+    assert identity(ctx, _auth("REQUEST", sources)) is None
+    assert identity(ctx, _auth("REQUEST", sources, ttl=0)) == ["tok", ""]
+
+
+def test_a_token_authorizer_defaults_to_the_authorization_header_and_needs_it():
+    from harness.emulator.gateway.authorizers import identity
+
+    assert identity(_ctx(headers=[("authorization", "t")]), _auth("TOKEN", None, ttl=0)) == ["t"]
+    assert identity(_ctx(headers=[]), _auth("TOKEN", None, ttl=0)) is None
