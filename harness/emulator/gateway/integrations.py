@@ -29,6 +29,7 @@ import concurrent.futures
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import requests
@@ -58,11 +59,14 @@ _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "conte
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
 
 
+@dataclass(frozen=True)
 class Backend:
     """The backend's answer: status, headers, body, and what selects the integration response."""
 
-    def __init__(self, status: int, headers: dict[str, str], body: bytes, selector: str) -> None:
-        self.status, self.headers, self.body, self.selector = status, headers, body, selector
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    selector: str
 
 
 class NonProxyIntegrations:
