@@ -5,6 +5,7 @@
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
       ExecuteApi            execute-api URLs -> the API Gateway data plane
       refuse_unread_body    a body larger than the HTTP front reads -> 413
+      ModelValidation       DynamoDB, Lambda, API Gateway calls checked against botocore's models (AWS's words)
       LambdaInvoke          Lambda Invoke, run for real
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
@@ -14,7 +15,7 @@
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
 
-The hot paths (an API's URL, a DynamoDB call) are answered third and seventh. Left out: anything but what the
+The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
+from .model_validation import ModelValidation
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeMethod, \
     refuse_unread_body
 
@@ -46,6 +48,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
             ExecuteApi(gateway),
             refuse_unread_body,
+            ModelValidation(),
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
             serve_dynamodb,
