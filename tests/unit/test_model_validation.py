@@ -186,3 +186,15 @@ def test_other_services_and_unknown_routes_pass():
     VALIDATE(exchange("POST", "/", b"Action=GetCallerIdentity", service="sts"))
     VALIDATE(exchange("GET", "/2015-03-31/nothing-here", service="lambda"))
     VALIDATE(exchange("POST", "/", {}, target="DynamoDB_20120810.NoSuchOperation"))
+
+
+def test_sensitive_values_are_not_shown():
+    # AWS's answer to a one-letter environment variable name, as users reported it (github.com/trek10inc/
+    # serverless-secrets/issues/39): "Value at 'environment.variables' failed to satisfy constraint: Map keys
+    # must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"
+    error = refusal(exchange("POST", "/2015-03-31/functions", {
+        "FunctionName": "f", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "UEs="},
+        "Environment": {"Variables": {"a": "secret"}}}, service="lambda"))
+    assert error.message == (
+        "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must "
+        "satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")

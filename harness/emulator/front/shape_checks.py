@@ -58,9 +58,17 @@ def java_text(value: Any) -> str:
     return str(value)
 
 
-def violation(value: Any, path: str, constraint: str) -> str:
+def violation(value: Any, path: str, constraint: str, sensitive: bool = False) -> str:
+    """One finding; a sensitive value (botocore's `sensitive` shapes, e.g. Lambda's environment variables) is not
+    shown: "Value at 'environment.variables' failed to satisfy constraint: ..." as AWS words it."""
+    if sensitive:
+        return f"Value at '{path}' failed to satisfy constraint: {constraint}"
     shown = "null" if value is None else f"'{java_text(value)}'"
     return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+
+
+def _sensitive(*shapes: Shape) -> bool:
+    return any(shape.metadata.get("sensitive") for shape in shapes)
 
 
 def lower_camel(name: str) -> str:
@@ -219,6 +227,7 @@ def _compile(shape: Shape, style: Style) -> Check:
     if kind == "map":
         return _compile_map(shape, style, typed)
     failures = scalar_constraints(shape, style)
+    hidden = _sensitive(shape)
 
     def check_scalar(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -226,7 +235,7 @@ def _compile(shape: Shape, style: Style) -> Check:
             return
         if failures is not None:
             for constraint in failures(value):
-                found.append(violation(value, path, constraint))
+                found.append(violation(value, path, constraint, hidden))
 
     return check_scalar
 
@@ -276,6 +285,7 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> C
     element_failures = scalar_constraints(member, style) if member.type_name not in ("structure", "list", "map") \
         else None
     element_typed = _type_check(member)
+    hidden = _sensitive(shape, member)
     container = member.type_name in ("structure", "list", "map")
     nested = compile_shape(member, style) if container else None
 
@@ -298,12 +308,12 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> C
                 if element_failures is not None:
                     failed.extend(c for c in element_failures(element) if c not in failed)
             if failed:
-                found.append(violation(value, path, f"Member must satisfy constraint: [{', '.join(failed)}]"))
+                found.append(violation(value, path, f"Member must satisfy constraint: [{', '.join(failed)}]", hidden))
         size = len(value)
         if high is not None and size > high:
-            found.append(violation(value, path, f"Member must have length less than or equal to {high}"))
+            found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
         if low is not None and size < low:
-            found.append(violation(value, path, f"Member must have length greater than or equal to {low}"))
+            found.append(violation(value, path, f"Member must have length greater than or equal to {low}", hidden))
 
     return check_list
 
@@ -318,6 +328,7 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Ch
     container = value_shape.type_name in ("structure", "list", "map")
     nested = compile_shape(value_shape, style) if container else None
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    hidden = _sensitive(shape, shape.key, value_shape)
 
     def check_map(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -340,14 +351,16 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Ch
             if value_failures is not None:
                 values_failed.extend(c for c in value_failures(element) if c not in values_failed)
         if keys_failed:
-            found.append(violation(value, path, f"Map keys must satisfy constraint: [{', '.join(keys_failed)}]"))
+            found.append(violation(value, path, f"Map keys must satisfy constraint: [{', '.join(keys_failed)}]",
+                                   hidden))
         if values_failed:
-            found.append(violation(value, path, f"Map value must satisfy constraint: [{', '.join(values_failed)}]"))
+            found.append(violation(value, path, f"Map value must satisfy constraint: [{', '.join(values_failed)}]",
+                                   hidden))
         size = len(value)
         if high is not None and size > high:
-            found.append(violation(value, path, f"Member must have length less than or equal to {high}"))
+            found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
         if low is not None and size < low:
-            found.append(violation(value, path, f"Member must have length greater than or equal to {low}"))
+            found.append(violation(value, path, f"Member must have length greater than or equal to {low}", hidden))
 
     return check_map
 
