@@ -14,6 +14,7 @@
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
+      lambda_error_shape    moto's Lambda error answers in the body Lambda sends (Type, Message/message)
 
 The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
@@ -24,7 +25,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..control import MotoApp
-from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
+from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, lambda_error_shape, \
+    serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .model_validation import ModelValidation
@@ -56,6 +58,6 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             corrections.before,
             moto,
         ),
-        response_handlers=(corrections.after,),
+        response_handlers=(corrections.after, lambda_error_shape),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
     )

@@ -6,6 +6,7 @@
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
+    lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks, account settings
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
 
@@ -22,7 +23,7 @@ import_apigateway_models()  # before anything imports moto's API Gateway models 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
-from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
+from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 
 
@@ -34,4 +35,4 @@ def change_moto() -> None:
 
 
 __all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
-           "serve_dynamodb"]
+           "lambda_error_shape", "serve_dynamodb"]
