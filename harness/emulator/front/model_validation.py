@@ -10,7 +10,8 @@ How each service refuses (recorded against AWS in LocalStack's snapshots, see te
 - DynamoDB: 400 `ValidationException`, "1 validation error detected: Value ... at 'tableName' ...";
 - Lambda: 400 `ValidationException` with the same sentence; a malformed JSON body is
   `InvalidRequestContentException` "Could not parse request body into json: ..."; a member of another type too;
-- API Gateway: 400 `BadRequestException`; body members are named under the operation's input
+- API Gateway: 400 `ValidationException` too (recorded; not the BadRequestException of its other refusals); body
+  members are named under the operation's input
   (`putIntegrationInput.type`), URI members by their own name (`statusCode`); a member of another JSON type is
   `SerializationException` "class java.lang.Boolean can not be converted to an String".
 Left out: DynamoDB's JSON types and what DynamoDB checks beyond its model (dynamodb_values.py and the DynamoDB
@@ -187,12 +188,31 @@ class ServiceRules:
     refusal: Refusal
 
 
+#: The order AWS lists these enums' values in its messages (Java's set order, not the model's), as recorded in
+#: LocalStack's tests/aws/services/apigateway/test_apigateway_api.snapshot.json (test_put_integration_wrong_type,
+#: test_create_rest_api_with_endpoint_configuration, test_update_method_response_wrong_operations,
+#: test_gateway_response_validation, test_documentation_part_lifecycle).
+APIGATEWAY_ENUM_ORDERS = (
+    ("Op", ("add", "remove", "move", "test", "replace", "copy")),
+    ("EndpointType", ("PRIVATE", "EDGE", "REGIONAL")),
+    ("IntegrationType", ("HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS")),
+    ("GatewayResponseType", (
+        "REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN",
+        "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE",
+        "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED",
+        "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE",
+        "EXPIRED_TOKEN")),
+    ("DocumentationPartType", (
+        "RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE", "PATH_PARAMETER",
+        "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER")),
+)
+
 RULES = {
     DYNAMODB: ServiceRules("dynamodb", Style(check_types=False), Refusal("ValidationException", None, None)),
     LAMBDA: ServiceRules("lambda", Style(exempt_enums=frozenset({"Runtime"})),
                          Refusal("ValidationException", _lambda_wrong_type, _lambda_malformed)),
-    APIGATEWAY: ServiceRules("apigateway", Style(),
-                             Refusal("BadRequestException", _coral_wrong_type, _apigateway_malformed)),
+    APIGATEWAY: ServiceRules("apigateway", Style(enum_orders=APIGATEWAY_ENUM_ORDERS),
+                             Refusal("ValidationException", _coral_wrong_type, _apigateway_malformed)),
 }
 
 

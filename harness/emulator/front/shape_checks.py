@@ -14,7 +14,8 @@ length less|greater than or equal to n`; number range -> `Member must have value
 n`; a list of constrained strings -> `Member must satisfy constraint: [<the element's constraints>]` at the
 list; an element of a list of structures -> `x.1.member.y` (1-based). Values print as Java prints them
 (`[a, b]`, `{k=v}`).
-Left out: the order AWS lists enum values in (Java's set order; we list botocore's), blob lengths, timestamps,
+Enum values are listed in botocore's order, or in AWS's own where a recording shows it (`Style.enum_orders`).
+Left out: AWS's enum order where nothing recorded it, blob lengths, timestamps,
 patterns Python's `re` cannot read (Java-only classes such as `\\p{L}` are skipped), documents.
 """
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Style:
 
     exempt_enums: frozenset[str] = frozenset()
     check_types: bool = True  # False: a value of another JSON type is left to the service (DynamoDB's)
+    enum_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (shape name, AWS's order of its values)
 
 
 def java_text(value: Any) -> str:
@@ -96,6 +98,7 @@ def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]]
     kind = shape.type_name
     if kind in _STRINGS:
         enum = None if shape.name in style.exempt_enums else (meta.get("enum") or None)
+        enum = dict(style.enum_orders).get(shape.name, enum) if enum else None
         pattern = _pattern(meta["pattern"]) if "pattern" in meta else None
         low, high = meta.get("min"), meta.get("max")
         if not (enum or pattern or low is not None or high is not None):
