@@ -92,7 +92,8 @@ def test_the_stack_assembles_its_handlers_in_the_documented_order():
                      "LambdaInvoke", "TestInvokeMethod", "serve_dynamodb", "FlushLogs", "before", "MotoApp"]
     assert front.request_handlers[7] is serve_dynamodb and front.request_handlers[10] is moto
     assert isinstance(front.request_handlers[5], handlers.LambdaInvoke)
-    assert [h.__name__ for h in front.response_handlers] == ["after", "lambda_error_shape"]
+    assert [getattr(h, "__name__", "") for h in front.response_handlers] == [
+        "after", "lambda_error_shape", "apigateway_error_words", "status_as_modelled"]
 
 
 # ---- the one catch-all and the one renderer ----------------------------------------------------------------

@@ -15,6 +15,8 @@
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
       lambda_error_shape    moto's Lambda error answers in the body Lambda sends (Type, Message/message)
+      apigateway_error_words  moto's API Gateway not-found answers in AWS's words
+      status_as_modelled    a Lambda/API Gateway success answered with its operation's modelled status
 
 The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
@@ -25,8 +27,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..control import MotoApp
-from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, lambda_error_shape, \
-    serve_dynamodb
+from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
+    lambda_corrections, lambda_error_shape, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .model_validation import ModelValidation
@@ -43,14 +45,15 @@ if TYPE_CHECKING:
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
                  moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request."""
-    corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control)))
+    corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(), *lambda_corrections(control)))
+    validation = ModelValidation()
     return HandlerChain(
         request_handlers=(
             MarkBusy(control),
             InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
             ExecuteApi(gateway),
             refuse_unread_body,
-            ModelValidation(),
+            validation,
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
             serve_dynamodb,
@@ -58,6 +61,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             corrections.before,
             moto,
         ),
-        response_handlers=(corrections.after, lambda_error_shape),
+        response_handlers=(corrections.after, lambda_error_shape, apigateway_error_words,
+                           validation.status_as_modelled),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
     )

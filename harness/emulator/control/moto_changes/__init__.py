@@ -6,6 +6,7 @@
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
+    apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks, account settings
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
@@ -21,6 +22,7 @@ from .lazy_imports import import_apigateway_models
 import_apigateway_models()  # before anything imports moto's API Gateway models (saves ~0.2 s of start)
 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
+from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
@@ -34,5 +36,5 @@ def change_moto() -> None:
     read_revision_id_as_text()
 
 
-__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
-           "lambda_error_shape", "serve_dynamodb"]
+__all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
+           "change_moto", "lambda_corrections", "lambda_error_shape", "serve_dynamodb"]
