@@ -372,7 +372,7 @@ def test_passing_the_memory_size_is_an_out_of_memory_kill_and_the_next_invoke_ge
                     "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed"}
     report = _report(result)
     assert "\tMemory Size: 192 MB\tMax Memory Used: 192 MB\t" in report  # never more than the size, as on AWS
-    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory")
+    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory\t")  # AWS ends REPORT with a tab
     assert result.log.splitlines()[-2:] == [
         f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed", "Runtime.OutOfMemory"]
     wait_for(lambda: not pid_alive(small["pid"]))
