@@ -61,6 +61,7 @@ class CompiledOperation:
 
     name: str
     body: Check | None  # the body's JSON object (None: nothing in it can fail, or it is a payload)
+    reads_body: bool  # False: the operation has no body member and no payload (a body sent is ignored, as AWS does)
     uri: tuple[Member, ...]
     query: tuple[Member, ...]
     headers: tuple[Member, ...]
@@ -75,7 +76,7 @@ def compile_operation(service: str, model: OperationModel, style: Style) -> Comp
     """The checks of `model`'s input, named as `service` names members in its messages."""
     shape = model.input_shape
     if shape is None:
-        return CompiledOperation(model.name, None, (), (), (), model.http.get("responseCode"))
+        return CompiledOperation(model.name, None, False, (), (), (), model.http.get("responseCode"))
     required = set(shape.required_members)
     outside: dict[str, list[Member]] = {"uri": [], "querystring": [], "header": []}
     body_members: dict[str, Any] = {}
@@ -88,7 +89,8 @@ def compile_operation(service: str, model: OperationModel, style: Style) -> Comp
         elif location is None and not has_payload:
             body_members[name] = member
     body = compile_members(shape, style, frozenset(body_members)) if body_members else None
-    return CompiledOperation(model.name, body, tuple(outside["uri"]), tuple(outside["querystring"]),
+    return CompiledOperation(model.name, body, bool(body_members) or has_payload, tuple(outside["uri"]),
+                             tuple(outside["querystring"]),
                              tuple(outside["header"]), model.http.get("responseCode"))
 
 
@@ -353,7 +355,10 @@ class ModelValidation:
         if routed is None:
             return
         operation, labels = routed
+        exchange.operation = operation.name
         refusal = validator.rules.refusal
+        if not operation.reads_body and exchange.body:
+            exchange.body = b""  # not the operation's: AWS ignores it (moto would try to read it)
         body: Any = {}
         if operation.body is not None:
             raw = exchange.body
