@@ -116,7 +116,7 @@ def test_logs_have_platform_lines_and_the_invocations_own_lines(stack):
     assert lines_a[-2] == f"END RequestId: {a.request_id}"
     assert re.fullmatch(
         rf"REPORT RequestId: {a.request_id}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
-        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms", lines_a[-1])
+        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines_a[-1])
     assert "beta" not in a.log
     lines_b = b.log.splitlines()
     assert lines_b[0] == f"START RequestId: {b.request_id} Version: $LATEST"

@@ -320,14 +320,14 @@ class ModelValidation:
             self._rest(exchange, protocol)
 
     def status_as_modelled(self, exchange: Exchange) -> None:
-        """Response handler: a successful Lambda or API Gateway answer gets the status its operation's model
-        names (API Gateway's DeleteRestApi and DeleteResource answer 202, its Create* calls 201; moto answers 200
-        to several). Left out: answers without a modelled status."""
+        """Response handler: a successful API Gateway answer gets the status its operation's model names
+        (DeleteRestApi and DeleteResource answer 202, the Create* calls 201; moto answers 200 to several).
+        Left out: Lambda, whose statuses depend on more than the operation (Invoke: 200, 202 or 204)."""
         answer = exchange.answer
         if answer is None or not 200 <= answer.status < 300 or exchange.target:
             return
         protocol = exchange.protocol
-        if protocol not in (LAMBDA, APIGATEWAY):
+        if protocol != APIGATEWAY:
             return
         routed = self.validator(protocol).route(exchange.method, exchange.path, exchange.query())
         status = routed[0].status if routed is not None else None

@@ -16,7 +16,7 @@
       Corrections.after     the correction of this moto call, on its 2xx answer
       lambda_error_shape    moto's Lambda error answers in the body Lambda sends (Type, Message/message)
       apigateway_error_words  moto's API Gateway not-found answers in AWS's words
-      status_as_modelled    a Lambda/API Gateway success answered with its operation's modelled status
+      status_as_modelled    an API Gateway success answered with its operation's modelled status
 
 The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
