@@ -116,6 +116,10 @@ def test_latest_qualified_name_and_arn(lam, function):
     assert got["FunctionArn"].endswith(f":function:{name}:$LATEST")
     assert lam.get_function(FunctionName=name, Qualifier="$LATEST")["Configuration"]["FunctionArn"].endswith(
         ":$LATEST")
+    # any call naming `name:$LATEST` reaches the function itself (here: its policy)
+    lam.add_permission(FunctionName=f"{name}:$LATEST", StatementId="latest", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    assert json.loads(lam.get_policy(FunctionName=f"{name}:$LATEST")["Policy"])["Statement"][0]["Sid"] == "latest"
 
 
 def test_invalid_runtime_and_zip_are_refused_at_create(lam, role):

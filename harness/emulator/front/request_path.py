@@ -10,6 +10,7 @@
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
+      bare_latest           a Lambda path's `name:$LATEST` reaches moto as the bare name
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
-    lambda_corrections, lambda_error_shape, serve_dynamodb
+    bare_latest, lambda_corrections, lambda_error_shape, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .model_validation import ModelValidation
@@ -58,6 +59,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             TestInvokeMethod(gateway),
             serve_dynamodb,
             FlushLogs(control),
+            bare_latest,
             corrections.before,
             moto,
         ),

@@ -26,6 +26,7 @@ from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
+from .lambda_lifecycle import bare_latest  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 
 
@@ -37,4 +38,4 @@ def change_moto() -> None:
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
-           "change_moto", "lambda_corrections", "lambda_error_shape", "serve_dynamodb"]
+           "bare_latest", "change_moto", "lambda_corrections", "lambda_error_shape", "serve_dynamodb"]

@@ -25,6 +25,7 @@ import binascii
 import hashlib
 import io
 import json
+import re
 import uuid
 import zipfile
 from typing import Any
@@ -158,6 +159,29 @@ def describe(fn: Any, config: dict[str, Any], *, latest: bool = False) -> dict[s
     return config
 
 
+LATEST_ENVIRON_KEY = "harness.lambda_latest"
+_LATEST_IN_PATH = re.compile(r"^(?P<head>/20\d\d-\d\d-\d\d/functions/[^/]+?)(?::\$|%3A%24|:%24|%3A\$)LATEST(?P<tail>/.*)?$",
+                             re.IGNORECASE)
+
+
+def bare_latest(exchange: Exchange) -> None:
+    """Request handler: `name:$LATEST` in a Lambda path reaches moto as the bare name (moto's routes refuse `$`;
+    `$LATEST` is the unqualified function), noted in the environ for the answer's ARN."""
+    path = exchange.path
+    if "LATEST" not in path or not path.startswith("/20"):
+        return
+    match = _LATEST_IN_PATH.match(path)
+    if match is None:
+        return
+    bare = match["head"] + (match["tail"] or "")
+    exchange.environ["PATH_INFO"] = exchange.path = bare
+    exchange.environ[LATEST_ENVIRON_KEY] = True
+    for key in ("RAW_URI", "REQUEST_URI"):
+        if key in exchange.environ:
+            query = exchange.environ.get("QUERY_STRING")
+            exchange.environ[key] = bare + (f"?{query}" if query else "")
+
+
 def _replace(exchange: Exchange, document: Any) -> None:
     assert exchange.answer is not None
     exchange.answer = exchange.answer._replace(body=json.dumps(document).encode())
@@ -170,21 +194,10 @@ class LambdaLifecycle:
 
     @staticmethod
     def strip_latest(exchange: Exchange) -> None:
-        """`name:$LATEST` in the path, or `Qualifier=$LATEST`: moto is asked for the bare name."""
-        name = exchange.params.get("name", "")
-        query = exchange.query()
-        latest = name.endswith(LATEST) or query.get("Qualifier") == "$LATEST"
-        exchange.note = {"latest": latest}
-        if name.endswith(LATEST):
-            raw_path = exchange.environ.get("PATH_INFO", "")
-            for form in (LATEST, "%3A%24LATEST", ":%24LATEST"):
-                raw_path = raw_path.replace(form, "", 1)
-            exchange.environ["PATH_INFO"] = exchange.path = raw_path
-            for key in ("RAW_URI", "REQUEST_URI"):
-                if key in exchange.environ:
-                    exchange.environ[key] = raw_path + (f"?{exchange.environ.get('QUERY_STRING')}"
-                                                        if exchange.environ.get("QUERY_STRING") else "")
-            exchange.params["name"] = name[:-len(LATEST)]
+        """Note whether the call named `$LATEST` (`name:$LATEST`, already made bare by `bare_latest`, or
+        `Qualifier=$LATEST`): the answer then names the ARN with `:$LATEST`."""
+        exchange.note = {"latest": bool(exchange.environ.get(LATEST_ENVIRON_KEY))
+                         or exchange.query().get("Qualifier") == "$LATEST"}
 
     @staticmethod
     def check_create(exchange: Exchange) -> None:
