@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 
@@ -86,7 +87,7 @@ def test_create_is_pending_then_active_with_a_new_revision(lam, function):
 def test_update_is_in_progress_then_successful_and_revision_is_honoured(lam, function):
     # LAMBDA_API::test_function_lifecycle (update_func_conf_response, update_code_response) and
     # test_function_revisions_basic (PreconditionFailedException, 412)
-    name, _ = function
+    name, created = function
     revision = lam.get_function(FunctionName=name)["Configuration"]["RevisionId"]
     status, code, message, body = _error(lam.update_function_configuration, FunctionName=name, Timeout=9,
                                          RevisionId="wrong")
@@ -99,6 +100,10 @@ def test_update_is_in_progress_then_successful_and_revision_is_honoured(lam, fun
     assert (updated["LastUpdateStatus"], updated["LastUpdateStatusReason"],
             updated["LastUpdateStatusReasonCode"]) == ("InProgress", "The function is being created.", "Creating")
     assert updated["RevisionId"] != revision and updated["Timeout"] == 9
+    # LastModified moves with the update, written as Lambda writes it (API reference: YYYY-MM-DDThh:mm:ss.sTZD)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", updated["LastModified"])
+    assert updated["LastModified"] >= created["LastModified"]
+    assert lam.get_function(FunctionName=name)["Configuration"]["LastModified"] == updated["LastModified"]
     assert updated["Environment"] == {"Variables": {}}
     after = lam.get_function_configuration(FunctionName=name)
     assert after["LastUpdateStatus"] == "Successful" and "LastUpdateStatusReason" not in after
@@ -120,6 +125,15 @@ def test_latest_qualified_name_and_arn(lam, function):
     lam.add_permission(FunctionName=f"{name}:$LATEST", StatementId="latest", Action="lambda:InvokeFunction",
                        Principal="apigateway.amazonaws.com")
     assert json.loads(lam.get_policy(FunctionName=f"{name}:$LATEST")["Policy"])["Statement"][0]["Sid"] == "latest"
+
+
+def test_function_name_over_64_characters_is_refused_at_create(lam, role):
+    # LAMBDA_API::test_function_name_and_qualifier_validation[function_name_too_long-create_function]
+    name = "a" * 65
+    assert _error(lam.create_function, FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler",
+                  Code={"ZipFile": _zip()})[:3] == (
+        400, "ValidationException", f"1 validation error detected: Value '{name}' at 'functionName' failed to "
+        "satisfy constraint: Member must have length less than or equal to 64")
 
 
 def test_invalid_runtime_and_zip_are_refused_at_create(lam, role):

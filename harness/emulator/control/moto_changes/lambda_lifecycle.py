@@ -28,6 +28,7 @@ import json
 import re
 import uuid
 import zipfile
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
@@ -142,6 +143,11 @@ def describe(fn: Any, config: dict[str, Any], *, latest: bool = False) -> dict[s
         else:
             config["LastUpdateStatus"] = "Successful"
     name = config.get("FunctionName") or fn.function_name
+    modified = getattr(fn, "harness_modified", None)
+    if modified is not None:
+        config["LastModified"] = modified
+    elif isinstance(config.get("LastModified"), str):
+        config["LastModified"] = aws_time(config["LastModified"])
     logging = getattr(fn, "harness_logging", None) or {}
     config["LoggingConfig"] = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **logging}
     runtime = config.get("Runtime")
@@ -182,6 +188,20 @@ def bare_latest(exchange: Exchange) -> None:
             exchange.environ[key] = bare + (f"?{query}" if query else "")
 
 
+def aws_time(moto_text: str) -> str:
+    """moto's `2026-12-03T06:02:38.033109000Z` as Lambda writes it: `2026-12-03T06:02:38.033+0000` (AWS Lambda
+    API reference, FunctionConfiguration.LastModified, "YYYY-MM-DDThh:mm:ss.sTZD")."""
+    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?:Z|\+00:?00)$", moto_text)
+    if match is None:
+        return moto_text
+    return f"{match[1]}.{(match[2] or '0').ljust(3, '0')[:3]}+0000"
+
+
+def now_text() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
+
+
 def _replace(exchange: Exchange, document: Any) -> None:
     assert exchange.answer is not None
     exchange.answer = exchange.answer._replace(body=json.dumps(document).encode())
@@ -202,6 +222,11 @@ class LambdaLifecycle:
     @staticmethod
     def check_create(exchange: Exchange) -> None:
         request = request_dict(exchange)
+        name = request.get("FunctionName")
+        if isinstance(name, str) and ":" not in name and len(name) > 64:  # a name, not an ARN: 64 at most
+            raise AwsError(400, "ValidationException",
+                           f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
+                           "constraint: Member must have length less than or equal to 64")
         check_runtime(request.get("Runtime"))
         check_zip((request.get("Code") or {}).get("ZipFile") if isinstance(request.get("Code"), dict) else None)
 
@@ -276,6 +301,7 @@ class LambdaLifecycle:
             fn.harness_environment_given = True
         fn.harness_phase = "updating"
         fn.harness_revision = str(uuid.uuid4())
+        fn.harness_modified = now_text()  # moto keeps the creation time
         _replace(exchange, describe(fn, got, latest=bool((exchange.note or {}).get("latest"))))
 
     @staticmethod
