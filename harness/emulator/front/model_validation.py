@@ -329,8 +329,8 @@ class ModelValidation:
         protocol = exchange.protocol
         if protocol != APIGATEWAY:
             return
-        routed = self.validator(protocol).route(exchange.method, exchange.path, exchange.query())
-        status = routed[0].status if routed is not None else None
+        operation = self.validator(protocol).operation(exchange.operation) if exchange.operation else None
+        status = operation.status if operation is not None else None
         if status is not None and status != answer.status:
             exchange.answer = answer._replace(status=status, body=b"" if status in (202, 204) and
                                               answer.body.strip() in (b"", b"{}") else answer.body)
