@@ -1,10 +1,10 @@
 """moto's own server application as the last handler of the front's chain, and what else the front asks of moto.
 
-`MotoApp` answers every AWS call no handler before it answered, through moto's DomainDispatcherApplication
-(one Flask app per service; the app for a signing service and `X-Amz-Target` prefix is found once and
-remembered); an exception inside moto on a Lambda or API Gateway call is refused in that service's words
-(moto_changes/moto_failures.py). `account_of` names the account of an access key (moto's IAM; moto's default account for an
-unsigned call); `reset` empties every moto backend, as moto's own `/moto-api/reset` does.
+`MotoApp` answers every AWS call no handler before it answered, through moto's DomainDispatcherApplication (one
+Flask app per service; the app for a signing service and `X-Amz-Target` prefix is found once and remembered); an
+exception inside moto on a Lambda or API Gateway call is refused in that service's words
+(moto_changes/moto_failures.py). `account_of` names the account of an access key (moto's IAM; moto's default account
+for an unsigned call); `reset` empties every moto backend, as moto's own `/moto-api/reset` does.
 Left out: S3-style virtual-host routing and other services' special URLs beyond what moto's dispatcher does.
 """
 from __future__ import annotations

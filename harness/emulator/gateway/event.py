@@ -2,9 +2,10 @@
 
 Null versus empty as AWS: no query -> both query maps null; no path parameters -> null; no stage variables
 -> null; no body -> null; no headers (TestInvokeMethod without headers) -> both header maps null.
-Headers keep their case (but for the names parse.py re-cases, as API Gateway does: `Authorization`); the single-value map holds a repeated header's LAST value (as for the query
-string, [I]), the multi-value map every value, grouped case-insensitively under the first spelling seen.
-`Content-Length` and `Connection` are not passed (as LocalStack recorded from AWS).
+Headers keep their case (but for the names parse.py re-cases, as API Gateway does: `Authorization`); the
+single-value map holds a repeated header's LAST value (as for the query string, [I]), the multi-value map every
+value, grouped case-insensitively under the first spelling seen. `Content-Length` and `Connection` are not passed
+(as LocalStack recorded from AWS).
 
 Body: base64 with `isBase64Encoded: true` when the request's Content-Type (default `application/json`)
 matches one of the API's binaryMediaTypes (`image/png`, `image/*`, `*/*`; `~1` read as `/`); otherwise

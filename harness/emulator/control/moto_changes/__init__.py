@@ -7,9 +7,11 @@
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
     apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
-    lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks, account settings
+    moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
+    lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
+                               GetAccountSettings
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
-                               revision, AddPermission's 201/409
+                               revision and missing statement, AddPermission's 201/409, error bodies
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.

@@ -1,13 +1,15 @@
-"""Where moto's Lambda control plane is not AWS's, corrected around its calls (see around_moto.py) or, for one
-bug in its request handling, where it is (`read_revision_id_as_text`, applied once).
+"""Where moto's Lambda control plane is not AWS's, corrected around its calls (see around_moto.py) or, for one bug in
+its request handling, where it is (`read_revision_id_as_text`, applied once).
 
-The function's lifecycle (states, RevisionId, LoggingConfig, `:$LATEST`, runtime and zip checks,
-GetAccountSettings) is lambda_lifecycle.py's. GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is 0); DeleteFunction
-retires the function's workers (they would otherwise idle until the reaper); RemovePermission gives the policy a
-new RevisionId, as AWS does on every policy change (moto keeps the old one), and takes a `RevisionId` (moto read
-the parameter as its list of values, so any RevisionId answered PreconditionFailedException); AddPermission
-answers 201 Created (moto 200), and 409 ResourceConflictException to a statement id the policy already holds
-(moto adds a second statement with that id).
+The function's lifecycle (states, RevisionId, LoggingConfig, `:$LATEST`, runtime and zip checks, GetAccountSettings)
+is lambda_lifecycle.py's. GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
+0); DeleteFunction retires the function's workers (they would otherwise idle until the reaper); RemovePermission
+gives the policy a new RevisionId, as AWS does on every policy change (moto keeps the old one), takes a `RevisionId`
+(moto read the parameter as its list of values, so any RevisionId answered PreconditionFailedException) and names a
+statement the policy does not hold (404 "Statement <sid> is not found in resource policy."); AddPermission answers
+201 Created (moto 200), and 409 ResourceConflictException to a statement id the policy already holds (moto adds a
+second statement with that id). `lambda_error_shape` writes moto's error answers in Lambda's body (`Type`, and
+`Message` or `message` as the model names it).
 Left out: permission checks on who calls the Lambda API.
 """
 from __future__ import annotations

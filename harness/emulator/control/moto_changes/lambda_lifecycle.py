@@ -166,8 +166,8 @@ def describe(fn: Any, config: dict[str, Any], *, latest: bool = False) -> dict[s
 
 
 LATEST_ENVIRON_KEY = "harness.lambda_latest"
-_LATEST_IN_PATH = re.compile(r"^(?P<head>/20\d\d-\d\d-\d\d/functions/[^/]+?)(?::\$|%3A%24|:%24|%3A\$)LATEST(?P<tail>/.*)?$",
-                             re.IGNORECASE)
+_LATEST_IN_PATH = re.compile(
+    r"^(?P<head>/20\d\d-\d\d-\d\d/functions/[^/]+?)(?::\$|%3A%24|:%24|%3A\$)LATEST(?P<tail>/.*)?$", re.IGNORECASE)
 
 
 def bare_latest(exchange: Exchange) -> None:
