@@ -65,6 +65,29 @@ def test_lambda_architectures_length_as_recorded():
         "Member must have length less than or equal to 1"))
 
 
+def test_a_failed_list_element_lists_every_constraint_of_the_element():
+    # LAMBDA_API, test_create_lambda_exceptions: "uppercase_architecture"
+    error = refusal(exchange("POST", "/2015-03-31/functions", {
+        "FunctionName": "f", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "UEs="},
+        "Architectures": ["X86_64"]}, service="lambda"))
+    assert error.message == (
+        "1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy constraint: Member must "
+        "satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
+
+
+def test_a_map_value_over_its_length_is_named_at_the_map():
+    # DynamoDB's answer to a BatchWriteItem of 26 requests for one table (DynamoDB Local and AWS: "Map value must
+    # satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than
+    # or equal to 1]" at 'requestItems')
+    put = {"PutRequest": {"Item": {"id": {"S": "x"}}}}
+    error = refusal(exchange("POST", "/", {"RequestItems": {"t": [put] * 26}},
+                             target="DynamoDB_20120810.BatchWriteItem"))
+    assert error.message.startswith("1 validation error detected: Value '{t=[")
+    assert error.message.endswith(
+        "at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length "
+        "less than or equal to 25, Member must have length greater than or equal to 1]")
+
+
 def test_lambda_required_members_and_ranges_are_counted():
     # the sentence for several: "N validation errors detected: a; b" (APIGW_API, test_create_rest_api_with_..)
     error = refusal(exchange("POST", "/2015-03-31/functions", {"FunctionName": "f", "Timeout": 0},

@@ -212,7 +212,7 @@ APIGATEWAY_ENUM_ORDERS = (
 
 RULES = {
     DYNAMODB: ServiceRules("dynamodb", Style(check_types=False), Refusal("ValidationException", None, None)),
-    LAMBDA: ServiceRules("lambda", Style(exempt_enums=frozenset({"Runtime"})),
+    LAMBDA: ServiceRules("lambda", Style(exempt_enums=frozenset({"Runtime"}), element_not_null=True),
                          Refusal("ValidationException", _lambda_wrong_type, _lambda_malformed)),
     APIGATEWAY: ServiceRules("apigateway", Style(enum_orders=APIGATEWAY_ENUM_ORDERS),
                              Refusal("ValidationException", _coral_wrong_type, _apigateway_malformed)),

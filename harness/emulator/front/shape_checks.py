@@ -45,6 +45,7 @@ class Style:
     exempt_enums: frozenset[str] = frozenset()
     check_types: bool = True  # False: a value of another JSON type is left to the service (DynamoDB's)
     enum_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (shape name, AWS's order of its values)
+    element_not_null: bool = False  # a failed list element's constraints end with "Member must not be null" (Lambda)
 
 
 def java_text(value: Any) -> str:
@@ -136,6 +137,27 @@ def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]]
 
         return number_failures
     return None
+
+
+def all_constraints(shape: Shape, style: Style, element: bool = True) -> list[str]:
+    """Every constraint of an element's shape, as AWS lists them once one of them fails (`[Member must satisfy enum
+    value set: [x86_64, arm64], Member must not be null]`; a list's or map's own length: `[Member must have length
+    less than or equal to 25, Member must have length greater than or equal to 1]`)."""
+    meta = shape.metadata
+    found = []
+    if shape.type_name in _STRINGS and meta.get("enum") and shape.name not in style.exempt_enums:
+        enum = dict(style.enum_orders).get(shape.name, meta["enum"])
+        found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
+    if shape.type_name in _STRINGS and "pattern" in meta:
+        found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    word = "value" if shape.type_name in _INTEGERS or shape.type_name in _FLOATS else "length"
+    if "max" in meta:
+        found.append(f"Member must have {word} less than or equal to {meta['max']}")
+    if "min" in meta:
+        found.append(f"Member must have {word} greater than or equal to {meta['min']}")
+    if element and style.element_not_null:
+        found.append("Member must not be null")
+    return found
 
 
 def _type_check(shape: Shape) -> Callable[[Any], bool]:
@@ -281,7 +303,7 @@ def _compile_structure(shape: Shape, style: Style, typed: Callable[[Any], bool],
     return check_structure
 
 
-def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Check:
+def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_length: bool = True) -> Check:
     strict = style.check_types
     member = shape.member
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
@@ -291,6 +313,7 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> C
     hidden = _sensitive(shape, member)
     container = member.type_name in ("structure", "list", "map")
     nested = compile_shape(member, style) if container else None
+    listed = f"Member must satisfy constraint: [{', '.join(all_constraints(member, style))}]"
 
     def check_list(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -301,18 +324,20 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> C
                 if element is not None:
                     nested(element, f"{path}.{index}.member", found)
         elif not container:
-            failed: list[str] = []
-            for index, element in enumerate(value, 1):
+            failed = False
+            for element in value:
                 if element is None:
                     continue
                 if not element_typed(element):
-                    _mismatch(strict, f"{path}.{index}.member", element, member.type_name)
+                    _mismatch(strict, path, element, member.type_name)
                     continue
-                if element_failures is not None:
-                    failed.extend(c for c in element_failures(element) if c not in failed)
+                if element_failures is not None and element_failures(element):
+                    failed = True
             if failed:
-                found.append(violation(value, path, f"Member must satisfy constraint: [{', '.join(failed)}]", hidden))
+                found.append(violation(value, path, listed, hidden))
         size = len(value)
+        if not own_length:
+            return
         if high is not None and size > high:
             found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
         if low is not None and size < low:
@@ -321,7 +346,7 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> C
     return check_list
 
 
-def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Check:
+def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_length: bool = True) -> Check:
     strict = style.check_types
     key_failures = scalar_constraints(shape.key, style)
     value_shape = shape.value
@@ -329,21 +354,32 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Ch
         if value_shape.type_name not in ("structure", "list", "map") else None
     value_typed = _type_check(value_shape)
     container = value_shape.type_name in ("structure", "list", "map")
-    nested = compile_shape(value_shape, style) if container else None
+    value_low, value_high = value_shape.metadata.get("min"), value_shape.metadata.get("max")
+    sized = value_shape.type_name in ("list", "map") and (value_low is not None or value_high is not None)
+    if sized:  # a value's own length is reported at the map ("Map value must satisfy constraint: [...]")
+        inner = _compile_list if value_shape.type_name == "list" else _compile_map
+        nested: Check | None = inner(value_shape, style, _type_check(value_shape), own_length=False)
+    else:
+        nested = compile_shape(value_shape, style) if container else None
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     hidden = _sensitive(shape, shape.key, value_shape)
+    keys_listed = f"Map keys must satisfy constraint: [{', '.join(all_constraints(shape.key, style, False))}]"
+    values_listed = f"Map value must satisfy constraint: [{', '.join(all_constraints(value_shape, style, False))}]"
 
     def check_map(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
             _mismatch(strict, path, value, "map")
             return
-        keys_failed: list[str] = []
-        values_failed: list[str] = []
+        keys_failed = values_failed = False
         for key, element in value.items():
-            if key_failures is not None and isinstance(key, str):
-                keys_failed.extend(c for c in key_failures(key) if c not in keys_failed)
+            if key_failures is not None and isinstance(key, str) and key_failures(key):
+                keys_failed = True
             if element is None:
                 continue
+            if sized and isinstance(element, (list, dict)) and (
+                    (value_high is not None and len(element) > value_high)
+                    or (value_low is not None and len(element) < value_low)):
+                values_failed = True
             if container:
                 if nested is not None:
                     nested(element, f"{path}.{key}.member", found)
@@ -351,15 +387,15 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool]) -> Ch
             if not value_typed(element):
                 _mismatch(strict, f"{path}.{key}", element, value_shape.type_name)
                 continue
-            if value_failures is not None:
-                values_failed.extend(c for c in value_failures(element) if c not in values_failed)
+            if value_failures is not None and value_failures(element):
+                values_failed = True
         if keys_failed:
-            found.append(violation(value, path, f"Map keys must satisfy constraint: [{', '.join(keys_failed)}]",
-                                   hidden))
+            found.append(violation(value, path, keys_listed, hidden))
         if values_failed:
-            found.append(violation(value, path, f"Map value must satisfy constraint: [{', '.join(values_failed)}]",
-                                   hidden))
+            found.append(violation(value, path, values_listed, hidden))
         size = len(value)
+        if not own_length:
+            return
         if high is not None and size > high:
             found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
         if low is not None and size < low:
