@@ -75,6 +75,17 @@ def test_a_failed_list_element_lists_every_constraint_of_the_element():
         "satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]")
 
 
+def test_element_constraints_are_listed_in_aws_order():
+    # LAMBDA_API (vpcConfig.subnetIds, recorded): maximum, minimum, then pattern, and no "must not be null"
+    error = refusal(exchange("POST", "/2015-03-31/functions", {
+        "FunctionName": "f", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "UEs="},
+        "VpcConfig": {"SubnetIds": ["bad id"]}}, service="lambda"))
+    assert error.message == (
+        "1 validation error detected: Value '[bad id]' at 'vpcConfig.subnetIds' failed to satisfy constraint: Member "
+        "must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length "
+        "greater than or equal to 0, Member must satisfy regular expression pattern: subnet-[0-9a-z]*]")
+
+
 def test_a_map_value_over_its_length_is_named_at_the_map():
     # DynamoDB's answer to a BatchWriteItem of 26 requests for one table (DynamoDB Local and AWS: "Map value must
     # satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than

@@ -45,7 +45,7 @@ class Style:
     exempt_enums: frozenset[str] = frozenset()
     check_types: bool = True  # False: a value of another JSON type is left to the service (DynamoDB's)
     enum_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (shape name, AWS's order of its values)
-    element_not_null: bool = False  # a failed list element's constraints end with "Member must not be null" (Lambda)
+    not_null_elements: frozenset[str] = frozenset()  # lists whose failed element ends "Member must not be null"
 
 
 def java_text(value: Any) -> str:
@@ -139,23 +139,25 @@ def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]]
     return None
 
 
-def all_constraints(shape: Shape, style: Style, element: bool = True) -> list[str]:
-    """Every constraint of an element's shape, as AWS lists them once one of them fails (`[Member must satisfy enum
-    value set: [x86_64, arm64], Member must not be null]`; a list's or map's own length: `[Member must have length
-    less than or equal to 25, Member must have length greater than or equal to 1]`)."""
+def all_constraints(shape: Shape, style: Style, not_null: bool = False) -> list[str]:
+    """Every constraint of an element's shape, as AWS lists them once one of them fails, in AWS's order: enum,
+    maximum, minimum, pattern (`[Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`;
+    `[Member must have length less than or equal to 1024, Member must have length greater than or equal to 0,
+    Member must satisfy regular expression pattern: subnet-[0-9a-z]*]`; a list's own length: `[Member must have
+    length less than or equal to 25, Member must have length greater than or equal to 1]`)."""
     meta = shape.metadata
     found = []
     if shape.type_name in _STRINGS and meta.get("enum") and shape.name not in style.exempt_enums:
         enum = dict(style.enum_orders).get(shape.name, meta["enum"])
         found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
-    if shape.type_name in _STRINGS and "pattern" in meta:
-        found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
     word = "value" if shape.type_name in _INTEGERS or shape.type_name in _FLOATS else "length"
     if "max" in meta:
         found.append(f"Member must have {word} less than or equal to {meta['max']}")
     if "min" in meta:
         found.append(f"Member must have {word} greater than or equal to {meta['min']}")
-    if element and style.element_not_null:
+    if shape.type_name in _STRINGS and "pattern" in meta:
+        found.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    if not_null:
         found.append("Member must not be null")
     return found
 
@@ -313,7 +315,8 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
     hidden = _sensitive(shape, member)
     container = member.type_name in ("structure", "list", "map")
     nested = compile_shape(member, style) if container else None
-    listed = f"Member must satisfy constraint: [{', '.join(all_constraints(member, style))}]"
+    not_null = shape.name in style.not_null_elements
+    listed = f"Member must satisfy constraint: [{', '.join(all_constraints(member, style, not_null))}]"
 
     def check_list(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -363,8 +366,8 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_l
         nested = compile_shape(value_shape, style) if container else None
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     hidden = _sensitive(shape, shape.key, value_shape)
-    keys_listed = f"Map keys must satisfy constraint: [{', '.join(all_constraints(shape.key, style, False))}]"
-    values_listed = f"Map value must satisfy constraint: [{', '.join(all_constraints(value_shape, style, False))}]"
+    keys_listed = f"Map keys must satisfy constraint: [{', '.join(all_constraints(shape.key, style))}]"
+    values_listed = f"Map value must satisfy constraint: [{', '.join(all_constraints(value_shape, style))}]"
 
     def check_map(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
