@@ -26,7 +26,7 @@ class AwsError(Exception):
         """Body in the shape Lambda sends this error: `Type` and the message under the key its model names
         (`Message` for ResourceNotFoundException and ServiceException, `message` for the others; botocore's
         Lambda model, as LocalStack's recorded AWS answers show); `{"message"}` alone for ValidationException
-        (an error the model does not list: recorded with neither `Type` nor a modeled member)."""
+        (an error the model does not list, recorded without `Type`; whether its body holds one is not known [I])."""
         key = lambda_message_key(self.code)
         if key is None:
             return json.dumps({"message": self.message}).encode()
