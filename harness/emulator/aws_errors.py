@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -22,12 +23,35 @@ class AwsError(Exception):
         return f"{self.code} ({self.status}): {self.message}"
 
     def lambda_body(self) -> bytes:
-        """Body in the shape of the Lambda REST-JSON protocol (`Type`, `message`)."""
+        """Body in the shape Lambda sends this error: `Type` and the message under the key its model names
+        (`Message` for ResourceNotFoundException and ServiceException, `message` for the others; botocore's
+        Lambda model, as LocalStack's recorded AWS answers show); `{"message"}` alone for ValidationException
+        (an error the model does not list, recorded without `Type`; whether its body holds one is not known [I])."""
+        key = lambda_message_key(self.code)
+        if key is None:
+            return json.dumps({"message": self.message}).encode()
         kind = "User" if self.status < 500 else "Service"
-        return json.dumps({"Type": kind, "message": self.message}).encode()
+        return json.dumps({"Type": kind, key: self.message}).encode()
 
     def lambda_headers(self) -> dict[str, str]:
         return {"Content-Type": "application/json", "x-amzn-ErrorType": self.code}
+
+
+@lru_cache(maxsize=None)
+def lambda_message_key(code: str) -> str | None:
+    """The key of the message in Lambda's error body of this type (`message` when the model does not say;
+    None for ValidationException, which carries no `Type`)."""
+    if code == "ValidationException":
+        return None
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("lambda")
+    try:
+        shape = model.shape_for(code)
+    except Exception:  # not in the model
+        return "message"
+    members = getattr(shape, "members", {})
+    return "Message" if "Message" in members else "message"
 
 
 def throttled() -> AwsError:

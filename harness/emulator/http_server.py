@@ -11,11 +11,13 @@ Left out: TLS, HTTP/2, `Expect: 100-continue` beyond what http.server does, requ
 """
 from __future__ import annotations
 
+import email.utils
 import io
 import logging
 import socket
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
@@ -26,6 +28,15 @@ from .http_head import FastRequestHead
 log = logging.getLogger(__name__)
 
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}  # "Forbidden", not werkzeug's "FORBIDDEN"
+_date: list[Any] = [0, ""]  # (second, its IMF-fixdate), shared by every connection's thread
+
+
+def http_date() -> str:
+    """The `Date` header of an answer sent now (RFC 9110 IMF-fixdate), formatted once a second."""
+    now = int(time.time())
+    if _date[0] != now:
+        _date[:] = [now, email.utils.formatdate(now, usegmt=True)]
+    return _date[1]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_BODY = 64 * 1024 * 1024
 
@@ -156,7 +167,7 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         status, headers = status_headers
         code, _, reason = status.partition(" ")
         self.send_response_only(int(code), _PHRASES.get(int(code), reason))
-        sent_length = False
+        sent_length = sent_date = False
         for name, value in headers:
             lower = name.lower()
             if lower in ("connection", "transfer-encoding", "keep-alive"):
@@ -164,11 +175,15 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
             if lower == "content-length":
                 sent_length = True
                 value = str(len(payload))
+            elif lower == "date":
+                sent_date = True
             self.send_header(name, value)
         if not sent_length and not (self.command == "HEAD" or int(code) in (204, 304) or 100 <= int(code) < 200):
             self.send_header("Content-Length", str(len(payload)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
+        if not sent_date:
+            self.send_header("Date", http_date())
+        # AWS's fronts name the connection's fate in every answer (`Connection: keep-alive` on API Gateway's)
+        self.send_header("Connection", "close" if self.close_connection else "keep-alive")
         self._headers_buffer.append(b"\r\n")  # head and body in one write: one packet for small answers
         if self.command != "HEAD" and payload:
             self._headers_buffer.append(payload)

@@ -33,7 +33,6 @@ from .snapshots import AsyncConfig, FunctionConfig
 
 log = logging.getLogger(__name__)
 
-INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 EVENT_RETRY_WINDOW_S = 60.0
 #: Lambda's waits before the second and the third attempt of an asynchronous invocation that failed.
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)
@@ -54,14 +53,6 @@ def async_retry_delays(env: Mapping[str, str] | None = None) -> tuple[float, ...
         log.warning("%s=%r ignored: give seconds, e.g. 60,120", ASYNC_RETRY_DELAYS_ENV, text)
         return ASYNC_RETRY_DELAYS_S
     return delays
-
-
-def _validation(field: str, value: str, allowed: tuple[str, ...]) -> AwsError:
-    return AwsError(
-        400, "ValidationException",
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
-        f"Member must satisfy enum value set: [{', '.join(allowed)}]",
-    )
 
 
 def parse_function_name(raw: str, region: str, account_id: str) -> tuple[str, str, str, str | None]:
@@ -128,12 +119,9 @@ def handle_invoke(
     """Answer one Invoke call; raises the `AwsError` Lambda answers a refusal with. `deliver` sends an
     asynchronous invocation's record to its destinations (None: records are dropped)."""
     request_id = ids.request_id()
+    # the header enums and the name's pattern were checked against Lambda's model (front/model_validation.py)
     invocation_type = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
-    if invocation_type not in INVOCATION_TYPES:
-        raise _validation("invocationType", invocation_type, INVOCATION_TYPES)
     log_type = request.headers.get("X-Amz-Log-Type") or "None"
-    if log_type not in ("None", "Tail"):
-        raise _validation("logType", log_type, ("None", "Tail"))
 
     name, fn_region, fn_account, name_qualifier = parse_function_name(function_name, region, account_id)
     qualifier = request.args.get("Qualifier") or None

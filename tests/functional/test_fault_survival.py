@@ -223,7 +223,7 @@ def test_leaking_function_is_killed_like_out_of_memory_and_replaced(site):
     wait_until(lambda: any(line.startswith(killed) for line in _function_lines(site, "leak")), 5, f"no {killed}")
     report = next(line for line in _function_lines(site, "leak") if line.startswith(killed))
     assert "Memory Size: 256 MB\tMax Memory Used: 256 MB" in report
-    assert report.rstrip("\n").endswith("Status: error\tError Type: Runtime.OutOfMemory"), report
+    assert report.rstrip("\n").endswith("Status: error\tError Type: Runtime.OutOfMemory\t"), report
 
     fresh = site.get("leak")
     assert fresh.status_code == 200 and fresh.json()["calls"] == 1 and fresh.json()["pid"] != pid

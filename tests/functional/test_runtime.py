@@ -116,7 +116,7 @@ def test_logs_have_platform_lines_and_the_invocations_own_lines(stack):
     assert lines_a[-2] == f"END RequestId: {a.request_id}"
     assert re.fullmatch(
         rf"REPORT RequestId: {a.request_id}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
-        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms", lines_a[-1])
+        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t", lines_a[-1])
     assert "beta" not in a.log
     lines_b = b.log.splitlines()
     assert lines_b[0] == f"START RequestId: {b.request_id} Version: $LATEST"
@@ -372,7 +372,7 @@ def test_passing_the_memory_size_is_an_out_of_memory_kill_and_the_next_invoke_ge
                     "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed"}
     report = _report(result)
     assert "\tMemory Size: 192 MB\tMax Memory Used: 192 MB\t" in report  # never more than the size, as on AWS
-    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory")
+    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory\t")  # AWS ends REPORT with a tab
     assert result.log.splitlines()[-2:] == [
         f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed", "Runtime.OutOfMemory"]
     wait_for(lambda: not pid_alive(small["pid"]))

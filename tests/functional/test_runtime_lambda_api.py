@@ -91,7 +91,9 @@ def test_code_update_reaches_the_next_invoke(world):
 def test_missing_function_and_event_invocation(world):
     missing = invoke(world, "absent", b"{}")
     assert missing.status_code == 404
-    assert json.loads(missing.get_data())["message"] == (
-        f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent")
+    # Lambda's ResourceNotFoundException body: Type and `Message` (LocalStack's recorded AWS answers,
+    # tests/aws/services/lambda_/test_lambda_api.snapshot.json, e.g. get_function of a missing function)
+    assert json.loads(missing.get_data()) == {
+        "Type": "User", "Message": f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent"}
     accepted = invoke(world, "probe", b'{"tag": "async"}', **{"X-Amz-Invocation-Type": "Event"})
     assert accepted.status_code == 202

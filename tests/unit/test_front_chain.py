@@ -88,11 +88,13 @@ def test_the_stack_assembles_its_handlers_in_the_documented_order():
     front = request_path(control=Part(), runtime=Part(), gateway=Part(), memory=StackMemory(), moto=moto,
                          ready=threading.Event(), default_region="us-east-1")
     names = [getattr(h, "__name__", type(h).__name__) for h in front.request_handlers]
-    assert names == ["MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body", "LambdaInvoke",
-                     "TestInvokeMethod", "TestInvokeAuthorizer", "serve_dynamodb", "FlushLogs", "before", "MotoApp"]
-    assert front.request_handlers[7] is serve_dynamodb and front.request_handlers[10] is moto
-    assert isinstance(front.request_handlers[4], handlers.LambdaInvoke)
-    assert [h.__name__ for h in front.response_handlers] == ["after"]
+    assert names == ["MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body", "ModelValidation",
+                     "LambdaInvoke", "TestInvokeMethod", "TestInvokeAuthorizer", "serve_dynamodb", "FlushLogs",
+                     "bare_latest", "before", "MotoApp"]
+    assert front.request_handlers[8] is serve_dynamodb and front.request_handlers[12] is moto
+    assert isinstance(front.request_handlers[5], handlers.LambdaInvoke)
+    assert [getattr(h, "__name__", "") for h in front.response_handlers] == [
+        "after", "lambda_error_shape", "apigateway_error_words", "status_as_modelled"]
 
 
 # ---- the one catch-all and the one renderer ----------------------------------------------------------------

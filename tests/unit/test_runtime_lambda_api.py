@@ -15,6 +15,7 @@ from harness.emulator.aws_errors import AwsError, throttled
 from harness.emulator.front.exchange import Exchange
 from harness.emulator.front.handler_chain import HandlerChain
 from harness.emulator.front.handlers import LambdaInvoke
+from harness.emulator.front.model_validation import ModelValidation
 from harness.emulator.lambda_api import async_retry_delays, check_json_payload, handle_invoke, parse_function_name
 from harness.emulator.snapshots import FunctionConfig, InvokeResult
 
@@ -67,7 +68,7 @@ class FakeRuntime:
 def call(name="db-api", body=b'{"k": 1}', headers=None, query=None, control=None, runtime=None):
     control = control or FakeControl(fn_config())
     runtime = runtime or FakeRuntime()
-    front = HandlerChain([LambdaInvoke(control, runtime)], [],
+    front = HandlerChain([ModelValidation(), LambdaInvoke(control, runtime)], [],
                          lambda environ: Exchange(environ, default_region=REGION, accounts=lambda key: ACCOUNT))
     response = Client(front).post(f"/2015-03-31/functions/{name}/invocations", data=body, headers=headers or {},
                                   query_string=query)
@@ -75,7 +76,8 @@ def call(name="db-api", body=b'{"k": 1}', headers=None, query=None, control=None
 
 
 def error_of(response) -> tuple[int, str, str]:
-    return response.status_code, response.headers["x-amzn-ErrorType"], json.loads(response.get_data())["message"]
+    document = json.loads(response.get_data())
+    return response.status_code, response.headers["x-amzn-ErrorType"], document.get("message", document.get("Message"))
 
 
 def test_request_response_returns_the_payload_and_headers():

@@ -107,13 +107,13 @@ def test_invocation_record_lines():
     record = InvocationRecord(request_id="rid", version="$LATEST", started_ms=10, ended_ms=20, duration_ms=1.234,
                               memory_size=512, max_memory_mb=40, init_ms=35.5)
     assert record.report_line() == ("REPORT RequestId: rid\tDuration: 1.23 ms\tBilled Duration: 2 ms\t"
-                                    "Memory Size: 512 MB\tMax Memory Used: 40 MB\tInit Duration: 35.50 ms")
+                                    "Memory Size: 512 MB\tMax Memory Used: 40 MB\tInit Duration: 35.50 ms\t")
     lines = record.lines([(5, "init")], [(15, "hello")], ["after"])
     assert lines == [(5, "init"), (10, "START RequestId: rid Version: $LATEST"), (15, "hello"),
                      (20, "END RequestId: rid"), (20, record.report_line()), (20, "after")]
     assert render(lines).endswith("after\n") and render(lines).count("\n") == 6
     failed = InvocationRecord("rid", "$LATEST", 1, 2, 3.0, 128, 20, status="error", error_type="Runtime.ExitError")
-    assert failed.report_line().endswith("\tStatus: error\tError Type: Runtime.ExitError")
+    assert failed.report_line().endswith("\tStatus: error\tError Type: Runtime.ExitError\t")
 
 
 def test_output_capture_keeps_order_and_partial_lines():

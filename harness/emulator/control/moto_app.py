@@ -1,9 +1,10 @@
 """moto's own server application as the last handler of the front's chain, and what else the front asks of moto.
 
-`MotoApp` answers every AWS call no handler before it answered, through moto's DomainDispatcherApplication
-(one Flask app per service; the app for a signing service and `X-Amz-Target` prefix is found once and
-remembered). `account_of` names the account of an access key (moto's IAM; moto's default account for an
-unsigned call); `reset` empties every moto backend, as moto's own `/moto-api/reset` does.
+`MotoApp` answers every AWS call no handler before it answered, through moto's DomainDispatcherApplication (one
+Flask app per service; the app for a signing service and `X-Amz-Target` prefix is found once and remembered); an
+exception inside moto on a Lambda or API Gateway call is refused in that service's words
+(moto_changes/moto_failures.py). `account_of` names the account of an access key (moto's IAM; moto's default account
+for an unsigned call); `reset` empties every moto backend, as moto's own `/moto-api/reset` does.
 Left out: S3-style virtual-host routing and other services' special URLs beyond what moto's dispatcher does.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from moto.iam.models import get_account_id_from
 from moto.server import DomainDispatcherApplication, create_backend_app
 
 from ..front.exchange import Answer, Exchange
+from .moto_changes.moto_failures import moto_failed
 
 
 class MotoApp:
@@ -34,7 +36,13 @@ class MotoApp:
             captured[:] = [status, headers]
             return lambda data: None  # moto returns its body
 
-        result = self._app(exchange)(environ, capture)
+        try:
+            result = self._app(exchange)(environ, capture)
+        except Exception as error:  # moto failed: a Lambda/API Gateway call is refused as AWS would
+            refusal = moto_failed(exchange, error)
+            if refusal is None:
+                raise
+            raise refusal from None
         try:
             body = b"".join(result)
         finally:

@@ -171,6 +171,13 @@ class ControlPlane:
         model = self._lambda_model(name_or_arn, region, account_id, qualifier)
         return model is not None and _holds(model.policy, sid)
 
+    def statement_ids(self, name_or_arn: str, region: str, account_id: str, qualifier: str | None) -> list[str]:
+        """The statement ids in the policy of this function (or of its version/alias); [] when it has none."""
+        model = self._lambda_model(name_or_arn, region, account_id, qualifier)
+        if model is None:
+            return []
+        return [str(st.get("Sid")) for st in model.policy.statements if isinstance(st, dict)]
+
     @staticmethod
     def renew_policy_revisions(policies: list[Any], sid: str) -> None:
         """RemovePermission happened: each policy that lost `sid` gets a new RevisionId, as on AWS (moto keeps

@@ -4,6 +4,8 @@
     handler_chain.py  `HandlerChain`: request handlers until one answers, then response handlers; one catch-all
     failures.py       the one place a failure becomes an HTTP answer, in the shape of the service asked
     handlers.py       the front's own handlers (health and reset, execute-api, Lambda Invoke, TestInvokeMethod...)
+    model_validation.py  `ModelValidation`: DynamoDB, Lambda and API Gateway calls checked against botocore's models
+    shape_checks.py   botocore shapes compiled into checks worded as AWS words them
     request_path.py   the order (DynamoDB's hot path, the corrections around moto and moto come from control/)
 
 Nothing is imported here, so control/ may use the exchange's types without an import cycle.

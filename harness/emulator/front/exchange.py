@@ -67,7 +67,8 @@ def protocol_of(environ: dict[str, Any]) -> str:
 class Exchange:
     """One request and its answer; request fields are read once, when a handler first asks."""
 
-    __slots__ = ("environ", "method", "path", "target", "answer", "correction", "params", "note", "_protocol",
+    __slots__ = ("environ", "method", "path", "target", "answer", "correction", "params", "note", "operation",
+                 "_protocol",
                  "_body", "_json", "_scope", "_default_region", "_accounts", "_account")
 
     def __init__(self, environ: dict[str, Any], *, default_region: str,
@@ -80,6 +81,7 @@ class Exchange:
         self.correction: Any = None  # the moto correction that applies (moto_changes/around_moto.py)
         self.params: dict[str, str] = {}  # what the correction's route matched
         self.note: Any = None  # what the correction read before moto answered
+        self.operation: str | None = None  # the AWS operation, once the model validation has named it
         self._protocol: str | None = None
         self._body: bytes | None = None
         self._json: Any = None

@@ -5,15 +5,20 @@
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
       ExecuteApi            execute-api URLs -> the API Gateway data plane
       refuse_unread_body    a body larger than the HTTP front reads -> 413
+      ModelValidation       DynamoDB, Lambda, API Gateway calls checked against botocore's models (AWS's words)
       LambdaInvoke          Lambda Invoke, run for real
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
       TestInvokeAuthorizer  API Gateway TestInvokeAuthorizer, run for real (moto has none)
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
+      bare_latest           a Lambda path's `name:$LATEST` reaches moto as the bare name
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
+      lambda_error_shape    moto's Lambda error answers in the body Lambda sends (Type, Message/message)
+      apigateway_error_words  moto's API Gateway not-found answers in AWS's words
+      status_as_modelled    an API Gateway success answered with its operation's modelled status
 
 The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
@@ -24,12 +29,14 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..control import MotoApp
-from ..control.moto_changes import Corrections, apigateway_corrections, gateway_response_corrections, \
-    lambda_corrections, method_corrections, serve_dynamodb
+from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
+    bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
+    serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeAuthorizer, \
     TestInvokeMethod, refuse_unread_body
+from .model_validation import ModelValidation
 
 if TYPE_CHECKING:
     from ..control import ControlPlane
@@ -41,22 +48,27 @@ if TYPE_CHECKING:
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
                  moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request."""
-    corrections = Corrections((*apigateway_corrections(control), *gateway_response_corrections(),
-                               *method_corrections(control), *lambda_corrections(control)))
+    corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(),
+                               *gateway_response_corrections(), *method_corrections(control),
+                               *lambda_corrections(control)))
+    validation = ModelValidation()
     return HandlerChain(
         request_handlers=(
             MarkBusy(control),
             InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
             ExecuteApi(gateway),
             refuse_unread_body,
+            validation,
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
             TestInvokeAuthorizer(gateway),
             serve_dynamodb,
             FlushLogs(control),
+            bare_latest,
             corrections.before,
             moto,
         ),
-        response_handlers=(corrections.after,),
+        response_handlers=(corrections.after, lambda_error_shape, apigateway_error_words,
+                           validation.status_as_modelled),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
     )

@@ -68,12 +68,16 @@ def extended_request_id() -> str:
 
 
 def trace_id(incoming: str | None) -> str:
-    """`Root=1-<8 hex time>-<24 hex>`, keeping the Root of an incoming X-Amzn-Trace-Id."""
+    """The request's X-Amzn-Trace-Id: an incoming one with a Root is kept whole (Root, Parent, Sampled and any
+    other field, in its order), with a new `Parent=<16 hex>` after the Root when it has none (API Gateway is
+    the next segment; AWS X-Ray docs, "Tracing header"); without one, a new `Root=1-<8 hex time>-<24 hex>`."""
     if incoming:
-        for part in incoming.split(";"):
-            key, _, value = part.strip().partition("=")
-            if key.lower() == "root" and value:
-                return f"Root={value}"
+        parts = [part.strip() for part in incoming.split(";") if part.strip()]
+        keys = [part.partition("=")[0].strip().lower() for part in parts]
+        if "root" in keys and parts[keys.index("root")].partition("=")[2]:
+            if "parent" not in keys:
+                parts.insert(keys.index("root") + 1, f"Parent={ids.random_hex(16)}")
+            return ";".join(parts)
     return f"Root=1-{int(time.time()):08x}-{ids.random_hex(24)}"
 
 

@@ -68,7 +68,11 @@ class InvocationContext:
     http_method: str = "GET"
     """The request's verb, upper case."""
     path: str = "/"
-    """Path after the stage, still percent-encoded as sent, leading `/` (event `path`)."""
+    """Path after the stage, still percent-encoded as sent, leading `/` (event `path`; slashes right after the
+    stage count as one)."""
+    sent_path: str | None = None
+    """The path after the stage exactly as sent, when it differs from `path` (`//db-api`: requestContext.path
+    keeps it)."""
     headers: list[Header] = field(default_factory=list)
     """Request headers in arrival order, name case preserved, repeats kept."""
     query: dict[str, str] | None = None

@@ -2,9 +2,10 @@
 
 Null versus empty as AWS: no query -> both query maps null; no path parameters -> null; no stage variables
 -> null; no body -> null; no headers (TestInvokeMethod without headers) -> both header maps null.
-Headers keep their case; the single-value map holds a repeated header's LAST value (as for the query
-string, [I]), the multi-value map every value, grouped case-insensitively under the first spelling seen.
-`Content-Length` and `Connection` are not passed (as LocalStack recorded from AWS).
+Headers keep their case (but for the names parse.py re-cases, as API Gateway does: `Authorization`); the
+single-value map holds a repeated header's LAST value (as for the query string, [I]), the multi-value map every
+value, grouped case-insensitively under the first spelling seen. `Content-Length` and `Connection` are not passed
+(as LocalStack recorded from AWS).
 
 Body: base64 with `isBase64Encoded: true` when the request's Content-Type (default `application/json`)
 matches one of the API's binaryMediaTypes (`image/png`, `image/*`, `*/*`; `~1` read as `/`); otherwise
@@ -119,7 +120,7 @@ def request_context(ctx: InvocationContext) -> dict[str, Any]:
         "extendedRequestId": ctx.extended_request_id,
         "httpMethod": ctx.http_method,
         "identity": _identity(ctx, stage.account_id),
-        "path": ctx.path if ctx.test_invoke else f"/{ctx.stage}{ctx.path}",
+        "path": ctx.path if ctx.test_invoke else f"/{ctx.stage}{ctx.sent_path or ctx.path}",
         "protocol": "HTTP/1.1",
         "requestId": ctx.request_id,
         "requestTime": request_time(ctx.request_time_ms),

@@ -40,8 +40,9 @@ class ExecuteApiTarget:
 
 
 def _split_stage(rest: str) -> tuple[str, str]:
-    """`prod/a/b` -> (`prod`, `/a/b`); `prod` -> (`prod`, `/`)."""
-    stage, slash, path = rest.partition("/")
+    """`prod/a/b` -> (`prod`, `/a/b`); `prod` -> (`prod`, `/`); slashes before the stage are one (`//prod/a`
+    is served as `/prod/a`, as recorded against AWS)."""
+    stage, slash, path = rest.lstrip("/").partition("/")
     return stage, "/" + path if slash else "/"
 
 
@@ -117,11 +118,14 @@ def parse_query(raw: str | bytes | None) -> tuple[dict[str, str] | None, dict[st
 
 
 def _add_forwarding_headers(ctx: InvocationContext, request: Request) -> None:
-    """The headers AWS's front adds: X-Amzn-Trace-Id, X-Forwarded-For (client address appended),
+    """The headers AWS's front adds or completes: X-Amzn-Trace-Id, X-Forwarded-For (client address appended),
     X-Forwarded-Port and X-Forwarded-Proto (this server's real port and scheme)."""
     present = {name.lower(): i for i, (name, _) in enumerate(ctx.headers)}
     if "x-amzn-trace-id" not in present:
         ctx.headers.append(("X-Amzn-Trace-Id", ctx.trace_id))
+    else:  # the client's, kept whole, with the Parent API Gateway adds when it has none (chain.trace_id)
+        i = present["x-amzn-trace-id"]
+        ctx.headers[i] = (ctx.headers[i][0], ctx.trace_id)
     if "x-forwarded-for" in present:
         i = present["x-forwarded-for"]
         ctx.headers[i] = (ctx.headers[i][0], f"{ctx.headers[i][1]}, {ctx.source_ip}")
@@ -133,11 +137,28 @@ def _add_forwarding_headers(ctx: InvocationContext, request: Request) -> None:
         ctx.headers.append(("X-Forwarded-Proto", request.scheme or "http"))
 
 
+#: Header names API Gateway re-cases in the proxy event (recorded: a request's `authorization` arrives as
+#: `Authorization`; LocalStack's tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json,
+#: test_lambda_aws_proxy_integration). Every other name keeps the client's case (`tEsT-HEADeR`, same recording).
+RECASED_HEADERS = {"authorization": "Authorization"}
+
+
+def recase(headers: list[Header]) -> list[Header]:
+    """The headers with the names API Gateway re-cases written its way."""
+    return [(RECASED_HEADERS.get(name.lower(), name), value) for name, value in headers]
+
+
 def parse_request(ctx: InvocationContext, request: Request, path: str) -> None:
-    """Fill the request fields of the context from an HTTP request (`path` is the one after the stage)."""
+    """Fill the request fields of the context from an HTTP request (`path` is the one after the stage).
+
+    Slashes right after the stage count as one for routing and the event's `path` (`/prod//db-api` is
+    `/db-api`), while requestContext.path keeps them (`/prod//db-api`), as recorded against AWS
+    (test_apigateway_lambda.snapshot.json, invocation-payload-with-prepended-slash)."""
     ctx.http_method = (request.method or "GET").upper()
-    ctx.path = path if path.startswith("/") else "/" + path
-    ctx.headers = request_headers(request)
+    sent = path if path.startswith("/") else "/" + path
+    ctx.path = "/" + sent.lstrip("/")
+    ctx.sent_path = sent if sent != ctx.path else None
+    ctx.headers = recase(request_headers(request))
     ctx.source_ip = request.remote_addr or "127.0.0.1"
     _add_forwarding_headers(ctx, request)
     ctx.query, ctx.multi_query = parse_query(request.query_string)

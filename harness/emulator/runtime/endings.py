@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from .invocation import Invocation, Outcome
 from .function_log import Line, now_ms, timeout_line
 from .payloads import (
-    MAX_RESPONSE_BYTES, error_type_of, exit_message, exit_payload, function_error_payload, out_of_memory_payload,
-    timeout_payload, too_large_payload,
+    MAX_RESPONSE_BYTES, error_on_lambda_paths, error_type_of, exit_message, exit_payload, function_error_payload,
+    lambda_paths, out_of_memory_payload, timeout_payload, too_large_payload,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ class Endings:
         inv, kill = self._complete(worker, request_id)
         if inv is None:
             return 400
-        outcome = Outcome(function_error_payload(body, error_type), "Unhandled")
+        outcome = Outcome(error_on_lambda_paths(function_error_payload(body, error_type), worker.path_roots),
+                          "Unhandled")
         self._settle(worker, inv, outcome, worker.capture.take() if worker.capture else [], used)
         if kill:
             worker.kill()
@@ -85,7 +86,7 @@ class Endings:
             settle = inv is not None and self._detach(worker, inv)
             fresh = self._spawn()
         if inv is not None and settle:
-            payload = function_error_payload(body, error_type)
+            payload = error_on_lambda_paths(function_error_payload(body, error_type), worker.path_roots)
             kind = error_type or error_type_of(payload) or "Runtime.Unknown"
             lines = worker.capture.take() if worker.capture else []
             self._settle(worker, inv, Outcome(payload, "Unhandled", "error", kind), lines)
@@ -156,6 +157,8 @@ class Endings:
     def _settle(self, worker: Worker, inv: Invocation, outcome: Outcome, during: list[Line],
                 used: int | None = None) -> None:
         used = worker.max_memory_mb() if used is None else used
+        if worker.path_roots:  # the function's log names Lambda's directories (/var/task), as on AWS
+            during = [(ts, lambda_paths(text, worker.path_roots)) for ts, text in during]
         if self.ctx.memory_limits:  # killed at the poll after it passed: Lambda never reports more than the size
             used = min(used, inv.fn.memory_size)
         result, lines = inv.settle(outcome, during, used)

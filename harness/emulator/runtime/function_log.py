@@ -70,7 +70,9 @@ class InvocationRecord:
             parts.append(f"Status: {self.status}")
         if self.error_type:
             parts.append(f"Error Type: {self.error_type}")
-        return "\t".join(parts)
+        # every field ends with a tab, the last one too (LocalStack's recorded AWS log events,
+        # tests/aws/services/lambda_/test_lambda.snapshot.json: "...Max Memory Used: 36 MB\t\n")
+        return "\t".join(parts) + "\t"
 
     def lines(self, before: Iterable[Line], during: Iterable[Line], after: Iterable[str] = ()) -> list[Line]:
         """`before` (init output), START, `during`, END, REPORT, then the platform's `after` lines."""

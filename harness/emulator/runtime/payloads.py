@@ -96,6 +96,37 @@ def function_error_payload(body: bytes, error_type: str | None) -> bytes:
     return _doc(error_type or "Runtime.Unknown", message)
 
 
+PathRoots = tuple[tuple[str, str], ...]  # (local directory, where Lambda has it: /var/task, /opt)
+
+
+def lambda_paths(text: str, roots: PathRoots) -> str:
+    """`text` with the function's local directories written as Lambda's (`/var/task/index.py`), as a stack trace
+    on AWS names them (`File "/var/task/index.py", line 3, in handler`; AWS Lambda docs, "Python Lambda function
+    errors")."""
+    for local, remote in roots:
+        if local and local in text:
+            text = text.replace(local + "/", remote + "/")
+    return text
+
+
+def error_on_lambda_paths(payload: bytes, roots: PathRoots) -> bytes:
+    """An error document whose `stackTrace` (and message) name Lambda's directories, not the local ones."""
+    if not roots or not any(local.encode() in payload for local, _ in roots if local):
+        return payload
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return payload
+    if not isinstance(doc, dict):
+        return payload
+    trace = doc.get("stackTrace")
+    if isinstance(trace, list):
+        doc["stackTrace"] = [lambda_paths(t, roots) if isinstance(t, str) else t for t in trace]
+    if isinstance(doc.get("errorMessage"), str):
+        doc["errorMessage"] = lambda_paths(doc["errorMessage"], roots)
+    return json.dumps(doc).encode()
+
+
 def error_type_of(payload: bytes) -> str | None:
     try:
         doc = json.loads(payload)

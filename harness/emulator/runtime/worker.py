@@ -93,6 +93,7 @@ class Worker:
         self.log_stream = log_stream_name(fn.version, self.id)
         self.proc: subprocess.Popen[bytes] | None = None
         self.capture: OutputCapture | None = None
+        self.path_roots: tuple[tuple[str, str], ...] = ()  # local code/layer directories -> /var/task, /opt
         self.server: RuntimeApiServer | None = None
         self._pidfd: int | None = None
         self._watcher: threading.Thread | None = None
@@ -114,10 +115,12 @@ class Worker:
         ctx = self.pool.ctx
         self.server = RuntimeApiServer(self, name=self.id[:8])
         self.server.start()
+        layers_dir = ctx.code.ensure_layers(self.fn)
         env = build_environment(
             self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
-            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, layers_dir=ctx.code.ensure_layers(self.fn),
+            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, layers_dir=layers_dir,
         )
+        self.path_roots = _path_roots(code_dir, layers_dir)
         read_fd, write_fd = os.pipe()
         try:
             fcntl.fcntl(read_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)  # room for DRAIN_PAUSE_S
@@ -267,3 +270,14 @@ class Worker:
 
     def post_init_error(self, body: bytes, error_type: str | None) -> int:
         return self.pool.init_failed(self, body, error_type)
+
+
+def _path_roots(code_dir: Path, layers_dir: Path | None) -> tuple[tuple[str, str], ...]:
+    """The function's local directories (as given and resolved) and where Lambda has them."""
+    roots = []
+    for local, remote in ((code_dir, "/var/task"), (layers_dir, "/opt")):
+        if local is None:
+            continue
+        for form in {str(local), os.path.realpath(local)}:
+            roots.append((form.rstrip("/"), remote))
+    return tuple(roots)

@@ -9,8 +9,12 @@
     apigateway_gateway_responses.py  API Gateway: PutGatewayResponse answers 201
     apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404,
                                PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
+    apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
+    moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
+    lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
+                               GetAccountSettings
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
-                               revision, AddPermission's 201/409
+                               revision and missing statement, AddPermission's 201/409, error bodies
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.
@@ -28,10 +32,12 @@ from .apigateway_authorizers import (  # noqa: E402
     method_corrections,
     refuse_unknown_method_response,
 )
+from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
-from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
+from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
+from .lambda_lifecycle import bare_latest  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 
 
@@ -44,5 +50,6 @@ def change_moto() -> None:
     refuse_unknown_method_response()
 
 
-__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "gateway_response_corrections",
-           "lambda_corrections", "method_corrections", "serve_dynamodb"]
+__all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
+           "bare_latest", "change_moto", "gateway_response_corrections", "lambda_corrections", "lambda_error_shape",
+           "method_corrections", "serve_dynamodb"]

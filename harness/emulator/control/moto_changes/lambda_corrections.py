@@ -1,12 +1,15 @@
-"""Where moto's Lambda control plane is not AWS's, corrected around its calls (see around_moto.py) or, for one
-bug in its request handling, where it is (`read_revision_id_as_text`, applied once).
+"""Where moto's Lambda control plane is not AWS's, corrected around its calls (see around_moto.py) or, for one bug in
+its request handling, where it is (`read_revision_id_as_text`, applied once).
 
-GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is 0); DeleteFunction
-retires the function's workers (they would otherwise idle until the reaper); RemovePermission gives the policy a
-new RevisionId, as AWS does on every policy change (moto keeps the old one), and takes a `RevisionId` (moto read
-the parameter as its list of values, so any RevisionId answered PreconditionFailedException); AddPermission
-answers 201 Created (moto 200), and 409 ResourceConflictException to a statement id the policy already holds
-(moto adds a second statement with that id).
+The function's lifecycle (states, RevisionId, LoggingConfig, `:$LATEST`, runtime and zip checks, GetAccountSettings)
+is lambda_lifecycle.py's. GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
+0); DeleteFunction retires the function's workers (they would otherwise idle until the reaper); RemovePermission
+gives the policy a new RevisionId, as AWS does on every policy change (moto keeps the old one), takes a `RevisionId`
+(moto read the parameter as its list of values, so any RevisionId answered PreconditionFailedException) and names a
+statement the policy does not hold (404 "Statement <sid> is not found in resource policy."); AddPermission answers
+201 Created (moto 200), and 409 ResourceConflictException to a statement id the policy already holds (moto adds a
+second statement with that id). `lambda_error_shape` writes moto's error answers in Lambda's body (`Type`, and
+`Message` or `message` as the model names it).
 Left out: permission checks on who calls the Lambda API.
 """
 from __future__ import annotations
@@ -16,8 +19,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ...aws_errors import AwsError
-from ...front.exchange import Exchange
+from ...front.exchange import LAMBDA, Exchange, Handler
 from .around_moto import Correction, answer_json, request_dict
+from .lambda_lifecycle import LambdaLifecycle
 
 if TYPE_CHECKING:
     from ..plane import ControlPlane
@@ -26,16 +30,37 @@ _FUNCTION = r"^/2015-03-31/functions/(?P<name>[^/]+)"
 
 
 def lambda_corrections(control: ControlPlane) -> tuple[Correction, ...]:
-    """The corrections of moto's Lambda calls, reading and writing through `control`."""
+    """The corrections of moto's Lambda calls, reading and writing through `control` (the function's lifecycle:
+    lambda_lifecycle.py)."""
     fixes = _LambdaFixes(control)
+    life = LambdaLifecycle()
     return (
-        Correction("GET", re.compile(_FUNCTION + r"/?$"), after=fixes.show_zero_concurrency),
+        Correction("GET", re.compile(r"^/2016-08-19/account-settings/?$"), before=life.account_settings),
+        Correction("GET", re.compile(r"^/2015-03-31/functions/?$"), after=life.listed),
+        Correction("POST", re.compile(r"^/2015-03-31/functions/?$"), before=life.check_create, after=life.created),
+        Correction("GET", re.compile(_FUNCTION + r"/?$"), before=life.strip_latest,
+                   after=in_turn(life.shown, fixes.show_zero_concurrency)),
+        Correction("GET", re.compile(_FUNCTION + r"/configuration/?$"), before=life.strip_latest, after=life.shown),
+        Correction("PUT", re.compile(_FUNCTION + r"/configuration/?$"), before=life.check_update_configuration,
+                   after=life.updated),
+        Correction("PUT", re.compile(_FUNCTION + r"/code/?$"), before=life.check_update_code, after=life.updated),
+        Correction("POST", re.compile(_FUNCTION + r"/versions/?$"), before=life.check_publish),
         Correction("DELETE", re.compile(_FUNCTION + r"/?$"), after=fixes.retire_workers),
-        Correction("DELETE", re.compile(_FUNCTION + r"/policy/(?P<sid>[^/]+)/?$"), before=fixes.note_policies,
-                   after=fixes.renew_revisions),
+        Correction("DELETE", re.compile(_FUNCTION + r"/policy/(?P<sid>[^/]+)/?$"),
+                   before=in_turn(fixes.refuse_missing_statement, fixes.note_policies), after=fixes.renew_revisions),
         Correction("POST", re.compile(_FUNCTION + r"/policy/?$"), before=fixes.refuse_statement_in_use,
                    after=fixes.answer_created),
     )
+
+
+def in_turn(*handlers: Handler) -> Handler:
+    """One chain handler running `handlers` one after the other."""
+
+    def run(exchange: Exchange) -> None:
+        for handler in handlers:
+            handler(exchange)
+
+    return run
 
 
 class _LambdaFixes:
@@ -55,6 +80,16 @@ class _LambdaFixes:
     def retire_workers(self, exchange: Exchange) -> None:
         """DeleteFunction: the function's workers go too."""
         self.control.function_deleted(exchange.params["name"])
+
+    def refuse_missing_statement(self, exchange: Exchange) -> None:
+        """RemovePermission, before moto: a policy without the statement is Lambda's 404 naming the statement
+        (LocalStack's recorded AWS answers: remove_permission_exception_nonexisting_sid); without any policy,
+        moto's "No policy is associated with the given resource." is AWS's too."""
+        name, sid = exchange.params["name"], exchange.params["sid"]
+        qualifier = exchange.query().get("Qualifier")
+        statements = self.control.statement_ids(name, exchange.region, exchange.account, qualifier)
+        if statements and sid not in statements:
+            raise AwsError(404, "ResourceNotFoundException", f"Statement {sid} is not found in resource policy.")
 
     def note_policies(self, exchange: Exchange) -> None:
         """RemovePermission, before moto: the policies that hold the statement now."""
@@ -103,3 +138,26 @@ def read_revision_id_as_text() -> None:
 
     remove_permission._harness = True  # type: ignore[attr-defined]
     LambdaResponse.remove_permission = remove_permission
+
+
+def lambda_error_shape(exchange: Exchange) -> None:
+    """Response handler: moto's Lambda error answers (`{"__type", "message"}`) in the body Lambda sends
+    (`Type` and the message under its model's key, aws_errors.AwsError.lambda_body)."""
+    answer = exchange.answer
+    if answer is None or answer.status < 400 or exchange.protocol != LAMBDA:
+        return
+    try:
+        document = json.loads(answer.body) if answer.body else None
+    except ValueError:
+        return
+    if not isinstance(document, dict) or "Type" in document:
+        return
+    message = document.get("message", document.get("Message"))
+    headers = {k.lower(): v for k, v in answer.headers}
+    code = headers.get("x-amzn-errortype") or str(document.get("__type", "")).rpartition("#")[2]
+    if not isinstance(message, str) or not code:
+        return
+    error = AwsError(answer.status, code.split(":", 1)[0], message)
+    kept = [(k, v) for k, v in answer.headers if k.lower() not in ("content-type", "x-amzn-errortype")]
+    exchange.answer = answer._replace(headers=[*kept, *error.lambda_headers().items()], body=error.lambda_body())
+

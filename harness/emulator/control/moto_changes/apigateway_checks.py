@@ -1,0 +1,205 @@
+"""API Gateway's control plane refusals and answers where moto's differ, checked around moto's calls.
+
+Before moto (around_moto.py corrections): CreateResource refuses what AWS refuses (an invalid or empty path part,
+a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
+PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY and a method that exists;
+PutIntegration refuses an AWS/AWS_PROXY integration without a method or an ARN URI, an AWS_PROXY one that is no
+Lambda function path, an HTTP one whose URI is no http(s) URL, and stores AWS's defaults (`passthroughBehavior`
+WHEN_NO_MATCH, `timeoutInMillis` 29000, `cacheNamespace` the resource id, `cacheKeyParameters` [],
+`connectionType` INTERNET for HTTP); Get/Delete of a method or integration that does not exist, DeleteResource
+and DeleteRestApi of one that does not exist are 404 with AWS's message (moto answers 200 {} or fails).
+After moto (`apigateway_error_words`, a response handler): moto's not-found messages in AWS's words ("Invalid API
+identifier specified {account}:{id}" for the API itself, "Invalid Resource identifier specified" under it).
+Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
+(test_create_proxy_resource_validation, test_put_method_validation, test_get_integration_non_existent,
+test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
+recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
+(/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
+Left out: authorizer and request validator checks of PutMethod (the authorizers' own module), integration
+responses, models, documentation parts.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from moto.apigateway.models import apigateway_backends
+
+from ...aws_errors import AwsError
+from ...front.exchange import APIGATEWAY, Exchange
+from .around_moto import Correction, request_dict
+
+HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
+_PATH_PART = re.compile(r"^(?:[a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._-]+\+?\})$")
+_API = r"^/restapis/(?P<api>[^/]+)"
+_RESOURCE = _API + r"/resources/(?P<resource>[^/]+)"
+_METHOD = _RESOURCE + r"/methods/(?P<verb>[^/]+)"
+_LAMBDA_PATH = re.compile(r"^arn:aws[a-zA-Z-]*:apigateway:[^:]+:lambda:path/2015-03-31/functions/.+")
+
+
+def not_found(message: str) -> AwsError:
+    return AwsError(404, "NotFoundException", message)
+
+
+def bad_request(message: str) -> AwsError:
+    return AwsError(400, "BadRequestException", message)
+
+
+def apigateway_checks() -> tuple[Correction, ...]:
+    """The corrections of moto's API Gateway calls made here (apigateway_corrections.py holds the others)."""
+    checks = _Checks()
+    return (
+        Correction("DELETE", re.compile(_API + r"/?$"), before=checks.api_exists),
+        Correction("POST", re.compile(_RESOURCE + r"/?$"), before=checks.create_resource),
+        Correction("DELETE", re.compile(_RESOURCE + r"/?$"), before=checks.resource_exists),
+        Correction("PUT", re.compile(_METHOD + r"/?$"), before=checks.put_method),
+        Correction("GET", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
+        Correction("DELETE", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
+        Correction("PUT", re.compile(_METHOD + r"/integration/?$"), before=checks.put_integration,
+                   after=checks.show_integration_defaults),
+        Correction("GET", re.compile(_METHOD + r"/integration/?$"), before=checks.integration_exists),
+        Correction("DELETE", re.compile(_METHOD + r"/integration/?$"), before=checks.integration_exists),
+    )
+
+
+class _Checks:
+    @staticmethod
+    def _api(exchange: Exchange) -> Any:
+        try:
+            backend = apigateway_backends[exchange.account][exchange.region]
+        except Exception:  # an account or region moto does not serve
+            return None
+        return backend.apis.get(exchange.params["api"])
+
+    def api_exists(self, exchange: Exchange) -> None:
+        if self._api(exchange) is None:
+            raise not_found(f"Invalid API identifier specified {exchange.account}:{exchange.params['api']}")
+
+    def _resource(self, exchange: Exchange, key: str = "resource") -> Any:
+        api = self._api(exchange)
+        resource = api.resources.get(exchange.params[key]) if api is not None else None
+        if resource is None:
+            raise not_found("Invalid Resource identifier specified")
+        return resource
+
+    def resource_exists(self, exchange: Exchange) -> None:
+        self._resource(exchange)
+
+    def _method(self, exchange: Exchange) -> Any:
+        method = self._resource(exchange).resource_methods.get(exchange.params["verb"])
+        if method is None:
+            raise not_found("Invalid Method identifier specified")
+        return method
+
+    def method_exists(self, exchange: Exchange) -> None:
+        self._method(exchange)
+
+    def integration_exists(self, exchange: Exchange) -> None:
+        if self._method(exchange).method_integration is None:
+            raise not_found("Invalid Integration identifier specified")
+
+    def create_resource(self, exchange: Exchange) -> None:
+        """CreateResource (`POST /restapis/{api}/resources/{parent}`): AWS's refusals of the path part."""
+        parent = self._resource(exchange)
+        part = request_dict(exchange).get("pathPart")
+        if not isinstance(part, str):
+            return  # the model validation refused a missing or mistyped one
+        if not _PATH_PART.match(part):
+            raise bad_request("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and "
+                              "the end and an optional plus sign before the closing brace.")
+        parent_part = getattr(parent, "path_part", None) or ""
+        if parent_part.startswith("{") and parent_part.endswith("+}"):
+            raise bad_request(f"Cannot create a child of a resource with a greedy path variable: {parent_part}")
+        api = self._api(exchange)
+        siblings = [r for r in list(api.resources.values()) if getattr(r, "parent_id", None) == parent.id]
+        for sibling in siblings:
+            if sibling.path_part == part:
+                raise AwsError(409, "ConflictException",
+                               f"Another resource with the same parent already has this name: {part}")
+        if part.startswith("{"):
+            for sibling in siblings:
+                if (sibling.path_part or "").startswith("{"):
+                    raise bad_request(f"A sibling ({sibling.path_part}) of this resource already has a variable "
+                                      "path part -- only one is allowed")
+
+    def put_method(self, exchange: Exchange) -> None:
+        """PutMethod: AWS's HTTP methods, and no second method of the same verb."""
+        resource = self._resource(exchange)
+        verb = exchange.params["verb"]
+        if verb.upper() not in HTTP_METHODS:
+            raise bad_request("Invalid HttpMethod specified. Valid options are " + ",".join(HTTP_METHODS))
+        if verb in resource.resource_methods:
+            raise AwsError(409, "ConflictException", "Method already exists for this resource")
+
+    def put_integration(self, exchange: Exchange) -> None:
+        """PutIntegration: the method must exist; AWS's URI rules per type; AWS's defaults stored."""
+        self._method(exchange)
+        request = request_dict(exchange)
+        kind = request.get("type")
+        uri = request.get("uri")
+        if kind in ("AWS", "AWS_PROXY"):
+            if not request.get("httpMethod"):
+                raise bad_request("Enumeration value for HttpMethod must be non-empty")
+            if not isinstance(uri, str) or not uri.startswith("arn:") or uri.count(":") < 5:
+                raise bad_request("Invalid ARN specified in the request")
+            resource_part = uri.split(":", 5)[5]
+            if not resource_part.startswith(("path", "action")):
+                raise bad_request("AWS ARN for integration must contain path or action")
+            if kind == "AWS_PROXY" and not _LAMBDA_PATH.match(uri):
+                raise bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda function and "
+                                  "Firehose stream invocations.")
+        elif kind in ("HTTP", "HTTP_PROXY"):
+            if not request.get("httpMethod"):
+                raise bad_request("Enumeration value for HttpMethod must be non-empty")
+            if not isinstance(uri, str) or not re.match(r"^https?://[^/\s]+", uri):
+                raise bad_request("Invalid HTTP endpoint specified for URI")
+        if not isinstance(kind, str):
+            return
+        defaults: dict[str, Any] = {"passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000,
+                                    "cacheNamespace": exchange.params["resource"], "cacheKeyParameters": []}
+        if kind in ("HTTP", "HTTP_PROXY"):
+            defaults["connectionType"] = "INTERNET"
+        exchange.body = json.dumps({**defaults, **request}).encode()
+
+    @staticmethod
+    def show_integration_defaults(exchange: Exchange) -> None:
+        """PutIntegration, after moto: the answer carries what was stored (moto leaves some out)."""
+        assert exchange.answer is not None
+        try:
+            got = json.loads(exchange.answer.body)
+        except ValueError:
+            return
+        request = request_dict(exchange)
+        if not isinstance(got, dict):
+            return
+        for key in ("passthroughBehavior", "timeoutInMillis", "cacheNamespace", "cacheKeyParameters",
+                    "connectionType"):
+            if key not in got and key in request:
+                got[key] = request[key]
+        exchange.answer = exchange.answer._replace(body=json.dumps(got).encode())
+
+
+_MOTO_NOT_FOUND = {"Invalid Rest API Id specified", "Invalid resource identifier specified"}
+_API_PATH = re.compile(r"^/restapis/(?P<api>[^/]+)(?P<rest>/.*)?$")
+
+
+def apigateway_error_words(exchange: Exchange) -> None:
+    """Response handler: moto's API Gateway not-found answers in AWS's words."""
+    answer = exchange.answer
+    if answer is None or answer.status != 404 or exchange.protocol != APIGATEWAY:
+        return
+    try:
+        document = json.loads(answer.body)
+    except ValueError:
+        return
+    message = document.get("message") if isinstance(document, dict) else None
+    if message not in _MOTO_NOT_FOUND:
+        return
+    match = _API_PATH.match(exchange.path)
+    deeper = match is not None and (match["rest"] or "").strip("/").startswith("resources/")
+    if message == "Invalid Rest API Id specified" and match is not None and not deeper:
+        words = f"Invalid API identifier specified {exchange.account}:{match['api']}"
+    else:
+        words = "Invalid Resource identifier specified"
+    exchange.answer = answer._replace(body=json.dumps({**document, "message": words}).encode())

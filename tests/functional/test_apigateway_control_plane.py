@@ -1,0 +1,169 @@
+"""API Gateway's control plane as AWS answers it (control/moto_changes/apigateway_checks.py,
+front/model_validation.py), through the embedded stack with boto3 (client-side validation off).
+
+Sources: LocalStack's recordings against AWS, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
+(github.com/localstack/localstack at 8b9a79f; APIGW_API::<test> below) and test_apigateway_lambda.snapshot.json;
+the tutorial's own output (/work/shared/seed/000_f390af854ad7c048.txt: put-integration's answer).
+"""
+from __future__ import annotations
+
+import uuid
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.conftest import REGION
+
+pytestmark = pytest.mark.functional
+
+LAMBDA_URI = (f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+              f"arn:aws:lambda:{REGION}:123456789012:function:f/invocations")
+
+
+@pytest.fixture(scope="module")
+def apigw(stack_url):
+    return boto3.client("apigateway", endpoint_url=stack_url, region_name=REGION, aws_access_key_id="test",
+                        aws_secret_access_key="test",
+                        config=Config(parameter_validation=False, retries={"max_attempts": 0}))
+
+
+@pytest.fixture
+def api(apigw):
+    created = apigw.create_rest_api(name=f"cp-{uuid.uuid4().hex[:8]}")
+    root = apigw.get_resources(restApiId=created["id"])["items"][0]["id"]
+    yield created["id"], root
+    try:
+        apigw.delete_rest_api(restApiId=created["id"])
+    except ClientError:
+        pass
+
+
+def _error(call, **kwargs) -> tuple[int, str, str]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    response = caught.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+
+
+def test_missing_api_and_resource_messages(apigw, api):
+    # APIGW_API::test_update_rest_api_invalid_api_id / test_get_api_case_insensitive ("Invalid API identifier
+    # specified {account}:{id}"), test_put_method_validation (wrong-api, wrong-resource)
+    api_id, _ = api
+    assert _error(apigw.get_rest_api, restApiId="nope") == (
+        404, "NotFoundException", "Invalid API identifier specified 123456789012:nope")
+    assert _error(apigw.get_rest_api, restApiId=api_id.upper()) == (
+        404, "NotFoundException", f"Invalid API identifier specified 123456789012:{api_id.upper()}")
+    assert _error(apigw.put_method, restApiId="nope", resourceId="x", httpMethod="GET",
+                  authorizationType="NONE") == (404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.get_resource, restApiId=api_id, resourceId="nope") == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.delete_resource, restApiId=api_id, resourceId="nope") == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+
+
+def test_proxy_resource_siblings_and_children(apigw, api):
+    # APIGW_API::test_create_proxy_resource_validation
+    api_id, root = api
+    proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
+    assert _error(apigw.create_resource, restApiId=api_id, parentId=root, pathPart="{dynamic}") == (
+        400, "BadRequestException",
+        "A sibling ({proxy+}) of this resource already has a variable path part -- only one is allowed")
+    for part in ("static", "{dynamic}"):
+        assert _error(apigw.create_resource, restApiId=api_id, parentId=proxy, pathPart=part) == (
+            400, "BadRequestException", "Cannot create a child of a resource with a greedy path variable: {proxy+}")
+    apigw.create_resource(restApiId=api_id, parentId=root, pathPart="static")  # a static sibling is fine
+    # APIGW_API::test_update_resource_behaviour (existing-future-sibling-path): the same name twice is 409
+    assert _error(apigw.create_resource, restApiId=api_id, parentId=root, pathPart="static") == (
+        409, "ConflictException", "Another resource with the same parent already has this name: static")
+
+
+def test_path_part_must_be_valid_and_not_empty(apigw, api):
+    api_id, root = api
+    for part in ("", "a b"):
+        status, code, _ = _error(apigw.create_resource, restApiId=api_id, parentId=root, pathPart=part)
+        assert (status, code) == (400, "BadRequestException")
+    assert [r["path"] for r in apigw.get_resources(restApiId=api_id)["items"]] == ["/"]
+
+
+def test_http_method_names_and_existing_method(apigw, api):
+    # APIGW_API::test_put_method_validation (wrong-method)
+    api_id, root = api
+    assert _error(apigw.put_method, restApiId=api_id, resourceId=root, httpMethod="WRONG",
+                  authorizationType="NONE") == (
+        400, "BadRequestException",
+        "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    assert _error(apigw.put_method, restApiId=api_id, resourceId=root, httpMethod="ANY",
+                  authorizationType="NONE") == (409, "ConflictException", "Method already exists for this resource")
+
+
+def test_missing_method_and_integration_are_404(apigw, api):
+    # APIGW_API::test_get_integration_non_existent, test_method_lifecycle (delete-deleted-method-response)
+    api_id, root = api
+    assert _error(apigw.get_method, restApiId=api_id, resourceId=root, httpMethod="GET") == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    assert _error(apigw.delete_method, restApiId=api_id, resourceId=root, httpMethod="GET") == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    assert _error(apigw.get_integration, restApiId=api_id, resourceId=root, httpMethod="GET") == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    assert _error(apigw.get_integration, restApiId=api_id, resourceId=root, httpMethod="GET") == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+    assert _error(apigw.delete_integration, restApiId=api_id, resourceId=root, httpMethod="GET") == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+
+
+def test_integration_uris_are_checked(apigw, api):
+    # LocalStack's AWS-parity provider words these as AWS does (services/apigateway/legacy/provider.py
+    # put_integration); "Invalid HTTP endpoint specified for URI": AWS's answer to an HTTP integration without an
+    # http(s) URI [I]
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    put = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    assert _error(apigw.put_integration, **put, type="AWS_PROXY", integrationHttpMethod="POST", uri="nope") == (
+        400, "BadRequestException", "Invalid ARN specified in the request")
+    assert _error(apigw.put_integration, **put, type="AWS_PROXY", integrationHttpMethod="POST") == (
+        400, "BadRequestException", "Invalid ARN specified in the request")
+    assert _error(apigw.put_integration, **put, type="AWS_PROXY", uri=LAMBDA_URI) == (
+        400, "BadRequestException", "Enumeration value for HttpMethod must be non-empty")
+    assert _error(apigw.put_integration, **put, type="AWS_PROXY", integrationHttpMethod="POST",
+                  uri=f"arn:aws:apigateway:{REGION}:s3:path/bucket/key") == (
+        400, "BadRequestException",
+        "Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.")
+    assert _error(apigw.put_integration, **put, type="HTTP", integrationHttpMethod="GET", uri="ftp://x")[2] == (
+        "Invalid HTTP endpoint specified for URI")
+
+
+def test_put_integration_answers_aws_defaults(apigw, api):
+    # the tutorial's own output (seed): passthroughBehavior WHEN_NO_MATCH, cacheNamespace = the resource id,
+    # cacheKeyParameters []; timeoutInMillis 29000 (test_apigateway_lambda.snapshot.json, put-integration)
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    answer = apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="ANY", type="AWS_PROXY",
+                                   integrationHttpMethod="POST", uri=LAMBDA_URI)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert {k: answer[k] for k in ("passthroughBehavior", "timeoutInMillis", "cacheNamespace",
+                                   "cacheKeyParameters")} == {
+        "passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000, "cacheNamespace": root,
+        "cacheKeyParameters": []}
+    assert apigw.get_integration(restApiId=api_id, resourceId=root, httpMethod="ANY")["cacheNamespace"] == root
+
+
+def test_delete_rest_api_answers_202(apigw):
+    # APIGW_API (delete-rest-api: 202) and botocore's model (DeleteRestApi responseCode 202)
+    api_id = apigw.create_rest_api(name="cp-delete")["id"]
+    assert apigw.delete_rest_api(restApiId=api_id)["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert _error(apigw.delete_rest_api, restApiId=api_id) == (
+        404, "NotFoundException", f"Invalid API identifier specified 123456789012:{api_id}")
+
+
+def test_validation_errors_are_validation_exceptions(apigw, api):
+    # APIGW_API::test_put_integration_wrong_type
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    assert _error(apigw.put_integration, restApiId=api_id, resourceId=root, httpMethod="ANY",
+                  type="HTTPS_PROXY") == (
+        400, "ValidationException", "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' "
+        "failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]")
