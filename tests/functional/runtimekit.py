@@ -62,3 +62,29 @@ def invoke(kit: Kit, name: str, event: object = None) -> tuple[dict[str, Any], A
                                           Payload=json.dumps({} if event is None else event).encode())
     payload = json.loads(answer["Payload"].read())
     return answer, payload, base64.b64decode(answer.get("LogResult", "")).decode().splitlines()
+
+
+def npm_modules(name: str, dependencies: dict[str, str]) -> Path:
+    """A cached `node_modules` holding `dependencies` (npm, once per machine); skips the test when npm fails."""
+    key = "npm-" + "-".join(f"{package.replace('/', '_')}-{version}" for package, version in dependencies.items())
+    try:
+        return runtime_cache.ensure(key, lambda tmp: runtime_cache.npm_install(tmp, dependencies)) / "node_modules"
+    except runtime_cache.RuntimeBuildError as exc:
+        pytest.skip(f"{name}: npm could not install {', '.join(dependencies)}: {str(exc).splitlines()[0]}")
+
+
+def zip_with_modules(code_dir: Path, modules: Path) -> bytes:
+    """The files of `code_dir` plus `modules` as the package's own `node_modules/` (fast compression)."""
+    import io
+    import os
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for path in sorted(code_dir.iterdir()):
+            archive.write(path, path.name)
+        for folder, _, files in os.walk(modules):
+            for file in files:
+                full = Path(folder) / file
+                archive.write(full, "node_modules/" + full.relative_to(modules).as_posix())
+    return buffer.getvalue()
