@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -69,18 +70,21 @@ def check_code_dir(code_dir: str | Path, handler: str = "index.handler", extra_f
 
 
 def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> bytes:
-    """Zip `code_dir` (recursively, skipping caches) plus `extra_files` (name -> text)."""
+    """Zip `code_dir` (recursively, skipping caches) plus `extra_files` (name -> text); files are 0644, or 0755
+    when executable here (a custom runtime's `bootstrap`), with a fixed date (the same files, the same zip)."""
     root = Path(code_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"handler directory not found: {root}")
     files: dict[str, bytes] = {name: path.read_bytes() for name, path in package_files(root)}
+    executable = {name for name, path in package_files(root) if os.access(path, os.X_OK)}  # a bootstrap stays one
     for name, text in (extra_files or {}).items():
         files[name] = text.encode()
+        executable.discard(name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.external_attr = 0o644 << 16
+            info.external_attr = (0o755 if name in executable else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name])
     return buffer.getvalue()

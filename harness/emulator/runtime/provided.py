@@ -2,9 +2,9 @@
 
 Lambda runs `/var/task/bootstrap`, else `/opt/bootstrap` (a layer's), with `AWS_LAMBDA_RUNTIME_API` set; it
 speaks the Runtime API itself (a shell script with curl, a Go or Rust binary built for Linux). Here: the code
-directory's `bootstrap`, else the merged layers'. Without one the environment fails its init with
-`Runtime.InvalidEntrypoint` ([I] AWS's message: `Couldn't find valid bootstrap(s): [/var/task/bootstrap
-/opt/bootstrap]`). Left out: Amazon Linux's own libraries (a binary runs against this machine's), `provided`
+directory's `bootstrap`, else the merged layers'. Without one (or with one that is not executable) the
+environment fails its init with `Runtime.InvalidEntrypoint` ([I] AWS's messages: `Couldn't find valid
+bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`, `fork/exec /var/task/bootstrap: permission denied`). Left out: Amazon Linux's own libraries (a binary runs against this machine's), `provided`
 (Amazon Linux 1, deprecated).
 """
 from __future__ import annotations
@@ -51,9 +51,15 @@ class ProvidedFamily:
 class ProvidedLauncher:
     def launch(self, fn: FunctionConfig, code_dir: Path, layers_dir: Path | None) -> Launch:
         places = [code_dir / "bootstrap"] + ([layers_dir / "bootstrap"] if layers_dir is not None else [])
-        for bootstrap in places:
+        for bootstrap, shown in zip(places, ("/var/task/bootstrap", "/opt/bootstrap")):
             if bootstrap.is_file():
-                return Launch((str(bootstrap),), {"LAMBDA_RUNTIME_DIR": str(code_dir)})
-        message = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
-        body = json.dumps({"errorMessage": message, "errorType": "Runtime.InvalidEntrypoint"})
-        return Launch((sys.executable, "-I", "-c", _NO_BOOTSTRAP, body))
+                if os.access(bootstrap, os.X_OK):
+                    return Launch((str(bootstrap),), {"LAMBDA_RUNTIME_DIR": str(code_dir)})
+                return _init_error(f"fork/exec {shown}: permission denied")
+        return _init_error("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]")
+
+
+def _init_error(message: str) -> Launch:
+    """A process that reports `message` as the environment's Runtime.InvalidEntrypoint init error."""
+    body = json.dumps({"errorMessage": message, "errorType": "Runtime.InvalidEntrypoint"})
+    return Launch((sys.executable, "-I", "-c", _NO_BOOTSTRAP, body))
