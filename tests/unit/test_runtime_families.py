@@ -99,3 +99,38 @@ def test_runtime_cache_builds_once_and_remembers_a_failure(tmp_path):
     assert len(builds) == 2 and runtime_cache.ready("broken", tmp_path) is None  # tried once, no half entry
     assert runtime_cache.cache_root({"HARNESS_RUNTIME_CACHE": "/x"}) == Path("/x")
     assert runtime_cache.cache_root({"XDG_CACHE_HOME": "/c"}) == Path("/c/db-api-harness/runtimes")
+
+
+def test_no_node_is_refused_with_the_reason_and_doctor_says_so(tmp_path, monkeypatch, capsys):
+    from harness.emulator.runtime import families
+    from harness.emulator.runtime.node import NodeFamily
+    from harness.targets import doctor
+
+    nowhere = NodeFamily({"PATH": str(tmp_path), "HOME": str(tmp_path)})
+    verdict = nowhere.check("nodejs20.x")
+    assert not verdict.usable and verdict.detail.startswith("no Node.js found")
+    monkeypatch.setattr(families, "FAMILIES", (families.FAMILIES[0], nowhere, families.FAMILIES[2]))
+    assert doctor.main() == 0
+    out = capsys.readouterr().out
+    assert "function runtimes on the embedded stack:" in out
+    assert "  nodejs20.x       not usable  no Node.js found" in out
+    assert "  provided.al2023  usable" in out and "  python3.12       usable" in out
+
+
+def test_an_unusable_runtime_is_refused_at_invoke_with_the_reason(tmp_path, monkeypatch):
+    from harness.emulator.aws_errors import AwsError
+    from harness.emulator.runtime import LambdaRuntime, families
+    from harness.emulator.runtime.node import NodeFamily
+
+    nowhere = NodeFamily({"PATH": str(tmp_path), "HOME": str(tmp_path)})
+    monkeypatch.setattr(families, "FAMILIES", (families.FAMILIES[0], nowhere, families.FAMILIES[2]))
+    runtime = LambdaRuntime(endpoint_url="http://127.0.0.1:9", code_loader=lambda f: b"", log_writer=print,
+                            work_dir=tmp_path / "code")
+    try:
+        with pytest.raises(AwsError) as refused:
+            runtime.submit(fn("nodejs20.x"), b"{}")
+        assert (refused.value.status, refused.value.code) == (502, "InvalidRuntimeException")
+        assert refused.value.message.startswith(
+            "The runtime parameter of nodejs20.x is not supported by this local stack: no Node.js found")
+    finally:
+        runtime.shutdown()
