@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Any, Mapping, Protocol
 
 from ..snapshots import FunctionConfig
 
 
 @dataclass(frozen=True)
 class Launch:
-    """One worker process: its argv and the variables the runtime adds to Lambda's reserved ones."""
+    """One worker process: its argv and the variables the runtime adds to Lambda's reserved ones; `fork`: a
+    template that can fork it instead (fork_server.py: `fork.spawn(handler, env, cwd, path, out_fd)`, with
+    `path` the import path the command line would have had)."""
 
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    fork: Any = None
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from typing import Callable, Mapping
 
 from ..snapshots import FunctionConfig
 from . import runtime_cache
-from .env import is_python_runtime, layer_paths, local_python_runtime
+from . import fork_server
+from .env import INHERITED, is_python_runtime, layer_paths, local_python_runtime
+from .fork_server import ForkServer
 from .launch import Availability, Launch
 
 log = logging.getLogger(__name__)
@@ -159,13 +161,23 @@ class PythonFamily:
                         runtime_cache.cache_root())
         env_dir = runtime_cache.ensure(cache_name(version),
                                        lambda tmp: runtime_cache.pip_install(tmp, path, _requirements(version)))
-        return PythonLauncher(str(env_dir / "bin" / "python"), isolated=True)
+        python = str(env_dir / "bin" / "python")
+        env = os.environ if self._env is None else self._env
+        fork = ForkServer(python, {k: env[k] for k in INHERITED if k in env}) if fork_server.enabled(env) else None
+        if fork is not None:
+            fork.start_soon()
+        return PythonLauncher(python, isolated=True, fork=fork)
 
 
 @dataclass(frozen=True)
 class PythonLauncher:
     python: str
     isolated: bool  # the cached environment's packages only (else the harness's venv, the old behaviour)
+    fork: ForkServer | None = None  # cold starts fork from this template (fork_server.py)
+
+    def close(self) -> None:
+        if self.fork is not None:
+            self.fork.close()
 
     def launch(self, fn: FunctionConfig, code_dir: Path, layers_dir: Path | None) -> Launch:
         paths = [str(code_dir), *layer_paths(layers_dir, fn.runtime)]
@@ -175,4 +187,4 @@ class PythonLauncher:
         env = {"PYTHONPATH": os.pathsep.join(paths), "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
         if self.isolated:
             env["PYTHONNOUSERSITE"] = "1"
-        return Launch((self.python, "-c", RIC_MAIN, fn.handler), env)
+        return Launch((self.python, "-c", RIC_MAIN, fn.handler), env, self.fork, tuple(paths))

@@ -149,6 +149,10 @@ class LambdaRuntime:
         """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
         self._pools.close_all(final=True)
         self._scheduler.close()
+        for launcher in list(self._launchers.values()):
+            close = getattr(launcher, "close", None)
+            if close is not None:
+                close()
 
     def stats(self) -> dict[str, Any]:
         """Workers per function (`busy`, `idle`, `starting`, `inflight`), for a health endpoint."""

@@ -23,13 +23,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
+from .launch import Launch
 from .python_runtimes import PythonLauncher
 from .scheduler import Timer
 
@@ -80,7 +81,7 @@ class Worker:
         self.gen = generation(fn)  # the code and configuration it runs
         self.init_timer: Timer | None = None
         self.log_stream = log_stream_name(fn.version, self.id)
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: Any = None  # a subprocess.Popen, or fork_server.AdoptedProcess
         self.capture: OutputCapture | None = None
         self.server: RuntimeApiServer | None = None
         self._pidfd: int | None = None
@@ -117,7 +118,7 @@ class Worker:
         self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         self.capture = OutputCapture(read_fd)  # before the process: its /next may come before Popen returns
         try:
-            self.proc = subprocess.Popen(
+            self.proc = self._forked(launch, env, code_dir, write_fd) or subprocess.Popen(
                 list(launch.argv),
                 cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
                 start_new_session=True, close_fds=True,
@@ -133,6 +134,16 @@ class Worker:
             self._pidfd = None
         self._watcher = threading.Thread(target=self._watch, name=f"worker-{self.id[:8]}", daemon=True)
         self._watcher.start()
+
+    def _forked(self, launch: Launch, env: dict[str, str], code_dir: Path, out_fd: int) -> Any:
+        """The process forked from the runtime's template (fork_server.py), or None to start a new one."""
+        if launch.fork is None:
+            return None
+        try:
+            return launch.fork.spawn(self.fn.handler, env, str(code_dir), list(launch.path), out_fd)
+        except OSError as exc:
+            log.warning("the fork server of %s failed (%s); starting a new process", self.fn.runtime, exc)
+            return None
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (idempotent)."""
