@@ -1,6 +1,7 @@
 """Python execution environments forked from a pre-initialised template (fork_server.py): each is the stack's own
 child in its own session, with only its function's variables, working directory and import path, and behaves
-as a freshly started process would (timeouts, exits); HARNESS_FORK_SERVER=0 starts new processes instead."""
+as a freshly started process would (timeouts, exits); HARNESS_FORK_SERVER=0 starts new processes instead.
+Node.js environments start from spare processes (node_spares.py) that preloaded the SDK."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,7 @@ import pytest
 from harness.deploy.package import build_zip
 from harness.emulator.runtime import fork_server
 
+from .runtimekit import node20  # noqa: F401 (fixture)
 from .test_runtime import Stack
 
 pytestmark = [pytest.mark.functional,
@@ -68,5 +70,33 @@ def test_the_switch_starts_new_processes(tmp_path, monkeypatch):
         code = build_zip(tmp_path, {"index.py": PROBE})
         _, body = stack.invoke(stack.fn("index.handler", name="d", code=code, runtime="python3.12"))
         assert body["preloaded"] is False and body["ppid"] == os.getpid()
+    finally:
+        stack.runtime.shutdown()
+
+
+NODE_PROBE = (
+    "const preloaded = Object.keys(require.cache).some((k) => k.includes('@aws-sdk/client-dynamodb'));\n"
+    "exports.handler = async () => ({ preloaded, pid: process.pid, only: process.env.ONLY || null,\n"
+    "  cwd: process.cwd(), argv2: process.argv[2], nodePath: (process.env.NODE_PATH || '').split(':').length });\n"
+)
+
+
+def test_node_cold_starts_take_a_spare_process_that_preloaded_the_sdk(tmp_path, node20):
+    import time
+
+    stack = Stack(tmp_path / "code")
+    try:
+        code = build_zip(tmp_path, {"index.js": NODE_PROBE})
+        _, first = stack.invoke(stack.fn("index.handler", name="n1", code=code, runtime=node20, env={"ONLY": "a"}))
+        assert first["preloaded"] is False and first["only"] == "a"  # the first of its kind: a new process
+        spares = stack.runtime._launchers[node20].spares
+        deadline = time.monotonic() + 30
+        while not spares.pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        spare_pid = spares.pids()[0]
+        _, second = stack.invoke(stack.fn("index.handler", name="n2", code=code, runtime=node20, env={"ONLY": "b"}))
+        assert second["pid"] == spare_pid and second["preloaded"] is True
+        assert (second["only"], second["argv2"], second["nodePath"]) == ("b", "index.handler", first["nodePath"])
+        assert second["cwd"] == first["cwd"]
     finally:
         stack.runtime.shutdown()

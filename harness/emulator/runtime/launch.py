@@ -18,12 +18,14 @@ from ..snapshots import FunctionConfig
 class Launch:
     """One worker process: its argv and the variables the runtime adds to Lambda's reserved ones; `fork`: a
     template that can fork it instead (fork_server.py: `fork.spawn(handler, env, cwd, path, out_fd)`, with
-    `path` the import path the command line would have had)."""
+    `path` the import path the command line would have had); `spare`: `spare()` gives a started process that becomes
+    the environment once handed its variables and directory (node_spares.py), or None."""
 
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
     fork: Any = None
     path: tuple[str, ...] = ()
+    spare: Any = None
 
 
 @dataclass(frozen=True)

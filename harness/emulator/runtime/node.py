@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Mapping
 
 from ..snapshots import FunctionConfig
-from . import runtime_cache
+from . import node_spares, runtime_cache
+from .env import INHERITED
 from .launch import Availability, Launch
+from .node_spares import NodeSpares
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +219,14 @@ class NodeFamily:
             log.warning("installing aws-lambda-ric and the AWS SDK v3 for %s once into %s (npm; a few minutes)",
                         runtime, runtime_cache.cache_root())
         cache = runtime_cache.ensure(cache_name(runtime), lambda tmp: _build(runtime, tmp))
-        return NodeLauncher(runtime, node, cache, _ric_entry(cache))
+        entry = _ric_entry(cache)
+        env = os.environ if self._env is None else self._env
+        spares = None
+        if node_spares.enabled(env):
+            ric = cache / "node_modules" / "aws-lambda-ric"
+            style, target = ("import", entry) if entry.parent == ric else ("run", ric / "dist" / "index.mjs")
+            spares = NodeSpares(node.path, target, style, cache, {k: env[k] for k in INHERITED if k in env})
+        return NodeLauncher(runtime, node, cache, entry, spares)
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,11 @@ class NodeLauncher:
     node: LocalNode
     cache: Path  # Lambda's /var/runtime
     entry: Path
+    spares: NodeSpares | None = None  # processes started ahead of cold starts (node_spares.py)
+
+    def close(self) -> None:
+        if self.spares is not None:
+            self.spares.close()
 
     def launch(self, fn: FunctionConfig, code_dir: Path, layers_dir: Path | None) -> Launch:
         sdk = self.cache / "node_modules"
@@ -241,6 +255,10 @@ class NodeLauncher:
                       layers_dir / "nodejs" / "node_modules"]
         paths += [sdk, self.cache, code_dir]
         heap_mb = max(16, fn.memory_size * 9 // 10)
-        argv = (self.node.path, "--expose-gc", "--max-http-header-size", "81920",
-                f"--max-old-space-size={heap_mb}", str(self.entry), fn.handler)
-        return Launch(argv, {"NODE_PATH": os.pathsep.join(map(str, paths)), "LAMBDA_RUNTIME_DIR": str(self.cache)})
+        flags = ("--expose-gc", "--max-http-header-size", "81920", f"--max-old-space-size={heap_mb}")
+        argv = (self.node.path, *flags, str(self.entry), fn.handler)
+        spare = None
+        if self.spares is not None and "NODE_OPTIONS" not in fn.environment:
+            spare = functools.partial(self.spares.take, flags)
+        return Launch(argv, {"NODE_PATH": os.pathsep.join(map(str, paths)), "LAMBDA_RUNTIME_DIR": str(self.cache)},
+                      spare=spare)

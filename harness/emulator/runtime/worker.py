@@ -110,12 +110,19 @@ class Worker:
             self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
             endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, runtime_env=launch.env,
         )
+        self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
+        spare = launch.spare() if launch.spare is not None else None
+        if spare is not None:  # a process started ahead (node_spares.py) becomes this environment
+            self.capture = OutputCapture(spare.read_fd)
+            self.proc = spare.proc
+            self._watch_process()
+            spare.hand_over(env, str(code_dir))  # a spare gone meanwhile ends the invocation as its exit
+            return
         read_fd, write_fd = os.pipe()
         try:
             fcntl.fcntl(read_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)  # room for DRAIN_PAUSE_S
         except OSError:
             pass
-        self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         self.capture = OutputCapture(read_fd)  # before the process: its /next may come before Popen returns
         try:
             self.proc = self._forked(launch, env, code_dir, write_fd) or subprocess.Popen(
@@ -128,6 +135,10 @@ class Worker:
             raise
         finally:
             os.close(write_fd)
+        self._watch_process()
+
+    def _watch_process(self) -> None:
+        assert self.proc is not None
         try:
             self._pidfd = os.pidfd_open(self.proc.pid)
         except (AttributeError, OSError):
