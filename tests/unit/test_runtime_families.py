@@ -134,3 +134,19 @@ def test_an_unusable_runtime_is_refused_at_invoke_with_the_reason(tmp_path, monk
             "The runtime parameter of nodejs20.x is not supported by this local stack: no Node.js found")
     finally:
         runtime.shutdown()
+
+
+def test_fork_server_switch_and_adopted_process(monkeypatch):
+    import os
+    import sys
+
+    from harness.emulator.runtime import fork_server, node_spares
+
+    assert not fork_server.enabled({"HARNESS_FORK_SERVER": "0"})
+    assert not node_spares.enabled({"HARNESS_FORK_SERVER": "off"})
+    assert node_spares.enabled({}) and fork_server.enabled({}) == sys.platform.startswith("linux")
+    pid = os.fork()
+    if pid == 0:
+        os._exit(7)
+    adopted = fork_server.AdoptedProcess(pid)
+    assert adopted.poll() is None and adopted.wait() == 7 and adopted.returncode == 7

@@ -12,8 +12,9 @@ command line would. Init Duration still counts from the request: it is the funct
 and handler import), not the time the template saved.
 
 Linux only (elsewhere, or with HARNESS_FORK_SERVER=0, workers start as new processes). A template that dies
-is started again on the next cold start. Left out: a template per set of layers (the function's own imports
-are not pre-loaded), Node.js (see node.py's spare processes).
+is started again on the next cold start. Being a subreaper, the stack also inherits the orphans a function
+leaves behind (a daemon it started): they are reaped only when the stack exits. Left out: a template per set of
+layers (the function's own imports are not pre-loaded), Node.js (node_spares.py's spare processes instead).
 """
 from __future__ import annotations
 
