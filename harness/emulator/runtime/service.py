@@ -1,7 +1,7 @@
 """`LambdaRuntime`: runs Lambda functions' deployed code in local worker processes, like AWS does.
 
-Each worker is the official runtime interface client (awslambdaric's `bootstrap.run`, see worker.py) talking to its
-own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
+Each worker is a runtime's official interface client (awslambdaric, aws-lambda-ric) or a package's own bootstrap
+(launch.py, families.py), talking to its own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
 `default_concurrency`, AWS's default account limit of 1000) are throttled; the others wait for a ready
 worker while new ones start, up to `max_workers` per function (default 4 per core, at least 8), so a peak
 costs a few cold starts on this machine instead of one per concurrent request.
@@ -15,7 +15,7 @@ where Lambda's does under /opt.
 The pools of workers belong to the stack's memory (stack_memory.py): its reset kills every worker and forgets
 every pool (the runtime goes on taking invocations), and an asynchronous retry submitted before a reset
 (`epoch`) is refused after it.
-Left out: other languages, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
+Left out: Java, .NET and Ruby, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
 Memory: the peak resident memory (VmHWM) of a worker is compared with its function's memory size when the
