@@ -24,7 +24,7 @@ from .deploy.package import build_zip
 from .deploy.settings import TRUST_POLICY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAUSE_S = 0.5
+PAUSE_S = 1.0
 RUNTIMES = ("python3.12", "nodejs20.x", "provided.al2023")
 _INIT = re.compile(r"Init Duration: ([\d.]+) ms")
 
