@@ -5,7 +5,8 @@ authorizer (cached, uncached) and through mapping templates (bench_gateway.py); 
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
 errors, items stored) and the tutorial's GET of that whole table (also with the handler in process); a cold
 `harness run` (replay of every scenario: its row says how many items failed, and the bench then exits 1); idle
-and peak memory.
+and peak memory; per runtime (bench_runtimes.py): cold start p50 with and without the templates, the idle memory
+of an environment, warm POST p50 of the Node.js function.
 Left out: comparisons with LocalStack (no Docker engine here). Not part of `make test`: timings vary (a
 smoke test runs it small and checks that every figure is there, never their values).
 """
@@ -21,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from . import bench_runtimes
 from .defaults import DEFAULT_REGION
 from .clients import Clients, Endpoint
 from .bench_gateway import gateway_figures
@@ -363,10 +366,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
+        figures["runtimes"] = runtime_figures(clients, args)
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
     if not args.skip_run:
         figures.update(cold_run())
     return figures
+
+
+def runtime_figures(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    """bench_runtimes.py's figures: this stack, and a second one whose cold starts start new processes."""
+    def post_timer(url: str) -> list[float]:
+        node_client = LeanClient(url)
+        return timed(lambda: node_client.call("POST", json.dumps(post_body("messages")).encode()), args.count)
+
+    with tempfile.TemporaryDirectory(prefix="bench-runtimes-") as tmp, \
+            StackProcess(region=REGION, env={"HARNESS_FORK_SERVER": "0"}) as plain:
+        return bench_runtimes.run(clients, args.cold, Path(tmp), baseline=Clients(Endpoint(plain.url, REGION)),
+                                  post_timer=post_timer)
 
 
 def cold_run(paths: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -417,6 +433,8 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
          f"{figures['peak_lost']} lost"),
         ("memory: idle / peak (stack + workers, RSS)", f"{figures['idle_rss_mb']:.0f} / {figures['peak_rss_mb']:.0f} MB"),
     ]
+    if "runtimes" in figures:
+        rows += bench_runtimes.rows(figures["runtimes"], figures["post_p50_ms"])
     if "make_run_s" in figures:
         rows.append(("cold `harness run` (start, deploy, replay all scenarios)", cold_run_value(figures)))
     width = max(len(name) for name, _ in rows)

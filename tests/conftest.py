@@ -10,6 +10,19 @@ from harness.emulator.process import StackProcess
 REGION = "us-west-1"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build the default Python runtime's cached environment (awslambdaric + boto3, pip) before any stack needs
+    it: once per machine, shared by every test worker; a failure shows in the tests that invoke functions."""
+    from harness.deploy.settings import StackSettings
+    from harness.emulator.runtime.python_runtimes import PythonFamily
+    from harness.emulator.runtime.runtime_cache import RuntimeBuildError
+
+    try:
+        PythonFamily().prepare(StackSettings().runtime)
+    except RuntimeBuildError:
+        pass
+
+
 @pytest.fixture(scope="session")
 def stack_process():
     with StackProcess(region=REGION) as proc:

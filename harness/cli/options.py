@@ -32,7 +32,10 @@ def endpoint_options(parser: argparse.ArgumentParser) -> None:
 
 def code_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code-dir", metavar="DIR",
-                        help="the handler directory to package; it must hold index.py (default: handler/)")
+                        help="the handler directory to package; it must hold the handler's module (default: handler/)")
+    parser.add_argument("--runtime", metavar="RUNTIME",
+                        help="the function's Lambda runtime (default python3.12; e.g. nodejs20.x with "
+                             "--code-dir handler-node)")
 
 
 def outputs_option(parser: argparse.ArgumentParser, what: str) -> None:
@@ -70,10 +73,12 @@ def stack_settings(args: argparse.Namespace, *, check_code: bool = False) -> Sta
     settings = StackSettings(region=args.region) if getattr(args, "region", None) else StackSettings()
     if getattr(args, "code_dir", None):
         settings = dataclasses.replace(settings, code_dir=str(Path(args.code_dir).resolve()))
+    if getattr(args, "runtime", None):
+        settings = dataclasses.replace(settings, runtime=args.runtime)
     if check_code:
         from ..deploy.package import check_code_dir
 
-        check_code_dir(settings.code_dir, settings.handler, settings.code_files)
+        check_code_dir(settings.code_dir, settings.handler, settings.code_files, settings.runtime)
     prefix = getattr(args, "prefix", None)
     return settings.with_prefix(prefix) if prefix else settings
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..defaults import DEFAULT_REGION
 from . import logs, shell, stack
-from .options import endpoint_options, report_options
+from .options import code_dir_option, endpoint_options, report_options
 
 DESCRIPTION = """\
 Run the tutorial's serverless REST API (API Gateway -> Lambda -> DynamoDB) on
@@ -73,6 +73,7 @@ def _add_replay_parsers(sub: Any) -> None:
     run = sub.add_parser("run", help="start an embedded stack, deploy, replay scenarios/, stop")
     run.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or directories (default: scenarios/)")
     run.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
+    code_dir_option(run)
     report_options(run)
     run.set_defaults(func=cmd_run)
 

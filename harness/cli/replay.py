@@ -11,6 +11,7 @@ Left out: running items in parallel (use pytest-xdist on `pytest scenarios/`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..replay import (ItemResult, ScenarioError, ScenarioItem, exit_status, form
                       format_table, interrupted_line, load_many, runner_for, select, summary_line, write_junit,
                       write_transcript)
 from ..replay.progress import Progress
+from .options import stack_settings
 
 
 def _report_invalid(errors: Sequence[ScenarioError]) -> None:
@@ -57,7 +59,7 @@ def _chosen(items: list[ScenarioItem], paths: list[str], errors: Sequence[Scenar
 def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, region: str,
            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
-           list_only: bool = False) -> int:
+           list_only: bool = False, settings: StackSettings | None = None) -> int:
     from ..load.step_driver import drive
     from ..targets.sessions import open_target
 
@@ -84,7 +86,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
                 results.append(result)
                 progress(result)
 
-            with runner_for(target, settings=StackSettings(region=region), destroy_base=True,
+            with runner_for(target, settings=settings or StackSettings(region=region), destroy_base=True,
                             enforce_timing=enforce_timing, load=drive) as runner:
                 runner.run(items, on_result=on_result)
             progress.done()
@@ -130,9 +132,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job on the embedded default: start the stack, deploy, replay scenarios/, tear down."""
     paths = args.paths or [str(_default_scenarios())]
+    settings = stack_settings(args, check_code=bool(args.code_dir or args.runtime))
     return replay(paths, None, None, args.region or DEFAULT_REGION, False, args.junit, args.json, in_process=True,
                   enforce_timing=args.timing_bounds == "enforce", tags=args.tag, match=args.match,
-                  list_only=args.list)
+                  list_only=args.list, settings=dataclasses.replace(settings, region=args.region or DEFAULT_REGION))
 
 
 def _default_scenarios() -> Path:

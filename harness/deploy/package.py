@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -38,34 +39,52 @@ def handler_module(handler: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
+def handler_files(handler: str, runtime: str = "python3.12") -> list[str]:
+    """The files any of which holds `handler` for `runtime`: `index.py` (or a package's `__init__.py`) for
+    Python, `index.js`/`.mjs`/`.cjs` for Node.js, the `bootstrap` executable for provided.*; [] when unknown."""
+    if runtime.startswith("python"):
+        module = handler_module(handler)
+        return [module, module[:-3] + "/__init__.py"]
+    if runtime.startswith("nodejs"):
+        module = handler.rsplit(".", 1)[0] if "." in handler else handler
+        return [module + ext for ext in (".js", ".mjs", ".cjs")]
+    if runtime.startswith("provided"):
+        return ["bootstrap"]
+    return []
+
+
 def check_code_dir(code_dir: str | Path, handler: str = "index.handler", extra_files: Mapping[str, str] | None = None,
-                   ) -> None:
-    """CodeDirError naming the problem unless `code_dir` (plus `extra_files`) holds `handler`'s module."""
+                   runtime: str = "python3.12") -> None:
+    """CodeDirError naming the problem unless `code_dir` (plus `extra_files`) holds `handler`'s file."""
     root = Path(code_dir)
     if not root.is_dir():
         raise CodeDirError(f"handler directory not found: {root}")
     names = {name for name, _ in package_files(root)} | set(extra_files or {})
-    module = handler_module(handler)
+    wanted = handler_files(handler, runtime)
+    module = " or ".join(wanted[:1] if runtime.startswith("python") else wanted) or handler
+    what = "the file" if runtime.startswith("provided") else "the module of the handler " + handler
     if not names:
-        raise CodeDirError(f"handler directory {root} is empty: it must hold {module}, the module of the handler "
-                           f"{handler}")
-    if module not in names and module[:-3] + "/__init__.py" not in names:
-        raise CodeDirError(f"handler directory {root} has no {module}, the module of the handler {handler}")
+        raise CodeDirError(f"handler directory {root} is empty: it must hold {module}, {what}")
+    if wanted and not names.intersection(wanted):
+        raise CodeDirError(f"handler directory {root} has no {module}, {what}")
 
 
 def build_zip(code_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> bytes:
-    """Zip `code_dir` (recursively, skipping caches) plus `extra_files` (name -> text)."""
+    """Zip `code_dir` (recursively, skipping caches) plus `extra_files` (name -> text); files are 0644, or 0755
+    when executable here (a custom runtime's `bootstrap`), with a fixed date (the same files, the same zip)."""
     root = Path(code_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"handler directory not found: {root}")
     files: dict[str, bytes] = {name: path.read_bytes() for name, path in package_files(root)}
+    executable = {name for name, path in package_files(root) if os.access(path, os.X_OK)}  # a bootstrap stays one
     for name, text in (extra_files or {}).items():
         files[name] = text.encode()
+        executable.discard(name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.external_attr = 0o644 << 16
+            info.external_attr = (0o755 if name in executable else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name])
     return buffer.getvalue()

@@ -11,6 +11,7 @@ A matcher is a JSON object with one `$`-key (plus that matcher's options):
   {"$approx": 1.5, "tolerance": 0.01}      a number within tolerance (default 1e-6)
   {"$subset": {...}}             this part compared as a subset (extra keys allowed)
   {"$literal": {...}}            this value compared exactly, `$` keys and all
+  {"$one_of": [200, "200"]}      any one of these values (each may be a matcher)
 Exact mode: extra object keys and array items are mismatches. Subset mode: extra object keys are allowed;
 arrays still compare item by item and must have the same length. `true` never equals `1`.
 Paths look like `$.Items[0].id` or `$["Content-Type"]`. A matcher's argument is checked by `operands.py`, the one
@@ -153,6 +154,14 @@ def _match(name: str, exp: Mapping[str, Any], act: Any, subset: bool, path: str,
         return
     elif name == "$literal":
         _compare(arg, act, subset, path, out, literal=True)
+        return
+    elif name == "$one_of":
+        for candidate in arg:
+            trial: list[Mismatch] = []
+            _compare(candidate, act, subset, path, trial, literal=False)
+            if not trial:
+                return
+        out.append(Mismatch(path, describe(exp), show(act)))
         return
     else:  # $unordered
         _unordered(arg, act, subset, path, out)

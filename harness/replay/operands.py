@@ -30,7 +30,7 @@ COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
 OPTIONS: Mapping[str, frozenset[str]] = {  # matcher -> the options it takes besides its argument
     "$type": frozenset(), "$regex": frozenset(), "$uuid": frozenset(), "$any": frozenset(),
     "$absent": frozenset(), "$length": frozenset(), "$unordered": frozenset(),
-    "$approx": frozenset({"tolerance"}), "$subset": frozenset(), "$literal": frozenset(),
+    "$approx": frozenset({"tolerance"}), "$subset": frozenset(), "$literal": frozenset(), "$one_of": frozenset(),
 }
 _MAX_SHOWN = 200
 
@@ -111,7 +111,7 @@ TAKES: Mapping[str, Callable[[Any], str | None]] = {
 }
 MATCHER_TAKES: Mapping[str, str] = {
     "$type": "types", "$regex": "regex", "$uuid": "true", "$any": "true", "$absent": "true", "$length": "count",
-    "$unordered": "array", "$approx": "number", "$subset": "anything", "$literal": "anything",
+    "$unordered": "array", "$approx": "number", "$subset": "anything", "$literal": "anything", "$one_of": "values",
 }
 OPERATOR_TAKES: Mapping[str, str] = {
     "==": "anything", "!=": "anything", "<": "ordered", "<=": "ordered", ">": "ordered", ">=": "ordered",

@@ -3,7 +3,8 @@
 embedded: the in-process emulator's packages import. localstack: something answers its health endpoint (an embedded
 stack answering there instead is named as such), or a Docker engine answers and the image is present (and
 LOCALSTACK_AUTH_TOKEN is set when the image needs one). aws: boto3's default chain finds credentials (only their
-source is shown, never a value), and the user opted in. Left out: calling AWS (no STS call is made) and checking IAM
+source is shown, never a value), and the user opted in. Then the embedded stack's function runtimes: the local
+Python or Node.js that runs each, whether its runtime cache is built (runtime_cache.py), or why not. Left out: calling AWS (no STS call is made) and checking IAM
 permissions.
 """
 from __future__ import annotations
@@ -141,11 +142,28 @@ def run(allow_real_aws: bool = False, env: Mapping[str, str] | None = None) -> l
     return [check_embedded(), check_localstack(env), check_aws(env, allow_real_aws)]
 
 
-def render(checks: list[Check]) -> str:
-    return "\n".join(["harness doctor: which targets can run here"] + [c.line() for c in checks])
+def check_runtimes() -> list[Check]:
+    """Which Lambda runtimes the embedded stack runs here (the local interpreter found, whether its runtime
+    cache is built yet), and why not."""
+    from ..emulator.runtime.families import availability, known_runtimes
+
+    lines = []
+    for runtime in known_runtimes():
+        verdict = availability(runtime)
+        note = f"; {verdict.warning}" if verdict.warning else ""
+        lines.append(Check(runtime, verdict.usable, verdict.detail + note))
+    return lines
+
+
+def render(checks: list[Check], runtimes: list[Check] | None = None) -> str:
+    lines = ["harness doctor: which targets can run here"] + [c.line() for c in checks]
+    if runtimes:
+        lines += ["function runtimes on the embedded stack:"] + [
+            f"  {c.target:<16} {'usable' if c.usable else 'not usable':<11} {c.reason}" for c in runtimes]
+    return "\n".join(lines)
 
 
 def main(args: Any = None) -> int:
     """The `doctor` subcommand: print the verdicts; exit 0 whatever they are."""
-    print(render(run(bool(getattr(args, "allow_real_aws", False)))), flush=True)
+    print(render(run(bool(getattr(args, "allow_real_aws", False))), check_runtimes()), flush=True)
     return 0

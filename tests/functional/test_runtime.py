@@ -325,9 +325,10 @@ def test_concurrent_first_invokes_unzip_once(stack):
 
 def test_refusals(stack):
     with pytest.raises(AwsError) as bad_runtime:
-        stack.runtime.submit(stack.fn("index.handler", runtime="nodejs20.x"), b"{}")
+        stack.runtime.submit(stack.fn("index.handler", runtime="java21"), b"{}")
     assert (bad_runtime.value.status, bad_runtime.value.code) == (502, "InvalidRuntimeException")
-    assert "nodejs20.x" in bad_runtime.value.message
+    assert bad_runtime.value.message == ("The runtime parameter of java21 is not supported by this local stack: "
+                                         "only Python, Node.js and provided.al2/al2023 functions run here.")
     gone = stack.fn("index.echo")
     stack.codes.clear()
     with pytest.raises(AwsError) as missing:

@@ -1,11 +1,14 @@
-"""A function whose python3.x runtime is not the local interpreter's runs anyway, and `harness serve` says so in
-one plain line, once per runtime per stack (not per invocation, not as a log record with a timestamp)."""
+"""A function whose python3.x runtime has no local interpreter (simulated: pyenv, uv and other python3.N hidden)
+runs on the harness's interpreter anyway, and `harness serve` says so in one plain line, once per runtime per
+stack (not per invocation, not as a log record with a timestamp)."""
 from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +29,18 @@ def _zip() -> bytes:
     return buffer.getvalue()
 
 
+def one_python_machine() -> dict[str, str]:
+    """This environment with no other Python to find: no pyenv, no uv, no python3.N but the harness's own."""
+    env = dict(os.environ, PYENV_ROOT=os.devnull)
+    keep = [d for d in env.get("PATH", "").split(os.pathsep)
+            if d and not any((Path(d) / name).exists() for name in ("pyenv", "uv"))
+            and not any((Path(d) / f"python{r.removeprefix('python')}").exists() for r in OTHERS)]
+    env["PATH"] = os.pathsep.join(keep)
+    return env
+
+
 def test_one_plain_line_per_foreign_runtime_per_stack():
-    with HarnessProcess("serve", "--port", "0") as serve:
+    with HarnessProcess("serve", "--port", "0", env=one_python_machine()) as serve:
         url = serve.wait_line("ready at").split("ready at ")[1].split()[0]
         clients = Clients(Endpoint(url))
         role = clients("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"]

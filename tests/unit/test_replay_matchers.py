@@ -148,7 +148,7 @@ def test_bad_matcher_arguments_raise_at_run_time():
 
 @pytest.mark.parametrize("value, problem", [
     ({"id": {"$regx": "a"}}, (["id", "$regx"], "unknown matcher '$regx'; known: $absent, $any, $approx, $length, "
-                                               "$literal, $regex, $subset, $type, $unordered, $uuid "
+                                               "$literal, $one_of, $regex, $subset, $type, $unordered, $uuid "
                                                '(wrap literal $-keys in {"$literal": ...})')),
     ([{"$type": "text"}], ([0, "$type"], "$type takes one of string, number, integer, boolean, null, object, array "
                                          '(or a list of them), got "text"')),
@@ -187,3 +187,12 @@ def test_any_json_value_matches_itself_and_renders_to_itself(value):
 def test_compare_is_empty_only_for_equal_values(a, b):
     if compare(a, b) == []:
         assert compare(b, a) == []
+
+
+def test_one_of_takes_any_listed_value():
+    from harness.replay.matchers import compare
+
+    assert compare({"statusCode": {"$one_of": [200, "200"]}}, {"statusCode": "200"}) == []
+    assert compare({"statusCode": {"$one_of": [200, "200"]}}, {"statusCode": 200}) == []
+    found = compare({"statusCode": {"$one_of": [200, {"$regex": "^2"}]}}, {"statusCode": 404})
+    assert [(m.path, m.actual) for m in found] == [("$.statusCode", "404")]

@@ -41,7 +41,8 @@ def test_environment_has_reserved_variables_and_no_parent_aws_variables(tmp_path
               "AWS_ENDPOINT_URL": "https://real", "PYTHONDONTWRITEBYTECODE": "1"}
     fn = make_fn(environment=MappingProxyType({"TABLE": "t", "AWS_REGION": "moon-1", "PYTHONPATH": "/x"}))
     env = build_environment(fn, code_dir=tmp_path, api_address="127.0.0.1:5000", log_stream="s",
-                            endpoint_url="http://127.0.0.1:4566", credentials=("AK", "SK"), parent_env=parent)
+                            endpoint_url="http://127.0.0.1:4566", credentials=("AK", "SK"), parent_env=parent,
+                            runtime_env={"PYTHONPATH": "/code:/x"})
     assert env["PATH"] == "/usr/bin" and "HOME" not in env and "PYTHONDONTWRITEBYTECODE" not in env
     assert env["TABLE"] == "t"
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"  # reserved names win
@@ -53,8 +54,8 @@ def test_environment_has_reserved_variables_and_no_parent_aws_variables(tmp_path
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "512"
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/fn" and env["AWS_LAMBDA_LOG_STREAM_NAME"] == "s"
     assert env["LAMBDA_TASK_ROOT"] == str(tmp_path) and env["_HANDLER"] == "index.handler"
-    assert env["PYTHONPATH"] == f"{tmp_path}{os.pathsep}/x"
-    assert (env["PYTHONUNBUFFERED"], env["TZ"], env["LANG"]) == ("1", ":UTC", "C.UTF-8")
+    assert env["PYTHONPATH"] == "/code:/x"  # the runtime's (python_runtimes.py) wins over the function's
+    assert (env["TZ"], env["LANG"]) == (":UTC", "C.UTF-8")
 
 
 def test_runtime_names_and_stream_names():

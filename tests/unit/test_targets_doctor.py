@@ -101,7 +101,7 @@ def test_aws_verdicts():
     assert SECRET_KEY not in doctor.check_aws({}, source=broken).reason
 
 
-def test_cli_doctor_prints_three_lines_and_no_secret(monkeypatch, capsys):
+def test_cli_doctor_prints_three_target_lines_and_no_secret(monkeypatch, capsys):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", TOKEN)
@@ -113,7 +113,8 @@ def test_cli_doctor_prints_three_lines_and_no_secret(monkeypatch, capsys):
     out = capsys.readouterr()
     lines = out.out.splitlines()
     assert lines[0].startswith("harness doctor")
-    assert [line.split()[0] for line in lines[1:]] == ["embedded", "localstack", "aws"]
+    assert [line.split()[0] for line in lines[1:4]] == ["embedded", "localstack", "aws"]
+    assert lines[4] == "function runtimes on the embedded stack:"  # then one line per runtime
     assert "credentials found (source: env)" in lines[3] and "not usable" in lines[3]
     for text in (out.out, out.err):
         assert ACCESS_KEY not in text and SECRET_KEY not in text and TOKEN not in text

@@ -56,14 +56,14 @@ def build_environment(
     endpoint_url: str,
     credentials: tuple[str, str],
     parent_env: Mapping[str, str] | None = None,
-    layers_dir: Path | None = None,
+    runtime_env: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The complete environment of a worker process (reserved variables win over the function's own)."""
+    """The complete environment of a worker process (reserved variables win over the function's own);
+    `runtime_env`: what the function's runtime adds (launch.py: PYTHONPATH, NODE_PATH, ...)."""
     parent = os.environ if parent_env is None else parent_env
     env = {key: parent[key] for key in INHERITED if key in parent}
     env.setdefault("LANG", "C.UTF-8")
     env.update({str(k): str(v) for k, v in fn.environment.items()})
-    user_path = env.get("PYTHONPATH")
     access_key, secret_key = credentials
     env.update(
         {
@@ -86,11 +86,8 @@ def build_environment(
             # Not set by Lambda: keeps a function's boto3 away from the developer's ~/.aws files.
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "PYTHONPATH": os.pathsep.join([str(code_dir), *layer_paths(layers_dir, fn.runtime)]
-                                          + ([user_path] if user_path else [])),
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONIOENCODING": "utf-8",
             "TZ": ":UTC",
         }
     )
+    env.update(runtime_env or {})
     return env

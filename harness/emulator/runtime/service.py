@@ -1,19 +1,21 @@
 """`LambdaRuntime`: runs Lambda functions' deployed code in local worker processes, like AWS does.
 
-Each worker is the official runtime interface client (awslambdaric's `bootstrap.run`, see worker.py) talking to its
-own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
+Each worker is a runtime's official interface client (awslambdaric, aws-lambda-ric) or a package's own bootstrap
+(launch.py, families.py), talking to its own local Runtime API; warm workers are reused. Invocations beyond the function's reserved concurrency (or
 `default_concurrency`, AWS's default account limit of 1000) are throttled; the others wait for a ready
 worker while new ones start, up to `max_workers` per function (default 4 per core, at least 8), so a peak
 costs a few cold starts on this machine instead of one per concurrent request.
 
-Only `python3.x` runtimes run, on the interpreter running the stack (a version mismatch is logged once).
-Any other runtime is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS gives
-when it cannot run a function's runtime. Layers are merged in order (code.py) and their `python` and
-`python/lib/python3.x/site-packages` folders follow the function's code on the import path, as in /opt.
+Runtimes (families.py): python3.N (python_runtimes.py), nodejs18.x-24.x (node.py), provided.al2/al2023
+(provided.py). A runtime is prepared once per stack at its first invoke (its cache is built once per machine,
+which may take minutes); a stand-in version (no local python3.12 or Node.js 22) is said once as a warning. A
+runtime that cannot run here is refused at invoke time with HTTP 502 `InvalidRuntimeException`, the error AWS
+gives when it cannot run a function's runtime. Layers are merged in order (code.py) and each runtime finds them
+where Lambda's does under /opt.
 The pools of workers belong to the stack's memory (stack_memory.py): its reset kills every worker and forgets
 every pool (the runtime goes on taking invocations), and an asynchronous retry submitted before a reset
 (`epoch`) is refused after it.
-Left out: other languages, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
+Left out: Java, .NET and Ruby, container images, a real /opt (a layer's files are not found at /opt/...), extensions,
 SnapStart, response streaming, the account-wide concurrency pool.
 
 Memory: the peak resident memory (VmHWM) of a worker is compared with its function's memory size when the
@@ -36,7 +38,9 @@ from .. import ids
 from ..aws_errors import AwsError, function_not_found
 from ..snapshots import FunctionConfig, InvokeResult
 from .code import CodeCache
-from .env import is_python_runtime, local_python_runtime
+from .families import family_for
+from .launch import Launcher
+from .runtime_cache import RuntimeBuildError
 from .invocation import Invocation
 from .function_log import Line
 from .shared import FunctionPools, RuntimeContext
@@ -49,11 +53,11 @@ log = logging.getLogger(__name__)
 MEMORY_POLL_S = 0.025
 
 
-def invalid_runtime(runtime: str) -> AwsError:
+def invalid_runtime(runtime: str, why: str = "only Python, Node.js and provided.al2/al2023 functions run here") \
+        -> AwsError:
     return AwsError(
         502, "InvalidRuntimeException",
-        f"The runtime parameter of {runtime or '(none)'} is not supported by this local stack: "
-        f"only python3.x functions run here.",
+        f"The runtime parameter of {runtime or '(none)'} is not supported by this local stack: {why}.",
     )
 
 
@@ -89,10 +93,12 @@ class LambdaRuntime:
             max_workers=max_workers or max(8, 4 * cores),
             max_starting=max_starting or max(4, 2 * cores),
             memory_limits=memory_limits,
+            launcher=self._launcher_of,
         )
         self._pools = FunctionPools() if pools is None else pools  # the stack's memory holds them (reset)
         self._lock = threading.Lock()
-        self._warned: set[str] = set()
+        self._launchers: dict[str, Launcher] = {}
+        self._runtime_locks: dict[str, threading.Lock] = {}
         self._scheduler.call_every(min(max(idle_timeout_s / 2, 0.02), 30.0), self._reap)
         if memory_limits:
             self._scheduler.call_every(MEMORY_POLL_S, self._check_memory)
@@ -110,9 +116,7 @@ class LambdaRuntime:
         """
         if epoch is not None and epoch != self._pools.epoch:
             raise function_not_found(fn.arn)
-        if not is_python_runtime(fn.runtime):
-            raise invalid_runtime(fn.runtime)
-        self._check_version(fn.runtime)
+        self._prepare(fn.runtime)
         inv = Invocation(fn, request_id or ids.request_id(), payload, client_context)
         pool = self._pool(fn)
         worker = pool.submit(fn, inv)
@@ -145,6 +149,10 @@ class LambdaRuntime:
         """Kill every worker (in-flight invocations end with `Runtime.ExitError`) and stop the threads."""
         self._pools.close_all(final=True)
         self._scheduler.close()
+        for launcher in list(self._launchers.values()):
+            close = getattr(launcher, "close", None)
+            if close is not None:
+                close()
 
     def stats(self) -> dict[str, Any]:
         """Workers per function (`busy`, `idle`, `starting`, `inflight`), for a health endpoint."""
@@ -162,14 +170,33 @@ class LambdaRuntime:
             raise AwsError(503, "ServiceException", "The Lambda runtime is shut down.")
         return pool
 
-    def _check_version(self, runtime: str) -> None:
-        if runtime in self._warned or runtime == local_python_runtime():
+    def _prepare(self, runtime: str) -> None:
+        """Make `runtime`'s launcher ready (once per stack; the first call may build its cache), saying a
+        stand-in version once; AwsError 502 InvalidRuntimeException when it cannot run here."""
+        if runtime in self._launchers:
             return
+        family = family_for(runtime)
+        if family is None:
+            raise invalid_runtime(runtime)
         with self._lock:
-            if runtime in self._warned:
+            lock = self._runtime_locks.setdefault(runtime, threading.Lock())
+        with lock:
+            if runtime in self._launchers:
                 return
-            self._warned.add(runtime)
-        log.warning("functions declared %s run on the local %s interpreter", runtime, local_python_runtime())
+            verdict = family.check(runtime)
+            if not verdict.usable:
+                raise invalid_runtime(runtime, verdict.detail)
+            try:
+                launcher = family.prepare(runtime)
+            except RuntimeBuildError as exc:
+                log.error("%s cannot run here: %s", runtime, exc)
+                raise invalid_runtime(runtime, str(exc).splitlines()[0]) from None
+            if verdict.warning:
+                log.warning("%s", verdict.warning)
+            self._launchers[runtime] = launcher
+
+    def _launcher_of(self, runtime: str) -> Launcher:
+        return self._launchers[runtime]
 
     def _check_memory(self) -> None:
         for _, pool in self._pools.items():

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..snapshots import FunctionConfig
 from .code import CodeCache
 from .function_log import Line
+from .launch import Launcher
 from .scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class RuntimeContext:
     max_workers: int = 8  # execution environments per function at once (invocations beyond wait)
     max_starting: int = 2  # cold starts per function at once
     memory_limits: bool = True  # a worker whose peak resident memory passes the function's memory size is killed
+    launcher: Callable[[str], Launcher] | None = None  # a runtime's prepared launcher (service.py prepares them)
 
     def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
         if not lines:

@@ -1,6 +1,6 @@
-"""One execution environment: an awslambdaric process, its Runtime API server and its output pipe.
+"""One execution environment: a runtime process (launch.py), its Runtime API server and its output pipe.
 
-The process runs awslambdaric's own loop (`bootstrap.run`, what `python -m awslambdaric <handler>` runs) in its
+The process runs the runtime's command (awslambdaric's loop, aws-lambda-ric, a package's bootstrap) in its
 own session (so a kill takes its children too), with stdout and stderr on one pipe. A watcher thread reads the
 pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
@@ -23,13 +23,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
+from .launch import Launch
+from .python_runtimes import PythonLauncher
 from .scheduler import Timer
 
 if TYPE_CHECKING:
@@ -45,18 +47,6 @@ HAS_PROC = os.path.exists("/proc/self/status")
 #: The output pipe is read at most this often (plus whenever an invocation ends), in a pipe this big.
 DRAIN_PAUSE_S = 0.02
 PIPE_BYTES = 1 << 20
-
-
-#: awslambdaric's `__main__`, minus one thing: for AWS_EXECUTION_ENV python3.12+ it waits for `/next` on a
-#: fresh thread pool per invocation (so Lambda's main thread can take signals while idle), ~0.4 ms of CPU per
-#: invoke. Workers here are stopped with SIGKILL only, so the main thread waits itself. Everything else (the
-#: handler's loading, events, context, errors, logging) is awslambdaric's code.
-RIC_MAIN = (
-    "import os, sys\n"
-    "from awslambdaric import bootstrap\n"
-    "from awslambdaric.lambda_runtime_client import LambdaRuntimeClient\n"
-    "bootstrap.run(sys.argv[1], LambdaRuntimeClient(os.environ['AWS_LAMBDA_RUNTIME_API'], False))\n"
-)
 
 
 #: getrusage's ru_maxrss is in KB on Linux, in bytes on macOS.
@@ -91,7 +81,7 @@ class Worker:
         self.gen = generation(fn)  # the code and configuration it runs
         self.init_timer: Timer | None = None
         self.log_stream = log_stream_name(fn.version, self.id)
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: Any = None  # a subprocess.Popen, or fork_server.AdoptedProcess
         self.capture: OutputCapture | None = None
         self.path_roots: tuple[tuple[str, str], ...] = ()  # local code/layer directories -> /var/task, /opt
         self.server: RuntimeApiServer | None = None
@@ -115,36 +105,59 @@ class Worker:
         ctx = self.pool.ctx
         self.server = RuntimeApiServer(self, name=self.id[:8])
         self.server.start()
+        launcher = ctx.launcher(self.fn.runtime) if ctx.launcher is not None else PythonLauncher(sys.executable, False)
         layers_dir = ctx.code.ensure_layers(self.fn)
+        launch = launcher.launch(self.fn, code_dir, layers_dir)
         env = build_environment(
             self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
-            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, layers_dir=layers_dir,
+            endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, runtime_env=launch.env,
         )
         self.path_roots = _path_roots(code_dir, layers_dir)
+        self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
+        spare = launch.spare() if launch.spare is not None else None
+        if spare is not None:  # a process started ahead (node_spares.py) becomes this environment
+            self.capture = OutputCapture(spare.read_fd)
+            self.proc = spare.proc
+            self._watch_process()
+            spare.hand_over(env, str(code_dir))  # a spare gone meanwhile ends the invocation as its exit
+            return
         read_fd, write_fd = os.pipe()
         try:
             fcntl.fcntl(read_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)  # room for DRAIN_PAUSE_S
         except OSError:
             pass
-        self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
+        self.capture = OutputCapture(read_fd)  # before the process: its /next may come before Popen returns
         try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", RIC_MAIN, self.fn.handler],
+            self.proc = self._forked(launch, env, code_dir, write_fd) or subprocess.Popen(
+                list(launch.argv),
                 cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
                 start_new_session=True, close_fds=True,
             )
         except BaseException:
-            os.close(read_fd)
+            self.capture.close()
             raise
         finally:
             os.close(write_fd)
-        self.capture = OutputCapture(read_fd)
+        self._watch_process()
+
+    def _watch_process(self) -> None:
+        assert self.proc is not None
         try:
             self._pidfd = os.pidfd_open(self.proc.pid)
         except (AttributeError, OSError):
             self._pidfd = None
         self._watcher = threading.Thread(target=self._watch, name=f"worker-{self.id[:8]}", daemon=True)
         self._watcher.start()
+
+    def _forked(self, launch: Launch, env: dict[str, str], code_dir: Path, out_fd: int) -> Any:
+        """The process forked from the runtime's template (fork_server.py), or None to start a new one."""
+        if launch.fork is None:
+            return None
+        try:
+            return launch.fork.spawn(self.fn.handler, env, str(code_dir), list(launch.path), out_fd)
+        except OSError as exc:
+            log.warning("the fork server of %s failed (%s); starting a new process", self.fn.runtime, exc)
+            return None
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (idempotent)."""

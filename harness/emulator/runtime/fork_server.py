@@ -1,0 +1,228 @@
+"""Python cold starts from a pre-initialised template process (a fork server), one per runtime interpreter.
+
+The template is the runtime's interpreter with awslambdaric and boto3/botocore already imported. A cold start
+sends it the environment's variables, working directory, import path, handler and output pipe (over a Unix
+socket, the pipe as a passed file descriptor); it forks, and the fork forks the execution environment and exits,
+so the environment is re-parented to the stack process, which is made a child subreaper (Linux's
+PR_SET_CHILD_SUBREAPER): the worker is then the stack's own child (waited for, its exit code and peak memory
+read, killed by process group) like a process started with Popen. The environment resets signals, starts its
+own session, points stdout/stderr at the pipe, takes the variables (os.environ replaced, TZ re-read) and the
+import path (Lambda's: code, layers, then the runtime's packages) and runs awslambdaric's loop as worker.py's
+command line would. Init Duration still counts from the request: it is the function's own init (its module
+and handler import), not the time the template saved.
+
+Linux only (elsewhere, or with HARNESS_FORK_SERVER=0, workers start as new processes). A template that dies
+is started again on the next cold start. Being a subreaper, the stack also inherits the orphans a function
+leaves behind (a daemon it started): they are reaped only when the stack exits. Left out: a template per set of
+layers (the function's own imports are not pre-loaded), Node.js (node_spares.py's spare processes instead).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Mapping
+
+log = logging.getLogger(__name__)
+
+FORK_SERVER_ENV = "HARNESS_FORK_SERVER"
+_PR_SET_CHILD_SUBREAPER = 36
+_subreaper: bool | None = None
+_subreaper_lock = threading.Lock()
+
+#: The template's program (runs on the runtime's interpreter; argv[1]: the socket's descriptor).
+TEMPLATE_MAIN = r'''
+import json, os, signal, socket, sys, time
+sys.modules["runtime_client"] = None  # awslambdaric's native client reads its endpoint when first imported:
+from awslambdaric import bootstrap, lambda_runtime_client  # each environment loads it itself
+from awslambdaric.lambda_runtime_client import LambdaRuntimeClient
+del sys.modules["runtime_client"]
+import boto3, botocore.session, botocore.client  # the provided SDK, loaded once for every environment
+try:
+    import ctypes
+    libc = ctypes.CDLL(None)  # (no PR_SET_PDEATHSIG: it follows the starting thread; a closed socket ends us)
+    libc.prctl(15, b"lambda-template")  # PR_SET_NAME: how `make bench` tells it from the environments
+except Exception:
+    libc = None
+sock = socket.socket(fileno=int(sys.argv[1]))
+base_path = [entry for entry in sys.path if entry]  # not '' (the template's own working directory)
+
+
+def environment(req, out_fd):
+    os.setsid()
+    if libc is not None:
+        libc.prctl(15, b"python")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(devnull)
+    os.close(out_fd)
+    sock.close()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    os.chdir(req["cwd"])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    time.tzset()
+    sys.path[:] = req["path"] + base_path
+    sys.argv = ["", req["handler"]]
+    import runtime_client
+    runtime_client.initialize_client(lambda_runtime_client._user_agent())
+    lambda_runtime_client.runtime_client = runtime_client
+    bootstrap.run(req["handler"], LambdaRuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"], False))
+    os._exit(0)
+
+
+while True:
+    try:
+        msg, fds, _, _ = socket.recv_fds(sock, 1 << 22, 1)
+    except (ConnectionError, OSError):
+        os._exit(0)
+    if not msg:
+        os._exit(0)
+    req = json.loads(msg)
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:
+        os.close(read_end)
+        pid = os.fork()
+        if pid == 0:
+            os.close(write_end)
+            try:
+                environment(req, fds[0])
+            finally:
+                os._exit(1)
+        os.write(write_end, str(pid).encode())
+        os._exit(0)
+    os.close(write_end)
+    for fd in fds:
+        os.close(fd)
+    pid = os.read(read_end, 32).decode()
+    os.close(read_end)
+    os.waitpid(middle, 0)  # the environment is the stack's child from here on
+    sock.sendall(pid.encode() or b"0")
+'''
+
+
+def enabled(env: Mapping[str, str] | None = None) -> bool:
+    value = ((os.environ if env is None else env).get(FORK_SERVER_ENV) or "1").strip().lower()
+    return sys.platform.startswith("linux") and value not in ("0", "false", "no", "off") and \
+        hasattr(socket, "send_fds") and become_subreaper()
+
+
+def become_subreaper() -> bool:
+    """Make this process the child subreaper of its descendants (once); False where that is impossible."""
+    global _subreaper
+    with _subreaper_lock:
+        if _subreaper is None:
+            try:
+                libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+                _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+            except (OSError, AttributeError):
+                _subreaper = False
+        return _subreaper
+
+
+class AdoptedProcess:
+    """A worker forked by a template and re-parented to this process: what worker.py uses of a Popen."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                self.returncode = -9
+        return self.returncode
+
+
+@dataclass
+class ForkServer:
+    """One template process of one interpreter; `spawn` is thread-safe."""
+
+    python: str
+    base_env: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+
+    def _start(self) -> socket.socket:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(self.base_env, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
+        try:
+            self._proc = subprocess.Popen([self.python, "-c", TEMPLATE_MAIN, str(theirs.fileno())],
+                                          pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
+                                          cwd="/", start_new_session=True)
+        finally:
+            theirs.close()
+        self._sock = mine
+        return mine
+
+    def start_soon(self) -> None:
+        """Start the template in the background (a first cold start then finds it ready)."""
+        def start() -> None:
+            with self._lock:
+                if not self._alive():
+                    try:
+                        self._restart()
+                    except OSError as exc:
+                        log.warning("could not start the fork server of %s: %s", self.python, exc)
+        threading.Thread(target=start, name="fork-server-start", daemon=True).start()
+
+    def spawn(self, handler: str, env: Mapping[str, str], cwd: str, path: list[str], out_fd: int) -> AdoptedProcess:
+        """Fork an environment writing to `out_fd`; OSError when the template cannot do it."""
+        request = json.dumps({"handler": handler, "env": dict(env), "cwd": cwd, "path": path}).encode()
+        with self._lock:
+            for attempt in (1, 2):  # a template that died is started again once
+                sock = self._sock if self._sock is not None and self._alive() else self._restart()
+                try:
+                    socket.send_fds(sock, [request], [out_fd])
+                    answer = sock.recv(32)
+                    if answer and answer != b"0":
+                        return AdoptedProcess(int(answer))
+                except OSError:
+                    if attempt == 2:
+                        raise
+                self._close_locked()
+            raise OSError("the fork server did not start an environment")
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def _restart(self) -> socket.socket:
+        self._close_locked()
+        return self._start()
+
+    def _close_locked(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def pid(self) -> int | None:
+        return self._proc.pid if self._alive() and self._proc is not None else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()

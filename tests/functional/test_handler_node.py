@@ -1,0 +1,76 @@
+"""handler-node/, the tutorial's function in Node.js, on the embedded stack: every tutorial scenario passes with
+it in place of the Python port (the stack's `code_dir` and `runtime` swapped), and it answers as the tutorial's
+code does where the port differs on purpose (statusCode as a string, the bare error message, a crash without a
+query string)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import requests
+
+from harness.deploy import StackSettings, deploy, destroy
+from harness.replay import load_many, runner_for
+from harness.targets import embedded
+
+from .runtimekit import node20, npm_modules, zip_with_modules  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-west-1"
+
+
+@pytest.fixture(scope="module")
+def node_settings(node20) -> StackSettings:
+    return dataclasses.replace(StackSettings(region=REGION), code_dir=str(ROOT / "handler-node"),
+                               runtime=node20).with_prefix("node-")
+
+
+def test_every_tutorial_scenario_passes_with_the_node_function(stack_url, clients, node_settings):
+    items, errors = load_many([ROOT / "scenarios" / "tutorial"])
+    assert not errors and len(items) >= 8
+    target = embedded.target(stack_url, REGION)
+    outputs = deploy(node_settings, clients, url_for=target.invoke_url)
+    try:
+        # the tutorial's own answers, where the Python port differs on purpose
+        patch = requests.patch(outputs.invoke_url, json={}, timeout=30)
+        assert (patch.status_code, patch.text) == (400, 'Unsupported method "PATCH"')
+        assert patch.headers["Content-Type"] == "application/json"
+        crash = requests.get(outputs.invoke_url, timeout=30)  # no query string: queryStringParameters is null
+        assert (crash.status_code, crash.json()) == (502, {"message": "Internal server error"})
+        answer = clients("lambda").invoke(FunctionName=outputs.function_name, Payload=json.dumps(
+            {"httpMethod": "GET", "queryStringParameters": {"TableName": outputs.tables[0]}}).encode())
+        assert json.loads(answer["Payload"].read())["statusCode"] == "200"
+        with runner_for(target, settings=node_settings, outputs=outputs) as runner:
+            results = runner.run(items)
+    finally:
+        destroy(node_settings, clients)
+    failed = [f"{r.item_id}: {r.error or [s.mismatches for s in r.steps if s.mismatches]}" for r in results
+              if r.outcome != "passed"]
+    assert not failed, failed
+
+
+def test_a_package_with_its_own_node_modules_runs_as_on_lambda(stack_url, clients, node20):
+    """The tutorial's code as published, with dynamodb-doc and the AWS SDK v2 from npm in its node_modules."""
+    modules = npm_modules("dynamodb-doc", {"dynamodb-doc": "1.0.0"})
+    code = zip_with_modules(ROOT / "tests" / "fixtures" / "functions" / "node-own-modules", modules)
+    settings = dataclasses.replace(StackSettings(region=REGION), code_dir=str(ROOT / "handler-node"), runtime=node20,
+                                   ).with_prefix("nodedoc-")
+    outputs = deploy(settings, clients, url_for=embedded.target(stack_url, REGION).invoke_url)
+    try:
+        lam = clients("lambda")
+        lam.update_function_code(FunctionName=outputs.function_name, ZipFile=code)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=outputs.function_name,
+                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
+        table = outputs.tables[0]
+        posted = requests.post(outputs.invoke_url, json={"TableName": table, "Item": {"id": "1", "text": "hi"}},
+                               timeout=60)
+        assert (posted.status_code, posted.json()) == (200, {})
+        listed = requests.get(outputs.invoke_url, params={"TableName": table}, timeout=30)
+        assert listed.json() == {"Items": [{"id": "1", "text": "hi"}], "Count": 1, "ScannedCount": 1}
+        missing = requests.get(outputs.invoke_url, params={"TableName": "nope"}, timeout=30)
+        assert (missing.status_code, missing.text) == (400, "Requested resource not found")
+    finally:
+        destroy(settings, clients)
