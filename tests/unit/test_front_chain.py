@@ -237,3 +237,38 @@ def test_a_handler_names_the_protocol_itself():
     ex = exchange({"PATH_INFO": "/", "wsgi.input": io.BytesIO()})
     ex.protocol = protocols.EXECUTE_API
     assert ex.protocol == protocols.EXECUTE_API
+
+
+# ---- corrections around moto: every correction whose route matches applies, in order ------------------------------
+
+def test_every_matching_correction_runs_in_order_and_the_first_refusal_ends_the_call():
+    import re
+
+    from harness.emulator.control.moto_changes import Correction, Corrections
+
+    seen: list[str] = []
+    route = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)$")
+
+    def refuse_get(exchange: Exchange) -> None:
+        seen.append("checks " + exchange.params["verb"])
+        if exchange.params["verb"] == "GET":
+            raise AwsError(409, "ConflictException", "Method already exists for this resource")
+
+    def note(exchange: Exchange) -> None:
+        seen.append("authorizer " + exchange.params["verb"])
+
+    corrections = Corrections((Correction("PUT", route, before=refuse_get, after=lambda e: seen.append("after 1")),
+                               Correction("PUT", route, before=note, after=lambda e: seen.append("after 2"))))
+
+    def put(verb: str) -> Exchange:
+        return exchange(environ(f"/restapis/a/resources/r/methods/{verb}", method="PUT", body=b"{}"))
+
+    posted = put("POST")
+    corrections.before(posted)
+    posted.answer = Answer(201, {}, b"{}")
+    corrections.after(posted)
+    assert seen == ["checks POST", "authorizer POST", "after 1", "after 2"]
+    seen.clear()
+    with pytest.raises(AwsError):
+        corrections.before(put("GET"))
+    assert seen == ["checks GET"]

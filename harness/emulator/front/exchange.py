@@ -78,7 +78,7 @@ class Exchange:
         self.path: str = environ.get("PATH_INFO", "") or "/"
         self.target: str = environ.get("HTTP_X_AMZ_TARGET", "")
         self.answer: Answer | None = None
-        self.correction: Any = None  # the moto correction that applies (moto_changes/around_moto.py)
+        self.correction: Any = None  # the moto corrections that apply, with their params (moto_changes/around_moto.py)
         self.params: dict[str, str] = {}  # what the correction's route matched
         self.note: Any = None  # what the correction read before moto answered
         self.operation: str | None = None  # the AWS operation, once the model validation has named it

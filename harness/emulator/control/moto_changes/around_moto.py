@@ -39,25 +39,29 @@ class Corrections:
         self._by_method = {method: tuple(found) for method, found in by_method.items()}
 
     def before(self, exchange: Exchange) -> None:
-        """Request handler: find the call's correction (if any) and run its `before`."""
+        """Request handler: run the `before` of every correction whose route matches the call, in order (the
+        first to refuse ends it); `exchange.params` holds the last match's parameters."""
+        applied: list[tuple[Correction, dict[str, str]]] = []
         for correction in self._by_method.get(exchange.method, ()):
             match = correction.route.match(exchange.path)
             if match:
                 _ = exchange.body  # read now: moto consumes the stream, and `after` may need the request
-                exchange.correction = correction
-                exchange.params = {key: unquote(value) for key, value in match.groupdict().items()}
+                params = {key: unquote(value) for key, value in match.groupdict().items()}
+                applied.append((correction, params))
+                exchange.correction = tuple(applied)
+                exchange.params = params
                 if correction.before is not None:
                     correction.before(exchange)
-                return
 
     @staticmethod
     def after(exchange: Exchange) -> None:
-        """Response handler: run the correction's `after` on moto's successful answer."""
-        correction = exchange.correction
-        if correction is None or correction.after is None or exchange.answer is None:
+        """Response handler: run the `after` of each applied correction on moto's successful answer."""
+        if not exchange.correction or exchange.answer is None or not 200 <= exchange.answer.status < 300:
             return
-        if 200 <= exchange.answer.status < 300:
-            correction.after(exchange)
+        for correction, params in exchange.correction:
+            if correction.after is not None and exchange.answer is not None and 200 <= exchange.answer.status < 300:
+                exchange.params = params
+                correction.after(exchange)
 
 
 def answer_json(exchange: Exchange) -> Any:
