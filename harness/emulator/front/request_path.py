@@ -9,6 +9,7 @@
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
+      prepare_cloudformation  the first CloudFormation call completes moto's CloudFormation (moto_changes/)
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
@@ -23,7 +24,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..control import MotoApp
-from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
+from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, \
+    prepare_cloudformation, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeMethod, \
@@ -50,6 +52,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             TestInvokeMethod(gateway),
             serve_dynamodb,
             FlushLogs(control),
+            prepare_cloudformation,
             corrections.before,
             moto,
         ),

@@ -6,6 +6,9 @@
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
+    cloudformation_front.py    CloudFormation: completed at its first call (cloudformation_outcomes/_apigateway/
+                               _types/_checks.py: events and rollback, API Gateway's and other missing types,
+                               AWS's template checks)
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
 
@@ -21,6 +24,7 @@ import_apigateway_models()  # before anything imports moto's API Gateway models 
 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
+from .cloudformation_front import prepare_cloudformation  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
@@ -34,4 +38,4 @@ def change_moto() -> None:
 
 
 __all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
-           "serve_dynamodb"]
+           "prepare_cloudformation", "serve_dynamodb"]
