@@ -37,12 +37,13 @@ def change_cloudformation() -> None:
         from .cloudformation_apigateway import MODELS as APIGATEWAY_MODELS
         from .cloudformation_checks import check_templates
         from .cloudformation_outcomes import change_cloudformation_outcomes
-        from .cloudformation_types import MODELS as OTHER_MODELS
+        from .cloudformation_types import MODELS as OTHER_MODELS, fix_function_updates
 
         ours = {model.cloudformation_type(): model for model in (*APIGATEWAY_MODELS, *OTHER_MODELS)}
         parsing.resource_class_from_type = _ours_first(ours, parsing.resource_class_from_type)
         change_cloudformation_outcomes()
         check_templates()
+        fix_function_updates()
         _done.append(True)
 
 

@@ -13,6 +13,9 @@ not pay for importing moto's CloudFormation):
 - a failed creation rolls back (`ROLLBACK_IN_PROGRESS` naming the failed resources, what was made is deleted,
   `ROLLBACK_COMPLETE`); a failed update goes back to the previous template and parameters
   (`UPDATE_ROLLBACK_COMPLETE`); a resource that cannot be updated in place is replaced (new first, old deleted);
+- an update that changes nothing is refused ("No updates are to be performed."), one that changes a
+  parameter updates what it reaches through a Condition or Fn::Sub too;
+- a `NoEcho` parameter is shown `****`;
 - ExecuteChangeSet of a new stack builds its outputs and sees other stacks' exports, and a failure ends the
   change set `EXECUTE_FAILED`.
 Left out: timeouts, stack policies, `UPDATE_ROLLBACK_FAILED` (a rollback that fails is logged and the stack
@@ -21,6 +24,7 @@ still ends `*_ROLLBACK_COMPLETE`), nested stacks' events.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from typing import Any, Callable, Iterator
@@ -190,6 +194,30 @@ def _update_map(original: Callable[..., Any]) -> Callable[..., Any]:
     return update
 
 
+def _diff_with_parameters(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's diff, plus the resources a changed parameter reaches through a Condition or Fn::Sub (moto looked
+    only at a direct Ref), so they are updated as on AWS."""
+    def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+                            ) -> dict[str, Any]:
+        found = original(self, other_template, parameters)
+        if not parameters:
+            return found
+        changed = {p for p in parameters if self.input_parameters.get(p) != parameters[p]}
+        if not changed:
+            return found
+        text = json.dumps
+        conditions = {name for name, body in (other_template.get("Conditions") or {}).items()
+                      if any(f'"{p}"' in text(body) for p in changed)}
+        for name, body in (other_template.get("Resources") or {}).items():
+            if name in found["Modify"] or name in found["Add"]:
+                continue
+            raw = text(body)
+            if any(f'"{c}"' in raw for c in conditions) or any(f"${{{p}}}" in raw for p in changed):
+                found["Modify"].append(name)
+        return found
+    return build_resource_diff
+
+
 def _stack_create(original: Callable[..., Any]) -> Callable[..., Any]:
     def create_resources(self: Any) -> None:
         with working_on(self):
@@ -223,7 +251,12 @@ def _no_outputs(stack: Any) -> Any:
 def _stack_update(original: Callable[..., Any]) -> Callable[..., Any]:
     def update(self: Any, template: str, role_arn: str | None = None, parameters: dict[str, Any] | None = None,
                tags: dict[str, str] | None = None) -> None:
+        from moto.cloudformation.exceptions import ValidationError
+
         old_template, old_parameters = self.template, dict(self.resource_map.input_parameters or {})
+        same_template = self.parse_template(template) == self.parse_template(old_template)
+        if same_template and dict(parameters or {}) == old_parameters:
+            raise ValidationError(self.name, message="No updates are to be performed.")
         with working_on(self):
             try:
                 original(self, template, role_arn, parameters, tags)
@@ -307,6 +340,15 @@ def _made_resources(self: Any) -> list[Any]:
             and hasattr(made, "logical_resource_id")]
 
 
+def _parameter_list(self: Any) -> list[dict[str, Any]]:
+    """DescribeStacks' Parameters: a `NoEcho` parameter shows `****`, passed or defaulted (moto compared the
+    value with the names, and only for passed ones)."""
+    slots = self.template_dict.get("Parameters") or {}
+    return [{"ParameterKey": key, "ParameterValue": "****" if (slots.get(key) or {}).get("NoEcho") in (True, "true")
+             else (",".join(map(str, value)) if isinstance(value, list) else value)}
+            for key, value in self.resource_map.resolved_parameters.items()]
+
+
 def execute_change_set(backend: Any, change_set_name: str, stack_name: str | None = None) -> None:
     """ExecuteChangeSet: moto's, with a new stack's outputs, exports and imports, and rollback."""
     from moto.cloudformation.exceptions import ValidationError
@@ -352,12 +394,14 @@ def change_cloudformation_outcomes() -> None:
         (parsing.ResourceMap, "_delete_resource", _delete_resource(parsing.ResourceMap._delete_resource)),
         (parsing.ResourceMap, "delete", _delete_all(parsing.ResourceMap.delete)),
         (parsing.ResourceMap, "update", _update_map(parsing.ResourceMap.update)),
+        (parsing.ResourceMap, "build_resource_diff", _diff_with_parameters(parsing.ResourceMap.build_resource_diff)),
         (models.Stack, "create_resources", _stack_create(models.Stack.create_resources)),
         (models.Stack, "update", _stack_update(models.Stack.update)),
         (models.Stack, "delete", _stack_delete(models.Stack.delete)),
         (models.CloudFormationBackend, "execute_change_set", execute_change_set),
         (models.CloudFormationBackend, "create_stack", create_stack),
         (models.Stack, "stack_resources", property(_made_resources)),
+        (models.Stack, "parameter_list", property(_parameter_list)),
     ]
     for owner, name, value in patches:
         if not isinstance(value, property):
