@@ -66,8 +66,9 @@ class Provided(CloudFormationModel):
         return ""
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> Provided:
+    def create_from_cloudformation_json(  # type: ignore[override]
+            cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+            **kwargs: Any) -> Provided:
         return cls.make(_backend(account_id, region_name), dict(cloudformation_json.get("Properties") or {}),
                         kwargs.get("LogicalId", "") or resource_name, account_id, region_name)
 
@@ -290,7 +291,8 @@ class Stage(Provided):
             original_resource.delete(account_id, region_name)
             return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
                                                        region_name)
-        stage = _backend(account_id, region_name).apis[props["RestApiId"]].stages[original_resource.physical_resource_id]
+        api = _backend(account_id, region_name).apis[props["RestApiId"]]
+        stage = api.stages[original_resource.physical_resource_id]
         stage.deployment_id = props["DeploymentId"]
         stage.variables = dict(props.get("Variables") or {})
         stage.description = props.get("Description", "")
