@@ -21,6 +21,8 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.moto_api._internal import mock_random
 
+from .apigateway_openapi import import_openapi
+
 
 def generated_id(logical_id: str) -> str:
     """A physical id for a resource AWS names itself (`Logical-1A2B3C4D5E6F`, as CloudFormation draws them)."""
@@ -133,8 +135,7 @@ class RestApi(Provided):
 
     def _apply(self, backend: Any, api_id: str, document: dict[str, Any] | None, props: dict[str, Any]) -> None:
         if document is not None:
-            mode = "overwrite" if (props.get("Mode") or "overwrite") == "overwrite" else "merge"
-            backend.put_rest_api(api_id, document, fail_on_warnings=bool(props.get("FailOnWarnings")), mode=mode)
+            import_openapi(backend, api_id, document)
         api = backend.apis[api_id]
         if props.get("BinaryMediaTypes") is not None:
             api.binaryMediaTypes = [t.replace("~1", "/") for t in props["BinaryMediaTypes"]]

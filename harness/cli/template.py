@@ -1,0 +1,97 @@
+"""`harness deploy --template FILE` / `harness destroy --stack-name NAME` / `harness plan --template FILE`: a
+SAM or CloudFormation template onto a target through its CloudFormation API (deploy/template_deploy.py does the
+work; this module reads the options and prints).
+
+Exit status as for every command: 0 deployed (or "No updates are to be performed."), 1 the stack failed and
+rolled back (each failed resource, its type and the reason printed), 2 nothing deployed (bad template, missing
+parameter or path, cfn-lint error). Left out: following the stack's events live (they are printed at the end).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..defaults import DEFAULT_REGION
+from .options import resolve_target
+
+SERVER_SIDE_TRANSFORM = ("localstack", "aws")  # targets whose CloudFormation runs SAM's transform itself
+
+
+def add_template_options(parser: argparse.ArgumentParser, *, deploying: bool) -> None:
+    if deploying:
+        parser.add_argument("--template", metavar="FILE",
+                            help="deploy this SAM or CloudFormation template (YAML or JSON) instead of the tutorial's "
+                                 "plan, through the target's CloudFormation")
+        parser.add_argument("--parameter-overrides", nargs="+", metavar="KEY=VALUE", default=[],
+                            help="the template's parameter values (with --template)")
+        parser.add_argument("--no-lint", action="store_true",
+                            help="skip cfn-lint before deploying (with --template; its errors stop a deploy)")
+    parser.add_argument("--stack-name", metavar="NAME",
+                        help="the CloudFormation stack (default with --template: the template's folder name)")
+
+
+def _tags(target: Any) -> dict[str, str]:
+    return dict(target.tags or {})
+
+
+def cmd_plan_template(args: argparse.Namespace) -> int:
+    from ..deploy.template_deploy import plan_template, render_template_plan
+
+    plan = plan_template(args.template, region=args.region or DEFAULT_REGION, stack_name=args.stack_name,
+                         overrides=_overrides(args), lint=not getattr(args, "no_lint", False))
+    _print_warnings(plan)
+    print(render_template_plan(plan))
+    return 0
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    from ..deploy.template_source import parse_overrides
+
+    return parse_overrides(getattr(args, "parameter_overrides", None))
+
+
+def _print_warnings(plan: Any) -> None:
+    for finding in plan.warnings:
+        print(f"harness: cfn-lint warning: {finding}", file=sys.stderr, flush=True)
+
+
+def cmd_deploy_template(args: argparse.Namespace) -> int:
+    from ..clients import Clients
+    from ..deploy.template_deploy import deploy_planned, plan_template
+
+    region = args.region or DEFAULT_REGION
+    overrides = _overrides(args)
+    plan = plan_template(args.template, region=region, stack_name=args.stack_name, overrides=overrides,
+                         lint=not args.no_lint)
+    _print_warnings(plan)
+    target = resolve_target(args, region)
+    stack_name = f"{target.prefix}{plan.stack_name}" if target.prefix else plan.stack_name
+    if stack_name != plan.stack_name or target.tags:
+        import dataclasses
+        from types import MappingProxyType
+
+        plan = dataclasses.replace(plan, stack_name=stack_name,
+                                   tags=MappingProxyType({**plan.tags, **_tags(target)}))
+    print(f"harness: deploying {plan.stack_name} from {plan.source.path} to {target.name} "
+          f"({target.endpoint.url or 'AWS'})", flush=True)
+    done = deploy_planned(plan, Clients(target.endpoint), transform_here=target.name not in SERVER_SIDE_TRANSFORM,
+                          on_status=lambda line: print(f"harness: {line}", flush=True))
+    if not done.changed:
+        print(f"harness: {plan.stack_name}: No updates are to be performed.")
+    else:
+        print(f"harness: {plan.stack_name}: {done.status} in {done.seconds:.2f} s")
+    for key, value in done.outputs.items():
+        print(f"  {key} = {value}")
+    return 0
+
+
+def cmd_destroy_template(args: argparse.Namespace) -> int:
+    from ..clients import Clients
+    from ..deploy.template_stack import destroy_template
+
+    target = resolve_target(args, args.region or DEFAULT_REGION)
+    name = f"{target.prefix}{args.stack_name}" if target.prefix else args.stack_name
+    existed = destroy_template(Clients(target.endpoint), name)
+    print(f"harness: destroyed {name}" if existed else f"harness: no stack {name} found")
+    return 0
