@@ -107,13 +107,13 @@ def installed_dependencies(requirements: Path, cache_root: Path,
                            run: Callable[..., Any] = subprocess.run) -> Path:
     """A directory holding what `requirements` installs (pip), cached by its content and the Python version."""
     key = hashlib.sha256(requirements.read_bytes() + sys.version.encode()).hexdigest()[:24]
-    target = cache_root / key
+    target = cache_root.resolve() / key
     if (target / ".complete").exists():
         return target
-    partial = cache_root / f"{key}.partial"
+    partial = cache_root.resolve() / f"{key}.partial"
     partial.mkdir(parents=True, exist_ok=True)
     done = run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                "--no-compile", "--target", str(partial), "-r", str(requirements)],
+                "--no-compile", "--target", str(partial), "-r", str(requirements.resolve())],
                capture_output=True, text=True, check=False, cwd=requirements.parent)  # its relative paths
     if done.returncode != 0:
         raise UsageError(f"{requirements}: pip could not install its dependencies: "
