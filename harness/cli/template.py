@@ -9,8 +9,9 @@ parameter or path, cfn-lint error). Left out: following the stack's events live 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from ..defaults import DEFAULT_REGION
 from .options import resolve_target
@@ -95,3 +96,45 @@ def cmd_destroy_template(args: argparse.Namespace) -> int:
     existed = destroy_template(Clients(target.endpoint), name)
     print(f"harness: destroyed {name}" if existed else f"harness: no stack {name} found")
     return 0
+
+
+class TemplateRun:
+    """`replay`/`run --template`: the planned template (checked before any target is opened)."""
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+
+
+def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
+    """The template to replay against, planned now (bad input: exit 2 before anything starts), or None."""
+    if not getattr(args, "template", None):
+        return None
+    from ..deploy.template_deploy import plan_template
+
+    plan = plan_template(args.template, region=region, stack_name=args.stack_name, overrides=_overrides(args),
+                         lint=not args.no_lint)
+    _print_warnings(plan)
+    return TemplateRun(plan)
+
+
+@contextlib.contextmanager
+def template_stack(run: TemplateRun | None, target: Any) -> Iterator[Any]:
+    """The template's stack deployed on `target` for a replay (its StackOutputs), deleted afterwards unless it
+    was there before; None without a template."""
+    if run is None:
+        yield None
+        return
+    from ..clients import Clients
+    from ..deploy.template_deploy import deploy_planned
+    from ..deploy.template_outputs import stack_outputs
+    from ..deploy.template_stack import destroy_template, read_stack
+
+    clients = Clients(target.endpoint)
+    there = read_stack(clients, run.plan.stack_name) is not None
+    done = deploy_planned(run.plan, clients, transform_here=target.name not in SERVER_SIDE_TRANSFORM)
+    print(f"harness: stack {done.stack_name} from {run.plan.source.path}: {done.status}", flush=True)
+    try:
+        yield stack_outputs(done, target.region, target.invoke_url)
+    finally:
+        if not there:
+            destroy_template(clients, run.plan.stack_name)

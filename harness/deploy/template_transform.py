@@ -48,6 +48,7 @@ def transform_sam(body: Mapping[str, Any], parameters: Mapping[str, str], *, reg
                   iam: Any, template_name: str) -> dict[str, Any]:
     """The plain CloudFormation template SAM makes of `body` (parameters: the values passed to the stack)."""
     import copy
+    import logging
 
     import boto3
     from samtranslator.model.exceptions import InvalidDocumentException
@@ -56,6 +57,7 @@ def transform_sam(body: Mapping[str, Any], parameters: Mapping[str, str], *, reg
 
     values = {"AWS::Region": region, "AWS::AccountId": account_id, "AWS::Partition": "aws",
               "AWS::URLSuffix": "amazonaws.com", **parameters}
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its feature-toggle notices are not the user's
     loader = _Loader(iam)
     translator = Translator(None, Parser(), boto_session=boto3.session.Session(
         region_name=region, aws_access_key_id="unused", aws_secret_access_key="unused"))  # only its region is read

@@ -69,7 +69,8 @@ def test_a_missing_path_names_the_resource_and_property(tmp_path):
 
 
 def test_aws_include_of_a_local_file_is_inlined(tmp_path):
-    (tmp_path / "more.yaml").write_text("Q:\n  Type: AWS::SQS::Queue\n  Properties:\n    QueueName: !Sub '${AWS::StackName}-q'\n")
+    (tmp_path / "more.yaml").write_text(
+        "Q:\n  Type: AWS::SQS::Queue\n  Properties:\n    QueueName: !Sub '${AWS::StackName}-q'\n")
     body = {"Resources": {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "more.yaml"}}}}
     assert inline_includes(body, tmp_path, "t") == {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": {"Fn::Sub": "${AWS::StackName}-q"}}}}}
