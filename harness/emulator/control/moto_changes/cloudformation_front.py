@@ -4,8 +4,9 @@ call (importing it costs ~1 s, so a stack that never sees a CloudFormation call 
 What is completed, one module per concern: `cloudformation_outcomes.py` (events per resource, rollback,
 unsupported types fail, change sets), `cloudformation_apigateway.py` (API Gateway's resource types),
 `cloudformation_types.py` (Lambda, Cognito and the other types moto lacks), `cloudformation_checks.py`
-(template checks AWS makes before it creates anything).
-Left out: the SAM transform (the harness does it before it calls CloudFormation, as `sam deploy` does).
+(template checks AWS makes before it creates anything), `cloudformation_transform.py` (AWS::Include from S3
+and SAM's transform, as CloudFormation runs them).
+Left out: nested stacks' events and rollback (moto's AWS::CloudFormation::Stack as is).
 """
 from __future__ import annotations
 
@@ -37,12 +38,14 @@ def change_cloudformation() -> None:
         from .cloudformation_apigateway import MODELS as APIGATEWAY_MODELS
         from .cloudformation_checks import check_templates
         from .cloudformation_outcomes import change_cloudformation_outcomes
+        from .cloudformation_transform import run_transforms
         from .cloudformation_types import MODELS as OTHER_MODELS, fix_function_updates
 
         ours = {model.cloudformation_type(): model for model in (*APIGATEWAY_MODELS, *OTHER_MODELS)}
         parsing.resource_class_from_type = _ours_first(ours, parsing.resource_class_from_type)
         change_cloudformation_outcomes()
         check_templates()
+        run_transforms()  # after the checks: it wraps them, so they see the processed template
         fix_function_updates()
         _done.append(True)
 

@@ -15,6 +15,8 @@ not pay for importing moto's CloudFormation):
   (`UPDATE_ROLLBACK_COMPLETE`); a resource that cannot be updated in place is replaced (new first, old deleted);
 - an update that changes nothing is refused ("No updates are to be performed."), one that changes a
   parameter updates what it reaches through a Condition or Fn::Sub too;
+- a change set with nothing to change ends FAILED ("The submitted information didn't contain changes"),
+  parameters compared by value (defaults and previous values resolved);
 - a `NoEcho` parameter is shown `****`;
 - ExecuteChangeSet of a new stack builds its outputs and sees other stacks' exports, and a failure ends the
   change set `EXECUTE_FAILED`.
@@ -349,6 +351,23 @@ def _parameter_list(self: Any) -> list[dict[str, Any]]:
             for key, value in self.resource_map.resolved_parameters.items()]
 
 
+def _has_template(self: Any, other_template: str) -> bool:
+    """CreateChangeSet's "no changes": the stack's template as given (moto compared the dict its resource map
+    had filled in with empty Properties, so an unchanged template looked changed)."""
+    return self.parse_template(self.template) == self.parse_template(other_template)
+
+
+def _has_parameters(self: Any, other_parameters: dict[str, Any]) -> bool:
+    """The same parameter values, defaults and previous values resolved (moto compared what was passed: a
+    `UsePreviousValue` or a default made an unchanged stack look changed)."""
+    def text(values: dict[str, Any]) -> dict[str, str]:
+        return {k: ",".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in values.items() if v is not None}
+    slots = self.template_dict.get("Parameters") or {}
+    wanted = {name: (slot or {}).get("Default") for name, slot in slots.items()}
+    wanted.update(other_parameters or {})
+    return text(wanted) == text(self.resource_map.resolved_parameters)
+
+
 def execute_change_set(backend: Any, change_set_name: str, stack_name: str | None = None) -> None:
     """ExecuteChangeSet: moto's, with a new stack's outputs, exports and imports, and rollback."""
     from moto.cloudformation.exceptions import ValidationError
@@ -402,6 +421,8 @@ def change_cloudformation_outcomes() -> None:
         (models.CloudFormationBackend, "create_stack", create_stack),
         (models.Stack, "stack_resources", property(_made_resources)),
         (models.Stack, "parameter_list", property(_parameter_list)),
+        (models.Stack, "has_template", _has_template),
+        (models.Stack, "has_parameters", _has_parameters),
     ]
     for owner, name, value in patches:
         if not isinstance(value, property):
