@@ -198,3 +198,13 @@ def test_the_tutorial_scenarios_pass_on_the_root_template(tmp_path):
     assert " 0 failed" in summary and " passed" in summary, summary
     assert int(summary.split(" passed")[0].split()[-1]) >= 30, summary
     assert "harness: stack db-api from template.yaml: CREATE_COMPLETE" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", ["sam-crud", "openapi-keys"])
+def test_each_example_project_passes_its_scenarios(example):
+    """The README line of examples/ runs as written."""
+    done = harness(ROOT, "run", f"examples/{example}/scenarios", "--template", f"examples/{example}/template.yaml",
+                   timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " 0 failed" in done.stdout.strip().splitlines()[-1]
