@@ -39,14 +39,14 @@ def change_cloudformation() -> None:
         from .cloudformation_checks import check_templates
         from .cloudformation_outcomes import change_cloudformation_outcomes
         from .cloudformation_transform import run_transforms
-        from .cloudformation_types import MODELS as OTHER_MODELS, fix_function_updates
+        from .cloudformation_types import MODELS as OTHER_MODELS, fix_functions
 
         ours = {model.cloudformation_type(): model for model in (*APIGATEWAY_MODELS, *OTHER_MODELS)}
         parsing.resource_class_from_type = _ours_first(ours, parsing.resource_class_from_type)
         change_cloudformation_outcomes()
         check_templates()
         run_transforms()  # after the checks: it wraps them, so they see the processed template
-        fix_function_updates()
+        fix_functions()
         _done.append(True)
 
 

@@ -1,10 +1,11 @@
 """CloudFormation resource types of a REST API project that moto's CloudFormation has no model for (or a model
-without Fn::GetAtt), made through moto's own backends: `AWS::Lambda::Version`, `AWS::Lambda::Alias`,
+without Fn::GetAtt or a physical id), made through moto's own backends: `AWS::Lambda::Version`,
+`AWS::Lambda::LayerVersion`, `AWS::Lambda::Alias`,
 `AWS::Lambda::EventInvokeConfig`,
 `AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`. Ref and Fn::GetAtt as AWS's resource type reference
 documents them; each is deleted with its stack.
-`fix_function_updates` makes moto's update of an `AWS::Lambda::Function` take inline `ZipFile` code as its
-creation does (moto read the source text as base64).
+`fix_functions` makes moto's `AWS::Lambda::Function` keep the properties moto dropped (Layers, Tags...) and
+take inline `ZipFile` code on update as on creation (moto read the source text as base64).
 Left out: an alias's ProvisionedConcurrencyConfig, user pool triggers, domains and identity providers.
 """
 from __future__ import annotations
@@ -31,6 +32,29 @@ class Version(Provided):
         base = lambdas.get_function(function).function_arn
         version = str(lambdas.publish_version(function, props.get("Description", "")).version)
         return cls(f"{base}:{version}", {"Version": version, "FunctionArn": base})
+
+
+class LayerVersion(Provided):
+    """moto's model has no physical id, so a `Ref` to it gave the model itself and a function lost its layers."""
+
+    ATTRIBUTES = ("LayerVersionArn",)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::LayerVersion"
+
+    @classmethod
+    def make(cls, backend: Any, props: dict[str, Any], logical_id: str, account_id: str, region: str) -> Provided:
+        from .cloudformation_apigateway import generated_id
+
+        lambdas = lambda_backends[account_id][region]
+        name = props.get("LayerName") or generated_id(logical_id)
+        spec = {"LayerName": name, "Content": props["Content"],
+                **{k: props[k] for k in ("Description", "CompatibleRuntimes", "CompatibleArchitectures",
+                                         "LicenseInfo") if k in props}}
+        layer = lambdas.publish_layer_version(spec)
+        return cls(layer.arn, {"LayerVersionArn": layer.arn},
+                   _ignore_missing(lambda: lambdas.delete_layer_version(name, str(layer.version))))
 
 
 class Alias(Provided):
@@ -102,27 +126,53 @@ class UserPoolClient(Provided):
                    _ignore_missing(lambda: pools.delete_user_pool_client(pool_id, client.id)))
 
 
-def fix_function_updates() -> None:
-    """An updated function's inline `ZipFile` source is zipped as at creation (idempotent)."""
+_MORE_FUNCTION_PROPERTIES = ("Layers", "Architectures", "DeadLetterConfig", "TracingConfig", "EphemeralStorage",
+                             "PackageType", "ImageConfig", "LoggingConfig", "KmsKeyArn")
+
+
+def fix_functions() -> None:
+    """An `AWS::Lambda::Function` keeps its Layers, Tags, Architectures... (moto's model passed only seven
+    properties to CreateFunction), and an update zips inline `ZipFile` source as creation does (moto read the
+    source text as base64). Idempotent."""
     import base64
 
-    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.models import LambdaFunction, lambda_backends as backends
 
-    original = LambdaFunction.update_from_cloudformation_json
-    if getattr(original, "_harness", False):
+    if getattr(LambdaFunction.update_from_cloudformation_json, "_harness", False):
         return
+    original_update = LambdaFunction.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def zipped(cls: Any, cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+        code = (cloudformation_json.get("Properties") or {}).get("Code") or {}
+        if not isinstance(code.get("ZipFile"), str):
+            return cloudformation_json
+        data = base64.b64encode(cls._create_zipfile_from_plaintext_code(code["ZipFile"])).decode()
+        return {**cloudformation_json, "Properties": {**cloudformation_json["Properties"],
+                                                      "Code": {**code, "ZipFile": data}}}
 
     def update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any],
                account_id: str, region_name: str) -> Any:
-        code = (cloudformation_json.get("Properties") or {}).get("Code") or {}
-        if isinstance(code.get("ZipFile"), str):
-            zipped = base64.b64encode(cls._create_zipfile_from_plaintext_code(code["ZipFile"])).decode()
-            cloudformation_json = {**cloudformation_json, "Properties": {
-                **cloudformation_json["Properties"], "Code": {**code, "ZipFile": zipped}}}
-        return original.__func__(cls, original_resource, new_resource_name, cloudformation_json, account_id,
-                                 region_name)
+        return original_update(cls, original_resource, new_resource_name, zipped(cls, cloudformation_json),
+                               account_id, region_name)
+
+    def create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+               region_name: str, **kwargs: Any) -> Any:
+        """moto's creation, with every property CreateFunction takes (CloudFormation's names are the API's)."""
+        props = zipped(cls, cloudformation_json).get("Properties") or {}
+        spec = {"FunctionName": resource_name, **{k: props[k] for k in (
+            "Code", "Handler", "Role", "Runtime", "Description", "MemorySize", "Publish", "Timeout", "VpcConfig",
+            "Environment", *_MORE_FUNCTION_PROPERTIES) if k in props}}
+        tags = {t["Key"]: t["Value"] for t in props.get("Tags") or [] if isinstance(t, dict)}
+        if tags:
+            spec["Tags"] = tags
+        fn = backends[account_id][region_name].create_function(spec)
+        if props.get("ReservedConcurrentExecutions") is not None:
+            backends[account_id][region_name].put_function_concurrency(
+                fn.function_name, str(props["ReservedConcurrentExecutions"]))
+        return fn
     update._harness = True  # type: ignore[attr-defined]
     LambdaFunction.update_from_cloudformation_json = classmethod(update)  # type: ignore[assignment]
+    LambdaFunction.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
 
 
-MODELS: tuple[type[Provided], ...] = (Version, Alias, EventInvokeConfig, UserPool, UserPoolClient)
+MODELS: tuple[type[Provided], ...] = (Version, LayerVersion, Alias, EventInvokeConfig, UserPool, UserPoolClient)
