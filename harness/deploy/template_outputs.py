@@ -2,7 +2,8 @@
 
 The template names them as `template.yaml` does: `Table` (more tables: `Table2`, `Table3`...), `RoleArn`,
 `FunctionName`, `FunctionArn`, `ApiId`, `Stage`, `ResourcePath`, optionally `DeploymentId`. The invoke URL is
-the target's (the embedded stack's own URL for the API), not the template's `https://...amazonaws.com` one.
+the target's (the embedded stack's own URL for the API), not the template's `https://...amazonaws.com` one. Every Output and
+every resource's physical id come along too (`{{stack.outputs.X}}`, `{{stack.resources.LogicalId}}`).
 Left out: templates with several APIs or functions (the tutorial's scenarios address one of each).
 """
 from __future__ import annotations
@@ -31,4 +32,5 @@ def stack_outputs(done: TemplateDeployment, region: str, url_for: Callable[[str,
         tables=(out["Table"], *(out[k] for k in extra)), role_arn=out["RoleArn"],
         function_name=out["FunctionName"], function_arn=out["FunctionArn"], api_id=out["ApiId"],
         stage=out["Stage"], resource_path=out["ResourcePath"], deployment_id=deployment,
-        invoke_url=url_for(out["ApiId"], out["Stage"], out["ResourcePath"]))
+        invoke_url=url_for(out["ApiId"], out["Stage"], out["ResourcePath"]),
+        outputs=dict(out), resources=dict(done.resources))
