@@ -125,16 +125,9 @@ def template_stack(run: TemplateRun | None, target: Any) -> Iterator[Any]:
         yield None
         return
     from ..clients import Clients
-    from ..deploy.template_deploy import deploy_planned
-    from ..deploy.template_outputs import stack_outputs
-    from ..deploy.template_stack import destroy_template, read_stack
+    from ..deploy.template_deploy import deployed_template
 
-    clients = Clients(target.endpoint)
-    there = read_stack(clients, run.plan.stack_name) is not None
-    done = deploy_planned(run.plan, clients, transform_here=target.name not in SERVER_SIDE_TRANSFORM)
-    print(f"harness: stack {done.stack_name} from {run.plan.source.path}: {done.status}", flush=True)
-    try:
-        yield stack_outputs(done, target.region, target.invoke_url)
-    finally:
-        if not there:
-            destroy_template(clients, run.plan.stack_name)
+    with deployed_template(run.plan, Clients(target.endpoint), url_for=target.invoke_url,
+                           transform_here=target.name not in SERVER_SIDE_TRANSFORM,
+                           on_status=lambda line: print(f"harness: {line}", flush=True)) as outputs:
+        yield outputs

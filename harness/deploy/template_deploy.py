@@ -8,17 +8,21 @@ Left out: `--guided`, samconfig.toml, signing, image functions.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ..clients import Clients
 from ..emulator.template_checks import template_problem
 from ..errors import UsageError
 from .template_package import Artifact, build_artifact, find_artifacts, inline_includes, object_key, rewrite
 from .template_source import Finding, TemplateSource, lint_template, read_template, resolve_parameters
-from .template_stack import TemplateDeployment, account_of, deploy_template, upload_artifacts
+from .executor import StackOutputs
+from .template_outputs import stack_outputs
+from .template_stack import (TemplateDeployment, account_of, deploy_template, destroy_template, read_stack,
+                             upload_artifacts)
 from .template_transform import transform_sam
 
 DEFAULT_CACHE = Path(".harness/cache/deps")
@@ -96,3 +100,20 @@ def deploy_planned(plan: TemplatePlan, clients: Clients, *, transform_here: bool
         if problem:
             raise UsageError(f"{plan.source.path}: {problem}")
     return deploy_template(clients, plan.stack_name, body, plan.parameters, tags=plan.tags, on_status=on_status)
+
+
+@contextlib.contextmanager
+def deployed_template(plan: TemplatePlan, clients: Clients, *, transform_here: bool,
+                      url_for: Callable[[str, str, str], str],
+                      on_status: Callable[[str], None] | None = None) -> Iterator[StackOutputs]:
+    """The template's stack deployed for a replay or a test session, as `StackOutputs` (its Outputs under the
+    harness's names); deleted afterwards unless it was there before."""
+    there = read_stack(clients, plan.stack_name) is not None
+    done = deploy_planned(plan, clients, transform_here=transform_here)
+    if on_status is not None:
+        on_status(f"stack {done.stack_name} from {plan.source.path}: {done.status}")
+    try:
+        yield stack_outputs(done, clients.endpoint.region, url_for)
+    finally:
+        if not there:
+            destroy_template(clients, plan.stack_name)

@@ -208,3 +208,14 @@ def test_each_example_project_passes_its_scenarios(example):
                    timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " 0 failed" in done.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_pytest_runs_scenarios_on_a_template_stack():
+    """`pytest --harness-template`: the plugin deploys the template's stack for the session and removes it."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", "0",
+                           "examples/sam-crud/scenarios", "--harness-template", "examples/sam-crud/template.yaml",
+                           "--harness-stack-name", "pytest-sam-crud"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "2 passed" in done.stdout.strip().splitlines()[-1]
