@@ -266,6 +266,13 @@ def test_exports_are_imported_by_another_stack(cfn):
     assert _outputs(second)["Imported"] == _outputs(first)["Arn"]
     exports = {e["Name"]: e["Value"] for e in cf.list_exports()["Exports"]}
     assert exports[export] == _outputs(first)["Arn"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:  # still imported: AWS refuses
+        cf.delete_stack(StackName=first["StackName"])
+    assert refused.value.response["Error"]["Message"] == \
+        f"Export {export} cannot be deleted as it is in use by {second['StackName']}"
+    cf.delete_stack(StackName=second["StackName"])
+    cf.delete_stack(StackName=first["StackName"])
+    assert export not in {e["Name"] for e in cf.list_exports()["Exports"]}
 
 
 def test_a_change_set_creates_the_stack_with_outputs_then_updates_it(cfn, stack_url):

@@ -18,6 +18,8 @@ not pay for importing moto's CloudFormation):
 - a change set with nothing to change ends FAILED ("The submitted information didn't contain changes"),
   parameters compared by value (defaults and previous values resolved);
 - a `NoEcho` parameter is shown `****`;
+- DeleteStack is refused while another stack imports one of its exports; a resource that cannot be deleted
+  leaves the stack `DELETE_FAILED` with the reason (moto answered 500 and dropped the stack);
 - ExecuteChangeSet of a new stack builds its outputs and sees other stacks' exports, and a failure ends the
   change set `EXECUTE_FAILED`.
 Left out: timeouts, stack policies, `UPDATE_ROLLBACK_FAILED` (a rollback that fails is logged and the stack
@@ -334,6 +336,36 @@ def _publish_exports(backend: Any, stack: Any) -> None:
             backend.exports[export.name] = export
 
 
+def delete_stack(backend: Any, name_or_stack_id: str) -> None:
+    """DeleteStack: refused while another stack imports one of its exports (AWS's message); a resource that
+    cannot be deleted leaves the stack `DELETE_FAILED` with the reason (moto answered 500 and forgot the stack);
+    a stack that does not exist is no error, as on AWS."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    stack = backend.stacks.get(name_or_stack_id) or next(
+        (s for s in backend.stacks.values() if s.name == name_or_stack_id), None)
+    if stack is None:
+        return
+    ours = [name for name, export in backend.exports.items() if export.exporting_stack_id == stack.stack_id]
+    for other in backend.stacks.values():
+        if other is stack:
+            continue
+        text = json.dumps(other.template_dict)
+        for name in ours:
+            if json.dumps({"Fn::ImportValue": name})[1:-1] in text:
+                raise ValidationError(message=f"Export {name} cannot be deleted as it is in use by {other.name}")
+    try:
+        stack.delete()
+    except Exception as error:  # a resource moto could not delete: the stack stays, as AWS keeps it
+        stack.status = "DELETE_FAILED"
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason_of(error))
+        return
+    backend.stacks.pop(stack.stack_id, None)
+    backend.deleted_stacks[stack.stack_id] = stack
+    for name in ours:
+        backend.exports.pop(name, None)
+
+
 def _made_resources(self: Any) -> list[Any]:
     """A stack's resources: those made (moto's map made any it was asked for, even after a rollback)."""
     resource_map = self.resource_map
@@ -419,6 +451,7 @@ def change_cloudformation_outcomes() -> None:
         (models.Stack, "delete", _stack_delete(models.Stack.delete)),
         (models.CloudFormationBackend, "execute_change_set", execute_change_set),
         (models.CloudFormationBackend, "create_stack", create_stack),
+        (models.CloudFormationBackend, "delete_stack", delete_stack),
         (models.Stack, "stack_resources", property(_made_resources)),
         (models.Stack, "parameter_list", property(_parameter_list)),
         (models.Stack, "has_template", _has_template),
