@@ -4,14 +4,19 @@ work; this module reads the options and prints).
 
 Exit status as for every command: 0 deployed (or "No updates are to be performed."), 1 the stack failed and
 rolled back (each failed resource, its type and the reason printed), 2 nothing deployed (bad template, missing
-parameter or path, cfn-lint error). Left out: following the stack's events live (they are printed at the end).
+parameter or path, cfn-lint error). `replay`/`run` find the template in a `harness-stack.json` of the scenario
+folder (or its parent) when `--template` is not given. Left out: following the stack's events live (they
+are printed at the end).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
+from pathlib import Path
 from typing import Any, Iterator
+
+from ..errors import UsageError
 
 from ..defaults import DEFAULT_REGION
 from .options import resolve_target
@@ -105,14 +110,49 @@ class TemplateRun:
         self.plan = plan
 
 
+FOLDER_CONFIG = "harness-stack.json"
+
+
+def folder_config(paths: list[str]) -> tuple[Path, dict[str, Any]] | None:
+    """The `harness-stack.json` of the scenario folders given (next to a file, in a folder or its parent):
+    `{"template": "../template.yaml", "stack_name": "...", "parameter_overrides": {"K": "V"}}`."""
+    import json
+
+    found: dict[Path, dict[str, Any]] = {}
+    for raw in paths:
+        path = Path(raw).resolve()
+        folder = path if path.is_dir() else path.parent
+        for candidate in (folder / FOLDER_CONFIG, folder.parent / FOLDER_CONFIG):
+            if candidate.is_file():
+                try:
+                    config = json.loads(candidate.read_text(encoding="utf-8"))
+                except ValueError as exc:
+                    raise UsageError(f"{candidate}: not JSON: {exc}") from exc
+                if not isinstance(config, dict) or not isinstance(config.get("template"), str):
+                    raise UsageError(f"{candidate}: needs \"template\": the template file, relative to it")
+                found[candidate] = config
+                break
+    if len(found) > 1:
+        raise UsageError(f"the paths given have different {FOLDER_CONFIG} files ({', '.join(map(str, found))}): "
+                         "replay one folder at a time, or give --template")
+    return next(iter(found.items()), None)
+
+
 def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
-    """The template to replay against, planned now (bad input: exit 2 before anything starts), or None."""
-    if not getattr(args, "template", None):
-        return None
+    """The template to replay against (--template, else the folders' harness-stack.json), planned now (bad
+    input: exit 2 before anything starts), or None."""
     from ..deploy.template_deploy import plan_template
 
-    plan = plan_template(args.template, region=region, stack_name=args.stack_name, overrides=_overrides(args),
-                         lint=not args.no_lint)
+    path, stack_name, overrides = getattr(args, "template", None), args.stack_name, _overrides(args)
+    if not path:
+        configured = folder_config(list(getattr(args, "paths", None) or []))
+        if configured is None:
+            return None
+        where, config = configured
+        path = str(where.parent / config["template"])
+        stack_name = stack_name or config.get("stack_name")
+        overrides = {**{str(k): str(v) for k, v in (config.get("parameter_overrides") or {}).items()}, **overrides}
+    plan = plan_template(path, region=region, stack_name=stack_name, overrides=overrides, lint=not args.no_lint)
     _print_warnings(plan)
     return TemplateRun(plan)
 

@@ -2,7 +2,8 @@
 
 The template names them as `template.yaml` does: `Table` (more tables: `Table2`, `Table3`...), `RoleArn`,
 `FunctionName`, `FunctionArn`, `ApiId`, `Stage`, `ResourcePath`, optionally `DeploymentId`. The invoke URL is
-the target's (the embedded stack's own URL for the API), not the template's `https://...amazonaws.com` one. Every Output and
+the target's (the embedded stack's own URL for the API), not the template's `https://...amazonaws.com` one.
+Every Output and
 every resource's physical id come along too (`{{stack.outputs.X}}`, `{{stack.resources.LogicalId}}`).
 Left out: templates with several APIs or functions (the tutorial's scenarios address one of each).
 """

@@ -203,11 +203,21 @@ def test_the_tutorial_scenarios_pass_on_the_root_template(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("example", ["sam-crud", "openapi-keys"])
 def test_each_example_project_passes_its_scenarios(example):
-    """The README line of examples/ runs as written."""
-    done = harness(ROOT, "run", f"examples/{example}/scenarios", "--template", f"examples/{example}/template.yaml",
-                   timeout=600)
+    """The README line of examples/ runs as written (the folder's harness-stack.json names the template)."""
+    done = harness(ROOT, "run", f"examples/{example}/scenarios", timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " 0 failed" in done.stdout.strip().splitlines()[-1]
+    assert f"harness: stack {example} from " in done.stdout
+
+
+def test_scenario_folders_with_different_templates_are_refused(tmp_path):
+    done = harness(ROOT, "replay", "examples/sam-crud/scenarios", "examples/openapi-keys/scenarios",
+                   "--endpoint", "http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "harness: the paths given have different harness-stack.json files "
+        f"({ROOT}/examples/sam-crud/harness-stack.json, "
+        f"{ROOT}/examples/openapi-keys/harness-stack.json): replay one folder at a time, or give --template"]
 
 
 @pytest.mark.slow
