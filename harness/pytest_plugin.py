@@ -7,8 +7,7 @@ does not load is one item reported as an error (every problem, with file and lin
 `--harness-endpoint URL`, `--harness-region`, `--harness-allow-real-aws`, `--harness-no-start-localstack`,
 `--harness-template FILE` (with `--harness-stack-name`, `--harness-parameter-overrides`: a template's stack
 instead of the tutorial's plan), `--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`:
-report turns broken wall-clock bounds into
-HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
+report turns broken wall-clock bounds into HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
 `harness_api_url`, `harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each
 pytest-xdist worker) gets its own embedded stack in a child process, so parallel workers never share state; on
 shared endpoints each worker prefixes its stacks. Left out: reusing one stack across pytest sessions (point
