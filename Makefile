@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/harness run
+	$(BIN)/harness run examples/sam-crud/scenarios
+	$(BIN)/harness run examples/openapi-keys/scenarios
 
 test: $(STAMP)   ## everything: the import contracts, every test and every scenario
 	$(BIN)/lint-imports

@@ -368,6 +368,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                        peak_rss_mb=sampler_peak[0])
         figures["runtimes"] = runtime_figures(clients, args)
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
+    figures.update(template_figures())
     if not args.skip_run:
         figures.update(cold_run())
     return figures
@@ -383,6 +384,46 @@ def runtime_figures(clients: Clients, args: argparse.Namespace) -> dict[str, Any
             StackProcess(region=REGION, env={"HARNESS_FORK_SERVER": "0"}) as plain:
         return bench_runtimes.run(clients, args.cold, Path(tmp), baseline=Clients(Endpoint(plain.url, REGION)),
                                   post_timer=post_timer)
+
+
+def template_figures() -> dict[str, Any]:
+    """template.yaml (the tutorial's stack as SAM) on a fresh embedded stack: a warm create (upload, SAM
+    transform, change set; the cold first one is not counted), an update of its function's code (package and
+    change set), and cfn-lint's check of it (warm)."""
+    import shutil
+    import tempfile
+
+    from .deploy.template_deploy import deploy_planned, plan_template
+    from .deploy.template_source import lint_template
+    from .deploy.template_stack import destroy_template
+
+    region = "us-east-2"  # its fixed names (messages, db-api) must not meet the tutorial's deployment
+    with tempfile.TemporaryDirectory() as tmp, StackProcess(region=region) as stack:
+        root = Path(tmp)
+        shutil.copy(ROOT / "template.yaml", root / "template.yaml")
+        shutil.copytree(ROOT / "handler", root / "handler", ignore=shutil.ignore_patterns("__pycache__"))
+        clients = Clients(Endpoint(stack.url, region))
+
+        def plan() -> Any:
+            return plan_template(root / "template.yaml", region=region, stack_name="bench-template", lint=False,
+                                 cache_dir=root / "cache")
+        deploy_planned(plan(), clients, transform_here=True)
+        destroy_template(clients, "bench-template")
+        started = time.perf_counter()
+        deploy_planned(plan(), clients, transform_here=True)
+        create_s = time.perf_counter() - started
+        index = root / "handler" / "index.py"
+        index.write_text(index.read_text() + "\n# changed by the bench\n")
+        started = time.perf_counter()
+        updated = deploy_planned(plan(), clients, transform_here=True)
+        update_s = time.perf_counter() - started
+        source = plan().source
+        lint_template(source, region)
+        started = time.perf_counter()
+        lint_template(source, region)
+        lint_s = time.perf_counter() - started
+    return {"template_create_s": create_s, "template_update_s": update_s, "template_update_status": updated.status,
+            "template_lint_s": lint_s}
 
 
 def cold_run(paths: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -435,6 +476,12 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
     ]
     if "runtimes" in figures:
         rows += bench_runtimes.rows(figures["runtimes"], figures["post_p50_ms"])
+    if "template_create_s" in figures:
+        rows += [("template.yaml deployed (warm: upload, SAM transform, change set; target < 1 s)",
+                  f"{figures['template_create_s']:.2f} s"),
+                 ("its function's code updated (package, change set)",
+                  f"{figures['template_update_s']:.2f} s ({figures['template_update_status']})"),
+                 ("cfn-lint of template.yaml (warm)", f"{figures['template_lint_s']:.2f} s")]
     if "make_run_s" in figures:
         rows.append(("cold `harness run` (start, deploy, replay all scenarios)", cold_run_value(figures)))
     width = max(len(name) for name, _ in rows)

@@ -5,8 +5,9 @@ from its tags and a skip, with the reason, when its `targets`/`requires` exclude
 does not load is one item reported as an error (every problem, with file and line); the other files still run.
 `load` steps run through harness.load's driver, wired here. Options: `--harness-target embedded|localstack|aws`,
 `--harness-endpoint URL`, `--harness-region`, `--harness-allow-real-aws`, `--harness-no-start-localstack`,
-`--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`: report turns broken wall-clock bounds into
-HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
+`--harness-template FILE` (with `--harness-stack-name`, `--harness-parameter-overrides`: a template's stack
+instead of the tutorial's plan), `--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`:
+report turns broken wall-clock bounds into HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
 `harness_api_url`, `harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each
 pytest-xdist worker) gets its own embedded stack in a child process, so parallel workers never share state; on
 shared endpoints each worker prefixes its stacks. Left out: reusing one stack across pytest sessions (point
@@ -45,6 +46,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="enforce: a broken timing bound (max_duration_ms, max_p95_ms, max_p99_ms, min_rps) fails "
                          "the item; report: it is a HarnessTimingWarning (default: the harness_timing_bounds ini "
                          "value, else enforce)")
+    group.addoption("--harness-template", default=None, metavar="FILE",
+                    help="deploy this SAM or CloudFormation template (its Outputs under the harness's names, as "
+                         "template.yaml) instead of the tutorial's plan; scenarios with stack overrides are skipped")
+    group.addoption("--harness-stack-name", default=None, help="the template's stack name (default: its folder)")
+    group.addoption("--harness-parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="the template's parameter values")
     parser.addini("harness_timing_bounds", "enforce (default) or report: see --harness-timing-bounds",
                   default="enforce")
 
@@ -108,10 +115,33 @@ class HarnessSession:
             shared = target.name != "embedded" or self.endpoint is not None
             if shared and self.worker:
                 settings = settings.with_prefix(f"{self.worker}-")
+            outputs = self._template_outputs(target)
             self._runner = runner_for(target, settings=settings, destroy_base=True,
                                       variant_tag=self.worker if shared else "", enforce_timing=self.enforce_timing,
-                                      load=drive)
+                                      load=drive, outputs=outputs, fixed=outputs is not None)
         return self._runner
+
+    def _template_outputs(self, target: Any) -> Any:
+        """With --harness-template: the template's stack, deployed for this session (None without one)."""
+        path = self.config.getoption("harness_template")
+        if not path:
+            return None
+        from .clients import Clients
+        from .deploy.template_deploy import deployed_template, plan_template
+        from .deploy.template_source import parse_overrides
+        from .errors import UsageError
+
+        name = self.config.getoption("harness_stack_name")
+        if name and self.worker and (target.name != "embedded" or self.endpoint is not None):
+            name = f"{self.worker}-{name}"
+        try:
+            plan = plan_template(path, region=self.region, stack_name=name,
+                                 overrides=parse_overrides(self.config.getoption("harness_parameter_overrides")))
+        except UsageError as exc:
+            raise pytest.UsageError(f"--harness-template: {exc}") from exc
+        return self._exit.enter_context(deployed_template(
+            plan, Clients(target.endpoint), url_for=target.invoke_url,
+            transform_here=target.name not in ("localstack", "aws")))
 
     def close(self) -> None:
         try:

@@ -68,6 +68,7 @@ def _add_replay_parsers(sub: Any) -> None:
     rep.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or directories")
     endpoint_options(rep)
     report_options(rep)
+    _template_options(rep)
     rep.set_defaults(func=cmd_replay)
 
     run = sub.add_parser("run", help="start an embedded stack, deploy, replay scenarios/, stop")
@@ -75,7 +76,14 @@ def _add_replay_parsers(sub: Any) -> None:
     run.add_argument("--region", help=f"AWS region (default {DEFAULT_REGION})")
     code_dir_option(run)
     report_options(run)
+    _template_options(run)
     run.set_defaults(func=cmd_run)
+
+
+def _template_options(parser: argparse.ArgumentParser) -> None:
+    from .template import add_template_options
+
+    add_template_options(parser, deploying=True)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

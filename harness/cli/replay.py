@@ -24,6 +24,8 @@ from ..replay import (ItemResult, ScenarioError, ScenarioItem, exit_status, form
                       write_transcript)
 from ..replay.progress import Progress
 from .options import stack_settings
+from .template import TemplateRun, template_run
+from .template import template_stack as _template_stack
 
 
 def _report_invalid(errors: Sequence[ScenarioError]) -> None:
@@ -59,7 +61,8 @@ def _chosen(items: list[ScenarioItem], paths: list[str], errors: Sequence[Scenar
 def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, region: str,
            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
-           list_only: bool = False, settings: StackSettings | None = None) -> int:
+           list_only: bool = False, settings: StackSettings | None = None,
+           template: TemplateRun | None = None) -> int:
     from ..load.step_driver import drive
     from ..targets.sessions import open_target
 
@@ -86,9 +89,11 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
                 results.append(result)
                 progress(result)
 
-            with runner_for(target, settings=settings or StackSettings(region=region), destroy_base=True,
-                            enforce_timing=enforce_timing, load=drive) as runner:
-                runner.run(items, on_result=on_result)
+            with _template_stack(template, target) as outputs:
+                with runner_for(target, settings=settings or StackSettings(region=region), destroy_base=True,
+                                enforce_timing=enforce_timing, load=drive, outputs=outputs,
+                                fixed=outputs is not None) as runner:
+                    runner.run(items, on_result=on_result)
             progress.done()
     except KeyboardInterrupt:
         return _interrupted(results, len(items), progress)
@@ -124,9 +129,10 @@ def _interrupted(results: list[ItemResult], total: int, progress: Progress | Non
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    return replay(args.paths, args.target, args.endpoint, args.region or DEFAULT_REGION, args.allow_real_aws,
+    region = args.region or DEFAULT_REGION
+    return replay(args.paths, args.target, args.endpoint, region, args.allow_real_aws,
                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce",
-                  tags=args.tag, match=args.match, list_only=args.list)
+                  tags=args.tag, match=args.match, list_only=args.list, template=template_run(args, region))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -135,7 +141,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = stack_settings(args, check_code=bool(args.code_dir or args.runtime))
     return replay(paths, None, None, args.region or DEFAULT_REGION, False, args.junit, args.json, in_process=True,
                   enforce_timing=args.timing_bounds == "enforce", tags=args.tag, match=args.match,
-                  list_only=args.list, settings=dataclasses.replace(settings, region=args.region or DEFAULT_REGION))
+                  list_only=args.list, template=template_run(args, args.region or DEFAULT_REGION),
+                  settings=dataclasses.replace(settings, region=args.region or DEFAULT_REGION))
 
 
 def _default_scenarios() -> Path:

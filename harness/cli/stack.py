@@ -1,4 +1,5 @@
-"""The stack commands: `serve` (the embedded stack in the foreground), `plan`, `deploy` (--watch), `destroy`.
+"""The stack commands: `serve` (the embedded stack in the foreground), `plan`, `deploy` (--watch), `destroy`
+(with `--template` / `--stack-name`: a template's stack, cli/template.py).
 
 `deploy` writes the stack's outputs to .harness/outputs.json; `destroy` removes that file when it describes the
 stack it destroyed (same name, region and endpoint), and `.harness/` when that leaves it empty. The real-AWS name
@@ -25,6 +26,7 @@ from ..deploy.package import build_zip
 from ..errors import UsageError
 from ..targets import Target
 from .options import code_dir_option, endpoint_options, outputs_option, port, resolve_target, stack_settings
+from .template import add_template_options, cmd_deploy_template, cmd_destroy_template, cmd_plan_template
 
 _LISTEN_PROBLEMS = {
     errno.EADDRINUSE: "the address is in use (another `harness serve` or LocalStack? --port 0 picks a free port)",
@@ -52,6 +54,7 @@ def add_parsers(sub: Any) -> None:
     plan.add_argument("--region", help=f"AWS region (default: the tutorial's {DEFAULT_REGION})")
     plan.add_argument("--prefix", help="prefix for every resource name")
     code_dir_option(plan)
+    add_template_options(plan, deploying=True)
     plan.set_defaults(func=cmd_plan)
 
     dep = sub.add_parser("deploy", help="deploy the stack onto an endpoint, or update it in place")
@@ -61,11 +64,13 @@ def add_parsers(sub: Any) -> None:
     dep.add_argument("--watch", action="store_true",
                      help="after deploying, update the function's code each time a file in the handler directory "
                           "changes (until Ctrl-C)")
+    add_template_options(dep, deploying=True)
     dep.set_defaults(func=cmd_deploy)
 
     des = sub.add_parser("destroy", help="delete the stack from an endpoint, and its outputs file")
     endpoint_options(des)
     outputs_option(des, "the outputs JSON to remove when it describes this stack")
+    add_template_options(des, deploying=False)
     des.set_defaults(func=cmd_destroy)
 
 
@@ -113,12 +118,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    if args.template:
+        return cmd_plan_template(args)
     settings = stack_settings(args, check_code=True)
     print(render(plan_deploy(settings, build_zip(settings.code_dir, settings.code_files))))
     return 0
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
+    if args.template:
+        if args.watch:
+            raise UsageError("--watch works with the tutorial's plan only, not with --template")
+        return cmd_deploy_template(args)
     settings = stack_settings(args, check_code=True)
     target = resolve_target(args, settings.region)
     settings = target.stack_settings(settings)  # real AWS: unique prefix + owner tag
@@ -134,6 +145,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
+    if args.stack_name:
+        return cmd_destroy_template(args)
     settings = stack_settings(args)
     target = resolve_target(args, settings.region)
     settings = target.stack_settings(settings)  # real AWS: unique prefix + owner tag

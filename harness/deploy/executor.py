@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -48,6 +48,10 @@ class StackOutputs:
     resource_path: str
     deployment_id: str
     invoke_url: str
+    # a template's stack (`--template`): its Outputs and its resources' physical ids by logical id, for
+    # `{{stack.outputs.X}}` / `{{stack.resources.LogicalId}}`; empty for the plan's stack
+    outputs: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

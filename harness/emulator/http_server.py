@@ -7,7 +7,8 @@ peak. Here every connection gets its own thread; request bodies are read in full
 connection can always be reused. A body over MAX_BODY is not read: the app is called with an empty body,
 CONTENT_LENGTH the declared size and `harness.body_unread` set, so it answers in its own words; the connection
 is closed after the answer.
-Left out: TLS, HTTP/2, `Expect: 100-continue` beyond what http.server does, request pipelining.
+`CONNECT` to an execute-api host makes it an HTTPS proxy for that API (tls_proxy.py).
+Left out: TLS on the port itself, HTTP/2, `Expect: 100-continue` beyond what http.server does, request pipelining.
 """
 from __future__ import annotations
 
@@ -190,6 +191,32 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         self.flush_headers()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _run
+
+    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's naming
+        """An HTTPS proxy for execute-api hosts only (tls_proxy.py): TLS with a local certificate, then the
+        requests inside are served like any other on this connection."""
+        import socketserver
+        import ssl
+
+        from .tls_proxy import context_for
+
+        context = context_for(self.path.rsplit(":", 1)[0])
+        if context is None:
+            self.send_error(HTTPStatus.FORBIDDEN, "the embedded stack proxies only execute-api hosts")
+            self.close_connection = True
+            return
+        self.send_response_only(200, "Connection Established")
+        self.end_headers()
+        try:
+            self.wfile.flush()
+            tls = context.wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            self.close_connection = True
+            return
+        self.connection = self.request = tls
+        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.wfile = socketserver._SocketWriter(tls)  # type: ignore[attr-defined]
+        self.close_connection = False
 
     def handle_one_request(self) -> None:
         try:

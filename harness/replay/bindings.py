@@ -1,7 +1,7 @@
 """The names a scenario's templates can use besides its own vars and captures: `stack.*` and `target`.
 
 `stack_vars(outputs)` is what `{{stack.*}}` holds at run time: every output of the deployment (`StackOutputs`)
-plus `table` (the main table's name); `STACK_NAMES` lists them without a deployment, for load-time checks.
+plus `table` (the main table's name); a template's stack also has `outputs.X` and `resources.LogicalId`; `STACK_NAMES` lists them without a deployment, for load-time checks.
 Left out: generators (see `templating.GENERATORS`) and `load.*` (see `load_profile.LOAD_NAMES`).
 """
 from __future__ import annotations

@@ -28,7 +28,7 @@ from .load_driver import LoadDriver
 from .log_checks import CloudWatchLogs, LogSource
 from .scenario import ScenarioItem
 from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
-from .stacks import DeployingStacks, StackProvider, VariantUnsupported
+from .stacks import DeployingStacks, FixedStack, StackProvider, VariantUnsupported
 from .steps import run_step
 from .templating import Scope, TemplateError
 from .transport import RequestsTransport, Transport
@@ -166,7 +166,7 @@ def skip_reason(target: Target, item: ScenarioItem) -> str | None:
 def runner_for(target: Target, *, settings: StackSettings | None = None, outputs: StackOutputs | None = None,
                destroy_base: bool = False, variant_tag: str = "", clients: Clients | None = None,
                transport: Transport | None = None, enforce_timing: bool = True,
-               load: LoadDriver | None = None) -> Runner:
+               load: LoadDriver | None = None, fixed: bool = False) -> Runner:
     """The usual wiring for the CLI and the pytest plugin.
 
     The base stack is `target.stack_settings(settings)` (default: the tutorial's settings in the target's region;
@@ -175,11 +175,13 @@ def runner_for(target: Target, *, settings: StackSettings | None = None, outputs
     `close()` only when `destroy_base`. Variants are always destroyed at `close()`. `enforce_timing=False`
     reports broken timing bounds (`max_duration_ms`, `max_p95_ms`, `max_p99_ms`, `min_rps`) as notes instead
     of failing on them (for suites on shared or loaded machines; measure speed with a benchmark). `load` runs
-    the scenarios' `load` steps (harness.load's driver; without one they fail, saying so).
+    the scenarios' `load` steps (harness.load's driver; without one they fail, saying so). `fixed` with
+    `outputs`: a stack deployed some other way (a template's): scenarios with `stack` overrides are skipped.
     """
     clients = clients or Clients(target.endpoint)
     base = target.stack_settings(settings or StackSettings(region=target.region))
-    stacks = DeployingStacks(base, clients, url_for=target.invoke_url, base_outputs=outputs,
-                             destroy_base=destroy_base, variant_tag=variant_tag)
+    stacks: StackProvider = FixedStack(outputs) if fixed and outputs is not None else DeployingStacks(
+        base, clients, url_for=target.invoke_url, base_outputs=outputs, destroy_base=destroy_base,
+        variant_tag=variant_tag)
     return Runner(target, stacks, transport=transport, aws=BotoCaller(clients), enforce_timing=enforce_timing,
                   load=load)

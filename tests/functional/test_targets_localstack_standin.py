@@ -238,3 +238,25 @@ def test_invoke_url_answers_through_the_front(front, tmp_path, standin):
         assert json.loads(response.read())["Items"] == [{"id": "1", "text": "hello"}]
     assert time.monotonic() - started < 60
     assert _harness("destroy", "--target", "localstack", "--prefix", "inv-", env=env).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_template_goes_to_localstack_untransformed_and_destroy_removes_its_bucket(front, standin):
+    """--target localstack: the SAM template is sent as is (LocalStack runs the transform; the embedded stack
+    standing in for it runs it too), with CAPABILITY_AUTO_EXPAND; destroy removes the stack and its bucket."""
+    if standin[1] != "harness serve":
+        pytest.skip("moto's server runs no SAM transform; this needs `harness serve` as the stand-in")
+    env = {"AWS_ENDPOINT_URL": front.url, "AWS_DEFAULT_REGION": "us-west-1"}
+    template = str(ROOT / "examples" / "sam-crud" / "template.yaml")
+    deployed = _harness("deploy", "--template", template, "--stack-name", "ls-sam", "--target", "localstack",
+                        "--no-lint", env=env)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert "harness: ls-sam: CREATE_COMPLETE" in deployed.stdout and "to localstack" in deployed.stdout
+    _no_secrets(deployed)
+    destroyed = _harness("destroy", "--stack-name", "ls-sam", "--target", "localstack", env=env)
+    assert destroyed.returncode == 0 and "harness: destroyed ls-sam" in destroyed.stdout, destroyed.stderr
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=front.url, region_name="us-west-1", aws_access_key_id=ACCESS_KEY,
+                      aws_secret_access_key=SECRET_KEY)
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("harness-artifacts-")]

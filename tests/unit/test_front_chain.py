@@ -90,8 +90,8 @@ def test_the_stack_assembles_its_handlers_in_the_documented_order():
     names = [getattr(h, "__name__", type(h).__name__) for h in front.request_handlers]
     assert names == ["MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body", "ModelValidation",
                      "LambdaInvoke", "TestInvokeMethod", "TestInvokeAuthorizer", "serve_dynamodb", "FlushLogs",
-                     "bare_latest", "before", "MotoApp"]
-    assert front.request_handlers[8] is serve_dynamodb and front.request_handlers[12] is moto
+                     "bare_latest", "prepare_cloudformation", "before", "MotoApp"]
+    assert front.request_handlers[8] is serve_dynamodb and front.request_handlers[13] is moto
     assert isinstance(front.request_handlers[5], handlers.LambdaInvoke)
     assert [getattr(h, "__name__", "") for h in front.response_handlers] == [
         "after", "lambda_error_shape", "apigateway_error_words", "status_as_modelled"]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..runtime import LambdaRuntime
 
 LOGS_TARGET = "Logs_20140328."
-SERVICES = ("dynamodb", "iam", "sts", "lambda", "apigateway", "logs")
+SERVICES = ("dynamodb", "iam", "sts", "lambda", "apigateway", "logs", "cloudformation", "s3")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/(?P<api>[^/]+)/resources/(?P<resource>[^/]+)/methods/(?P<verb>[^/]+)/?$")
 

@@ -12,6 +12,7 @@
       serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
       bare_latest           a Lambda path's `name:$LATEST` reaches moto as the bare name
+      prepare_cloudformation  the first CloudFormation call completes moto's CloudFormation (moto_changes/)
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
     bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
-    serve_dynamodb
+    prepare_cloudformation, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeAuthorizer, \
@@ -65,6 +66,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             serve_dynamodb,
             FlushLogs(control),
             bare_latest,
+            prepare_cloudformation,
             corrections.before,
             moto,
         ),

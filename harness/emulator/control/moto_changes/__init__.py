@@ -13,6 +13,9 @@
     moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
                                GetAccountSettings
+    cloudformation_front.py    CloudFormation: completed at its first call (cloudformation_outcomes/_apigateway/
+                               _types/_checks.py: events and rollback, API Gateway's and other missing types,
+                               AWS's template checks)
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision and missing statement, AddPermission's 201/409, error bodies
 
@@ -35,6 +38,7 @@ from .apigateway_authorizers import (  # noqa: E402
 from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
+from .cloudformation_front import prepare_cloudformation  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
 from .lambda_lifecycle import bare_latest  # noqa: E402
@@ -52,4 +56,4 @@ def change_moto() -> None:
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
            "bare_latest", "change_moto", "gateway_response_corrections", "lambda_corrections", "lambda_error_shape",
-           "method_corrections", "serve_dynamodb"]
+           "method_corrections", "prepare_cloudformation", "serve_dynamodb"]

@@ -1,0 +1,381 @@
+"""CloudFormation on the embedded stack, over HTTP with boto3: stacks made from templates written here are
+created, updated, rolled back and deleted as on AWS, and what they make is served (the API answers through the
+gateway, a usage plan's key is enforced).
+
+Sources: AWS CloudFormation User Guide (stack status codes, "The following resource(s) failed to create: [X].
+Rollback requested by user.", "No updates are to be performed.", "Circular dependency between resources",
+"Encountered unsupported function"), the resource type reference (Ref / Fn::GetAtt values), botocore's
+cloudformation service model.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+import botocore.exceptions
+import pytest
+import requests
+
+pytestmark = pytest.mark.functional
+
+FUNCTION_CODE = ("import json, os\n"
+                 "def handler(event, context):\n"
+                 "    return {'statusCode': 200, 'body': json.dumps({'greeting': os.environ.get('GREETING', 'hi'),"
+                 " 'path': event['path']})}\n")
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def api_template(greeting: str = "hi", stage_variable: str = "one", key_required: bool = False) -> dict:
+    """A REST API with one Lambda proxy method, a stage, an API key and usage plan, and outputs."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Greeting": {"Type": "String", "Default": greeting, "AllowedValues": ["hi", "hello"]},
+                       "Secret": {"Type": "String", "Default": "s3cr3t", "NoEcho": True}},
+        "Conditions": {"IsHello": {"Fn::Equals": [{"Ref": "Greeting"}, "hello"]}},
+        "Mappings": {"Sizes": {"us-west-1": {"Memory": 256}}},
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                        "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "index.handler", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "MemorySize": {"Fn::FindInMap": ["Sizes", {"Ref": "AWS::Region"}, "Memory"]},
+                "Environment": {"Variables": {"GREETING": {"Fn::If": ["IsHello", "hello", "hi"]}}},
+                "Code": {"ZipFile": FUNCTION_CODE}}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": {"Fn::Sub": "${AWS::StackName}-api"}}},
+            "Hello": {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                "PathPart": "hello"}},
+            "Get": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Hello"}, "HttpMethod": "GET",
+                "AuthorizationType": "NONE", "ApiKeyRequired": key_required,
+                "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": {"Fn::Sub":
+                    "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}},
+            "Deployment": {"Type": "AWS::ApiGateway::Deployment", "DependsOn": "Get",
+                           "Properties": {"RestApiId": {"Ref": "Api"}}},
+            "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"}, "StageName": "Prod",
+                "Variables": {"which": stage_variable}}},
+            "Permission": {"Type": "AWS::Lambda::Permission", "Properties": {
+                "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": "Fn"},
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                                         "${Api}/*/*/*"}}},
+            "Key": {"Type": "AWS::ApiGateway::ApiKey", "DependsOn": "Stage",
+                    "Properties": {"Enabled": True, "Value": {"Fn::Join": ["", [{"Ref": "AWS::StackName"},
+                                                                               "-key-0123456789abcdef"]]}}},
+            "Plan": {"Type": "AWS::ApiGateway::UsagePlan", "DependsOn": "Stage", "Properties": {
+                "ApiStages": [{"ApiId": {"Ref": "Api"}, "Stage": "Prod"}]}},
+            "PlanKey": {"Type": "AWS::ApiGateway::UsagePlanKey", "Properties": {
+                "KeyId": {"Ref": "Key"}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "Plan"}}},
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": [{"Key": "t", "Value": {
+                "Fn::Select": [1, {"Fn::Split": [",", "a,b,c"]}]}}]}},
+        },
+        "Outputs": {
+            "Url": {"Value": {"Fn::Sub": "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod/"}},
+            "ApiId": {"Value": {"Ref": "Api"}},
+            "RootId": {"Value": {"Fn::GetAtt": ["Api", "RootResourceId"]}},
+            "FunctionArn": {"Value": {"Fn::GetAtt": ["Fn", "Arn"]}},
+            "KeyValue": {"Value": {"Fn::Join": ["", [{"Ref": "AWS::StackName"}, "-key-0123456789abcdef"]]}},
+            "Encoded": {"Value": {"Fn::Base64": "abc"}},
+            "StackIdOut": {"Value": {"Ref": "AWS::StackId"}},
+        },
+    }
+
+
+@pytest.fixture
+def cfn(clients):
+    cf = clients("cloudformation")
+    made: list[str] = []
+    yield cf, made
+    for name in made:
+        try:
+            cf.delete_stack(StackName=name)
+        except botocore.exceptions.ClientError:
+            pass
+
+
+def _create(cf, made: list[str], template: dict, **kwargs) -> dict:
+    name = kwargs.pop("StackName", None) or _name("cfn")
+    made.append(name)
+    cf.create_stack(StackName=name, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"], **kwargs)
+    return cf.describe_stacks(StackName=name)["Stacks"][0]
+
+
+def _outputs(stack: dict) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+
+
+def _resources(cf, name: str) -> dict[str, dict]:
+    return {r["LogicalResourceId"]: r for r in cf.describe_stack_resources(StackName=name)["StackResources"]}
+
+
+def _events(cf, name: str) -> list[dict]:
+    return list(reversed(cf.describe_stack_events(StackName=name)["StackEvents"]))
+
+
+def test_a_stack_is_created_with_aws_ref_and_getatt_values_and_its_api_answers(cfn, stack_url, clients):
+    cf, made = cfn
+    stack = _create(cf, made, api_template())
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    out = _outputs(stack)
+    api_id = out["ApiId"]
+    assert out["Url"] == f"https://{api_id}.execute-api.us-west-1.amazonaws.com/Prod/"
+    assert out["FunctionArn"].startswith("arn:aws:lambda:us-west-1:123456789012:function:")
+    assert out["Encoded"] == "YWJj"
+    assert out["StackIdOut"] == stack["StackId"]
+    resources = _resources(cf, stack["StackName"])
+    assert resources["Stage"]["PhysicalResourceId"] == "Prod"
+    paths = {r["id"]: r["path"] for r in clients("apigateway").get_resources(restApiId=api_id)["items"]}
+    assert paths[resources["Hello"]["PhysicalResourceId"]] == "/hello" and paths[out["RootId"]] == "/"
+    assert {r["ResourceStatus"] for r in resources.values()} == {"CREATE_COMPLETE"}
+    assert {"Secret": "****"}.items() <= {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}.items()
+    # every resource has AWS's two events, in order
+    events = _events(cf, stack["StackName"])
+    for logical_id in resources:
+        assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == logical_id] == \
+            ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+    answer = requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hello", timeout=30)
+    assert answer.status_code == 200
+    assert answer.json() == {"greeting": "hi", "path": "/hello"}
+    stage = clients("apigateway").get_stage(restApiId=api_id, stageName="Prod")
+    assert stage["variables"] == {"which": "one"}
+
+
+def test_an_api_key_from_a_template_is_enforced(cfn, stack_url):
+    cf, made = cfn
+    stack = _create(cf, made, api_template(key_required=True))
+    out = _outputs(stack)
+    url = f"{stack_url}/_aws/execute-api/{out['ApiId']}/Prod/hello"
+    assert requests.get(url, timeout=30).status_code == 403
+    assert requests.get(url, headers={"x-api-key": "wrong-key-0123456789abcdef"}, timeout=30).status_code == 403
+    assert requests.get(url, headers={"x-api-key": out["KeyValue"]}, timeout=30).status_code == 200
+
+
+def test_update_in_place_keeps_ids_and_parameters_reach_the_function(cfn, stack_url, clients):
+    cf, made = cfn
+    stack = _create(cf, made, api_template())
+    before = _resources(cf, stack["StackName"])
+    cf.update_stack(StackName=stack["StackName"], TemplateBody=json.dumps(api_template(stage_variable="two")),
+                    Parameters=[{"ParameterKey": "Greeting", "ParameterValue": "hello"}],
+                    Capabilities=["CAPABILITY_IAM"])
+    after_stack = cf.describe_stacks(StackName=stack["StackName"])["Stacks"][0]
+    assert after_stack["StackStatus"] == "UPDATE_COMPLETE"
+    after = _resources(cf, stack["StackName"])
+    for logical_id in ("Api", "Stage", "Fn", "Queue"):
+        assert after[logical_id]["PhysicalResourceId"] == before[logical_id]["PhysicalResourceId"]
+    api_id = _outputs(after_stack)["ApiId"]
+    assert clients("apigateway").get_stage(restApiId=api_id, stageName="Prod")["variables"] == {"which": "two"}
+    answer = requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hello", timeout=30)
+    assert answer.json()["greeting"] == "hello"
+
+
+def test_a_resource_moto_cannot_update_is_replaced(cfn, clients):
+    cf, made = cfn
+    template = {"Resources": {"Key": {"Type": "AWS::ApiGateway::ApiKey", "Properties": {"Enabled": True,
+                                                                                       "Description": "one"}}},
+                "Outputs": {"Key": {"Value": {"Ref": "Key"}}}}
+    stack = _create(cf, made, template)
+    old = _outputs(stack)["Key"]
+    template["Resources"]["Key"]["Properties"]["Description"] = "two"
+    cf.update_stack(StackName=stack["StackName"], TemplateBody=json.dumps(template))
+    new = _outputs(cf.describe_stacks(StackName=stack["StackName"])["Stacks"][0])["Key"]
+    assert new != old
+    keys = {k["id"]: k for k in clients("apigateway").get_api_keys()["items"]}
+    assert old not in keys
+    assert keys[new]["description"] == "two"
+
+
+def test_a_failing_resource_rolls_the_creation_back_with_the_reason_in_the_events(cfn, clients):
+    cf, made = cfn
+    queue_name = _name("rolled")
+    template = {"Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": queue_name}},
+        "Pool": {"Type": "AWS::Cognito::IdentityPool", "DependsOn": "Queue",
+                 "Properties": {"AllowUnauthenticatedIdentities": False}}}}
+    stack = _create(cf, made, template)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = _events(cf, stack["StackName"])
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [(e["LogicalResourceId"], e["ResourceType"]) for e in failed] == [("Pool", "AWS::Cognito::IdentityPool")]
+    assert "AWS::Cognito::IdentityPool" in failed[0]["ResourceStatusReason"]
+    rollback = next(e for e in events if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS")
+    assert rollback["ResourceStatusReason"] == \
+        "The following resource(s) failed to create: [Pool]. Rollback requested by user."
+    assert [e["ResourceStatus"] for e in events if e["LogicalResourceId"] == "Queue"][-1] == "DELETE_COMPLETE"
+    assert events[-1]["ResourceStatus"] == "ROLLBACK_COMPLETE"
+    assert queue_name not in " ".join(clients("sqs").list_queues().get("QueueUrls", []))
+    assert "Outputs" not in stack or not stack["Outputs"]
+
+
+def test_a_failing_update_rolls_back_to_the_previous_template(cfn, clients):
+    cf, made = cfn
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+                "Outputs": {"Queue": {"Value": {"Ref": "Queue"}}}}
+    stack = _create(cf, made, template)
+    broken = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}, "Bad": {"Type": "AWS::Foo::Bar"}}}
+    cf.update_stack(StackName=stack["StackName"], TemplateBody=json.dumps(broken))
+    after = cf.describe_stacks(StackName=stack["StackName"])["Stacks"][0]
+    assert after["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert _outputs(after) == _outputs(stack)
+    failed = [e for e in _events(cf, stack["StackName"]) if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert failed[0]["LogicalResourceId"] == "Bad"
+    assert failed[0]["ResourceStatusReason"] == "Resource type AWS::Foo::Bar is not supported by the embedded stack"
+    assert set(_resources(cf, stack["StackName"])) == {"Queue"}
+
+
+def test_an_update_without_changes_is_refused(cfn):
+    cf, made = cfn
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    stack = _create(cf, made, template)
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        cf.update_stack(StackName=stack["StackName"], TemplateBody=json.dumps(template))
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert refused.value.response["Error"]["Message"] == "No updates are to be performed."
+
+
+def test_delete_removes_resources_except_those_retained(cfn, clients):
+    cf, made = cfn
+    kept, gone = _name("kept"), _name("gone")
+    template = {"Resources": {
+        "Kept": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain", "Properties": {"QueueName": kept}},
+        "Gone": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": gone}}}}
+    stack = _create(cf, made, template)
+    cf.delete_stack(StackName=stack["StackName"])
+    deleted = cf.describe_stacks(StackName=stack["StackId"])["Stacks"][0]
+    assert deleted["StackStatus"] == "DELETE_COMPLETE"
+    queues = " ".join(clients("sqs").list_queues().get("QueueUrls", []))
+    assert kept in queues and gone not in queues
+    statuses = {(e["LogicalResourceId"], e["ResourceStatus"]) for e in _events(cf, stack["StackId"])}
+    assert ("Kept", "DELETE_SKIPPED") in statuses and ("Gone", "DELETE_COMPLETE") in statuses
+    clients("sqs").delete_queue(QueueUrl=clients("sqs").get_queue_url(QueueName=kept)["QueueUrl"])
+
+
+def test_exports_are_imported_by_another_stack(cfn):
+    cf, made = cfn
+    export = _name("shared-queue")
+    first = _create(cf, made, {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+                               "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Queue", "Arn"]},
+                                                   "Export": {"Name": export}}}})
+    second = _create(cf, made, {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {
+        "DisplayName": "x"}}}, "Outputs": {"Imported": {"Value": {"Fn::ImportValue": export}}}})
+    assert second["StackStatus"] == "CREATE_COMPLETE"
+    assert _outputs(second)["Imported"] == _outputs(first)["Arn"]
+    exports = {e["Name"]: e["Value"] for e in cf.list_exports()["Exports"]}
+    assert exports[export] == _outputs(first)["Arn"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:  # still imported: AWS refuses
+        cf.delete_stack(StackName=first["StackName"])
+    assert refused.value.response["Error"]["Message"] == \
+        f"Export {export} cannot be deleted as it is in use by {second['StackName']}"
+    cf.delete_stack(StackName=second["StackName"])
+    cf.delete_stack(StackName=first["StackName"])
+    assert export not in {e["Name"] for e in cf.list_exports()["Exports"]}
+
+
+def test_a_change_set_creates_the_stack_with_outputs_then_updates_it(cfn, stack_url):
+    cf, made = cfn
+    name = _name("cs")
+    made.append(name)
+    cf.create_change_set(StackName=name, ChangeSetName="one", ChangeSetType="CREATE",
+                         TemplateBody=json.dumps(api_template()), Capabilities=["CAPABILITY_IAM"])
+    cf.get_waiter("change_set_create_complete").wait(StackName=name, ChangeSetName="one",
+                                                     WaiterConfig={"Delay": 1})
+    cf.execute_change_set(StackName=name, ChangeSetName="one")
+    stack = cf.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    api_id = _outputs(stack)["ApiId"]
+    assert requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hello", timeout=30).status_code == 200
+    cf.create_change_set(StackName=name, ChangeSetName="two", ChangeSetType="UPDATE",
+                         TemplateBody=json.dumps(api_template(stage_variable="two")), Capabilities=["CAPABILITY_IAM"])
+    changes = cf.describe_change_set(StackName=name, ChangeSetName="two")["Changes"]
+    assert [c["ResourceChange"]["LogicalResourceId"] for c in changes] == ["Stage"]
+    cf.execute_change_set(StackName=name, ChangeSetName="two")
+    assert cf.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE"
+
+
+@pytest.mark.parametrize(("resources", "message"), [
+    ({"A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Nope": "x"}}}},
+     "Template format error: Encountered unsupported function: Fn::Nope Supported functions are: [Fn::Base64,"),
+    ({"A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["B", "QueueName"]}}},
+      "B": {"Type": "AWS::SQS::Queue", "DependsOn": "A"}},
+     "Circular dependency between resources: [A, B]"),
+    ({"A": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Missing"}}}},
+     "Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template"),
+])
+def test_a_template_aws_refuses_is_refused_before_anything_is_made(cfn, resources, message):
+    cf, made = cfn
+    name = _name("bad")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        cf.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": resources}))
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert refused.value.response["Error"]["Message"].startswith(message)
+    assert name not in [s["StackName"] for s in cf.list_stacks()["StackSummaries"]]
+
+
+def test_lambda_cognito_and_other_types_are_made_and_deleted(cfn, clients):
+    cf, made = cfn
+    template = api_template()
+    template["Resources"].update({
+        "Version": {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Fn"}}},
+        "Alias": {"Type": "AWS::Lambda::Alias", "Properties": {
+            "FunctionName": {"Ref": "Fn"}, "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
+            "Name": "live"}},
+        "Async": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
+            "FunctionName": {"Ref": "Fn"}, "Qualifier": "$LATEST", "MaximumRetryAttempts": 0}},
+        "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": _name("pool")}},
+        "Client": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "Pool"}}},
+        "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}},
+        "Bucket": {"Type": "AWS::S3::Bucket"},
+        "Topic": {"Type": "AWS::SNS::Topic"},
+        "Validator": {"Type": "AWS::ApiGateway::RequestValidator", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ValidateRequestBody": True}},
+        "Model": {"Type": "AWS::ApiGateway::Model", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ContentType": "application/json", "Name": "Thing",
+            "Schema": {"type": "object"}}},
+        "Missing": {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404"}},
+        "Auth": {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "Name": "pool", "Type": "COGNITO_USER_POOLS",
+            "IdentitySource": "method.request.header.Authorization",
+            "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}},
+    })
+    template["Outputs"].update({"Alias": {"Value": {"Ref": "Alias"}}, "Pool": {"Value": {"Ref": "Pool"}},
+                                "Client": {"Value": {"Ref": "Client"}}})
+    stack = _create(cf, made, template)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", _events(cf, stack["StackName"])[-3:]
+    out = _outputs(stack)
+    assert out["Alias"].endswith(":live")
+    function = out["FunctionArn"]
+    assert clients("lambda").get_function_event_invoke_config(FunctionName=function)["MaximumRetryAttempts"] == 0
+    api = clients("apigateway")
+    assert [a["type"] for a in api.get_authorizers(restApiId=out["ApiId"])["items"]] == ["COGNITO_USER_POOLS"]
+    assert [m["name"] for m in api.get_models(restApiId=out["ApiId"])["items"]] == ["Thing"]
+    assert clients("cognito-idp").describe_user_pool_client(UserPoolId=out["Pool"], ClientId=out["Client"])
+    cf.delete_stack(StackName=stack["StackName"])
+    assert cf.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    with pytest.raises(botocore.exceptions.ClientError):
+        api.get_rest_api(restApiId=out["ApiId"])
+    with pytest.raises(botocore.exceptions.ClientError):
+        clients("cognito-idp").describe_user_pool(UserPoolId=out["Pool"])
+
+
+def test_an_openapi_body_makes_the_api(cfn, stack_url):
+    cf, made = cfn
+    template = api_template()
+    template["Resources"]["Api"]["Properties"] = {"Body": {
+        "openapi": "3.0.1", "info": {"title": "from-openapi", "version": "1"},
+        "paths": {"/hello": {"get": {"x-amazon-apigateway-integration": {
+            "type": "aws_proxy", "httpMethod": "POST",
+            "uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                               "${Fn.Arn}/invocations"}}}}}}}
+    for logical_id in ("Hello", "Get", "Key", "Plan", "PlanKey"):
+        del template["Resources"][logical_id]
+    template["Resources"]["Deployment"].pop("DependsOn")
+    stack = _create(cf, made, template)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", _events(cf, stack["StackName"])[-3:]
+    api_id = _outputs(stack)["ApiId"]
+    answer = requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hello", timeout=30)
+    assert answer.status_code == 200 and answer.json()["path"] == "/hello"
