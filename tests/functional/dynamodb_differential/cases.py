@@ -98,7 +98,7 @@ TABLE_ADMIN = [
     Case("describe-plain-table", "describe_table", {"TableName": "{T}"}),
     Case("describe-missing", "describe_table", {"TableName": "{T}x-missing"}),
     Case("delete-missing", "delete_table", {"TableName": "{T}x-missing"}),
-    Case("list-tables-in-order", "list_tables", {"ExclusiveStartTableName": "{T}"[:-2], "Limit": 3}),
+    Case("list-tables-in-order", "list_tables", {"ExclusiveStartTableName": "{P}", "Limit": 3}),
     Case("list-tables-limit-zero", "list_tables", {"Limit": 0}),
 ]
 

@@ -94,6 +94,7 @@ class Twin:
         if isinstance(value, str) and "{" in value:
             for short, name in self.tables.items():
                 value = value.replace("{" + short + "}", name)
+            value = value.replace("{P}", self.prefix)
         return value
 
     @staticmethod

@@ -19,6 +19,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from ...aws_errors import AwsError
 from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
+from .dynamodb_answers import fixed_answer
+from .dynamodb_requests import TableKeys, request_problem
 from .dynamodb_values import (
     NESTING_TOO_DEEP,
     ValueRefused,
@@ -91,6 +93,15 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         raise _validation_error(NESTING_TOO_DEEP) from None
     except ValueError:
         request = None  # moto answers malformed JSON
+    if isinstance(request, dict):
+        operation = target[len(DYNAMODB_TARGET):]
+        problem = request_problem(operation, request,
+                                  lambda name: _table_keys(name, exchange.region, exchange.account))
+        if problem is not None:
+            raise _validation_error(problem)
+        if operation == "UpdateItem" and "UpdateExpression" not in request and "AttributeUpdates" not in request:
+            request["AttributeUpdates"] = {}  # a key alone: the item is created (moto fails without either)
+            exchange.body = raw = json.dumps(request).encode()
     if isinstance(request, dict) and target in CHECKED_TARGETS:
         problem = nesting_problem(request)
         if problem is None and target in KEYED_TARGETS and isinstance(request.get("TableName"), str):
@@ -119,8 +130,11 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         status, headers, body = 400, {}, exc.response["Error"]["Message"]
     answer = body.encode() if isinstance(body, str) else bytes(body or b"")
     headers = dict(headers)
-    if target == DYNAMODB_TARGET + "UpdateItem" and status == 200 and isinstance(request, dict):
-        answer, headers = _without_unasked_capacity(request, answer, headers)
+    if status == 200 and isinstance(request, dict):
+        fixed = fixed_answer(target[len(DYNAMODB_TARGET):], request, answer,
+                             lambda name: _table_keys(name, exchange.region, exchange.account))
+        if fixed is not None:
+            answer, headers = _rewritten(fixed, headers)
     elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
         answer, headers = _table_not_found_named(request, answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
@@ -146,6 +160,21 @@ def _validation_error(message: str) -> AwsError:
     return AwsError(400, "ValidationException", message)
 
 
+def _table_keys(name_or_arn: str, region: str, account_id: str) -> TableKeys | None:
+    """The table's key attributes and index names (None when there is no such table)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    try:
+        table = dynamodb_backends[account_id][region].get_table(name_or_arn)
+    except Exception:  # moto raises its own ResourceNotFoundException
+        return None
+    keys = [(table.hash_key_attr, table.hash_key_type)]
+    if table.range_key_attr is not None:
+        keys.append((table.range_key_attr, table.range_key_type or ""))
+    indexes = frozenset(i.name for i in (*table.indexes, *table.global_indexes))
+    return TableKeys(tuple(keys), indexes)
+
+
 def _key_schema(name_or_arn: str, region: str, account_id: str) -> tuple[tuple[str, str], ...] | None:
     """(attribute name, type) of the table's hash key, then of its range key; None when there is no such table."""
     from moto.dynamodb.models import dynamodb_backends
@@ -158,19 +187,6 @@ def _key_schema(name_or_arn: str, region: str, account_id: str) -> tuple[tuple[s
     if table.range_key_attr is not None:
         keys.append((table.range_key_attr, table.range_key_type or ""))
     return tuple(keys)
-
-
-def _without_unasked_capacity(request: dict[str, Any], raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
-    if request.get("ReturnConsumedCapacity", "NONE") != "NONE":
-        return raw, headers
-    try:
-        answer = json.loads(raw)
-    except ValueError:
-        return raw, headers
-    if not isinstance(answer, dict) or "ConsumedCapacity" not in answer:
-        return raw, headers
-    del answer["ConsumedCapacity"]
-    return _rewritten(answer, headers)
 
 
 def _rewritten(answer: Any, headers: dict[str, Any]) -> tuple[bytes, dict]:
