@@ -82,16 +82,17 @@ def fixed_answer(operation: str, request: dict[str, Any], raw: bytes,
     elif operation == "UpdateItem" and isinstance(answer.get("ConsumedCapacity"), dict):
         answer["ConsumedCapacity"]["CapacityUnits"] = 1.0
         changed = True
+    elif operation in ("Query", "Scan") and isinstance(answer.get("ConsumedCapacity"), dict):
+        answer["ConsumedCapacity"]["CapacityUnits"] = 1.0 if request.get("ConsistentRead") is True else 0.5
+        changed = True
     if request.get("ReturnItemCollectionMetrics", "NONE") in ("NONE", None) and "ItemCollectionMetrics" in answer:
         del answer["ItemCollectionMetrics"]
         changed = True
     for key in ("Table", "TableDescription"):
         description = answer.get(key)
         if isinstance(description, dict):
-            for lists in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes", "Replicas"):
-                if description.get(lists) == []:
-                    del description[lists]
-                    changed = True
+            _describe_as_dynamodb(description)
+            changed = True
     if operation in ("Query", "Scan") and _stopped_at_limit(request, answer):
         table = table_of(request["TableName"]) if isinstance(request.get("TableName"), str) else None
         last = answer["Items"][-1]
@@ -106,6 +107,27 @@ def fixed_answer(operation: str, request: dict[str, Any], raw: bytes,
                 response["Item"] = _projected(response["Item"], projection, get.get("ExpressionAttributeNames") or {})
                 changed = True
     return answer if changed else None
+
+
+def _describe_as_dynamodb(description: dict[str, Any]) -> None:
+    """A table description as DynamoDB gives it: no empty index lists, each index's ARN, the time on-demand
+    billing was set (the table's creation: the emulator has no UpdateTable billing history), on-demand indexes
+    without a ProvisionedThroughput of their own."""
+    for lists in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes", "Replicas"):
+        if description.get(lists) == []:
+            del description[lists]
+    billing = description.get("BillingModeSummary")
+    on_demand = isinstance(billing, dict) and billing.get("BillingMode") == "PAY_PER_REQUEST"
+    if on_demand and "LastUpdateToPayPerRequestDateTime" not in billing and "CreationDateTime" in description:
+        billing["LastUpdateToPayPerRequestDateTime"] = description["CreationDateTime"]
+    arn = description.get("TableArn")
+    for lists in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+        for index in description.get(lists) or []:
+            if isinstance(index, dict):
+                if isinstance(arn, str) and "IndexArn" not in index and isinstance(index.get("IndexName"), str):
+                    index["IndexArn"] = f"{arn}/index/{index['IndexName']}"
+                if on_demand and lists == "GlobalSecondaryIndexes":
+                    index.pop("ProvisionedThroughput", None)
 
 
 def _stopped_at_limit(request: dict[str, Any], answer: dict[str, Any]) -> bool:

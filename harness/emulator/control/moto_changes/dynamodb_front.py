@@ -99,6 +99,8 @@ def dynamodb_call(exchange: Exchange) -> Answer:
                                   lambda name: _table_keys(name, exchange.region, exchange.account))
         if problem is not None:
             raise _validation_error(problem)
+        if operation == "ListTables":
+            return _list_tables(request, exchange.region, exchange.account)
         if operation == "UpdateItem" and "UpdateExpression" not in request and "AttributeUpdates" not in request:
             request["AttributeUpdates"] = {}  # a key alone: the item is created (moto fails without either)
             exchange.body = raw = json.dumps(request).encode()
@@ -135,6 +137,8 @@ def dynamodb_call(exchange: Exchange) -> Answer:
                              lambda name: _table_keys(name, exchange.region, exchange.account))
         if fixed is not None:
             answer, headers = _rewritten(fixed, headers)
+    elif target == DYNAMODB_TARGET + "UpdateItem" and status == 400:
+        answer, headers = _runtime_operand_type(answer, headers)
     elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
         answer, headers = _table_not_found_named(request, answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
@@ -156,8 +160,45 @@ def _table_not_found_named(request: dict[str, Any], raw: bytes, headers: dict[st
     return _rewritten(answer, headers)
 
 
+_OPERAND_TYPE = ("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
+                 "function: ")
+
+
+def _runtime_operand_type(raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
+    """`SET n = s + :v` where the stored `s` is no number: DynamoDB's words for a type met while updating."""
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        return raw, headers
+    message = answer.get("message") if isinstance(answer, dict) else None
+    if isinstance(message, str) and message.startswith(_OPERAND_TYPE + "+") or \
+            isinstance(message, str) and message.startswith(_OPERAND_TYPE + "-"):
+        answer["message"] = "An operand in the update expression has an incorrect data type"
+        return _rewritten(answer, headers)
+    return raw, headers
+
+
 def _validation_error(message: str) -> AwsError:
     return AwsError(400, "ValidationException", message)
+
+
+def _list_tables(request: dict[str, Any], region: str, account_id: str) -> Answer:
+    """ListTables as DynamoDB answers it: names in order, after ExclusiveStartTableName (which need not exist),
+    LastEvaluatedTableName when more are left (moto keeps creation order and needs the start table)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    names = sorted(dynamodb_backends[account_id][region].tables)
+    start = request.get("ExclusiveStartTableName")
+    if isinstance(start, str):
+        names = [name for name in names if name > start]
+    limit = request.get("Limit")
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 100
+    answer: dict[str, Any] = {"TableNames": names[:limit]}
+    if len(names) > limit:
+        answer["LastEvaluatedTableName"] = names[limit - 1]
+    body = json.dumps(answer).encode()
+    return Answer(200, [("Content-Type", "application/x-amz-json-1.0"),
+                        ("x-amz-crc32", str(zlib.crc32(body) & 0xFFFFFFFF))], body)
 
 
 def _table_keys(name_or_arn: str, region: str, account_id: str) -> TableKeys | None:

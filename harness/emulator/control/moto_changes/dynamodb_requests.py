@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from .dynamodb_values import key_problem
 from .dynamodb_expressions import ExpressionError, Parsed, parse_condition, parse_projection, parse_update
 
 VALUE_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
@@ -101,9 +102,14 @@ _EXPRESSIONS = {  # operation -> the request's expressions, in the order DynamoD
 _WITH_PREFIX = frozenset({"PutItem", "DeleteItem", "UpdateItem"})  # unused names/values: "1 validation error..."
 
 
-def _parse(kind: str, text: str) -> Parsed:
+def _parse(kind: str, text: str, operation: str) -> Parsed:
     if kind == "UpdateExpression":
-        return parse_update(text)
+        try:
+            return parse_update(text)
+        except ExpressionError as problem:
+            if str(problem) == "The expression can not be empty;" and operation == "UpdateItem":
+                raise ExpressionError(f"{PREFIX}Invalid UpdateExpression: {problem}") from None
+            raise
     if kind == "ProjectionExpression":
         return parse_projection(text)
     return parse_condition(text)
@@ -122,9 +128,10 @@ def expressions_problem(operation: str, request: dict[str, Any]) -> tuple[str | 
             continue
         label = kind[:-len("Expression")]
         try:
-            found = parsed[kind] = _parse(kind, text)
+            found = parsed[kind] = _parse(kind, text, operation)
         except ExpressionError as problem:
-            return f"Invalid {label}Expression: {problem}", parsed
+            text = str(problem)
+            return (text if text.startswith(PREFIX) else f"Invalid {label}Expression: {text}"), parsed
         for name in found.names:
             if names is None or name not in names:
                 return (f"Invalid {label}Expression: An expression attribute name used in the document path is not "
@@ -155,6 +162,18 @@ def expressions_problem(operation: str, request: dict[str, Any]) -> tuple[str | 
 
 # ---------------------------------------------------------------- operations
 def _create_table_problem(request: dict[str, Any]) -> str | None:
+    name = request.get("TableName")
+    if isinstance(name, str) and not 3 <= len(name) <= 255:
+        limit = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
+        return f"{PREFIX}Value '{name}' at 'tableName' failed to satisfy constraint: Member must have length {limit}"
+    if isinstance(name, str) and not _TABLE_NAME.match(name):
+        return (f"{PREFIX}Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular "
+                "expression pattern: [a-zA-Z0-9_.-]+")
+    for position, definition in enumerate(request.get("AttributeDefinitions") or [], start=1):
+        kind = definition.get("AttributeType") if isinstance(definition, dict) else None
+        if isinstance(kind, str) and kind not in ("S", "N", "B"):
+            return (f"{PREFIX}Value '{kind}' at 'attributeDefinitions.{position}.member.attributeType' failed to "
+                    "satisfy constraint: Member must satisfy enum value set: [B, N, S]")
     schema = request.get("KeySchema")
     if not isinstance(schema, list) or not schema:
         return "No defined key schema.  A key schema containing at least a hash key must be defined for all tables"
@@ -218,10 +237,12 @@ def _key_condition_problem(request: dict[str, Any], parsed: Parsed | None, table
     names = request.get("ExpressionAttributeNames") or {}
     values = request.get("ExpressionAttributeValues") or {}
     types = dict(table.keys)
+    used_keys = {names.get(path[0], path[0]) for path, _, _ in parsed.comparisons if path}
     for path, operator, used in parsed.comparisons:
         attribute = names.get(path[0], path[0]) if path else ""
         if attribute not in types:
-            return "Query condition missed key schema element"
+            missing = next((name for name, _ in table.keys if name not in used_keys), table.keys[0][0])
+            return f"Query condition missed key schema element: {missing}"
         for value in used:
             given = values.get(value)
             kind = next(iter(given)) if isinstance(given, dict) and given else ""
@@ -288,14 +309,32 @@ def _batch_write_problem(request: dict[str, Any], table_of: TableOf) -> str | No
     return None
 
 
-def _batch_get_problem(request: dict[str, Any]) -> str | None:
+def _batch_get_problem(request: dict[str, Any], table_of: TableOf) -> str | None:
     items = request.get("RequestItems")
     if not isinstance(items, dict) or not items:
-        return "BatchGetItem must have some requests set"  # wording: see docs/differences.md
+        return "BatchGetItem must have some requests set"
     count = sum(len(e.get("Keys") or []) for e in items.values() if isinstance(e, dict)
                 if isinstance(e.get("Keys") or [], list))
     if count > 100:
         return "Too many items requested for the BatchGetItem call"
+    for name, entry in items.items():
+        table = table_of(name) if isinstance(entry, dict) else None
+        for key in (entry.get("Keys") or []) if table is not None else ():
+            problem = key_problem(key, table.keys)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _transact_keys_problem(request: dict[str, Any], table_of: TableOf) -> str | None:
+    """A Get, Delete, Update or ConditionCheck whose Key does not fit its table (as GetItem words it)."""
+    for entry in request.get("TransactItems") or []:
+        for kind, part in entry.items() if isinstance(entry, dict) else ():
+            if kind != "Put" and isinstance(part, dict) and isinstance(part.get("TableName"), str):
+                table = table_of(part["TableName"])
+                problem = key_problem(part.get("Key"), table.keys) if table is not None else None
+                if problem is not None:
+                    return problem
     return None
 
 
@@ -319,7 +358,7 @@ def request_problem(operation: str, request: dict[str, Any], table_of: TableOf) 
     if operation == "BatchWriteItem":
         return _batch_write_problem(request, table_of)
     if operation == "BatchGetItem":
-        return _batch_get_problem(request)
+        return _batch_get_problem(request, table_of)
     if operation in ("TransactWriteItems", "TransactGetItems"):
         problem = _transact_problem(request)
         if problem is not None:
@@ -332,8 +371,8 @@ def request_problem(operation: str, request: dict[str, Any], table_of: TableOf) 
                     problem = expressions_problem(nested, part)[0] if nested else None
                     if problem is not None:
                         return problem.removeprefix(PREFIX)
-        return None
-    if operation in ("Query", "Scan"):
+        return _transact_keys_problem(request, table_of)
+    if operation in ("Query", "Scan", "ListTables"):
         problem = _limit_problem(request)
         if problem is not None:
             return problem
