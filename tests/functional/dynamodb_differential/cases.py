@@ -20,8 +20,18 @@ class Case:
     params: dict[str, Any]
     setup: tuple[tuple[str, dict[str, Any]], ...] = ()
     compare: str = "exact"
-    slow: bool = False
     marks: tuple[Any, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AwsAnswer:
+    """Where DynamoDB Local answers otherwise than AWS: AWS's answer, pinned, and where it is recorded
+    (docs/differences.md lists each)."""
+
+    status: int
+    code: str
+    message: str
+    source: str
 
 
 def S(text: str) -> dict[str, str]:
@@ -204,7 +214,7 @@ UPDATE = [
     Case("update-key-only-existing", "update_item", {"TableName": "{T}", "Key": {"pk": S("up-keyonly2")},
                                                      "ReturnValues": "ALL_OLD"},
          setup=(put("{T}", {"pk": S("up-keyonly2"), "a": N(1)}),)),
-    up("up-set", "SET a = :v, b = :w", {":v": S("x"), ":w": N("1.50")}),
+    up("up-set", "SET a = :v, b = :w", {":v": S("x"), ":w": N("1.5")}),
     up("up-arith", "SET n = n + :v", {":v": N("2.5")}, returns="UPDATED_NEW"),
     up("up-arith-minus", "SET n = :v - n", {":v": N(10)}, returns="UPDATED_OLD"),
     up("up-arith-on-string", "SET n = s + :v", {":v": N(1)}),
@@ -383,3 +393,109 @@ TRANSACT = [
 ]
 
 ALL = [*TABLE_ADMIN, *PUT, *GET, *UPDATE, *DELETE, *QUERY, *SCAN, *BATCH, *TRANSACT]
+
+
+# ------------------------------------------------------------------ where DynamoDB Local differs from AWS
+BEHAVIORS = "aws-behaviors.md (DynamoDB errors, confirmed against AWS)"
+LS_SNAPSHOT = "LocalStack's AWS-recorded tests/aws/services/dynamodb/test_dynamodb.snapshot.json"
+MOTO = "moto 5.2's AWS-verified DynamoDB tests (its per-operation validation_error_prefix)"
+MODEL = "botocore's dynamodb service model constraint, in AWS's request-validation wording"
+DYNALITE = "dynalite's validation tests, recorded against AWS"
+PREFIX = "1 validation error detected: "
+MISSING = "Requested resource not found"
+KEY_ELEMENT = "The provided key element does not match the schema"
+
+
+def _v(message: str, source: str) -> AwsAnswer:
+    return AwsAnswer(400, "ValidationException", message, source)
+
+
+AWS = {
+    "describe-missing": AwsAnswer(400, "ResourceNotFoundException",
+                                  f"{MISSING}: Table: {{T}}x-missing not found", LS_SNAPSHOT),
+    "delete-missing": AwsAnswer(400, "ResourceNotFoundException", f"{MISSING}: Table: {{T}}x-missing not found",
+                                LS_SNAPSHOT),
+    **{case: AwsAnswer(400, "ResourceNotFoundException", MISSING, LS_SNAPSHOT) for case in (
+        "put-missing-table", "get-missing-table", "query-missing-table", "scan-missing-table",
+        "batch-write-missing-table", "batch-get-missing-table", "transact-write-missing-table")},
+    "create-existing": AwsAnswer(400, "ResourceInUseException", "Table already exists: {T}", MOTO),
+    "create-extra-attribute-definition": _v(
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
+        "number of attributes defined in AttributeDefinitions", MOTO),
+    "create-provisioned-without-throughput": _v(
+        "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be "
+        "specified when BillingMode is PROVISIONED", MOTO),
+    "create-on-demand-with-throughput": _v(
+        "ProvisionedThroughput cannot be specified when BillingMode is PAY_PER_REQUEST",
+        "CreateTable API reference (ProvisionedThroughput: not with PAY_PER_REQUEST); wording " + MOTO),
+    "create-bad-attribute-type": _v(
+        f"{PREFIX}Value 'X' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [B, N, S]", MODEL),
+    "create-name-too-short": _v(
+        f"{PREFIX}Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than "
+        "or equal to 3", MODEL),
+    "create-name-bad-characters": _v(
+        f"{PREFIX}Value 'a b/c' at 'tableName' failed to satisfy constraint: Member must satisfy regular "
+        "expression pattern: [a-zA-Z0-9_.-]+", MODEL),
+    "list-tables-limit-zero": _v(
+        f"{PREFIX}Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal "
+        "to 1", MODEL),
+    "query-limit-zero": _v(
+        f"{PREFIX}Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal "
+        "to 1", MODEL),
+    "scan-limit-zero": _v(
+        f"{PREFIX}Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal "
+        "to 1", MODEL),
+    "scan-total-segments-zero": _v(
+        f"{PREFIX}Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than "
+        "or equal to 1", MODEL),
+    "put-missing-key": _v("One or more parameter values were invalid: Missing the key pk in the item", BEHAVIORS),
+    "put-missing-range-key": _v("One or more parameter values were invalid: Missing the key sk in the item",
+                                BEHAVIORS),
+    "batch-write-bad-key": _v("One or more parameter values were invalid: Missing the key pk in the item",
+                              BEHAVIORS),
+    "put-wrong-key-type": _v("One or more parameter values were invalid: Type mismatch for key pk expected: S "
+                             "actual: N", BEHAVIORS),
+    **{case: _v(KEY_ELEMENT, BEHAVIORS) for case in (
+        "get-missing-range-key", "get-extra-key-attribute", "get-wrong-key-type", "update-missing-key",
+        "delete-wrong-key", "batch-get-bad-key", "transact-write-bad-key", "transact-get-bad-key")},
+    "put-not-a-number": _v("The parameter cannot be converted to a numeric value: abc", MOTO),
+    "put-39-digits": _v("Attempting to store more than 38 significant digits in a Number", DYNALITE),
+    "put-duplicate-in-set": _v("One or more parameter values were invalid: Input collection [x, x] contains "
+                               "duplicates.", DYNALITE),
+    "put-empty-set": _v(f"{PREFIX}One or more parameter values were invalid: An string set  may not be empty", MOTO),
+    "put-unused-value": _v(f"{PREFIX}Value provided in ExpressionAttributeValues unused in expressions: "
+                           "keys: {:v}", MOTO),
+    "put-unused-name": _v(f"{PREFIX}Value provided in ExpressionAttributeNames unused in expressions: "
+                          "keys: {#n}", MOTO),
+    "up-unused-value": _v(f"{PREFIX}Value provided in ExpressionAttributeValues unused in expressions: "
+                          "keys: {:w}", MOTO),
+    "up-empty-expression": _v(f"{PREFIX}Invalid UpdateExpression: The expression can not be empty;", MOTO),
+    "up-overlapping-paths": _v(f"{PREFIX}Invalid UpdateExpression: Two document paths overlap with each other; "
+                               "must remove or rewrite one of these paths; path one: [a], path two: [a]", MOTO),
+    "up-overlapping-nested": _v(f"{PREFIX}Invalid UpdateExpression: Two document paths overlap with each other; "
+                                "must remove or rewrite one of these paths; path one: [m], path two: [m, a]", MOTO),
+    "up-clause-twice": _v(f'{PREFIX}Invalid UpdateExpression: The "SET" section can only be used once in an '
+                          'update expression;', MOTO),
+    "query-select-specific-without-projection": _v(
+        f"{PREFIX}Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+        "SPECIFIC_ATTRIBUTES", MOTO),
+    "query-select-all-with-projection": _v(
+        f"{PREFIX}Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES", MOTO),
+    "scan-bad-select": _v(f"{PREFIX}Value 'SOME' at 'select' failed to satisfy constraint: Member must satisfy "
+                          "enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+                          MOTO),
+    "query-no-hash-condition": _v("Query condition missed key schema element: pk", MOTO),
+    "query-non-key-condition": _v("Query condition missed key schema element: sk", MOTO),
+    "scan-segment-without-total": _v("The TotalSegments parameter is required but was not present in the request "
+                                     "when Segment parameter is present", MOTO),
+    "scan-total-without-segment": _v("The Segment parameter is required but was not present in the request when "
+                                     "parameter TotalSegments is present", MOTO),
+    "get-projection-reserved": _v("Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved "
+                                  "keyword: size", "AWS's reserved words list (DynamoDB Developer Guide: SIZE)"),
+}
+#: Successes where DynamoDB Local adds what AWS leaves out: the stack's answer must be exactly this.
+AWS_BODIES = {
+    "delete-absent": ({}, "DeleteItem API reference: ConsumedCapacity is returned only when "
+                          "ReturnConsumedCapacity asks"),
+}

@@ -111,8 +111,8 @@ def fixed_answer(operation: str, request: dict[str, Any], raw: bytes,
 
 def _describe_as_dynamodb(description: dict[str, Any]) -> None:
     """A table description as DynamoDB gives it: no empty index lists, each index's ARN, the time on-demand
-    billing was set (the table's creation: the emulator has no UpdateTable billing history), on-demand indexes
-    without a ProvisionedThroughput of their own."""
+    billing was set (the table's creation: the emulator has no UpdateTable billing history), NumberOfDecreasesToday
+    in every ProvisionedThroughput."""
     for lists in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes", "Replicas"):
         if description.get(lists) == []:
             del description[lists]
@@ -120,14 +120,16 @@ def _describe_as_dynamodb(description: dict[str, Any]) -> None:
     on_demand = isinstance(billing, dict) and billing.get("BillingMode") == "PAY_PER_REQUEST"
     if on_demand and "LastUpdateToPayPerRequestDateTime" not in billing and "CreationDateTime" in description:
         billing["LastUpdateToPayPerRequestDateTime"] = description["CreationDateTime"]
+    if isinstance(description.get("ProvisionedThroughput"), dict):
+        description["ProvisionedThroughput"].setdefault("NumberOfDecreasesToday", 0)
     arn = description.get("TableArn")
     for lists in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         for index in description.get(lists) or []:
             if isinstance(index, dict):
                 if isinstance(arn, str) and "IndexArn" not in index and isinstance(index.get("IndexName"), str):
                     index["IndexArn"] = f"{arn}/index/{index['IndexName']}"
-                if on_demand and lists == "GlobalSecondaryIndexes":
-                    index.pop("ProvisionedThroughput", None)
+                if isinstance(index.get("ProvisionedThroughput"), dict):
+                    index["ProvisionedThroughput"].setdefault("NumberOfDecreasesToday", 0)
 
 
 def _stopped_at_limit(request: dict[str, Any], answer: dict[str, Any]) -> bool:

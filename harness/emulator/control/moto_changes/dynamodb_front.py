@@ -11,6 +11,7 @@ Left out: DynamoDB Streams (served by moto's app).
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from typing import Any
 
@@ -137,10 +138,10 @@ def dynamodb_call(exchange: Exchange) -> Answer:
                              lambda name: _table_keys(name, exchange.region, exchange.account))
         if fixed is not None:
             answer, headers = _rewritten(fixed, headers)
-    elif target == DYNAMODB_TARGET + "UpdateItem" and status == 400:
-        answer, headers = _runtime_operand_type(answer, headers)
     elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
         answer, headers = _table_not_found_named(request, answer, headers)
+    elif status == 400:
+        answer, headers = _error_worded(answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
     return Answer(int(status), out, answer)
 
@@ -164,18 +165,26 @@ _OPERAND_TYPE = ("Invalid UpdateExpression: Incorrect operand type for operator 
                  "function: ")
 
 
-def _runtime_operand_type(raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
-    """`SET n = s + :v` where the stored `s` is no number: DynamoDB's words for a type met while updating."""
+_RESERVED = re.compile(r"^[A-Za-z]+Expression: Attribute name is a reserved keyword")
+
+
+def _error_worded(raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
+    """moto's error messages in DynamoDB's words: `SET n = s + :v` where the stored `s` is no number (a type met
+    while updating); a reserved word in a ProjectionExpression (`Invalid ` as for the other expressions)."""
     try:
         answer = json.loads(raw)
     except ValueError:
         return raw, headers
     message = answer.get("message") if isinstance(answer, dict) else None
-    if isinstance(message, str) and message.startswith(_OPERAND_TYPE + "+") or \
-            isinstance(message, str) and message.startswith(_OPERAND_TYPE + "-"):
+    if not isinstance(message, str):
+        return raw, headers
+    if message.startswith((_OPERAND_TYPE + "+", _OPERAND_TYPE + "-")):
         answer["message"] = "An operand in the update expression has an incorrect data type"
-        return _rewritten(answer, headers)
-    return raw, headers
+    elif _RESERVED.match(message):
+        answer["message"] = f"Invalid {message}"
+    else:
+        return raw, headers
+    return _rewritten(answer, headers)
 
 
 def _validation_error(message: str) -> AwsError:
