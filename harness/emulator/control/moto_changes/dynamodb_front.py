@@ -22,6 +22,7 @@ from ...aws_errors import AwsError
 from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
 from .dynamodb_answers import fixed_answer
 from .dynamodb_requests import TableKeys, request_problem
+from .dynamodb_shapes import shape_problem
 from .dynamodb_values import (
     NESTING_TOO_DEEP,
     ValueRefused,
@@ -96,6 +97,9 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         request = None  # moto answers malformed JSON
     if isinstance(request, dict):
         operation = target[len(DYNAMODB_TARGET):]
+        wrong_shape = shape_problem(operation, request)
+        if wrong_shape is not None:
+            raise AwsError(400, *wrong_shape)
         problem = request_problem(operation, request,
                                   lambda name: _table_keys(name, exchange.region, exchange.account))
         if problem is not None:
