@@ -202,6 +202,20 @@ def _create_table_problem(request: dict[str, Any]) -> str | None:
     return None
 
 
+def item_keys_problem(item: Any, table: TableKeys | None) -> str | None:
+    """A PutItem `Item` without a key attribute, or with one of another type (AWS's words: aws-behaviors.md)."""
+    if not isinstance(item, dict) or table is None:
+        return None
+    for name, kind in table.keys:
+        value = item.get(name)
+        if not isinstance(value, dict) or not value:
+            return f"One or more parameter values were invalid: Missing the key {name} in the item"
+        actual = next(iter(value))
+        if actual != kind:
+            return f"One or more parameter values were invalid: Type mismatch for key {name} expected: {kind} actual: {actual}"
+    return None
+
+
 def _limit_problem(request: dict[str, Any]) -> str | None:
     limit = request.get("Limit")
     if isinstance(limit, int) and not isinstance(limit, bool) and limit < 1:
@@ -300,6 +314,10 @@ def _batch_write_problem(request: dict[str, Any], table_of: TableOf) -> str | No
             if isinstance(write, dict) and len(write) > 1:
                 return TWO_TYPES
             put, delete = (write.get("PutRequest"), write.get("DeleteRequest")) if isinstance(write, dict) else (0, 0)
+            problem = item_keys_problem(put.get("Item"), table) if isinstance(put, dict) else (
+                key_problem(delete.get("Key"), table.keys) if isinstance(delete, dict) and table else None)
+            if problem is not None:
+                return problem
             key = _key_of(put.get("Item") if isinstance(put, dict) else
                           delete.get("Key") if isinstance(delete, dict) else None, table)
             if key is not None:
@@ -330,9 +348,12 @@ def _transact_keys_problem(request: dict[str, Any], table_of: TableOf) -> str | 
     """A Get, Delete, Update or ConditionCheck whose Key does not fit its table (as GetItem words it)."""
     for entry in request.get("TransactItems") or []:
         for kind, part in entry.items() if isinstance(entry, dict) else ():
-            if kind != "Put" and isinstance(part, dict) and isinstance(part.get("TableName"), str):
+            if isinstance(part, dict) and isinstance(part.get("TableName"), str):
                 table = table_of(part["TableName"])
-                problem = key_problem(part.get("Key"), table.keys) if table is not None else None
+                if kind == "Put":
+                    problem = item_keys_problem(part.get("Item"), table)
+                else:
+                    problem = key_problem(part.get("Key"), table.keys) if table is not None else None
                 if problem is not None:
                     return problem
     return None
@@ -384,7 +405,9 @@ def request_problem(operation: str, request: dict[str, Any], table_of: TableOf) 
     if problem is not None:
         return problem
     name = request.get("TableName")
-    table = table_of(name) if operation in ("Query", "Scan") and isinstance(name, str) else None
+    table = table_of(name) if operation in ("Query", "Scan", "PutItem") and isinstance(name, str) else None
+    if operation == "PutItem":
+        return item_keys_problem(request.get("Item"), table)
     if operation == "Query" and table is not None:
         problem = (_key_condition_problem(request, parsed.get("KeyConditionExpression"), table)
                    or _filter_on_key_problem(request, parsed.get("FilterExpression"), table))

@@ -87,6 +87,8 @@ def _missing(shape: Any, value: Any, path: str) -> list[str]:
                 found.extend(_missing(member, value[name], where))
     elif shape.type_name == "list" and isinstance(value, list) and shape.member.type_name == "structure":
         for position, item in enumerate(value, start=1):
+            if item is None:  # a null element: AWS's validation names the element
+                found.append(f"{path}.{position}.member")
             found.extend(_missing(shape.member, item, f"{path}.{position}.member"))
     elif shape.type_name == "map" and isinstance(value, dict) and shape.value.type_name in ("structure", "list"):
         if shape.value.type_name == "list" and shape.value.member.type_name != "structure":
