@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from harness.emulator.dynamodb_local import unusable_reason
 from harness.emulator.process import StackProcess
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
