@@ -18,15 +18,56 @@ _STRINGS = {"string", "blob"}
 _NUMBERS = {"integer", "long"}
 
 
+class _Shape:
+    """One botocore shape, compiled once into plain attributes (botocore resolves `members` on every access)."""
+
+    __slots__ = ("type_name", "members", "required_members", "member", "value", "requires")
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.requires = False  # this shape or one under it has required members (AttributeValue has none)
+        self.members: dict[str, _Shape] = {}
+        self.required_members: tuple[str, ...] = ()
+        self.member: _Shape | None = None
+        self.value: _Shape | None = None
+
+
+def _compiled(shape: Any, done: dict[str, _Shape]) -> _Shape:
+    if shape.name in done:  # AttributeValue holds itself
+        return done[shape.name]
+    out = done[shape.name] = _Shape(shape.type_name)
+    if shape.type_name == "structure":
+        out.members = {name: _compiled(member, done) for name, member in shape.members.items()}
+        out.required_members = tuple(shape.required_members)
+    elif shape.type_name == "list":
+        out.member = _compiled(shape.member, done)
+    elif shape.type_name == "map":
+        out.value = _compiled(shape.value, done)
+    return out
+
+
 @lru_cache(maxsize=None)
-def _input_shape(operation: str) -> Any:
+def _input_shape(operation: str) -> _Shape | None:
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("dynamodb")
     try:
-        return model.operation_model(operation).input_shape
+        shape = model.operation_model(operation).input_shape
     except Exception:  # an operation botocore does not know: moto answers it
         return None
+    if shape is None:
+        return None
+    done: dict[str, _Shape] = {}
+    root = _compiled(shape, done)
+    changed = True
+    while changed:  # `requires` up the (possibly recursive) tree, to a fixed point
+        changed = False
+        for node in done.values():
+            children = [*node.members.values(), node.member, node.value]
+            requires = bool(node.required_members) or any(c is not None and c.requires for c in children)
+            if requires and not node.requires:
+                node.requires = changed = True
+    return root
 
 
 def _json_kind(value: Any) -> str:
@@ -39,52 +80,73 @@ def _json_kind(value: Any) -> str:
     return "VALUE"
 
 
-def _type_problem(shape: Any, value: Any) -> str | None:
+def _type_problem(shape: _Shape, value: Any) -> str | None:
     """AWS's deserializer message for the first value of the wrong JSON type under `shape`, or None."""
     stack = [(shape, value)]
+    pop, push = stack.pop, stack.append
     while stack:
-        shape, value = stack.pop()
-        if value is None:
-            continue
+        shape, value = pop()
         kind = shape.type_name
-        if kind in ("structure", "map"):
-            if isinstance(value, list):
-                return "Start of list found where not expected"
-            if not isinstance(value, dict):
-                return f"{_json_kind(value)} can not be converted to a {'Structure' if kind == 'structure' else 'Map'}"
-            if kind == "structure":
-                stack.extend((shape.members[k], v) for k, v in value.items() if k in shape.members)
-            else:
-                stack.extend((shape.value, v) for v in value.values())
+        if kind in _STRINGS:
+            if value.__class__ is not str:
+                return _leaf_problem(kind, value)
+        elif kind == "structure":
+            if value.__class__ is not dict:
+                return _leaf_problem(kind, value)
+            members = shape.members
+            for key, inner in value.items():
+                member = members.get(key)
+                if member is not None and inner is not None:
+                    push((member, inner))
+        elif kind == "map":
+            if value.__class__ is not dict:
+                return _leaf_problem(kind, value)
+            for inner in value.values():
+                if inner is not None:
+                    push((shape.value, inner))
         elif kind == "list":
-            if isinstance(value, dict):
-                return "Start of structure or map found where not expected."
-            if not isinstance(value, list):
-                return f"{_json_kind(value)} can not be converted to a List"
-            stack.extend((shape.member, v) for v in value)
+            if value.__class__ is not list:
+                return _leaf_problem(kind, value)
+            for inner in value:
+                if inner is not None:
+                    push((shape.member, inner))
+        elif kind in _NUMBERS:
+            if value.__class__ is not int:
+                return _leaf_problem(kind, value)
+        elif kind == "boolean":
+            if value.__class__ is not bool:
+                return _leaf_problem(kind, value)
         elif isinstance(value, (dict, list)):
-            return ("Start of structure or map found where not expected." if isinstance(value, dict)
-                    else "Start of list found where not expected")
-        elif kind in _STRINGS and not isinstance(value, str):
-            return f"{_json_kind(value)} can not be converted to a String"
-        elif kind in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int)):
-            return f"{_json_kind(value)} can not be converted to an {'Integer' if kind == 'integer' else 'Long'}"
-        elif kind == "boolean" and not isinstance(value, bool):
-            return f"{_json_kind(value)} can not be converted to a Boolean"
+            return _leaf_problem(kind, value)
     return None
 
 
-def _missing(shape: Any, value: Any, path: str) -> list[str]:
+def _leaf_problem(kind: str, value: Any) -> str:
+    """The deserializer's words for `value` where a `kind` was expected."""
+    if isinstance(value, dict) and kind not in ("structure", "map"):
+        return "Start of structure or map found where not expected."
+    if isinstance(value, list) and kind != "list":
+        return "Start of list found where not expected"
+    target = {"structure": "a Structure", "map": "a Map", "list": "a List", "boolean": "a Boolean",
+              "integer": "an Integer", "long": "a Long"}.get(kind, "a String")
+    return f"{_json_kind(value)} can not be converted to {target}"
+
+
+def _missing(shape: _Shape, value: Any, path: str) -> list[str]:
     """The paths (AWS's form: `transactItems.1.member.put.item`) of required members left out, in order."""
     found: list[str] = []
+    if not shape.requires:
+        return found
     if shape.type_name == "structure" and isinstance(value, dict):
         for name, member in shape.members.items():
+            inner = value.get(name)
+            if inner is None and name not in shape.required_members or inner is not None and not member.requires:
+                continue
             where = f"{path}.{name[0].lower()}{name[1:]}" if path else f"{name[0].lower()}{name[1:]}"
-            if value.get(name) is None:
-                if name in shape.required_members:
-                    found.append(where)
-            elif member.type_name in ("structure", "list", "map"):
-                found.extend(_missing(member, value[name], where))
+            if inner is None:
+                found.append(where)
+            else:
+                found.extend(_missing(member, inner, where))
     elif shape.type_name == "list" and isinstance(value, list) and shape.member.type_name == "structure":
         for position, item in enumerate(value, start=1):
             if item is None:  # a null element: AWS's validation names the element
