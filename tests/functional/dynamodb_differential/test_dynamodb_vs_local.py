@@ -13,7 +13,7 @@ import pytest
 from .cases import ALL, AWS, AWS_BODIES, Case
 from .twin import Failed, Succeeded, Twin
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.slow]  # starts a JVM (DynamoDB Local)
 
 
 def _items(answer: Succeeded) -> list[str]:
