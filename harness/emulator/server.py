@@ -117,7 +117,8 @@ class EmbeddedStack:
         gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory)
         self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
                                        moto=MotoApp(), ready=self.ready, default_region=self.region,
-                                       dynamodb_local_url=self.dynamodb_local.url if self.dynamodb_local else None)
+                                       dynamodb_local_url=self.dynamodb_local.url if self.dynamodb_local else None,
+                                       empty_dynamodb_local=self.dynamodb_local.empty if self.dynamodb_local else None)
         if self.tune_gc:
             gc.collect()
             gc.freeze()  # moto's and botocore's loaded models are never scanned again

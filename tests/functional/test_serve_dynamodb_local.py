@@ -46,6 +46,17 @@ def test_dynamodb_calls_are_answered_by_dynamodb_local(local_stack):
         .get_item(TableName="served-by-local", Key={"id": {"S": "a"}})["Item"]["id"] == {"S": "a"}
 
 
+def test_reset_empties_dynamodb_local(local_stack):
+    dynamodb = _dynamodb(local_stack.url)
+    dynamodb.create_table(TableName="gone-after-reset", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    import requests
+
+    assert requests.post(f"{local_stack.url}/moto-api/reset", timeout=60).status_code == 200
+    assert dynamodb.list_tables()["TableNames"] == []
+
+
 def test_the_rest_of_the_stack_is_still_served(local_stack):
     lambda_ = boto3.client("lambda", endpoint_url=local_stack.url, region_name="us-west-1",
                            aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -21,7 +21,7 @@ stack serves (unsigned S3-style requests and other services' special URLs reach 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
@@ -39,14 +39,22 @@ if TYPE_CHECKING:
 
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
                  moto: MotoApp, ready: threading.Event, default_region: str,
-                 dynamodb_local_url: str | None = None) -> HandlerChain:
+                 dynamodb_local_url: str | None = None, empty_dynamodb_local: Callable[[], None] | None = None
+                 ) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request. With
-    `dynamodb_local_url`, DynamoDB's calls go to DynamoDB Local (`ForwardDynamoDB`) instead of moto."""
+    `dynamodb_local_url`, DynamoDB's calls go to DynamoDB Local (`ForwardDynamoDB`) instead of moto, and the
+    reset empties it too (`empty_dynamodb_local`)."""
+
+    def reset() -> None:
+        memory.reset(moto.reset)
+        if empty_dynamodb_local is not None:
+            empty_dynamodb_local()
+
     corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control)))
     return HandlerChain(
         request_handlers=(
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
+            InternalRoutes(ready=ready, runtime=runtime, reset=reset),
             ExecuteApi(gateway),
             refuse_unread_body,
             LambdaInvoke(control, runtime),
