@@ -173,6 +173,12 @@ PUT = [
 ]
 
 GET = [
+    Case("get-binary-key", "get_item", {"TableName": "{B}", "Key": {"bk": {"B": b"\x01\x02"}}},
+         setup=(put("{B}", {"bk": {"B": b"\x01\x02"}, "v": {"BS": [b"x"]}}),)),
+    Case("get-nested-projection", "get_item", {"TableName": "{T}", "Key": {"pk": S("get-nested")},
+                                               "ProjectionExpression": "m.a, l[1], missing"},
+         setup=(put("{T}", {"pk": S("get-nested"), "m": {"M": {"a": N(1), "b": N(2)}},
+                            "l": {"L": [S("x"), S("y")]}}),)),
     Case("get-seeded", "get_item", {"TableName": "{R}", "Key": R_KEY}),
     Case("get-absent", "get_item", {"TableName": "{R}", "Key": {"pk": S("p1"), "sk": N(99)}}),
     Case("get-missing-range-key", "get_item", {"TableName": "{R}", "Key": {"pk": S("p1")}}),
@@ -306,11 +312,26 @@ QUERY = [
     Case("query-syntax-error", "query", {**Q, "KeyConditionExpression": "pk = = :p"}),
     Case("query-missing-table", "query", {**Q, "TableName": "{T}x-missing"}),
     Case("query-missing-index", "query", {**Q, "IndexName": "nope"}),
+    Case("query-page-two", "query", {**Q, "Limit": 2, "ExclusiveStartKey": {"pk": S("p1"), "sk": N(2)}}),
+    Case("query-begins-with-string", "query", {"TableName": "{T}", "KeyConditionExpression": "pk = :p",
+                                               "FilterExpression": "begins_with(a, :x)",
+                                               "ExpressionAttributeValues": {":p": S("q-1"), ":x": S("ab")}},
+         setup=(put("{T}", {"pk": S("q-1"), "a": S("abc")}),)),
+    Case("query-consistent-capacity", "query", {**Q, "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL",
+                                                "Select": "COUNT"}),
     Case("query-capacity-when-asked", "query", {**Q, "ReturnConsumedCapacity": "TOTAL"}),
 ]
 
 SC = {"TableName": "{R}"}
 SCAN = [
+    Case("scan-all", "scan", SC, compare="unordered"),
+    Case("scan-segment-of-one", "scan", {**SC, "Segment": 0, "TotalSegments": 1}, compare="unordered"),
+    Case("scan-filter-between-in", "scan", {**SC, "FilterExpression": "n BETWEEN :a AND :b OR tag IN (:t)",
+                                            "ExpressionAttributeValues": {":a": N(15), ":b": N(35), ":t": S("x")}},
+         compare="unordered"),
+    Case("scan-filter-not-contains", "scan", {**SC, "FilterExpression": "NOT contains(#s, :x)",
+                                              "ExpressionAttributeNames": {"#s": "size"},
+                                              "ExpressionAttributeValues": {":x": S("xxx")}}, compare="unordered"),
     Case("scan-limit-zero", "scan", {**SC, "Limit": 0}),
     Case("scan-limit", "scan", {**SC, "Limit": 2}, compare="count"),
     Case("scan-filter", "scan", {**SC, "FilterExpression": "tag = :t", "ExpressionAttributeValues": {":t": S("even")}},
@@ -382,6 +403,11 @@ TRANSACT = [
         {"Put": {"TableName": "{T}", "Item": {"pk": S("tx-7")}}},
         {"Update": {"TableName": "{T}", "Key": {"pk": S("tx-8")}, "UpdateExpression": "SET a = :v",
                     "ExpressionAttributeValues": {":v": N(1)}}}]}),
+    Case("transact-write-cancelled-returns-old", "transact_write_items", {"TransactItems": [
+        {"ConditionCheck": {"TableName": "{T}", "Key": {"pk": S("tx-9")}, "ConditionExpression": "attribute_not_exists(pk)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        {"Put": {"TableName": "{T}", "Item": {"pk": S("tx-10")}}}]},
+         setup=(put("{T}", {"pk": S("tx-9"), "v": N(3)}),)),
     Case("transact-get-projection", "transact_get_items", {"TransactItems": [
         {"Get": {"TableName": "{R}", "Key": R_KEY, "ProjectionExpression": "n, #t",
                  "ExpressionAttributeNames": {"#t": "tag"}}},

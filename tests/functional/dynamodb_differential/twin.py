@@ -7,6 +7,7 @@ see docs/differences.md). botocore's own parameter validation is off, so the ser
 """
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class Failed:
     status: int
     code: str
     message: str
+    details: str = ""  # CancellationReasons, the Item of a failed condition (JSON), when the error carries them
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,10 @@ class Twin:
             return Succeeded(comparable(getattr(client, operation)(**params)))
         except ClientError as exc:
             error = exc.response.get("Error", {})
+            details = {k: exc.response[k] for k in ("CancellationReasons", "Item") if k in exc.response}
             return Failed(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0),
-                          str(error.get("Code", "")), str(error.get("Message", "")))
+                          str(error.get("Code", "")), str(error.get("Message", "")),
+                          json.dumps(details, sort_keys=True, default=str) if details else "")
 
     def both(self, operation: str, params: dict[str, Any]) -> tuple[Failed | Succeeded, Failed | Succeeded]:
         """(DynamoDB Local's answer, the stack's answer) to the same request."""

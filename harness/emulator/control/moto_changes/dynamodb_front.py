@@ -169,20 +169,28 @@ _OPERAND_TYPE = ("Invalid UpdateExpression: Incorrect operand type for operator 
                  "function: ")
 
 
+_CONDITION_FAILED = "The conditional request failed"
 _RESERVED = re.compile(r"^[A-Za-z]+Expression: Attribute name is a reserved keyword")
 
 
 def _error_worded(raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
     """moto's error messages in DynamoDB's words: `SET n = s + :v` where the stored `s` is no number (a type met
-    while updating); a reserved word in a ProjectionExpression (`Invalid ` as for the other expressions)."""
+    while updating); a reserved word in a ProjectionExpression (`Invalid ` as for the other expressions); a
+    transaction's cancellation reasons (DynamoDB ends a failed condition's message with a full stop there)."""
     try:
         answer = json.loads(raw)
     except ValueError:
         return raw, headers
-    message = answer.get("message") if isinstance(answer, dict) else None
+    message = (answer.get("message") or answer.get("Message")) if isinstance(answer, dict) else None
     if not isinstance(message, str):
         return raw, headers
-    if message.startswith((_OPERAND_TYPE + "+", _OPERAND_TYPE + "-")):
+    reasons = answer.get("CancellationReasons")
+    if isinstance(reasons, list) and any(isinstance(r, dict) and r.get("Message") == _CONDITION_FAILED
+                                         for r in reasons):
+        for reason in reasons:
+            if isinstance(reason, dict) and reason.get("Message") == _CONDITION_FAILED:
+                reason["Message"] = _CONDITION_FAILED + "."  # a reason's message ends with a full stop
+    elif message.startswith((_OPERAND_TYPE + "+", _OPERAND_TYPE + "-")):
         answer["message"] = "An operand in the update expression has an incorrect data type"
     elif _RESERVED.match(message):
         answer["message"] = f"Invalid {message}"
