@@ -1,6 +1,7 @@
 """DynamoDB's semantic checks, shapes and answer fixes (pure functions in control/moto_changes/dynamodb_*.py).
 
-The expected texts are DynamoDB Local's (tests/functional/dynamodb_differential pins them against it) or AWS's
+The expected texts are DynamoDB Local's (nulls inside an Item: read from DynamoDB Local by hand, since boto3
+cannot send them) (tests/functional/dynamodb_differential pins them against it) or AWS's
 where docs/differences.md says DynamoDB Local differs.
 """
 from __future__ import annotations
@@ -85,6 +86,15 @@ def test_update_expressions_parse_every_clause():
      "Provided list of item keys contains duplicates"),
     ("BatchGetItem", {"RequestItems": {"t": {"Keys": [{"pk": {"S": "a"}}]}}},
      "The provided key element does not match the schema"),
+    ("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "m": {"M": {"x": None}}}},
+     "The supplied Item contains a null AttributeValue: x is null"),
+    ("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "m": None}},
+     "The supplied Item contains a null AttributeValue: m is null"),
+    ("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "s": {"SS": [None]}}},
+     "One or more parameter values were invalid: An string set may not have a null string as a member"),
+    ("Query", {"TableName": "t", "KeyConditionExpression": "pk = :p AND sk = :s AND sk = :s",
+               "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"N": "1"}}},
+     "KeyConditionExpressions must only contain one condition per key"),
     ("TransactWriteItems", {"TransactItems": []},
      "Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1"),
 ])

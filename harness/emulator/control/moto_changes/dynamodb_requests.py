@@ -46,7 +46,10 @@ def _values_in(request: Any) -> Iterator[Any]:
         return
     for name in ("Item", "Key", "ExclusiveStartKey"):
         if isinstance(request.get(name), dict):
-            yield from request[name].values()
+            if name == "Item":  # a null attribute: DynamoDB names it
+                yield {"M": request[name]}
+            else:
+                yield from request[name].values()
     if isinstance(request.get("ExpressionAttributeValues"), dict):
         yield from request["ExpressionAttributeValues"].values()
     items = request.get("RequestItems")
@@ -66,8 +69,13 @@ def _values_in(request: Any) -> Iterator[Any]:
                 yield from _values_in(part)
 
 
+_SET_MEMBERS = {"SS": "An string set may not have a null string", "NS": "An number set may not have a null number",
+                "BS": "An binary set may not have a null binary"}
+
+
 def attribute_value_problem(value: Any) -> str | None:
-    """DynamoDB's words for an AttributeValue that is empty, holds two types or a NULL that is not true."""
+    """DynamoDB's words for an AttributeValue that is empty, holds two types or a NULL that is not true, or that
+    holds a null (a list element, a map value, a set member)."""
     stack = [value]
     while stack:
         node = stack.pop()
@@ -83,9 +91,16 @@ def attribute_value_problem(value: Any) -> str | None:
         if kind == "NULL" and inner is not True:
             return NULL_FALSE
         if kind == "M" and isinstance(inner, dict):
+            empty = next((name for name, member in inner.items() if member is None), None)
+            if empty is not None:
+                return f"The supplied Item contains a null AttributeValue: {empty} is null"
             stack.extend(inner.values())
         elif kind == "L" and isinstance(inner, list):
+            if any(member is None for member in inner):
+                return "The supplied Item contains a null AttributeValue"
             stack.extend(inner)
+        elif kind in _SET_MEMBERS and isinstance(inner, list) and any(member is None for member in inner):
+            return f"One or more parameter values were invalid: {_SET_MEMBERS[kind]} as a member"
     return None
 
 
@@ -251,7 +266,10 @@ def _key_condition_problem(request: dict[str, Any], parsed: Parsed | None, table
     names = request.get("ExpressionAttributeNames") or {}
     values = request.get("ExpressionAttributeValues") or {}
     types = dict(table.keys)
-    used_keys = {names.get(path[0], path[0]) for path, _, _ in parsed.comparisons if path}
+    used = [names.get(path[0], path[0]) for path, _, _ in parsed.comparisons if path]
+    if len(used) != len(set(used)):
+        return "KeyConditionExpressions must only contain one condition per key"
+    used_keys = set(used)
     for path, operator, used in parsed.comparisons:
         attribute = names.get(path[0], path[0]) if path else ""
         if attribute not in types:
