@@ -11,7 +11,8 @@ import json
 import pytest
 
 from harness.emulator.control.moto_changes.dynamodb_answers import fixed_answer
-from harness.emulator.control.moto_changes.dynamodb_expressions import ExpressionError, parse_condition, parse_update
+from harness.emulator.control.moto_changes.dynamodb_expressions import ExpressionError, parse_condition, parse_update, \
+    path_first
 from harness.emulator.control.moto_changes.dynamodb_requests import TableKeys, request_problem
 from harness.emulator.control.moto_changes.dynamodb_shapes import shape_problem
 
@@ -149,3 +150,9 @@ def test_answers_project_transact_get_items_and_describe_tables_as_dynamodb():
     assert described["GlobalSecondaryIndexes"][0]["IndexArn"] == "arn:t/index/g"
     assert described["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] == 1.0
     assert described["ProvisionedThroughput"]["NumberOfDecreasesToday"] == 0
+
+
+def test_key_conditions_written_value_first_are_turned_path_first():
+    assert path_first(":p = pk AND :a < sk") == "pk = :p AND sk > :a"
+    assert path_first("pk = :p AND sk BETWEEN :a AND :b") == "pk = :p AND sk BETWEEN :a AND :b"
+    assert path_first(":a <= #s") == "#s >= :a"

@@ -295,6 +295,8 @@ QUERY = [
                                               "ExpressionAttributeValues": {":a": N(2)}}),
     Case("query-non-key-condition", "query", {**Q, "KeyConditionExpression": "pk = :p AND tag = :a",
                                               "ExpressionAttributeValues": {":p": S("p1"), ":a": S("odd")}}),
+    Case("query-value-first", "query", {**Q, "KeyConditionExpression": ":p = pk AND :a < sk",
+                                        "ExpressionAttributeValues": {":p": S("p1"), ":a": N(3)}}),
     Case("query-same-key-twice", "query", {**Q, "KeyConditionExpression": "pk = :p AND sk = :a AND sk = :a",
                                            "ExpressionAttributeValues": {":p": S("p1"), ":a": N(1)}}),
     Case("query-hash-not-equals", "query", {**Q, "KeyConditionExpression": "pk < :p"}),

@@ -298,3 +298,25 @@ def parse_projection(text: str) -> Parsed:
     parser.projection()
     parser.end()
     return parser.parsed
+
+
+_FLIPPED = {"=": "=", "<>": "<>", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def path_first(text: str) -> str:
+    """`text` with every `:value <op> path` comparison written `path <op'> :value` (the same condition; moto's
+    key-condition parser takes only the latter, DynamoDB both). Unchanged when there is none."""
+    tokens = tokenize(text)
+    out, last = [], 0
+    for i in range(len(tokens) - 3):
+        value, operator, name, after = tokens[i:i + 4]
+        if (value.kind == "value" and operator.kind == "op" and operator.text in _FLIPPED
+                and name.kind in ("name", "hash") and not (after.kind == "op" and after.text in (".", "["))
+                and not (i > 0 and tokens[i - 1].kind == "op" and tokens[i - 1].text in _FLIPPED)):
+            out.append(text[last:value.start])
+            out.append(f"{name.text} {_FLIPPED[operator.text]} {value.text}")
+            last = name.end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

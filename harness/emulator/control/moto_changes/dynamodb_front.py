@@ -21,6 +21,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from ...aws_errors import AwsError
 from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
 from .dynamodb_answers import fixed_answer
+from .dynamodb_expressions import path_first
 from .dynamodb_requests import TableKeys, request_problem
 from .dynamodb_shapes import shape_problem
 from .dynamodb_values import (
@@ -109,6 +110,11 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         if operation == "UpdateItem" and "UpdateExpression" not in request and "AttributeUpdates" not in request:
             request["AttributeUpdates"] = {}  # a key alone: the item is created (moto fails without either)
             exchange.body = raw = json.dumps(request).encode()
+        elif operation == "Query" and isinstance(request.get("KeyConditionExpression"), str):
+            written = path_first(request["KeyConditionExpression"])  # `:p = pk`: moto takes only `pk = :p`
+            if written != request["KeyConditionExpression"]:
+                request["KeyConditionExpression"] = written
+                exchange.body = raw = json.dumps(request).encode()
     if isinstance(request, dict) and target in CHECKED_TARGETS:
         problem = nesting_problem(request)
         if problem is None and target in KEYED_TARGETS and isinstance(request.get("TableName"), str):
