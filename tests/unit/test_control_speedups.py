@@ -167,22 +167,22 @@ def test_scan_and_query_items_are_written_as_moto_writes_them(monkeypatch):
 
     control.speed_up_moto()
     assert getattr(DynamoResult.execute_result, "_harness", False)
-    table = {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+    table = {"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
              "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
              "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}
     reads = [
-        ("Scan", {"TableName": "t"}),
-        ("Scan", {"TableName": "t", "Limit": 2}),
-        ("Scan", {"TableName": "t", "ReturnConsumedCapacity": "TOTAL"}),
-        ("Scan", {"TableName": "t", "ProjectionExpression": "id, m.l, bs"}),
-        ("Scan", {"TableName": "t", "FilterExpression": "attribute_exists(n)"}),
-        ("Scan", {"TableName": "t", "Select": "COUNT"}),
-        ("Scan", {"TableName": "t", "FilterExpression": "attribute_exists(nope)"}),  # no item: "Items": []
-        ("Query", {"TableName": "t", "KeyConditionExpression": "id = :id",
+        ("Scan", {"TableName": "tbl"}),
+        ("Scan", {"TableName": "tbl", "Limit": 2}),
+        ("Scan", {"TableName": "tbl", "ReturnConsumedCapacity": "TOTAL"}),
+        ("Scan", {"TableName": "tbl", "ProjectionExpression": "id, m.l, bs"}),
+        ("Scan", {"TableName": "tbl", "FilterExpression": "attribute_exists(n)"}),
+        ("Scan", {"TableName": "tbl", "Select": "COUNT"}),
+        ("Scan", {"TableName": "tbl", "FilterExpression": "attribute_exists(nope)"}),  # no item: "Items": []
+        ("Query", {"TableName": "tbl", "KeyConditionExpression": "id = :id",
                    "ExpressionAttributeValues": {":id": {"S": "a"}}}),
-        ("GetItem", {"TableName": "t", "Key": {"id": {"S": "a"}}}),
+        ("GetItem", {"TableName": "tbl", "Key": {"id": {"S": "a"}}}),
     ]
-    script = [("CreateTable", table)] + [("PutItem", {"TableName": "t", "Item": item}) for item in RICH_ITEMS] + reads
+    script = [("CreateTable", table)] + [("PutItem", {"TableName": "tbl", "Item": item}) for item in RICH_ITEMS] + reads
     fast = _answers(script)
     from moto.core.responses import ActionResult
     from moto.dynamodb.models.utilities import dynamo_to_dict
@@ -238,14 +238,14 @@ def test_a_plain_scan_pages_like_moto_limits_sizes_and_start_keys(monkeypatch):
                 return out
 
     reads = [
-        {"TableName": "r"}, {"TableName": "r", "Limit": 7}, {"TableName": "r", "Limit": 1},
-        {"TableName": "r", "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"},
-        {"TableName": "r", "FilterExpression": "attribute_exists(big)"},
-        {"TableName": "r", "ProjectionExpression": "h, s", "Limit": 5},
-        {"TableName": "r", "Segment": 0, "TotalSegments": 2},
+        {"TableName": "rng"}, {"TableName": "rng", "Limit": 7}, {"TableName": "rng", "Limit": 1},
+        {"TableName": "rng", "ConsistentRead": True, "ReturnConsumedCapacity": "TOTAL"},
+        {"TableName": "rng", "FilterExpression": "attribute_exists(big)"},
+        {"TableName": "rng", "ProjectionExpression": "h, s", "Limit": 5},
+        {"TableName": "rng", "Segment": 0, "TotalSegments": 2},
     ]
     with mock_aws():
-        call("CreateTable", {"TableName": "r", "BillingMode": "PAY_PER_REQUEST",
+        call("CreateTable", {"TableName": "rng", "BillingMode": "PAY_PER_REQUEST",
                              "KeySchema": [{"AttributeName": "h", "KeyType": "HASH"},
                                            {"AttributeName": "s", "KeyType": "RANGE"}],
                              "AttributeDefinitions": [{"AttributeName": "h", "AttributeType": "S"},
@@ -254,7 +254,7 @@ def test_a_plain_scan_pages_like_moto_limits_sizes_and_start_keys(monkeypatch):
             item = {"h": {"S": f"h{n % 6}"}, "s": {"N": str(n)}}
             if n % 4 == 0:
                 item["big"] = {"S": "x" * 300_000}  # ten of them: the 1 MB page limit ends pages
-            assert call("PutItem", {"TableName": "r", "Item": item})[0] == 200
+            assert call("PutItem", {"TableName": "rng", "Item": item})[0] == 200
         fast = [pages(params) for params in reads]
 
         def moto_init(self, result):

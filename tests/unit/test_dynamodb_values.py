@@ -34,8 +34,8 @@ HASH_RANGE = (("id", "S"), ("n", "N"))
     (HASH, {"id": {"N": "1"}}, KEY_SCHEMA_MISMATCH),
     (HASH, {"id": {"S": "1", "N": "1"}}, KEY_SCHEMA_MISMATCH),
     (HASH, {"id": "1"}, KEY_SCHEMA_MISMATCH),
-    (HASH, {"id": {"S": ""}}, EMPTY_STRING_KEY.format("id")),
-    ((("b", "B"),), {"b": {"B": ""}}, EMPTY_STRING_KEY.format("b")),
+    (HASH, {"id": {"S": ""}}, EMPTY_STRING_KEY.format("string", "id")),
+    ((("b", "B"),), {"b": {"B": ""}}, EMPTY_STRING_KEY.format("binary", "b")),
     (HASH_RANGE, {"id": {"S": "1"}}, KEY_SCHEMA_MISMATCH),
     (HASH_RANGE, {"id": {"S": "1"}, "n": {"S": "1"}}, KEY_SCHEMA_MISMATCH),
     (HASH_RANGE, {"id": {"S": "1"}, "n": {"N": "1"}}, None),
@@ -47,9 +47,9 @@ def test_key_problem(schema, key, problem):
 
 @pytest.mark.parametrize("schema, item, problem", [
     (HASH, {"id": {"S": "1"}, "note": {"S": ""}}, None),  # empty strings are fine outside keys
-    (HASH, {"id": {"S": ""}}, EMPTY_STRING_KEY.format("id")),
+    (HASH, {"id": {"S": ""}}, EMPTY_STRING_KEY.format("string", "id")),
     (HASH_RANGE, {"id": {"S": "1"}, "n": {"N": "1"}, "x": {"B": ""}}, None),
-    ((("id", "S"), ("r", "B")), {"id": {"S": "1"}, "r": {"B": ""}}, EMPTY_STRING_KEY.format("r")),
+    ((("id", "S"), ("r", "B")), {"id": {"S": "1"}, "r": {"B": ""}}, EMPTY_STRING_KEY.format("binary", "r")),
     (HASH, {"note": {"S": ""}}, None),  # a missing key: moto answers it as DynamoDB does
     (HASH, {"id": {"N": "1"}}, None),  # a mistyped key: the same
     (HASH, ["not", "a", "map"], None),

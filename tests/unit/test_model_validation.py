@@ -37,9 +37,17 @@ def exchange(method: str, path: str, body: object = None, *, query: str = "", ta
 
 
 def refusal(ex: Exchange) -> AwsError:
+    """The refusal; DynamoDB's rules are called directly (in the chain the DynamoDB front checks DynamoDB)."""
     with pytest.raises(AwsError) as caught:
-        VALIDATE(ex)
+        if ex.target:
+            VALIDATE.check_dynamodb(ex, ex.target.split(".", 1)[1])
+        else:
+            VALIDATE(ex)
     return caught.value
+
+
+def test_the_chain_handler_leaves_dynamodb_to_the_dynamodb_front():
+    VALIDATE(exchange("POST", "/", {"TableName": "x" * 300}, target="DynamoDB_20120810.DescribeTable"))
 
 
 # ---- Lambda --------------------------------------------------------------------------------------------------

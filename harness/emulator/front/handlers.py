@@ -172,3 +172,34 @@ class FlushLogs:
     def __call__(self, exchange: Exchange) -> None:
         if exchange.target.startswith(LOGS_TARGET):
             self._flush()
+
+
+class ForwardDynamoDB:
+    """`harness serve --dynamodb local`: every DynamoDB API call goes to Amazon's DynamoDB Local (started by the
+    stack, dynamodb_local.py) and its answer back as it is, through the stack's one port. Only the headers
+    DynamoDB reads are passed on. Left out: DynamoDB Streams (DynamoDB Local serves them on its own port)."""
+
+    _PASSED = ("HTTP_X_AMZ_TARGET", "CONTENT_TYPE", "HTTP_AUTHORIZATION", "HTTP_X_AMZ_DATE", "HTTP_ACCEPT_ENCODING")
+
+    def __init__(self, url: str) -> None:
+        import urllib3
+
+        self._url = url.rstrip("/") + "/"
+        self._pool = urllib3.PoolManager(maxsize=16, retries=False, timeout=urllib3.Timeout(connect=5, read=60))
+
+    def __call__(self, exchange: Exchange) -> None:
+        from .exchange import DYNAMODB, DYNAMODB_TARGET
+
+        if not (exchange.target.startswith(DYNAMODB_TARGET) and exchange.method == "POST"):
+            return
+        exchange.protocol = DYNAMODB
+        environ = exchange.environ
+        headers = {key[5:].replace("_", "-").title() if key.startswith("HTTP_") else "Content-Type": environ[key]
+                   for key in self._PASSED if environ.get(key)}
+        try:
+            response = self._pool.request("POST", self._url, body=exchange.body, headers=headers)
+        except Exception as exc:  # DynamoDB Local is gone or hung: a service failure, named
+            raise AwsError(500, "InternalServerError", f"DynamoDB Local did not answer: {type(exc).__name__}") from None
+        out = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection",
+                                                                                "transfer-encoding", "server")]
+        exchange.answer = Answer(response.status, out, response.data)

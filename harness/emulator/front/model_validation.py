@@ -14,8 +14,10 @@ How each service refuses (recorded against AWS in LocalStack's snapshots, see te
   members are named under the operation's input
   (`putIntegrationInput.type`), URI members by their own name (`statusCode`); a member of another JSON type is
   `SerializationException` "class java.lang.Boolean can not be converted to an String".
-Left out: DynamoDB's JSON types and what DynamoDB checks beyond its model (dynamodb_values.py and the DynamoDB
-front do it); Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
+In the chain it checks Lambda and API Gateway only: DynamoDB's calls are checked by the DynamoDB front
+(control/moto_changes/dynamodb_shapes.py and dynamodb_requests.py: the same model's rules, ordered and worded as
+DynamoDB Local answers, which the differential suite compares); `check_dynamodb` keeps this module's DynamoDB
+rules callable. Left out: Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
 lambda_corrections.py); the other services (IAM, STS, CloudWatch Logs: moto's own answers).
 """
 from __future__ import annotations
@@ -314,11 +316,8 @@ class ModelValidation:
         return found
 
     def __call__(self, exchange: Exchange) -> None:
-        target = exchange.target
-        if target:
-            if exchange.method == "POST" and target.startswith(DYNAMODB_TARGET):
-                self._dynamodb(exchange, target[len(DYNAMODB_TARGET):])
-            return
+        if exchange.target:  # DynamoDB: checked by the DynamoDB front (dynamodb_shapes.py, dynamodb_requests.py),
+            return  # the same model's rules in the order DynamoDB applies them, compared with DynamoDB Local
         protocol = exchange.protocol
         if protocol in (LAMBDA, APIGATEWAY):
             self._rest(exchange, protocol)
@@ -338,6 +337,10 @@ class ModelValidation:
         if status is not None and status != answer.status:
             exchange.answer = answer._replace(status=status, body=b"" if status in (202, 204) and
                                               answer.body.strip() in (b"", b"{}") else answer.body)
+
+    def check_dynamodb(self, exchange: Exchange, name: str) -> None:
+        """DynamoDB's model rules for one call (not in the chain: see the module's docstring)."""
+        self._dynamodb(exchange, name)
 
     def _dynamodb(self, exchange: Exchange, name: str) -> None:
         validator = self.validator(DYNAMODB)

@@ -9,7 +9,8 @@
       LambdaInvoke          Lambda Invoke, run for real
       TestInvokeMethod      API Gateway TestInvokeMethod, run for real
       TestInvokeAuthorizer  API Gateway TestInvokeAuthorizer, run for real (moto has none)
-      serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes
+      serve_dynamodb        DynamoDB's hot path: checks, moto's handler, answer fixes (or, with
+                            `--dynamodb local`, ForwardDynamoDB: Amazon's DynamoDB Local answers)
       FlushLogs             a CloudWatch Logs call first writes the waiting log lines
       bare_latest           a Lambda path's `name:$LATEST` reaches moto as the bare name
       prepare_cloudformation  the first CloudFormation call completes moto's CloudFormation (moto_changes/)
@@ -27,7 +28,7 @@ stack serves (unsigned S3-style requests and other services' special URLs reach 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
@@ -35,8 +36,8 @@ from ..control.moto_changes import Corrections, apigateway_checks, apigateway_co
     prepare_cloudformation, serve_dynamodb
 from .exchange import Exchange
 from .handler_chain import HandlerChain
-from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeAuthorizer, \
-    TestInvokeMethod, refuse_unread_body
+from .handlers import ExecuteApi, FlushLogs, ForwardDynamoDB, InternalRoutes, LambdaInvoke, MarkBusy, \
+    TestInvokeAuthorizer, TestInvokeMethod, refuse_unread_body
 from .model_validation import ModelValidation
 
 if TYPE_CHECKING:
@@ -47,8 +48,18 @@ if TYPE_CHECKING:
 
 
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
-                 moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
-    """The stack's WSGI application: every handler in order over one `Exchange` per request."""
+                 moto: MotoApp, ready: threading.Event, default_region: str,
+                 dynamodb_local_url: str | None = None, empty_dynamodb_local: Callable[[], None] | None = None
+                 ) -> HandlerChain:
+    """The stack's WSGI application: every handler in order over one `Exchange` per request. With
+    `dynamodb_local_url`, DynamoDB's calls go to DynamoDB Local (`ForwardDynamoDB`) instead of moto, and the
+    reset empties it too (`empty_dynamodb_local`)."""
+
+    def reset() -> None:
+        memory.reset(moto.reset)
+        if empty_dynamodb_local is not None:
+            empty_dynamodb_local()
+
     corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(),
                                *gateway_response_corrections(), *method_corrections(control),
                                *lambda_corrections(control)))
@@ -56,14 +67,14 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
     return HandlerChain(
         request_handlers=(
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
+            InternalRoutes(ready=ready, runtime=runtime, reset=reset),
             ExecuteApi(gateway),
             refuse_unread_body,
             validation,
             LambdaInvoke(control, runtime),
             TestInvokeMethod(gateway),
             TestInvokeAuthorizer(gateway),
-            serve_dynamodb,
+            ForwardDynamoDB(dynamodb_local_url) if dynamodb_local_url else serve_dynamodb,
             FlushLogs(control),
             bare_latest,
             prepare_cloudformation,

@@ -11,6 +11,7 @@ Left out: DynamoDB Streams (served by moto's app).
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from typing import Any
 
@@ -19,6 +20,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from ...aws_errors import AwsError
 from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
+from .dynamodb_answers import fixed_answer
+from .dynamodb_expressions import path_first
+from .dynamodb_requests import TableKeys, request_problem
+from .dynamodb_shapes import shape_problem
 from .dynamodb_values import (
     NESTING_TOO_DEEP,
     ValueRefused,
@@ -91,6 +96,25 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         raise _validation_error(NESTING_TOO_DEEP) from None
     except ValueError:
         request = None  # moto answers malformed JSON
+    if isinstance(request, dict):
+        operation = target[len(DYNAMODB_TARGET):]
+        wrong_shape = shape_problem(operation, request)
+        if wrong_shape is not None:
+            raise AwsError(400, *wrong_shape)
+        problem = request_problem(operation, request,
+                                  lambda name: _table_keys(name, exchange.region, exchange.account))
+        if problem is not None:
+            raise _validation_error(problem)
+        if operation == "ListTables":
+            return _list_tables(request, exchange.region, exchange.account)
+        if operation == "UpdateItem" and "UpdateExpression" not in request and "AttributeUpdates" not in request:
+            request["AttributeUpdates"] = {}  # a key alone: the item is created (moto fails without either)
+            exchange.body = raw = json.dumps(request).encode()
+        elif operation == "Query" and isinstance(request.get("KeyConditionExpression"), str):
+            written = path_first(request["KeyConditionExpression"])  # `:p = pk`: moto takes only `pk = :p`
+            if written != request["KeyConditionExpression"]:
+                request["KeyConditionExpression"] = written
+                exchange.body = raw = json.dumps(request).encode()
     if isinstance(request, dict) and target in CHECKED_TARGETS:
         problem = nesting_problem(request)
         if problem is None and target in KEYED_TARGETS and isinstance(request.get("TableName"), str):
@@ -119,10 +143,15 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         status, headers, body = 400, {}, exc.response["Error"]["Message"]
     answer = body.encode() if isinstance(body, str) else bytes(body or b"")
     headers = dict(headers)
-    if target == DYNAMODB_TARGET + "UpdateItem" and status == 200 and isinstance(request, dict):
-        answer, headers = _without_unasked_capacity(request, answer, headers)
+    if status == 200 and isinstance(request, dict):
+        fixed = fixed_answer(target[len(DYNAMODB_TARGET):], request, answer,
+                             lambda name: _table_keys(name, exchange.region, exchange.account))
+        if fixed is not None:
+            answer, headers = _rewritten(fixed, headers)
     elif target == DYNAMODB_TARGET + "DeleteTable" and status == 400 and isinstance(request, dict):
         answer, headers = _table_not_found_named(request, answer, headers)
+    elif status == 400:
+        answer, headers = _error_worded(answer, headers)
     out = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() != "content-length"]
     return Answer(int(status), out, answer)
 
@@ -142,8 +171,76 @@ def _table_not_found_named(request: dict[str, Any], raw: bytes, headers: dict[st
     return _rewritten(answer, headers)
 
 
+_OPERAND_TYPE = ("Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
+                 "function: ")
+
+
+_CONDITION_FAILED = "The conditional request failed"
+_RESERVED = re.compile(r"^[A-Za-z]+Expression: Attribute name is a reserved keyword")
+
+
+def _error_worded(raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
+    """moto's error messages in DynamoDB's words: `SET n = s + :v` where the stored `s` is no number (a type met
+    while updating); a reserved word in a ProjectionExpression (`Invalid ` as for the other expressions); a
+    transaction's cancellation reasons (DynamoDB ends a failed condition's message with a full stop there)."""
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        return raw, headers
+    message = (answer.get("message") or answer.get("Message")) if isinstance(answer, dict) else None
+    if not isinstance(message, str):
+        return raw, headers
+    reasons = answer.get("CancellationReasons")
+    if isinstance(reasons, list) and any(isinstance(r, dict) and r.get("Message") == _CONDITION_FAILED
+                                         for r in reasons):
+        for reason in reasons:
+            if isinstance(reason, dict) and reason.get("Message") == _CONDITION_FAILED:
+                reason["Message"] = _CONDITION_FAILED + "."  # a reason's message ends with a full stop
+    elif message.startswith((_OPERAND_TYPE + "+", _OPERAND_TYPE + "-")):
+        answer["message"] = "An operand in the update expression has an incorrect data type"
+    elif _RESERVED.match(message):
+        answer["message"] = f"Invalid {message}"
+    else:
+        return raw, headers
+    return _rewritten(answer, headers)
+
+
 def _validation_error(message: str) -> AwsError:
     return AwsError(400, "ValidationException", message)
+
+
+def _list_tables(request: dict[str, Any], region: str, account_id: str) -> Answer:
+    """ListTables as DynamoDB answers it: names in order, after ExclusiveStartTableName (which need not exist),
+    LastEvaluatedTableName when more are left (moto keeps creation order and needs the start table)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    names = sorted(dynamodb_backends[account_id][region].tables)
+    start = request.get("ExclusiveStartTableName")
+    if isinstance(start, str):
+        names = [name for name in names if name > start]
+    limit = request.get("Limit")
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 100
+    answer: dict[str, Any] = {"TableNames": names[:limit]}
+    if len(names) > limit:
+        answer["LastEvaluatedTableName"] = names[limit - 1]
+    body = json.dumps(answer).encode()
+    return Answer(200, [("Content-Type", "application/x-amz-json-1.0"),
+                        ("x-amz-crc32", str(zlib.crc32(body) & 0xFFFFFFFF))], body)
+
+
+def _table_keys(name_or_arn: str, region: str, account_id: str) -> TableKeys | None:
+    """The table's key attributes and index names (None when there is no such table)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    try:
+        table = dynamodb_backends[account_id][region].get_table(name_or_arn)
+    except Exception:  # moto raises its own ResourceNotFoundException
+        return None
+    keys = [(table.hash_key_attr, table.hash_key_type)]
+    if table.range_key_attr is not None:
+        keys.append((table.range_key_attr, table.range_key_type or ""))
+    indexes = frozenset(i.name for i in (*table.indexes, *table.global_indexes))
+    return TableKeys(tuple(keys), indexes)
 
 
 def _key_schema(name_or_arn: str, region: str, account_id: str) -> tuple[tuple[str, str], ...] | None:
@@ -158,19 +255,6 @@ def _key_schema(name_or_arn: str, region: str, account_id: str) -> tuple[tuple[s
     if table.range_key_attr is not None:
         keys.append((table.range_key_attr, table.range_key_type or ""))
     return tuple(keys)
-
-
-def _without_unasked_capacity(request: dict[str, Any], raw: bytes, headers: dict[str, Any]) -> tuple[bytes, dict]:
-    if request.get("ReturnConsumedCapacity", "NONE") != "NONE":
-        return raw, headers
-    try:
-        answer = json.loads(raw)
-    except ValueError:
-        return raw, headers
-    if not isinstance(answer, dict) or "ConsumedCapacity" not in answer:
-        return raw, headers
-    del answer["ConsumedCapacity"]
-    return _rewritten(answer, headers)
 
 
 def _rewritten(answer: Any, headers: dict[str, Any]) -> tuple[bytes, dict]:

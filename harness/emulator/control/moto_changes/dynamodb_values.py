@@ -21,7 +21,8 @@ NESTING_TOO_DEEP = ("Nesting Levels have exceeded supported limits: Attributes i
                     "supported limit")
 KEY_SCHEMA_MISMATCH = "The provided key element does not match the schema"
 EMPTY_STRING_KEY = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
-                    "contain an empty string value. Key: {}")
+                    "contain an empty {} value. Key: {}")
+_EMPTY_KIND = {"S": "string", "B": "binary"}
 
 
 def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
@@ -33,8 +34,8 @@ def key_problem(key: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
         return KEY_SCHEMA_MISMATCH
     if any(not isinstance(key[name], dict) or list(key[name]) != [kind] for name, kind in schema):
         return KEY_SCHEMA_MISMATCH
-    empty = next((name for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
-    return None if empty is None else EMPTY_STRING_KEY.format(empty)
+    empty = next(((name, kind) for name, kind in schema if kind in ("S", "B") and key[name][kind] == ""), None)
+    return None if empty is None else EMPTY_STRING_KEY.format(_EMPTY_KIND[empty[1]], empty[0])
 
 
 def item_key_problem(item: Any, schema: tuple[tuple[str, str], ...]) -> str | None:
@@ -42,8 +43,8 @@ def item_key_problem(item: Any, schema: tuple[tuple[str, str], ...]) -> str | No
     with its own wording); None otherwise (missing or mistyped keys: moto answers those as DynamoDB does)."""
     if not isinstance(item, dict):
         return None
-    empty = next((name for name, kind in schema if kind in ("S", "B") and item.get(name) == {kind: ""}), None)
-    return None if empty is None else EMPTY_STRING_KEY.format(empty)
+    empty = next(((name, kind) for name, kind in schema if kind in ("S", "B") and item.get(name) == {kind: ""}), None)
+    return None if empty is None else EMPTY_STRING_KEY.format(_EMPTY_KIND[empty[1]], empty[0])
 
 
 def has_empty_value(item: Any) -> bool:
