@@ -27,7 +27,7 @@ from typing import Any
 
 from ..defaults import DEFAULT_REGION
 from . import memory_limits_from_env
-from .http_server import WSGIServer
+from .http_server import MAX_BODY, WSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,15 @@ def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """What the server answers until the chain is in place (it is before the server starts)."""
     start_response("503 Service Unavailable", [("Content-Type", "application/json")])
     return [b'{"status": "starting"}']
+
+
+def body_limit(path: str, headers: Any) -> int:
+    """The largest body the front reads for a request: API Gateway's 10 MB on an API's own URL (so a larger
+    one is answered 413 before it is read, chunked or not), MAX_BODY for the AWS APIs."""
+    from .gateway.gateway_responses import MAX_REQUEST_BODY
+    from .gateway.parse import execute_api_target
+
+    return MAX_REQUEST_BODY if execute_api_target(path, headers.get("Host")) is not None else MAX_BODY
 
 
 class EmbeddedStack:
@@ -92,7 +101,8 @@ class EmbeddedStack:
         from .stack_memory import StackMemory
 
         try:
-            self.server = WSGIServer(self.host, self.requested_port, _not_ready)  # the chain needs the URL first
+            self.server = WSGIServer(self.host, self.requested_port, _not_ready,  # the chain needs the URL first
+                                     body_limit=body_limit)
         except BaseException:  # e.g. the port is in use: leave nothing behind
             self.stop()
             raise

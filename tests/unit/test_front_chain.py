@@ -88,11 +88,11 @@ def test_the_stack_assembles_its_handlers_in_the_documented_order():
     front = request_path(control=Part(), runtime=Part(), gateway=Part(), memory=StackMemory(), moto=moto,
                          ready=threading.Event(), default_region="us-east-1")
     names = [getattr(h, "__name__", type(h).__name__) for h in front.request_handlers]
-    assert names == ["MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body", "LambdaInvoke",
-                     "TestInvokeMethod", "serve_dynamodb", "FlushLogs", "before", "MotoApp"]
-    assert front.request_handlers[6] is serve_dynamodb and front.request_handlers[9] is moto
-    assert isinstance(front.request_handlers[4], handlers.LambdaInvoke)
-    assert [h.__name__ for h in front.response_handlers] == ["after"]
+    assert names == ["RequestGuard", "MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body",
+                     "LambdaInvoke", "TestInvokeMethod", "serve_dynamodb", "FlushLogs", "before", "MotoApp"]
+    assert front.request_handlers[7] is serve_dynamodb and front.request_handlers[10] is moto
+    assert isinstance(front.request_handlers[5], handlers.LambdaInvoke)
+    assert [h.__name__ for h in front.response_handlers] == ["after", "strip_internal_cors"]
 
 
 # ---- the one catch-all and the one renderer ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The emulator's whole request path, in order: the one place that says which handler comes when.
 
     request handlers (in order, until one answers)
+      RequestGuard          a foreign Host (DNS rebinding) -> 403; internal routes: other origins, moto's recorder -> 403
       MarkBusy              every request tells the log shipper the stack is busy
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
       ExecuteApi            execute-api URLs -> the API Gateway data plane
@@ -13,8 +14,9 @@
       MotoApp               moto answers (AWS's control planes)
     response handlers (each, once answered)
       Corrections.after     the correction of this moto call, on its 2xx answer
+      strip_internal_cors   no CORS header on an internal route's answer
 
-The hot paths (an API's URL, a DynamoDB call) are answered third and seventh. Left out: anything but what the
+The hot paths (an API's URL, a DynamoDB call) are answered fourth and eighth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
 from .exchange import Exchange
+from .guard import RequestGuard, strip_internal_cors
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, InternalRoutes, LambdaInvoke, MarkBusy, TestInvokeMethod, \
     refuse_unread_body
@@ -37,11 +40,13 @@ if TYPE_CHECKING:
 
 
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
-                 moto: MotoApp, ready: threading.Event, default_region: str) -> HandlerChain:
+                 moto: MotoApp, ready: threading.Event, default_region: str,
+                 allowed_hosts: tuple[str, ...] = ()) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request."""
     corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control)))
     return HandlerChain(
         request_handlers=(
+            RequestGuard(allowed_hosts),
             MarkBusy(control),
             InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
             ExecuteApi(gateway),
@@ -53,6 +58,6 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             corrections.before,
             moto,
         ),
-        response_handlers=(corrections.after,),
+        response_handlers=(corrections.after, strip_internal_cors),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
     )
