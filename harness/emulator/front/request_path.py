@@ -25,7 +25,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..control import MotoApp
-from ..control.moto_changes import Corrections, apigateway_corrections, lambda_corrections, serve_dynamodb
+from ..control.moto_changes import Corrections, apigateway_corrections, code_package_checks, lambda_corrections, \
+    serve_dynamodb
 from .exchange import Exchange
 from .guard import RequestGuard, strip_internal_cors
 from .handler_chain import HandlerChain
@@ -43,7 +44,8 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
                  moto: MotoApp, ready: threading.Event, default_region: str,
                  allowed_hosts: tuple[str, ...] = ()) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request."""
-    corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control)))
+    corrections = Corrections((*apigateway_corrections(control), *lambda_corrections(control),
+                               *code_package_checks()))
     return HandlerChain(
         request_handlers=(
             RequestGuard(allowed_hosts),

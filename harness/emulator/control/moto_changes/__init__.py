@@ -8,6 +8,8 @@
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
+    code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
+                               code refused with Lambda's 400
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.
@@ -21,6 +23,7 @@ import_apigateway_models()  # before anything imports moto's API Gateway models 
 
 from .around_moto import Correction, Corrections  # noqa: E402 - after the models, on purpose
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
+from .code_packages import code_package_checks  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
@@ -33,5 +36,5 @@ def change_moto() -> None:
     read_revision_id_as_text()
 
 
-__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "lambda_corrections",
-           "serve_dynamodb"]
+__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "code_package_checks",
+           "lambda_corrections", "serve_dynamodb"]
