@@ -75,6 +75,7 @@ class EmbeddedStack:
         self.control: Any = None
         self.runtime: Any = None
         self.memory: Any = None
+        self.sweeper: Any = None
         self.ready = threading.Event()
         self._stopped = threading.Event()
 
@@ -98,6 +99,7 @@ class EmbeddedStack:
         from .front.request_path import request_path
         from .gateway.chain import Gateway
         from .runtime import LambdaRuntime
+        from .runtime.descendants import OrphanSweeper
         from .stack_memory import StackMemory
 
         try:
@@ -107,6 +109,7 @@ class EmbeddedStack:
             self.stop()
             raise
         self.memory = StackMemory()
+        self.sweeper = OrphanSweeper().start()  # what a function started dies with its environment
         self.control = control = ControlPlane(self.memory)
         self.runtime = LambdaRuntime(
             endpoint_url=self.url, code_loader=control.function_code, layer_loader=control.layer_code,
@@ -146,6 +149,8 @@ class EmbeddedStack:
             self.server.server_close()
         if self.runtime is not None:
             self.runtime.shutdown()
+        if self.sweeper is not None:
+            self.sweeper.stop()  # every process a function started, even setsid ones, ends with the stack
         if self.control is not None:
             self.control.flush_logs()
         if self._own_work_dir:

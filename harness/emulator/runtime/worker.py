@@ -1,8 +1,8 @@
 """One execution environment: an awslambdaric process, its Runtime API server and its output pipe.
 
 The process runs awslambdaric's own loop (`bootstrap.run`, what `python -m awslambdaric <handler>` runs) in its
-own session (so a kill takes its children too), with stdout and stderr on one pipe. A watcher thread reads the
-pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
+own session, as a subreaper (so a kill takes every descendant, setsid ones too: descendants.py), with stdout
+and stderr on one pipe. A watcher thread reads the pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
 Memory: the peak is measured here (`max_memory_mb`); the pool kills a worker past its function's memory size.
@@ -16,7 +16,6 @@ import fcntl
 import logging
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
+from .descendants import WORKER_PRELUDE, kill_tree
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
@@ -51,7 +51,7 @@ PIPE_BYTES = 1 << 20
 #: fresh thread pool per invocation (so Lambda's main thread can take signals while idle), ~0.4 ms of CPU per
 #: invoke. Workers here are stopped with SIGKILL only, so the main thread waits itself. Everything else (the
 #: handler's loading, events, context, errors, logging) is awslambdaric's code.
-RIC_MAIN = (
+RIC_MAIN = WORKER_PRELUDE + (
     "import os, sys\n"
     "from awslambdaric import bootstrap\n"
     "from awslambdaric.lambda_runtime_client import LambdaRuntimeClient\n"
@@ -144,17 +144,14 @@ class Worker:
         self._watcher.start()
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole process group (idempotent)."""
+        """SIGKILL the worker's whole process group and every descendant, setsid ones too (idempotent)."""
         if self.proc is None:
             return
         with self._reap_lock:
             if self.proc.returncode is not None:
                 return
             self.max_memory_mb()
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_tree(self.proc.pid)
 
     def has_exited(self) -> bool:
         """True once the process has ended, reaped or not (the watcher reaps it and tells the pool later).
