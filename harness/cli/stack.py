@@ -70,7 +70,11 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from ..emulator.isolation import reexec_without_secrets
     from ..emulator.server import EmbeddedStack
+
+    if "serve" in sys.argv[1:]:  # the command line's own serve (not a caller's in-process use)
+        reexec_without_secrets()  # functions must not find the user's credentials in /proc/<pid>/environ
 
     settings = stack_settings(args, check_code=True) if args.deploy or args.watch else None
     started = time.perf_counter()
