@@ -50,7 +50,8 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
         request_handlers=(
             RequestGuard(allowed_hosts),
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset)),
+            InternalRoutes(ready=ready, runtime=runtime, reset=lambda: memory.reset(moto.reset),
+                           logs=lambda: control.log_storage.stats()),
             ExecuteApi(gateway),
             refuse_unread_body,
             LambdaInvoke(control, runtime),
