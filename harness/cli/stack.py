@@ -88,8 +88,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
     if state:
-        print(f"harness: DynamoDB state kept in {state} ({stack.restored_tables} tables restored; saved at stop)",
-              flush=True)
+        imported = f", {stack.restored_tables} tables imported from an older state file" if stack.restored_tables else ""
+        print(f"harness: state kept in {state} ({stack.replayed_writes} writes replayed{imported}; each write is "
+              "journalled before it is answered)", flush=True)
     stop = threading.Event()
     if settings is not None:
         clients = Clients(Endpoint(stack.url, settings.region))

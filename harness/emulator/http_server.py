@@ -113,6 +113,17 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         return environ
 
     def _run(self) -> None:
+        if self.server.draining:  # stopping: this connection's next request is the last one answered
+            self.close_connection = True
+        with self.server._count_lock:
+            self.server.active_requests += 1
+        try:
+            self._serve()
+        finally:
+            with self.server._count_lock:
+                self.server.active_requests -= 1
+
+    def _serve(self) -> None:
         try:
             body = self._read_body()
         except FramingError as error:  # the rest of the stream cannot be told apart: answered, then closed
@@ -209,6 +220,8 @@ class WSGIServer(ThreadingHTTPServer):
         self.body_limit = body_limit
         self.open_connections = 0
         self.refused_connections = 0
+        self.active_requests = 0  # being served now
+        self.draining = False  # set by `drain`: answers close their connection
         self._count_lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
@@ -242,6 +255,21 @@ class WSGIServer(ThreadingHTTPServer):
     def _closed(self) -> None:
         with self._count_lock:
             self.open_connections -= 1
+
+    def drain(self, timeout: float) -> bool:
+        """Stop accepting connections, close each open one after its current request, and wait (up to
+        `timeout`) until no request is being served; True when none is."""
+        import time
+
+        self.draining = True
+        self.shutdown()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._count_lock:
+                if self.active_requests == 0:
+                    return True
+            time.sleep(0.01)
+        return False
 
     def server_bind(self) -> None:
         # Skip http.server's socket.getfqdn() lookup: it can take seconds on machines without DNS.

@@ -9,8 +9,11 @@ moto's `mock_aws` resets those globals). Starting tunes this process for latency
 0.5 ms (`switch_interval_s`; None keeps it) and the garbage collector (`tune_gc`: what is loaded by then is
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
 collections over them were the biggest source of jitter). Functions are held to their memory size
-(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, DynamoDB tables and items
-outlive a restart (state.py). Left out: keeping functions, roles and APIs across restarts (redeploy them).
+(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, every write the stack
+acknowledges is journalled first and replayed at the next start (journal.py): tables and items, functions
+and layers, REST APIs with their ids, IAM, log groups... A stop stops accepting, lets the requests in flight
+finish, then stops the rest. Left out: the lines functions print (CloudWatch Logs events written inside the
+stack), compaction of the journal.
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 #: Collections of the youngest generation every 20,000 net allocations instead of 700 (a request allocates
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
+#: At stop, how long requests in flight may take to finish.
+DRAIN_S = 30.0
 
 
 def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -76,6 +81,9 @@ class EmbeddedStack:
         self.runtime: Any = None
         self.memory: Any = None
         self.sweeper: Any = None
+        self.journal: Any = None
+        self.replayed_writes = 0
+        self._serving = False
         self.ready = threading.Event()
         self._stopped = threading.Event()
 
@@ -119,33 +127,55 @@ class EmbeddedStack:
         )
         control.on_function_deleted.append(self.runtime.function_deleted)
         gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory)
-        self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
-                                       moto=MotoApp(), ready=self.ready, default_region=self.region)
+        if self.state_dir is not None:
+            from .journal import Journal
+
+            try:
+                self.journal = Journal(self.state_dir)
+            except BaseException:
+                self.stop()
+                raise
+        chain = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
+                             moto=MotoApp(), ready=self.ready, default_region=self.region, journal=self.journal)
+        if self.journal is not None:  # every acknowledged write, again, before anything is served
+            from .front.journal_writes import replay
+
+            self.replayed_writes, failed = replay(chain, self.journal)
+            if failed:
+                log.warning("%d of %d journalled writes failed when replayed", failed, self.replayed_writes)
+        self.server.app = chain
         if self.tune_gc:
             gc.collect()
             gc.freeze()  # moto's and botocore's loaded models are never scanned again
             gc.set_threshold(*GC_THRESHOLDS)
         self.server.start()
-        if self.state_dir is not None:
-            from .state import restore
+        self._serving = True
+        if self.state_dir is not None and self.replayed_writes == 0:
+            from .state import FILE_NAME, restore
 
-            try:
+            try:  # a state saved by an older version (a DynamoDB snapshot): imported once, through the journal
                 self.restored_tables = restore(self.state_dir, self._dynamodb_client)
+                legacy = self.state_dir / FILE_NAME
+                if legacy.exists():
+                    legacy.rename(legacy.with_name(FILE_NAME + ".imported"))
             except BaseException:
-                self.stop(save_state=False)  # never write over a state that could not be read
+                self.stop()
                 raise
         self.ready.set()
         log.info("embedded stack ready at %s", self.url)
         return self
 
     def stop(self, save_state: bool = True) -> None:
+        """Stop accepting, let the requests in flight finish (up to DRAIN_S), then stop the rest. With
+        `--state` every write was journalled before it was answered: nothing is left to save (`save_state` is
+        kept for callers; it changes nothing)."""
         if self._stopped.is_set():
             return
         self._stopped.set()
-        if save_state and self.state_dir is not None and self.server is not None and self.control is not None:
-            self._save_state()
         if self.server is not None:
-            self.server.shutdown()
+            if self._serving and not self.server.drain(DRAIN_S):
+                log.warning("requests still in flight after %.0f s; stopping anyway (their writes, if any, are "
+                            "journalled or unanswered)", DRAIN_S)
             self.server.server_close()
         if self.runtime is not None:
             self.runtime.shutdown()
@@ -153,6 +183,8 @@ class EmbeddedStack:
             self.sweeper.stop()  # every process a function started, even setsid ones, ends with the stack
         if self.control is not None:
             self.control.flush_logs()
+        if self.journal is not None:
+            self.journal.close()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
@@ -162,16 +194,6 @@ class EmbeddedStack:
 
         return boto3.client("dynamodb", endpoint_url=self.url, region_name=region, aws_access_key_id="test",
                             aws_secret_access_key="test", config=Config(retries={"mode": "standard"}))
-
-    def _save_state(self) -> None:
-        from .state import save
-
-        assert self.state_dir is not None and self.control is not None
-        try:
-            path = save(self.state_dir, self._dynamodb_client, self.control.dynamodb_regions())
-            log.info("state saved to %s", path)
-        except Exception:  # the stop must go on; the previous state file is kept
-            log.exception("could not save the stack's state to %s", self.state_dir)
 
     def wait(self, parent_pid: int | None = None) -> None:
         """Block until SIGINT/SIGTERM (or, given `parent_pid`, until that process is gone), then stop."""

@@ -8,11 +8,14 @@
     apigateway_corrections.py  API Gateway: deployment snapshots, binaryMediaTypes
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision, AddPermission's 201/409
+    recorded_ids.py            API Gateway's random ids recorded with a write and given back when it is replayed
+                               (the --state journal)
     code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
                                code refused with Lambda's 400
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
-`change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.
+`change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
+recorded ids), once.
 Left out: changes to services the stack does not serve for real (IAM, STS, CloudWatch Logs are moto's as is).
 """
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .code_packages import code_package_checks  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
 from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
+from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 
 
@@ -34,7 +38,8 @@ def change_moto() -> None:
     speed_up_moto()
     store_arithmetic_in_dynamodb_form()
     read_revision_id_as_text()
+    record_api_gateway_ids()
 
 
-__all__ = ["Correction", "Corrections", "apigateway_corrections", "change_moto", "code_package_checks",
-           "lambda_corrections", "serve_dynamodb"]
+__all__ = ["Correction", "Corrections", "apigateway_corrections", "begin_recording", "change_moto",
+           "code_package_checks", "lambda_corrections", "recorded", "replaying", "serve_dynamodb"]
