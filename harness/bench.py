@@ -1,6 +1,7 @@
 """`make bench`: the figures users ask about, measured in one run on this machine, printed as one table.
 
-Stack start; worker cold start; warm POST and GET through the gateway (p50/p99); the ratio of a POST through
+Stack start; worker cold start; warm POST and GET through the gateway (p50/p99), the POST also with `--state`
+(the write-ahead journal, fsync on and off); the ratio of a POST through
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
 errors, items stored) and the tutorial's GET of that whole table (also with the handler in process); a cold
 `harness run` (replay of every scenario: its row says how many items failed, and the bench then exits 1); idle
@@ -20,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -361,9 +363,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
+    figures["state_post_p50_ms"] = percentile(state_post_ms(args.count, "always"), 50)
+    figures["state_nofsync_post_p50_ms"] = percentile(state_post_ms(args.count, "never"), 50)
     if not args.skip_run:
         figures.update(cold_run())
     return figures
+
+
+def state_post_ms(count: int, fsync: str) -> list[float]:
+    """Warm POSTs through the gateway of a stack started with `--state` (the write-ahead journal, fsync policy
+    `fsync`): every DynamoDB write is on disk before it is answered."""
+    with tempfile.TemporaryDirectory(prefix="harness-bench-state-") as state, \
+            StackProcess(region=REGION, extra_args=("--state", state), env={"HARNESS_STATE_FSYNC": fsync}) as stack:
+        outputs = deploy(StackSettings(region=REGION), Clients(Endpoint(stack.url, REGION)))
+        client = LeanClient(outputs.invoke_url)
+        table = outputs.tables[0]
+        return timed(lambda: client.call("POST", json.dumps(post_body(table)).encode()), count, warmup=50)
 
 
 def cold_run(paths: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -393,6 +408,9 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("worker cold start (invoke after a config change, median)", f"{figures['cold_invoke_ms']:.0f} ms"),
         ("warm POST through the gateway, p50 / p99", f"{figures['post_p50_ms']:.2f} / {figures['post_p99_ms']:.2f} ms"),
         ("warm GET (Limit=10) through the gateway, p50 / p99", f"{figures['get_p50_ms']:.2f} / {figures['get_p99_ms']:.2f} ms"),
+        ("warm POST p50: without --state / --state (journal, fsync) / --state with HARNESS_STATE_FSYNC=never",
+         f"{figures['post_p50_ms']:.2f} / {figures['state_post_p50_ms']:.2f} / "
+         f"{figures['state_nofsync_post_p50_ms']:.2f} ms"),
         (f"the tutorial's GET of a whole table (no Limit, {figures['scan_items']} items), p50",
          f"{figures['scan_p50_ms']:.0f} ms"),
         ("same GET, handler in process, its Scan over HTTP to the stack, p50",
