@@ -1,10 +1,13 @@
 """Nothing a function prints is lost below CloudWatch's own limits: 100 MB in 1 KB lines are all readable, and a
-60 MB line without a newline arrives whole, as events of at most 256 KB (Lambda's split)."""
+60 MB line without a newline arrives whole, as events of at most 256 KB (Lambda's split). Its own stack, with
+the stack's log cap (HARNESS_LOGS_MAX_MB, 64 MB by default) raised to hold them."""
 from __future__ import annotations
 
 import pytest
 
+from harness.clients import Clients, Endpoint
 from harness.deploy.package import build_zip
+from harness.emulator.process import StackProcess
 
 from .apikit import Kit
 
@@ -36,6 +39,12 @@ def _all_events(logs, group: str, stream: str) -> list[str]:
         if not page["events"] or page["nextForwardToken"] == token:
             return messages
         token = page["nextForwardToken"]
+
+
+@pytest.fixture(scope="module")
+def clients():
+    with StackProcess(region="us-west-1", env={"HARNESS_LOGS_MAX_MB": "512"}) as stack:
+        yield Clients(Endpoint(stack.url, "us-west-1"))
 
 
 @pytest.fixture(scope="module")

@@ -89,6 +89,18 @@ def test_a_group_keeps_at_most_its_cap_dropping_the_oldest():
     assert storage.stats()["largest_group_bytes"] <= storage.max_bytes
 
 
+def test_all_groups_together_keep_at_most_the_cap_the_largest_giving_first():
+    account, region = _account(), "us-east-1"
+    storage = LogStorage(max_bytes=10 * (100 + EVENT_OVERHEAD))
+    now = int(time.time() * 1000)
+    storage.write((region, account, "/small", "s"), [(now, "a" * 100), (now + 1, "b" * 100)])
+    storage.write((region, account, "/big", "s"), [(now + i, f"{i:03d}" + "x" * 97) for i in range(2, 12)])
+    groups = logs_backends[account][region].groups
+    assert len(groups["/small"].streams["s"].events) == 2  # untouched: the largest group gave up its oldest
+    assert [e.message[:3] for e in groups["/big"].streams["s"].events] == [f"{i:03d}" for i in range(4, 12)]
+    assert storage.stats()["stored_bytes"] <= storage.max_bytes
+
+
 def test_retention_is_honoured():
     account, region = _account(), "us-east-1"
     storage = LogStorage(max_bytes=1 << 30)

@@ -5,9 +5,9 @@ request's execution-log and function lines. Here, after each write to a group:
 - retention: a group with a retention policy (`PutRetentionPolicy`) loses its events older than that many days
   (AWS deletes them within a few days of expiry; here at once). Also applied to every group that has one
   before each CloudWatch Logs API call (`expire`), so a read never shows expired events;
-- a cap: a group keeps at most `max_bytes` (HARNESS_LOG_GROUP_MAX_MB, default 256 MB; counted as each
-  message's length plus EVENT_OVERHEAD, what an event object costs in memory); past it the oldest events are
-  dropped, and counted (`stats()`, shown by `/_harness/health` and `harness doctor`).
+- a cap: the log groups together keep at most `max_bytes` (HARNESS_LOGS_MAX_MB, default 64 MB; counted as
+  each message's length plus EVENT_OVERHEAD, what an event object costs in memory), so one group too; past
+  it the oldest events of the largest group are dropped, and counted (`stats()`, shown by `/_harness/health`).
 Left out: CloudWatch's quotas on the API side (moto's), metric filters and subscriptions beyond moto's.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 from moto.logs.models import logs_backends
 
-DEFAULT_MAX_MB = 256
-MAX_MB_ENV = "HARNESS_LOG_GROUP_MAX_MB"
+DEFAULT_MAX_MB = 64
+MAX_MB_ENV = "HARNESS_LOGS_MAX_MB"
 #: Bytes an event object costs beyond its message (moto's LogEvent: object, attribute dict, ints).
 EVENT_OVERHEAD = 300
 DAY_MS = 86_400_000
@@ -59,9 +59,16 @@ class LogStorage:
             size = size + added if counted is log_group else _group_size(log_group)  # a new group (or a reset)
             if log_group.retention_in_days:
                 size -= self._expire(log_group)
-            if size > self.max_bytes:
-                size -= self._drop_oldest(log_group, size - self.max_bytes)
             self._sizes[size_key] = (log_group, size)
+            excess = sum(counted for _, counted in self._sizes.values()) - self.max_bytes
+            while excess > 0:  # the largest group gives up its oldest events first
+                largest_key = max(self._sizes, key=lambda k: self._sizes[k][1])
+                largest, largest_size = self._sizes[largest_key]
+                removed = self._drop_oldest(largest, min(excess, largest_size))
+                self._sizes[largest_key] = (largest, largest_size - removed)
+                excess -= removed
+                if removed == 0:
+                    break
 
     def expire(self) -> None:
         """Apply every group's retention policy now (before a CloudWatch Logs call reads)."""
@@ -76,8 +83,9 @@ class LogStorage:
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
-            return {"max_bytes_per_group": self.max_bytes, "dropped_events": self.dropped_events,
+            return {"max_bytes": self.max_bytes, "dropped_events": self.dropped_events,
                     "expired_events": self.expired_events,
+                    "stored_bytes": sum(size for _, size in self._sizes.values()),
                     "largest_group_bytes": max((size for _, size in self._sizes.values()), default=0)}
 
     def _expire(self, log_group: Any) -> int:

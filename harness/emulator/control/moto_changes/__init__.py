@@ -2,6 +2,7 @@
 
     lazy_imports.py            moto's API Gateway models load without their OpenAPI validator until it is needed
     speedups.py                moto's per-request costs cut, with the same answers
+    weak_instances.py          moto's list of every model instance ever made, held weakly (memory flat under load)
     dynamodb_values.py         DynamoDB's checks and number form, where moto is laxer (pure, no moto)
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
@@ -31,10 +32,12 @@ from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  #
 from .lambda_corrections import lambda_corrections, read_revision_id_as_text  # noqa: E402
 from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
+from .weak_instances import track_instances_weakly  # noqa: E402
 
 
 def change_moto() -> None:
     """Apply the patches to moto's classes (idempotent)."""
+    track_instances_weakly()
     speed_up_moto()
     store_arithmetic_in_dynamodb_form()
     read_revision_id_as_text()
