@@ -40,7 +40,8 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--port", type=port, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help=f"default region (default {DEFAULT_REGION})")
     serve.add_argument("--state", metavar="DIR",
-                       help="keep DynamoDB tables and items across restarts in DIR (or HARNESS_STATE_DIR)")
+                       help="keep everything created (tables, items, functions, APIs, IAM...) across restarts and kills: "
+                            "each write is journalled in DIR before it is answered (or HARNESS_STATE_DIR)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
     serve.add_argument("--watch", action="store_true",
                        help="deploy, then update the function's code each time a handler file changes")

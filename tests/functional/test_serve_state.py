@@ -95,3 +95,23 @@ def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_p
     assert any("is not a state file this harness can read (version 1 expected)" in line for line in broken.seen), \
         broken.seen
     assert (tmp_path / "dynamodb.json").read_text() == '{"version": 42}'
+
+
+def test_an_older_versions_dynamodb_snapshot_is_imported_once(tmp_path):
+    legacy = {"version": 1, "regions": {"us-east-1": [{
+        "create": {"TableName": "old", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                   "BillingMode": "PAY_PER_REQUEST"},
+        "items": [{"pk": {"S": "kept"}, "bin": {"B": "AP8="}}]}]}}
+    (tmp_path / "dynamodb.json").write_text(json.dumps(legacy))
+    for run in range(2):  # imported on the first start (through the journal), replayed on the second
+        serve = Serve("--state", str(tmp_path))
+        try:
+            url = serve.url()
+            line = serve.wait_line("writes replayed")
+            assert ("1 tables imported" in line) is (run == 0), line
+            item = dynamodb(url, "us-east-1").get_item(TableName="old", Key={"pk": {"S": "kept"}})["Item"]
+            assert item == {"pk": {"S": "kept"}, "bin": {"B": b"\x00\xff"}}
+        finally:
+            assert serve.stop() == 0, "\n".join(serve.seen)
+    assert not (tmp_path / "dynamodb.json").exists() and (tmp_path / "dynamodb.json.imported").is_file()
