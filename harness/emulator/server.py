@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 #: Collections of the youngest generation every 20,000 net allocations instead of 700 (a request allocates
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
-#: At stop, how long requests in flight may take to finish.
-DRAIN_S = 30.0
+#: At stop (with --state), how long requests in flight may take to finish.
+DRAIN_S = 10.0
 
 
 def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -166,14 +166,16 @@ class EmbeddedStack:
         return self
 
     def stop(self, save_state: bool = True) -> None:
-        """Stop accepting, let the requests in flight finish (up to DRAIN_S), then stop the rest. With
-        `--state` every write was journalled before it was answered: nothing is left to save (`save_state` is
-        kept for callers; it changes nothing)."""
+        """Stop accepting; with `--state`, let the requests in flight finish first (up to DRAIN_S; every write
+        was journalled before it was answered, so nothing is left to save: `save_state` changes nothing);
+        then stop the workers and the rest (without `--state` at once, as Ctrl-C of a run expects)."""
         if self._stopped.is_set():
             return
         self._stopped.set()
         if self.server is not None:
-            if self._serving and not self.server.drain(DRAIN_S):
+            if self._serving and self.journal is None:
+                self.server.shutdown()  # nothing to keep: requests in flight end with the workers, at once
+            elif self._serving and not self.server.drain(DRAIN_S):
                 log.warning("requests still in flight after %.0f s; stopping anyway (their writes, if any, are "
                             "journalled or unanswered)", DRAIN_S)
             self.server.server_close()
