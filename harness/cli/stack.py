@@ -40,8 +40,8 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--port", type=port, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help=f"default region (default {DEFAULT_REGION})")
     serve.add_argument("--state", metavar="DIR",
-                       help="keep everything created (tables, items, functions, APIs, IAM...) across restarts and kills: "
-                            "each write is journalled in DIR before it is answered (or HARNESS_STATE_DIR)")
+                       help="keep everything created (tables, items, functions, APIs, IAM...) across restarts and "
+                            "kills: each write is journalled in DIR before it is answered (or HARNESS_STATE_DIR)")
     serve.add_argument("--deploy", action="store_true", help="deploy the tutorial's stack once the stack is up")
     serve.add_argument("--watch", action="store_true",
                        help="deploy, then update the function's code each time a handler file changes")
@@ -89,7 +89,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"harness: embedded stack ready at {stack.url} ({(time.perf_counter() - started) * 1000:.0f} ms)",
           flush=True)
     if state:
-        imported = f", {stack.restored_tables} tables imported from an older state file" if stack.restored_tables else ""
+        imported = (f", {stack.restored_tables} tables imported from an older state file"
+                    if stack.restored_tables else "")
         print(f"harness: state kept in {state} ({stack.replayed_writes} writes replayed{imported}; each write is "
               "journalled before it is answered)", flush=True)
     stop = threading.Event()

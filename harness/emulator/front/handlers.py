@@ -51,9 +51,9 @@ class MarkBusy:
 
 
 class InternalRoutes:
-    """`/_harness/health` (readiness as JSON: 200 ready, 503 starting; workers, log events dropped) and `POST /moto-api/reset` (the whole
-    stack: workers, the emulator's memory and moto's backends; answered as moto answers it). Any other
-    `/moto-api/...` route is moto's."""
+    """`/_harness/health` (readiness as JSON: 200 ready, 503 starting; workers, log events dropped) and
+    `POST /moto-api/reset` (the whole stack: workers, the emulator's memory and moto's backends; answered as
+    moto answers it). Any other `/moto-api/...` route is moto's."""
 
     def __init__(self, *, ready: threading.Event, runtime: LambdaRuntime, reset: Callable[[], None],
                  logs: Callable[[], dict[str, Any]] = dict) -> None:

@@ -1,7 +1,7 @@
 """The emulator's whole request path, in order: the one place that says which handler comes when.
 
     request handlers (in order, until one answers)
-      RequestGuard          a foreign Host (DNS rebinding) -> 403; internal routes: other origins, moto's recorder -> 403
+      RequestGuard          a foreign Host (DNS rebinding) -> 403; internal routes: other origins, recorder -> 403
       JournalWrites.begin   (--state) the API Gateway ids a write makes are recorded
       MarkBusy              every request tells the log shipper the stack is busy
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
