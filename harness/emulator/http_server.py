@@ -3,10 +3,15 @@
 Why not werkzeug's dev server: it closes every connection (no keep-alive), which costs a TCP handshake per
 AWS call. Why not a fixed thread pool (waitress, cheroot): a gateway request blocks its thread until the
 function answers, and the function calls back into the same server, so a bounded pool can deadlock under a
-peak. Here every connection gets its own thread; request bodies are read in full before the app runs, so the
-connection can always be reused. A body over MAX_BODY is not read: the app is called with an empty body,
-CONTENT_LENGTH the declared size and `harness.body_unread` set, so it answers in its own words; the connection
-is closed after the answer.
+peak. Here every connection gets its own thread (up to `max_connections`; idle ones close after
+`idle_timeout_s`); request bodies are read in full before the app runs, so the connection can always be
+reused. Framing follows RFC 9112 strictly (http_framing.py: 400 for Content-Length with Transfer-Encoding,
+conflicting or malformed lengths, bad chunks). A body over the request's limit (`body_limit`, MAX_BODY unless
+told) is not read: the app is called with an empty body, CONTENT_LENGTH the declared size (chunked: the size
+read when it passed the limit) and `harness.body_unread` set, so it answers in its own words; the connection is
+closed after the answer.
+Why not h11 or httptools: the hand-written head parser is what keeps a request under a millisecond here, and
+the framing rules it needs are the few above.
 `CONNECT` to an execute-api host makes it an HTTPS proxy for that API (tls_proxy.py).
 Left out: TLS on the port itself, HTTP/2, `Expect: 100-continue` beyond what http.server does, request pipelining.
 """
@@ -24,7 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
-from .http_head import FastRequestHead
+from .http_framing import FramingError, body_framing, read_chunked
+from .http_head import FastRequestHead, Headers
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,12 @@ def http_date() -> str:
     return _date[1]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_BODY = 64 * 1024 * 1024
+#: A connection the client sends nothing on for this long is closed (an idle keep-alive connection included).
+IDLE_TIMEOUT_S = 60.0
+#: Connections open at once; a new one past this is answered 503 and closed.
+MAX_CONNECTIONS = 1000
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 64\r\n"
+         b"Connection: close\r\n\r\n" b'{"message": "Too many open connections to the emulator; retry."}')
 
 
 class _Handler(FastRequestHead, BaseHTTPRequestHandler):
@@ -52,6 +64,7 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self) -> None:
+        self.timeout = self.server.idle_timeout_s  # no byte from the client for this long: the connection closes
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -59,40 +72,17 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _read_body(self) -> bytes | int | None:
-        """The request body; its size (an int) when it is larger than MAX_BODY (left unread); None when it is
-        malformed or cut short (the client closed early)."""
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            total = 0
-            while True:
-                line = self.rfile.readline(65537)
-                if not line:
-                    return None
-                size = int(line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                total += size
-                if size < 0:
-                    return None
-                if total > MAX_BODY:
-                    return total
-                chunk = self.rfile.read(size)
-                if len(chunk) < size:
-                    return None
-                chunks.append(chunk)
-                self.rfile.readline(65537)
-        length = self.headers.get("Content-Length")
-        if not length:
-            return b""
-        size = int(length)
-        if size < 0:
-            return None
-        if size > MAX_BODY:
-            return size
-        body = self.rfile.read(size)
-        return body if len(body) == size else None
+        """The request body; its size (an int) when it is larger than the server's limit for this request
+        (left unread); None when its framing is invalid (RFC 9112 section 6: answered 400) or it is cut short."""
+        framing = body_framing(self.headers.get_all("Transfer-Encoding") or [],
+                               self.headers.get_all("Content-Length") or [], self.request_version)
+        limit = self.server.body_limit(self.path, self.headers)
+        if framing == "chunked":
+            return read_chunked(self.rfile, limit)
+        if framing > limit:
+            return framing
+        body = self.rfile.read(framing) if framing else b""
+        return body if len(body) == framing else None
 
     def _environ(self, body: bytes, unread: int | None = None) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
@@ -135,13 +125,28 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         return environ
 
     def _run(self) -> None:
+        if self.server.draining:  # stopping: this connection's next request is the last one answered
+            self.close_connection = True
+        with self.server._count_lock:
+            self.server.active_requests += 1
+        try:
+            self._serve()
+        finally:
+            with self.server._count_lock:
+                self.server.active_requests -= 1
+
+    def _serve(self) -> None:
         try:
             body = self._read_body()
+        except FramingError as error:  # the rest of the stream cannot be told apart: answered, then closed
+            self.close_connection = True
+            self.send_error(error.status, error.reason)
+            return
         except (ValueError, OSError):
             body = None
         if body is None:
-            self.send_error(400)
             self.close_connection = True
+            self.send_error(400)
             return
         if isinstance(body, int):  # too large to read: the app still answers, from the head alone
             self.close_connection = True
@@ -230,16 +235,83 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
+def any_body_up_to_max(path: str, headers: Headers) -> int:
+    """The default body limit: MAX_BODY for every request."""
+    return MAX_BODY
+
+
 class WSGIServer(ThreadingHTTPServer):
-    """Serve `app` on (host, port) with one thread per connection; port 0 picks a free port."""
+    """Serve `app` on (host, port) with one thread per connection; port 0 picks a free port.
+
+    `body_limit(path, headers)` is the largest body read for a request (a larger one is left unread, see the
+    module's docstring); `idle_timeout_s` closes a connection the client sends nothing on for that long (an
+    idle keep-alive connection, or a client that stopped mid-request); past `max_connections` open at once, a
+    new connection is answered 503 and closed, so idle sockets cannot take a thread each without end.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
 
-    def __init__(self, host: str, port: int, app: WSGIApp) -> None:
+    def __init__(self, host: str, port: int, app: WSGIApp, *, idle_timeout_s: float = IDLE_TIMEOUT_S,
+                 max_connections: int = MAX_CONNECTIONS,
+                 body_limit: Callable[[str, Headers], int] = any_body_up_to_max) -> None:
         self.app = app
+        self.idle_timeout_s = idle_timeout_s
+        self.max_connections = max_connections
+        self.body_limit = body_limit
+        self.open_connections = 0
+        self.refused_connections = 0
+        self.active_requests = 0  # being served now
+        self.draining = False  # set by `drain`: answers close their connection
+        self._count_lock = threading.Lock()
         super().__init__((host, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._count_lock:
+            full = self.open_connections >= self.max_connections
+            if full:
+                self.refused_connections += 1
+            else:
+                self.open_connections += 1
+        if full:
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # the thread did not start: the connection is not open any more
+            self._closed()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._closed()
+
+    def _closed(self) -> None:
+        with self._count_lock:
+            self.open_connections -= 1
+
+    def drain(self, timeout: float) -> bool:
+        """Stop accepting connections, close each open one after its current request, and wait (up to
+        `timeout`) until no request is being served; True when none is."""
+        import time
+
+        self.draining = True
+        self.shutdown()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._count_lock:
+                if self.active_requests == 0:
+                    return True
+            time.sleep(0.01)
+        return False
 
     def server_bind(self) -> None:
         # Skip http.server's socket.getfqdn() lookup: it can take seconds on machines without DNS.

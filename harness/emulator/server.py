@@ -9,9 +9,13 @@ moto's `mock_aws` resets those globals). Starting tunes this process for latency
 0.5 ms (`switch_interval_s`; None keeps it) and the garbage collector (`tune_gc`: what is loaded by then is
 frozen out of collections, which run 30x less often; moto keeps every item and log line as objects, and full
 collections over them were the biggest source of jitter). Functions are held to their memory size
-(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, DynamoDB tables and items
-outlive a restart (state.py). With `dynamodb="local"`, Amazon's DynamoDB Local (started here, stopped with the
-stack: dynamodb_local.py) answers every DynamoDB call through the same port instead of moto. Left out: keeping functions, roles and APIs across restarts (redeploy them).
+(`memory_limits`; HARNESS_LAMBDA_MEMORY_LIMITS=0 only measures). With `state_dir`, every write the stack
+acknowledges is journalled first and replayed at the next start (journal.py): tables and items, functions
+and layers, REST APIs with their ids, IAM, log groups... With `dynamodb="local"`, Amazon's DynamoDB Local (started here, stopped
+with the stack: dynamodb_local.py) answers every DynamoDB call through the same port instead of moto. A stop
+stops accepting, lets the requests in flight
+finish, then stops the rest. Left out: the lines functions print (CloudWatch Logs events written inside the
+stack), compaction of the journal.
 """
 from __future__ import annotations
 
@@ -28,19 +32,30 @@ from typing import Any
 
 from ..defaults import DEFAULT_REGION
 from . import memory_limits_from_env
-from .http_server import WSGIServer
+from .http_server import MAX_BODY, WSGIServer
 
 log = logging.getLogger(__name__)
 
 #: Collections of the youngest generation every 20,000 net allocations instead of 700 (a request allocates
 #: thousands), older generations as rarely as the defaults relative to them.
 GC_THRESHOLDS = (20000, 20, 20)
+#: At stop (with --state), how long requests in flight may take to finish.
+DRAIN_S = 10.0
 
 
 def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """What the server answers until the chain is in place (it is before the server starts)."""
     start_response("503 Service Unavailable", [("Content-Type", "application/json")])
     return [b'{"status": "starting"}']
+
+
+def body_limit(path: str, headers: Any) -> int:
+    """The largest body the front reads for a request: API Gateway's 10 MB on an API's own URL (so a larger
+    one is answered 413 before it is read, chunked or not), MAX_BODY for the AWS APIs."""
+    from .gateway.gateway_responses import MAX_REQUEST_BODY
+    from .gateway.parse import execute_api_target
+
+    return MAX_REQUEST_BODY if execute_api_target(path, headers.get("Host")) is not None else MAX_BODY
 
 
 class EmbeddedStack:
@@ -71,6 +86,10 @@ class EmbeddedStack:
         self.control: Any = None
         self.runtime: Any = None
         self.memory: Any = None
+        self.sweeper: Any = None
+        self.journal: Any = None
+        self.replayed_writes = 0
+        self._serving = False
         self.ready = threading.Event()
         self._stopped = threading.Event()
 
@@ -94,6 +113,7 @@ class EmbeddedStack:
         from .front.request_path import request_path
         from .gateway.chain import Gateway
         from .runtime import LambdaRuntime
+        from .runtime.descendants import OrphanSweeper
         from .stack_memory import StackMemory
 
         if self.dynamodb == "local":  # before the server: nothing to stop when it cannot run
@@ -101,11 +121,13 @@ class EmbeddedStack:
 
             self.dynamodb_local = DynamoDBLocal().start()  # DynamoDBLocalUnavailable says why not
         try:
-            self.server = WSGIServer(self.host, self.requested_port, _not_ready)  # the chain needs the URL first
+            self.server = WSGIServer(self.host, self.requested_port, _not_ready,  # the chain needs the URL first
+                                     body_limit=body_limit)
         except BaseException:  # e.g. the port is in use: leave nothing behind (DynamoDB Local too)
             self.stop()
             raise
         self.memory = StackMemory()
+        self.sweeper = OrphanSweeper().start()  # what a function started dies with its environment
         self.control = control = ControlPlane(self.memory)
         self.runtime = LambdaRuntime(
             endpoint_url=self.url, code_loader=control.function_code, layer_loader=control.layer_code,
@@ -115,42 +137,70 @@ class EmbeddedStack:
         )
         control.on_function_deleted.append(self.runtime.function_deleted)
         gateway = Gateway(control=control, submit=self.runtime.submit, memory=self.memory, aws_endpoint=self.url)
-        self.server.app = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
-                                       moto=MotoApp(), ready=self.ready, default_region=self.region,
-                                       dynamodb_local_url=self.dynamodb_local.url if self.dynamodb_local else None,
-                                       empty_dynamodb_local=self.dynamodb_local.empty if self.dynamodb_local else None)
+        if self.state_dir is not None:
+            from .journal import Journal
+
+            try:
+                self.journal = Journal(self.state_dir)
+            except BaseException:
+                self.stop()
+                raise
+        chain = request_path(control=control, runtime=self.runtime, gateway=gateway, memory=self.memory,
+                             moto=MotoApp(), ready=self.ready, default_region=self.region, journal=self.journal,
+                             dynamodb_local_url=self.dynamodb_local.url if self.dynamodb_local else None,
+                             empty_dynamodb_local=self.dynamodb_local.empty if self.dynamodb_local else None)
+        if self.journal is not None:  # every acknowledged write, again, before anything is served
+            from .front.journal_writes import replay
+
+            self.replayed_writes, failed = replay(chain, self.journal)
+            if failed:
+                log.warning("%d of %d journalled writes failed when replayed", failed, self.replayed_writes)
+        self.server.app = chain
         if self.tune_gc:
             gc.collect()
             gc.freeze()  # moto's and botocore's loaded models are never scanned again
             gc.set_threshold(*GC_THRESHOLDS)
         self.server.start()
-        if self.state_dir is not None:
-            from .state import restore
+        self._serving = True
+        if self.state_dir is not None and self.replayed_writes == 0:
+            from .state import FILE_NAME, restore
 
-            try:
+            try:  # a state saved by an older version (a DynamoDB snapshot): imported once, through the journal
                 self.restored_tables = restore(self.state_dir, self._dynamodb_client)
+                legacy = self.state_dir / FILE_NAME
+                if legacy.exists():
+                    legacy.rename(legacy.with_name(FILE_NAME + ".imported"))
             except BaseException:
-                self.stop(save_state=False)  # never write over a state that could not be read
+                self.stop()
                 raise
         self.ready.set()
         log.info("embedded stack ready at %s", self.url)
         return self
 
     def stop(self, save_state: bool = True) -> None:
+        """Stop accepting; with `--state`, let the requests in flight finish first (up to DRAIN_S; every write
+        was journalled before it was answered, so nothing is left to save: `save_state` changes nothing);
+        then stop the workers and the rest (without `--state` at once, as Ctrl-C of a run expects)."""
         if self._stopped.is_set():
             return
         self._stopped.set()
-        if save_state and self.state_dir is not None and self.server is not None and self.control is not None:
-            self._save_state()
         if self.server is not None:
-            self.server.shutdown()
+            if self._serving and self.journal is None:
+                self.server.shutdown()  # nothing to keep: requests in flight end with the workers, at once
+            elif self._serving and not self.server.drain(DRAIN_S):
+                log.warning("requests still in flight after %.0f s; stopping anyway (their writes, if any, are "
+                            "journalled or unanswered)", DRAIN_S)
             self.server.server_close()
         if self.runtime is not None:
             self.runtime.shutdown()
+        if self.sweeper is not None:
+            self.sweeper.stop()  # every process a function started, even setsid ones, ends with the stack
         if self.control is not None:
             self.control.flush_logs()
         if self.dynamodb_local is not None:
             self.dynamodb_local.stop()
+        if self.journal is not None:
+            self.journal.close()
         if self._own_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
@@ -160,16 +210,6 @@ class EmbeddedStack:
 
         return boto3.client("dynamodb", endpoint_url=self.url, region_name=region, aws_access_key_id="test",
                             aws_secret_access_key="test", config=Config(retries={"mode": "standard"}))
-
-    def _save_state(self) -> None:
-        from .state import save
-
-        assert self.state_dir is not None and self.control is not None
-        try:
-            path = save(self.state_dir, self._dynamodb_client, self.control.dynamodb_regions())
-            log.info("state saved to %s", path)
-        except Exception:  # the stop must go on; the previous state file is kept
-            log.exception("could not save the stack's state to %s", self.state_dir)
 
     def wait(self, parent_pid: int | None = None) -> None:
         """Block until SIGINT/SIGTERM (or, given `parent_pid`, until that process is gone), then stop."""

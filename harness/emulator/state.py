@@ -1,13 +1,12 @@
-"""`harness serve --state DIR`: DynamoDB tables and their items outlive a restart of the embedded stack.
+"""The DynamoDB snapshot format of `--state` before the journal (journal.py): imported once, then left alone.
 
-`save` writes every table of the default account (all regions) to `DIR/dynamodb.json` when the stack stops:
-its description (keys, attribute definitions, billing mode, secondary indexes, tags) and every item, read
-through the stack's own DynamoDB API (strongly consistent Scan), in DynamoDB's JSON (binary values base64).
-The file is replaced atomically, so a crash while saving keeps the previous state. `restore` recreates them
-when the stack starts, before it reports ready. Functions, roles and APIs are not kept: `harness serve --deploy`
-(or `harness deploy`) puts them back, and finds the tables it owns (they keep their tags).
-Left out: other accounts than the credentials' default, streams, TTL settings, point-in-time recovery; a
-stack killed without a clean stop (SIGKILL) saves nothing.
+Older versions wrote every table of the default account (all regions) to `DIR/dynamodb.json` when the stack
+stopped: its description (keys, attribute definitions, billing mode, secondary indexes, tags) and every item,
+in DynamoDB's JSON (binary values base64). `restore` recreates them through the stack's own API (so the
+journal records them); the stack calls it when the journal is empty, then renames the file
+`dynamodb.json.imported`. A file this version cannot read stops the start (exit 2) and is left as it was.
+`save`/`snapshot` still write the format (the stack no longer calls them: it journals each write instead).
+Left out: other accounts than the credentials' default, streams, TTL settings, point-in-time recovery.
 """
 from __future__ import annotations
 

@@ -21,12 +21,13 @@ def test_a_small_bench_run_has_every_figure(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "measure" not in line]
-    assert len(rows) >= 18 + 7, done.stdout  # the runtime rows (bench_runtimes.py) follow the stack's
+    assert len(rows) >= 19 + 7, done.stdout  # the runtime rows (bench_runtimes.py) follow the stack's
     figures = json.loads(out.read_text())
     for name in ("stack_start_ms", "cold_invoke_ms", "post_p50_ms", "get_p99_ms", "scan_p50_ms", "scan_inproc_p50_ms",
                  "inproc_post_p50_ms", "ratio_post", "ratio_post_one_hop", "moto_server_p50_ms", "peak_rps",
                  "idle_rss_mb", "peak_rss_mb", "auth_cached_p50_ms", "auth_uncached_p50_ms", "template_p50_ms",
-                 "template_create_s", "template_update_s", "template_lint_s"):
+                 "template_create_s", "template_update_s", "template_lint_s",
+                 "plain_post_p50_ms", "state_post_p50_ms", "state_nofsync_post_p50_ms"):
         assert figures[name] > 0, name
     assert figures["template_update_status"] == "UPDATE_COMPLETE"
     assert (figures["peak_errors"], figures["peak_lost"], figures["peak_stored"], figures["scan_items"]) == (0, 0, 40, 40)

@@ -552,7 +552,7 @@ def test_raw_requests_through_the_gateway(world):
             if closing:
                 assert wire.ends(), "Connection: close, but the server kept the connection open"
             else:
-                wire.sock.sendall(b"GET /_harness/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                wire.sock.sendall(b"GET /_harness/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 health, _ = wire.read_answer(head_request=False)
                 assert health.status == 200 and json.loads(health.body)["status"] == "ready", health
         finally:

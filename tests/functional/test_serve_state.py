@@ -1,4 +1,5 @@
-"""`harness serve --state DIR`: tables and items outlive a restart; the tutorial's stack redeploys over them."""
+"""`harness serve --state DIR`: tables and items outlive a restart (journal replayed); the tutorial's stack redeploys
+over them; an older version's DynamoDB snapshot is imported once."""
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ def test_tables_items_indexes_and_tags_survive_a_restart_and_a_redeploy(tmp_path
     first = Serve("--state", str(state), "--deploy", "--outputs", str(tmp_path / "out.json"))
     try:
         url = first.url()
-        first.wait_line("0 tables restored")
+        first.wait_line("(0 writes replayed")
         first.wait_line("harness: deployed db-api")
         invoke_url = json.loads((tmp_path / "out.json").read_text())["invoke_url"]
         posted = requests.post(invoke_url, json={"TableName": "messages", "Item": {"id": "kept", "text": "hi"}},
@@ -61,12 +62,13 @@ def test_tables_items_indexes_and_tags_survive_a_restart_and_a_redeploy(tmp_path
             east.put_item(TableName="orders", Item={"pk": {"S": "many"}, "sk": {"N": str(n)}, "g": {"S": "x"}})
     finally:
         assert first.stop(signal.SIGHUP) == 0, "\n".join(first.seen)  # a closed terminal saves too
-    assert (state / "dynamodb.json").is_file()
+    assert (state / "journal.log").is_file()
 
     second = Serve("--state", str(state), "--deploy", "--outputs", str(tmp_path / "out.json"))
     try:
         url = second.url()
-        assert "2 tables restored" in second.wait_line("tables restored")
+        replayed = second.wait_line("writes replayed")
+        assert int(replayed.split("(", 1)[1].split(" ", 1)[0]) > 130, replayed
         second.wait_line("harness: deployed db-api")  # the tutorial's table is found (by its tags), kept
         invoke_url = json.loads((tmp_path / "out.json").read_text())["invoke_url"]
         items = requests.get(invoke_url, params={"TableName": "messages"}, timeout=30).json()["Items"]
@@ -93,3 +95,23 @@ def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_p
     assert any("is not a state file this harness can read (version 1 expected)" in line for line in broken.seen), \
         broken.seen
     assert (tmp_path / "dynamodb.json").read_text() == '{"version": 42}'
+
+
+def test_an_older_versions_dynamodb_snapshot_is_imported_once(tmp_path):
+    legacy = {"version": 1, "regions": {"us-east-1": [{
+        "create": {"TableName": "old", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                   "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                   "BillingMode": "PAY_PER_REQUEST"},
+        "items": [{"pk": {"S": "kept"}, "bin": {"B": "AP8="}}]}]}}
+    (tmp_path / "dynamodb.json").write_text(json.dumps(legacy))
+    for run in range(2):  # imported on the first start (through the journal), replayed on the second
+        serve = Serve("--state", str(tmp_path))
+        try:
+            url = serve.url()
+            line = serve.wait_line("writes replayed")
+            assert ("1 tables imported" in line) is (run == 0), line
+            item = dynamodb(url, "us-east-1").get_item(TableName="old", Key={"pk": {"S": "kept"}})["Item"]
+            assert item == {"pk": {"S": "kept"}, "bin": {"B": b"\x00\xff"}}
+        finally:
+            assert serve.stop() == 0, "\n".join(serve.seen)
+    assert not (tmp_path / "dynamodb.json").exists() and (tmp_path / "dynamodb.json.imported").is_file()

@@ -88,13 +88,13 @@ def test_the_stack_assembles_its_handlers_in_the_documented_order():
     front = request_path(control=Part(), runtime=Part(), gateway=Part(), memory=StackMemory(), moto=moto,
                          ready=threading.Event(), default_region="us-east-1")
     names = [getattr(h, "__name__", type(h).__name__) for h in front.request_handlers]
-    assert names == ["MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body", "ModelValidation",
-                     "LambdaInvoke", "TestInvokeMethod", "TestInvokeAuthorizer", "serve_dynamodb", "FlushLogs",
-                     "bare_latest", "prepare_cloudformation", "before", "MotoApp"]
-    assert front.request_handlers[8] is serve_dynamodb and front.request_handlers[13] is moto
-    assert isinstance(front.request_handlers[5], handlers.LambdaInvoke)
+    assert names == ["RequestGuard", "MarkBusy", "InternalRoutes", "ExecuteApi", "refuse_unread_body",
+                     "ModelValidation", "LambdaInvoke", "TestInvokeMethod", "TestInvokeAuthorizer", "serve_dynamodb",
+                     "FlushLogs", "bare_latest", "prepare_cloudformation", "before", "MotoApp"]
+    assert front.request_handlers[9] is serve_dynamodb and front.request_handlers[14] is moto
+    assert isinstance(front.request_handlers[6], handlers.LambdaInvoke)
     assert [getattr(h, "__name__", "") for h in front.response_handlers] == [
-        "after", "lambda_error_shape", "apigateway_error_words", "status_as_modelled"]
+        "after", "lambda_error_shape", "apigateway_error_words", "status_as_modelled", "strip_internal_cors"]
 
 
 # ---- the one catch-all and the one renderer ----------------------------------------------------------------

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.logs.models import logs_backends
 
 from ..log_shipper import Lines
 from .api_tree import api_tree, authorizer_snapshot
 from .cognito_pools import user_pool_keys
 from .iam_keys import iam_caller
+from .log_storage import LogStorage
 from ..snapshots import (
     ApiKeyUse,
     ApiTree,
@@ -60,6 +60,7 @@ class ControlPlane:
         self._policies = memory.policies  # arn -> (policy, stamp, copy)
         self._lock = threading.Lock()
         self.logs = memory.log_lines
+        self.log_storage = LogStorage()  # each log group's memory bounded, retention honoured
         self.logs.writer = self._write_log_lines
         self.on_function_deleted: list[Callable[[str], None]] = []  # called with the name or ARN deleted
 
@@ -350,19 +351,13 @@ class ControlPlane:
         self.logs.put((region, account_id, group, stream), lines)
 
     def flush_logs(self) -> bool:
-        """Write every waiting log line to CloudWatch Logs now."""
+        """Write every waiting log line to CloudWatch Logs now, and apply the groups' retention policies."""
         self.logs.flush()
+        self.log_storage.expire()
         return True
 
-    @staticmethod
-    def _write_log_lines(key: tuple[str, str, str, str], lines: list[tuple[int, str]]) -> None:
-        region, account_id, group, stream = key
-        backend = logs_backends[account_id][region]
-        if group not in backend.groups:
-            backend.create_log_group(group, {})
-        if stream not in backend.groups[group].streams:
-            backend.create_log_stream(group, stream)
-        backend.put_log_events(group, stream, [{"timestamp": ts, "message": msg} for ts, msg in lines])
+    def _write_log_lines(self, key: tuple[str, str, str, str], lines: list[tuple[int, str]]) -> None:
+        self.log_storage.write(key, lines)
 
 
 def _key_use(key_id: str, plan: Any) -> ApiKeyUse:

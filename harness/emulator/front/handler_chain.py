@@ -36,6 +36,10 @@ class HandlerChain:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         return write(self.handle(self._new_exchange(environ)), start_response)
 
+    def new_exchange(self, environ: dict[str, Any]) -> Exchange:
+        """An exchange for `environ` as the chain makes one (the --state replay runs records through it)."""
+        return self._new_exchange(environ)
+
     def handle(self, exchange: Exchange) -> Answer:
         """Run the chain over `exchange`; its answer (never raises)."""
         try:

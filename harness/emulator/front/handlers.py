@@ -51,14 +51,16 @@ class MarkBusy:
 
 
 class InternalRoutes:
-    """`/_harness/health` (readiness as JSON: 200 ready, 503 starting) and `POST /moto-api/reset` (the whole
-    stack: workers, the emulator's memory and moto's backends; answered as moto answers it). Any other
-    `/moto-api/...` route is moto's."""
+    """`/_harness/health` (readiness as JSON: 200 ready, 503 starting; workers, log events dropped) and
+    `POST /moto-api/reset` (the whole stack: workers, the emulator's memory and moto's backends; answered as
+    moto answers it). Any other `/moto-api/...` route is moto's."""
 
-    def __init__(self, *, ready: threading.Event, runtime: LambdaRuntime, reset: Callable[[], None]) -> None:
+    def __init__(self, *, ready: threading.Event, runtime: LambdaRuntime, reset: Callable[[], None],
+                 logs: Callable[[], dict[str, Any]] = dict) -> None:
         self._ready = ready
         self._runtime = runtime
         self._reset = reset
+        self._logs = logs  # CloudWatch Logs' bounds: events dropped past a group's cap or its retention
         self._started = time.time()
 
     def __call__(self, exchange: Exchange) -> None:
@@ -73,7 +75,8 @@ class InternalRoutes:
         ready = self._ready.is_set()
         return _json_answer(200 if ready else 503, {
             "status": "ready" if ready else "starting", "services": list(SERVICES),
-            "uptime_s": round(time.time() - self._started, 3), "runtime": self._runtime.stats()})
+            "uptime_s": round(time.time() - self._started, 3), "runtime": self._runtime.stats(),
+            "logs": self._logs()})
 
 
 class ExecuteApi:

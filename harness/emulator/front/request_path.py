@@ -1,6 +1,8 @@
 """The emulator's whole request path, in order: the one place that says which handler comes when.
 
     request handlers (in order, until one answers)
+      RequestGuard          a foreign Host (DNS rebinding) -> 403; internal routes: other origins, recorder -> 403
+      JournalWrites.begin   (--state) the API Gateway ids a write makes are recorded
       MarkBusy              every request tells the log shipper the stack is busy
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
       ExecuteApi            execute-api URLs -> the API Gateway data plane
@@ -21,8 +23,10 @@
       lambda_error_shape    moto's Lambda error answers in the body Lambda sends (Type, Message/message)
       apigateway_error_words  moto's API Gateway not-found answers in AWS's words
       status_as_modelled    an API Gateway success answered with its operation's modelled status
+      strip_internal_cors   no CORS header on an internal route's answer
+      JournalWrites.commit  (--state) a write answered 2xx is on disk before its answer leaves (journal.py)
 
-The hot paths (an API's URL, a DynamoDB call) are answered third and eighth. Left out: anything but what the
+The hot paths (an API's URL, a DynamoDB call) are answered fourth and tenth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
 """
 from __future__ import annotations
@@ -33,8 +37,10 @@ from typing import TYPE_CHECKING, Callable
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
     bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
-    prepare_cloudformation, serve_dynamodb
+    code_package_checks, prepare_cloudformation, serve_dynamodb
 from .exchange import Exchange
+from .guard import RequestGuard, strip_internal_cors
+from .journal_writes import JournalWrites
 from .handler_chain import HandlerChain
 from .handlers import ExecuteApi, FlushLogs, ForwardDynamoDB, InternalRoutes, LambdaInvoke, MarkBusy, \
     TestInvokeAuthorizer, TestInvokeMethod, refuse_unread_body
@@ -42,6 +48,7 @@ from .model_validation import ModelValidation
 
 if TYPE_CHECKING:
     from ..control import ControlPlane
+    from ..journal import Journal
     from ..gateway.chain import Gateway
     from ..runtime import LambdaRuntime
     from ..stack_memory import StackMemory
@@ -49,25 +56,29 @@ if TYPE_CHECKING:
 
 def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gateway, memory: StackMemory,
                  moto: MotoApp, ready: threading.Event, default_region: str,
-                 dynamodb_local_url: str | None = None, empty_dynamodb_local: Callable[[], None] | None = None
-                 ) -> HandlerChain:
+                 dynamodb_local_url: str | None = None, empty_dynamodb_local: Callable[[], None] | None = None,
+                 allowed_hosts: tuple[str, ...] = (), journal: Journal | None = None) -> HandlerChain:
     """The stack's WSGI application: every handler in order over one `Exchange` per request. With
     `dynamodb_local_url`, DynamoDB's calls go to DynamoDB Local (`ForwardDynamoDB`) instead of moto, and the
-    reset empties it too (`empty_dynamodb_local`)."""
+    reset empties it too (`empty_dynamodb_local`); with `journal`, every acknowledged write is journalled first
+    (`--state`)."""
 
     def reset() -> None:
         memory.reset(moto.reset)
         if empty_dynamodb_local is not None:
             empty_dynamodb_local()
 
+    journalled = JournalWrites(journal) if journal is not None else None
     corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(),
                                *gateway_response_corrections(), *method_corrections(control),
-                               *lambda_corrections(control)))
+                               *lambda_corrections(control), *code_package_checks()))
     validation = ModelValidation()
     return HandlerChain(
         request_handlers=(
+            RequestGuard(allowed_hosts),
+            *((journalled.begin,) if journalled else ()),
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=reset),
+            InternalRoutes(ready=ready, runtime=runtime, reset=reset, logs=lambda: control.log_storage.stats()),
             ExecuteApi(gateway),
             refuse_unread_body,
             validation,
@@ -82,6 +93,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             moto,
         ),
         response_handlers=(corrections.after, lambda_error_shape, apigateway_error_words,
-                           validation.status_as_modelled),
+                           validation.status_as_modelled, strip_internal_cors,
+                           *((journalled.commit,) if journalled else ())),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
     )

@@ -1,27 +1,28 @@
 """Deployment packages unzipped once per code hash under `work_dir/<hex of CodeSha256>/`.
 
 Extraction goes to a temporary directory that is renamed into place, so a directory that exists is
-complete; a per-hash lock keeps concurrent first invokes from extracting twice. Unix permission bits
-stored in the zip are restored (scripts stay executable). A function's layers are unzipped, in its order, into
-one directory per list of layer versions (`layers-<hash>/`): a later layer's file replaces an earlier one's, as
-in Lambda's /opt. Left out: container images, evicting old packages.
+complete; a per-hash lock keeps concurrent first invokes from extracting twice. Extraction (packages.py) keeps
+Unix permission bits (scripts stay executable) and never reads, writes or deletes outside its folder. A
+function's layers are unzipped, in its order, into one directory per list of layer versions (`layers-<hash>/`):
+a later layer's file replaces an earlier one's, as in Lambda's /opt. Left out: container images, evicting old packages.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
-import io
 import logging
 import os
 import shutil
 import tempfile
 import threading
-import zipfile
 from pathlib import Path
 from typing import Callable
 
+from ..packages import extract_zip
 from ..snapshots import FunctionConfig
+
+__all__ = ["CodeCache", "code_dir_name", "extract_zip"]
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +36,6 @@ def code_dir_name(code_sha256: str) -> str:
     except (binascii.Error, ValueError):
         pass
     return hashlib.sha256(code_sha256.encode()).hexdigest()
-
-
-def extract_zip(data: bytes, target: Path) -> None:
-    """Unzip `data` into the existing directory `target` (zipfile refuses `..` and absolute names)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            earlier = target / info.filename
-            if not info.is_dir() and earlier.is_file():  # a later layer replaces it (even a read-only one)
-                earlier.unlink()
-            path = Path(archive.extract(info, target))
-            mode = (info.external_attr >> 16) & 0o777
-            if mode and not info.is_dir():
-                os.chmod(path, mode | 0o400)
 
 
 class CodeCache:
@@ -65,7 +53,8 @@ class CodeCache:
         """The directory holding `fn`'s code, extracting it first if needed.
 
         Raises whatever the loader raises (LookupError for a function that is gone) and
-        `zipfile.BadZipFile` for a package that is not a zip.
+        `zipfile.BadZipFile` for a package that is not a zip, `packages.UnsafePackage` for one naming paths
+        outside its folder.
         """
         return self._unzipped(code_dir_name(fn.code_sha256), lambda: [self._loader(fn)], fn.name)
 

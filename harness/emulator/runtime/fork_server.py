@@ -71,6 +71,8 @@ def environment(req, out_fd):
     os.chdir(req["cwd"])
     os.environ.clear()
     os.environ.update(req["env"])
+    if libc is not None:
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: its descendants stay below it (descendants.py)
     time.tzset()
     sys.path[:] = req["path"] + base_path
     sys.argv = ["", req["handler"]]

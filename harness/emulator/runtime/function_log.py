@@ -3,8 +3,12 @@
 A worker's stdout and stderr share one pipe (so their order is kept). awslambdaric's `logging` handler
 writes there too (the standard sink, not the framed `_LAMBDA_TELEMETRY_LOG_FD` one), so one pipe carries
 everything a function says. Lines are split on `\\n` only: awslambdaric joins a multi-line error report with
-`\\r` to keep it one event, as on AWS. Left out: INIT_START/INIT_REPORT lines, JSON log format, the 256 KB
-event size limit.
+`\\r` to keep it one event, as on AWS. A line longer than a CloudWatch event takes (MAX_EVENT_BYTES, 256 KB
+less the 26 bytes of an event's overhead) becomes several events, as Lambda splits it, cut at a character
+boundary as soon as that much has arrived: reading costs time linear in the output, and a line without a
+newline holds at most one event's worth of memory. Lines nobody has taken yet (an idle worker's background
+thread) are kept up to MAX_BUFFERED_BYTES; older ones are dropped and counted (`dropped`).
+Left out: INIT_START/INIT_REPORT lines, JSON log format.
 """
 from __future__ import annotations
 
@@ -12,13 +16,16 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Iterable
 
 Line = tuple[int, str]  # (epoch ms, text without newline)
 
-#: Lines kept while nobody takes them (a chatty background thread of an idle worker).
-MAX_BUFFERED_LINES = 50_000
+#: Bytes of lines kept while nobody takes them (a chatty background thread of an idle worker).
+MAX_BUFFERED_BYTES = 256 * 1024 * 1024
+#: The largest CloudWatch Logs event: 256 KB, less the 26 bytes PutLogEvents counts per event.
+MAX_EVENT_BYTES = 262_144 - 26
 
 
 def now_ms() -> int:
@@ -106,10 +113,13 @@ class OutputCapture:
         self.fd = fd
         os.set_blocking(fd, False)
         self._lock = threading.Lock()
-        self._lines: list[Line] = []
-        self._partial = b""
+        self._lines: deque[Line] = deque()
+        self._bytes = 0  # of the lines in _lines
+        self._partial: list[bytes] = []  # the line being written, in pieces (never joined until it ends)
+        self._partial_size = 0
         self._partial_ts = 0
         self.eof = False
+        self.dropped = 0  # lines dropped because nobody took them in time
 
     def drain(self) -> None:
         with self._lock:
@@ -119,10 +129,12 @@ class OutputCapture:
         """Drain, then return (and forget) every line so far, an unterminated last line included."""
         with self._lock:
             self._read_available()
-            lines, self._lines = self._lines, []
+            lines = list(self._lines)
+            self._lines.clear()
+            self._bytes = 0
             if self._partial:
-                lines.append((self._partial_ts, self._partial.decode(errors="replace")))
-                self._partial = b""
+                lines.append((self._partial_ts, b"".join(self._partial).decode(errors="replace")))
+                self._partial, self._partial_size = [], 0
             return lines
 
     def close(self) -> None:
@@ -147,15 +159,47 @@ class OutputCapture:
             self._feed(chunk)
 
     def _feed(self, chunk: bytes) -> None:
+        """Split `chunk` into lines (and events of at most MAX_EVENT_BYTES); each byte is looked at once."""
         ts = now_ms()
-        if not self._partial:
-            self._partial_ts = ts
-        parts = (self._partial + chunk).split(b"\n")
-        self._partial = parts.pop()
-        if parts:
-            first_ts = self._partial_ts
-            self._lines.append((first_ts, parts[0].decode(errors="replace")))
-            self._lines.extend((ts, p.decode(errors="replace")) for p in parts[1:])
-            self._partial_ts = ts
-        if len(self._lines) > MAX_BUFFERED_LINES:
-            del self._lines[: len(self._lines) - MAX_BUFFERED_LINES]
+        start = 0
+        while start < len(chunk):
+            if not self._partial:
+                self._partial_ts = ts
+            end = chunk.find(b"\n", start)
+            piece = chunk[start:] if end < 0 else chunk[start:end]
+            room = MAX_EVENT_BYTES - self._partial_size
+            if len(piece) >= room and (end < 0 or len(piece) > room):  # an event is full: cut it off
+                cut = _char_boundary(piece, room)
+                self._partial.append(piece[:cut])
+                self._end_line()
+                start += cut
+                continue
+            self._partial.append(piece)
+            self._partial_size += len(piece)
+            if end < 0:
+                return
+            self._end_line()
+            start = end + 1
+        self._trim()
+
+    def _end_line(self) -> None:
+        text = b"".join(self._partial).decode(errors="replace")
+        self._lines.append((self._partial_ts, text))
+        self._bytes += len(text) + 64
+        self._partial, self._partial_size = [], 0
+        self._trim()
+
+    def _trim(self) -> None:
+        while self._bytes > MAX_BUFFERED_BYTES and self._lines:
+            _, text = self._lines.popleft()
+            self._bytes -= len(text) + 64
+            self.dropped += 1
+
+
+def _char_boundary(data: bytes, limit: int) -> int:
+    """The largest cut <= `limit` (and > 0) that does not split a UTF-8 character."""
+    cut = max(1, min(limit, len(data)))
+    back = cut
+    while back > 0 and back > cut - 4 and back < len(data) and (data[back] & 0xC0) == 0x80:
+        back -= 1
+    return back if back > 0 else cut

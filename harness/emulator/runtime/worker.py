@@ -1,7 +1,8 @@
 """One execution environment: a runtime process (launch.py), its Runtime API server and its output pipe.
 
 The process runs the runtime's command (awslambdaric's loop, aws-lambda-ric, a package's bootstrap) in its
-own session (so a kill takes its children too), with stdout and stderr on one pipe. A watcher thread reads the
+own session, as a subreaper where it is Python (so a kill takes every descendant, setsid ones too:
+descendants.py), with stdout and stderr on one pipe. A watcher thread reads the
 pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
@@ -16,7 +17,6 @@ import fcntl
 import logging
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
+from .descendants import MARK, kill_tree
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
@@ -154,23 +155,21 @@ class Worker:
         if launch.fork is None:
             return None
         try:
-            return launch.fork.spawn(self.fn.handler, env, str(code_dir), list(launch.path), out_fd)
+            marked = {**env, MARK: str(os.getpid())}  # set after exec: only what the function starts carries it
+            return launch.fork.spawn(self.fn.handler, marked, str(code_dir), list(launch.path), out_fd)
         except OSError as exc:
             log.warning("the fork server of %s failed (%s); starting a new process", self.fn.runtime, exc)
             return None
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole process group (idempotent)."""
+        """SIGKILL the worker's whole process group and every descendant, setsid ones too (idempotent)."""
         if self.proc is None:
             return
         with self._reap_lock:
             if self.proc.returncode is not None:
                 return
             self.max_memory_mb()
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_tree(self.proc.pid)
 
     def has_exited(self) -> bool:
         """True once the process has ended, reaped or not (the watcher reaps it and tells the pool later).

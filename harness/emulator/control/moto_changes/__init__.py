@@ -2,6 +2,7 @@
 
     lazy_imports.py            moto's API Gateway models load without their OpenAPI validator until it is needed
     speedups.py                moto's per-request costs cut, with the same answers
+    weak_instances.py          moto's list of every model instance ever made, held weakly (memory flat under load)
     dynamodb_values.py         DynamoDB's checks and number form, where moto is laxer (pure, no moto)
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
     around_moto.py             `Correction`: a chain handler before and after one moto call, and the pair applying them
@@ -18,9 +19,14 @@
                                AWS's template checks)
     lambda_corrections.py      Lambda: GetFunction concurrency 0, DeleteFunction retires workers, RemovePermission's
                                revision and missing statement, AddPermission's 201/409, error bodies
+    recorded_ids.py            API Gateway's random ids recorded with a write and given back when it is replayed
+                               (the --state journal)
+    code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
+                               code refused with Lambda's 400
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
-`change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId), once.
+`change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
+recorded ids), once.
 Left out: changes to services the stack does not serve for real (IAM, STS, CloudWatch Logs are moto's as is).
 """
 from __future__ import annotations
@@ -40,20 +46,26 @@ from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
 from .cloudformation_front import prepare_cloudformation  # noqa: E402
 from .dynamodb_front import serve_dynamodb, store_arithmetic_in_dynamodb_form  # noqa: E402
+from .code_packages import code_package_checks  # noqa: E402
 from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
 from .lambda_lifecycle import bare_latest  # noqa: E402
+from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
+from .weak_instances import track_instances_weakly  # noqa: E402
 
 
 def change_moto() -> None:
     """Apply the patches to moto's classes (idempotent)."""
+    track_instances_weakly()
     speed_up_moto()
     store_arithmetic_in_dynamodb_form()
     read_revision_id_as_text()
     keep_identity_validation_expression()
     refuse_unknown_method_response()
+    record_api_gateway_ids()
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
-           "bare_latest", "change_moto", "gateway_response_corrections", "lambda_corrections", "lambda_error_shape",
-           "method_corrections", "prepare_cloudformation", "serve_dynamodb"]
+           "bare_latest", "begin_recording", "change_moto", "code_package_checks", "gateway_response_corrections",
+           "lambda_corrections", "lambda_error_shape", "method_corrections", "prepare_cloudformation", "recorded",
+           "replaying", "serve_dynamodb"]

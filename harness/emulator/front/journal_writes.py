@@ -1,0 +1,137 @@
+"""`--state`: the chain's handlers that journal every acknowledged write, and the replay of the journal at start.
+
+`JournalWrites.begin` (a request handler, early) starts recording the API Gateway ids the request makes;
+`JournalWrites.commit` (the last response handler) appends a write answered 2xx to the journal (journal.py)
+and returns only once it is committed, so the answer leaves after the write is on disk. A write is any call
+that can change what the stack holds: not GET/HEAD/OPTIONS, not a read-only operation (`Get*`, `List*`,
+`Describe*`, `Scan`, `Query`, `BatchGet*`, ...; STS), not the data plane (an API's URL) nor an invocation
+(Lambda Invoke, TestInvokeMethod: what they change, they change through the stack's own APIs, which are
+journalled themselves), nor the stack's own routes. `POST /moto-api/reset` empties the journal.
+`replay(chain, journal)` runs every record through the chain again before the stack serves (ids as recorded).
+A journal that cannot be written answers 503 (the write is not acknowledged).
+Left out: CloudWatch Logs lines the functions print (written inside the stack, not through its API).
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote
+
+from ..aws_errors import AwsError
+from ..control.moto_changes import begin_recording, recorded, replaying
+from ..journal import Journal, JournalClosed
+from .exchange import EXECUTE_API, Exchange
+
+if TYPE_CHECKING:
+    from .handler_chain import HandlerChain
+
+log = logging.getLogger(__name__)
+
+REPLAYING = "harness.replaying"
+_READS = ("Get", "List", "Describe", "Scan", "Query", "BatchGet", "Filter", "Test", "Simulate", "Lookup", "Search",
+          "Check", "Validate", "Preview")
+_INVOCATION = re.compile(r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|invoke-async)/?$")
+_TEST_INVOKE = re.compile(r"^/restapis/[^/]+/resources/[^/]+/methods/[^/]+/?$")
+_DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive", "expect"}
+_RESET = "/moto-api/reset"
+
+
+def is_write(exchange: Exchange) -> bool:
+    """Whether the request can change what the stack holds (see the module docstring)."""
+    method, path = exchange.method, exchange.path
+    if method in ("GET", "HEAD", "OPTIONS") or path.startswith(("/_harness", "/moto-api")):
+        return False
+    if exchange.protocol == EXECUTE_API or _INVOCATION.match(path):
+        return False
+    if method == "POST" and _TEST_INVOKE.match(path):
+        return False
+    if exchange.target:
+        return not exchange.target.rpartition(".")[2].startswith(_READS)
+    scope = exchange.scope
+    if scope is not None and scope[2] == "sts":
+        return False
+    if (exchange.environ.get("CONTENT_TYPE") or "").startswith("application/x-www-form-urlencoded"):
+        action = parse_qs(exchange.body.decode("latin-1")).get("Action", [""])[-1]
+        return not action.startswith(_READS)
+    return True
+
+
+class JournalWrites:
+    """The two chain handlers around every request (the stack runs with `--state`)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    @staticmethod
+    def begin(exchange: Exchange) -> None:
+        """Request handler: record the API Gateway ids this request makes."""
+        if not exchange.environ.get(REPLAYING):
+            begin_recording()
+            if exchange.method not in ("GET", "HEAD", "OPTIONS"):
+                _ = exchange.body  # kept now: moto consumes the stream
+
+    def commit(self, exchange: Exchange) -> None:
+        """Response handler: a write answered 2xx is journalled before its answer leaves."""
+        answer = exchange.answer
+        if answer is None or not 200 <= answer.status < 300 or exchange.environ.get(REPLAYING):
+            return
+        if exchange.method == "POST" and exchange.path.rstrip("/") == _RESET:
+            self.journal.reset()
+            return
+        if not is_write(exchange):
+            return
+        environ = exchange.environ
+        headers = [(k, v) for k, v in environ.get("harness.raw_headers", ()) if k.lower() not in _DROPPED_HEADERS]
+        record = {"m": exchange.method, "u": environ.get("RAW_URI") or exchange.path, "h": headers,
+                  "b": base64.b64encode(exchange.body).decode("ascii"), "ids": recorded()}
+        try:
+            self.journal.append(record)
+        except (JournalClosed, OSError) as error:
+            raise AwsError(503, "ServiceUnavailableException",
+                           f"The write was not saved to the stack's --state journal: {error}") from None
+
+
+def replay(chain: HandlerChain, journal: Journal) -> tuple[int, int]:
+    """Run every journalled write through `chain` again; (replayed, failed)."""
+    done = failed = 0
+    for record in journal.records():
+        environ = _environ(record)
+        with replaying(list(record.get("ids") or [])):
+            answer = chain.handle(chain.new_exchange(environ))
+        done += 1
+        if not 200 <= answer.status < 300:
+            failed += 1
+            log.warning("replaying %s %s answered %d: %s", record.get("m"), record.get("u"), answer.status,
+                        answer.body[:300])
+    return done, failed
+
+
+def _environ(record: dict[str, Any]) -> dict[str, Any]:
+    import io
+    import sys
+
+    uri = str(record.get("u") or "/")
+    path, _, query = uri.partition("?")
+    if path[:8].lower().startswith(("http://", "https://")):
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    body = base64.b64decode(record.get("b") or "")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": str(record.get("m") or "POST"), "SCRIPT_NAME": "", "PATH_INFO": unquote(path, "latin-1"),
+        "RAW_URI": uri, "REQUEST_URI": uri, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "0", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": 0,
+        "CONTENT_LENGTH": str(len(body)), "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+        "wsgi.multiprocess": False, "wsgi.run_once": False, REPLAYING: True,
+    }
+    headers = [(str(k), str(v)) for k, v in record.get("h") or []]
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    environ["harness.raw_headers"] = headers
+    return environ
