@@ -205,6 +205,9 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
 
         from .tls_proxy import context_for
 
+        if self.path.startswith("/"):  # origin-form: not a proxy request; answered like any other method
+            self._run()
+            return
         context = context_for(self.path.rsplit(":", 1)[0])
         if context is None:
             self.send_error(HTTPStatus.FORBIDDEN, "the embedded stack proxies only execute-api hosts")

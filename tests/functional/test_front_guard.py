@@ -80,3 +80,30 @@ def test_the_recorder_is_off(stack_url):
         answer = requests.post(f"{stack_url}/moto-api/recorder/{route}", data=b"{}", timeout=10)
         assert answer.status_code == 403 and "off" in answer.json()["message"], route
     assert requests.post(f"{stack_url}/moto-api/proxy/passthrough", json={}, timeout=10).status_code == 403
+
+
+def test_moto_data_json_answers_with_a_function_deployed_and_no_docker(stack_url, clients, monkeypatch):
+    """moto's data.json reads every model attribute; a Lambda function's lazy Docker client must not make it 500
+    (moto_changes/no_docker.py). DOCKER_HOST points nowhere, as on a machine without a Docker engine."""
+    from tests.functional.apikit import Kit
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    kit = Kit(clients, "dj")
+    try:
+        kit.function("probe", "gateway_probe")
+        answer = requests.get(stack_url + "/moto-api/data.json", headers={"Origin": stack_url}, timeout=30)
+        assert answer.status_code == 200, answer.text[:300]
+        assert answer.json()["awslambda"]["LambdaFunction"], "the function is listed"
+    finally:
+        kit.teardown()
+
+
+def test_connect_to_a_path_is_answered_like_any_other_method(stack_url):
+    """Only `CONNECT host:port` is a proxy request (tls_proxy.py); `CONNECT /path` gets the stack's own answer."""
+    import socket
+
+    parts = urlsplit(stack_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"CONNECT /prod/db-api HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Length: 0\r\n\r\n".encode())
+        head = sock.recv(65536).decode("latin-1").lower()
+    assert "x-amzn-requestid:" in head and "text/html" not in head, head

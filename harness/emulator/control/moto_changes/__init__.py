@@ -2,6 +2,7 @@
 
     lazy_imports.py            moto's API Gateway models load without their OpenAPI validator until it is needed
     speedups.py                moto's per-request costs cut, with the same answers
+    no_docker.py               moto's lazy Docker client never made (data.json with functions and no Docker engine)
     weak_instances.py          moto's list of every model instance ever made, held weakly (memory flat under load)
     dynamodb_values.py         DynamoDB's checks and number form, where moto is laxer (pure, no moto)
     dynamodb_front.py          DynamoDB's hot path: the chain's handler (checks, moto's handler, answer fixes)
@@ -50,6 +51,7 @@ from .code_packages import code_package_checks  # noqa: E402
 from .lambda_corrections import lambda_corrections, lambda_error_shape, read_revision_id_as_text  # noqa: E402
 from .lambda_lifecycle import bare_latest  # noqa: E402
 from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
+from .no_docker import keep_moto_off_docker  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 from .weak_instances import track_instances_weakly  # noqa: E402
 
@@ -58,6 +60,7 @@ def change_moto() -> None:
     """Apply the patches to moto's classes (idempotent)."""
     track_instances_weakly()
     speed_up_moto()
+    keep_moto_off_docker()
     store_arithmetic_in_dynamodb_form()
     read_revision_id_as_text()
     keep_identity_validation_expression()
