@@ -104,6 +104,6 @@ def test_connect_to_a_path_is_answered_like_any_other_method(stack_url):
 
     parts = urlsplit(stack_url)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"CONNECT /prod/db-api HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Length: 0\r\n\r\n".encode())
+        sock.sendall(f"CONNECT /restapis/nope123456/prod/_user_request_/db-api HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Length: 0\r\n\r\n".encode())
         head = sock.recv(65536).decode("latin-1").lower()
     assert "x-amzn-requestid:" in head and "text/html" not in head, head
