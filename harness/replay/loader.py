@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from . import assertions, matchers, operands
-from .scenario import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
-                    PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
+from .scenario import (UNSET, AwsCall, Capture, Difference, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation,
+                    ParamRow, PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
 from .references import Site, StepSites, step_sites, unbound
 from .validation import Problem, ScenarioError, format_path, schema_problems
@@ -145,15 +145,32 @@ class _Builder:
         expect = self.expect(f, [*parts, "expect"], raw.get("expect", {}), kind, call)
         captures = self.captures(f, [*parts, "capture"], raw.get("capture", {}))
         retry = Retry(**raw["retry"]) if "retry" in raw else None
+        differs = {target: self.difference(f, [*parts, "differs", target], target, spec, expect, kind, call)
+                   for target, spec in raw.get("differs", {}).items()}
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
-                    where=format_path(parts), expect=expect, captures=captures, retry=retry)
+                    where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs)
+
+    def difference(self, f: _File, parts: list[str | int], target: str, spec: dict[str, Any], expect: Expectation,
+                   kind: str, call: Any) -> Difference:
+        """A step's `differs.<target>`: a difference that target declares, and the step's expectation with the
+        keys given here replaced (only those are checked here; the step's own were checked already)."""
+        from ..targets.sessions import planned
+
+        declared = planned(target).differs
+        if spec["difference"] not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            self.problem(f, [*parts, "difference"], f"{target} declares no difference named "
+                         f"{spec['difference']!r} (it declares: {known})")
+        given = self.expect(f, [*parts, "expect"], spec["expect"], kind, call)
+        replaced = {key: getattr(given, key) for key in spec["expect"]}
+        return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced))
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
         from .load_profile import BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, LoadProfile, MixEntry, ProfileError
         from .load_profile import Thresholds
 
-        for extra in ("expect", "capture", "retry"):
+        for extra in ("expect", "capture", "retry", "differs"):
             if extra in raw:
                 hint = '; its thresholds go in "load.expect"' if extra == "expect" else ""
                 self.problem(f, [*parts, extra], f'a load step takes no "{extra}"{hint}')

@@ -151,4 +151,6 @@ def step_sites(owner: Any, parts: Parts, raw: Mapping[str, Any]) -> StepSites:
         return StepSites(rendered, per_request)
     kind = next(k for k in ("http", "invoke", "aws") if k in raw)
     rendered = tuple(Site(owner, (*parts, key), raw[key]) for key in (kind, "expect") if key in raw)
+    rendered += tuple(Site(owner, (*parts, "differs", target, "expect"), spec["expect"])
+                      for target, spec in raw.get("differs", {}).items() if "expect" in spec)
     return StepSites(rendered, binds=tuple(raw.get("capture", {})))

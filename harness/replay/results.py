@@ -114,6 +114,7 @@ class StepResult:
     duration_s: float = 0.0
     captured: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[Mismatch, ...] = ()  # timing bounds broken while they were reported, not enforced
+    difference: str | None = None  # the target's declared difference whose expectation was checked
 
     @property
     def failed(self) -> bool:

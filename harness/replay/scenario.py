@@ -150,8 +150,20 @@ class Retry:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """A step's declared difference on one target: `name` (a difference that target declares, saying what it
+    does instead of AWS) and the expectation checked there: the step's own with the keys the scenario gave
+    replaced."""
+
+    target: str
+    name: str
+    expect: Expectation
+
+
+@dataclass(frozen=True)
 class Step:
-    """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`)."""
+    """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`).
+    `differs`: by target name, what that target answers instead of AWS (`expect_on`)."""
 
     kind: str  # http | invoke | aws | load
     call: Call
@@ -161,6 +173,12 @@ class Step:
     expect: Expectation = Expectation()
     captures: tuple[Capture, ...] = ()
     retry: Retry | None = None
+    differs: Mapping[str, Difference] = field(default_factory=dict)
+
+    def expect_on(self, target: str) -> tuple[Expectation, Difference | None]:
+        """The expectation checked on `target`, and the declared difference it comes from (None: AWS's)."""
+        found = self.differs.get(target)
+        return (found.expect, found) if found else (self.expect, None)
 
 
 @dataclass(frozen=True)

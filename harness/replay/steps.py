@@ -4,7 +4,8 @@ A step never raises: a template naming an undefined variable, a transport failur
 rendering, even a bug, all become a failed `StepResult` with `error` set (a template error is found before
 anything is sent); only Ctrl-C (KeyboardInterrupt) goes through, to stop the whole run. With `retry`, the
 request and every check are repeated until they all hold, the attempts run out or the retry timeout passes;
-the result is the last attempt's, with the number of attempts. A `load` step (many concurrent requests,
+the result is the last attempt's, with the number of attempts. On a target the step `differs` on, that target's
+expectation is checked (the declared difference's name is in the result). A `load` step (many concurrent requests,
 rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
 Left out: running steps concurrently (beyond what a `load` step does inside itself).
 """
@@ -50,13 +51,17 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
     if step.kind == "load":  # many requests, rendered one by one by the injected driver
         return run_load_step(step, phase, index, scope, ctx)
     started = ctx.clock()
-    base = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source, where=step.where)
+    base: dict[str, Any] = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source,
+                                where=step.where)
     try:
         call = render_model(step.call, scope, f"{step.where}.{step.kind}")
-        expect = render_model(step.expect, scope, f"{step.where}.expect")
+        declared, difference = step.expect_on(ctx.target.name)
+        where = f"{step.where}.differs.{ctx.target.name}.expect" if difference else f"{step.where}.expect"
+        expect = render_model(declared, scope, where)
         request = build_request(call, ctx.target, ctx.outputs)
     except TemplateError as exc:
         return StepResult(**base, outcome=FAILED, error=str(exc), duration_s=ctx.clock() - started)
+    base["difference"] = difference.name if difference else None
     retry = step.retry or NO_RETRY
     attempts, response, mismatches, error, captured, notes = 0, None, [], None, {}, ()
     while True:

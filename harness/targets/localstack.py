@@ -40,6 +40,8 @@ BROKEN_STATES = frozenset({"error", "disabled"})
 CONTAINER_LABEL = "harness.localstack"
 DEFAULT_HOST = "localhost:4566"
 DEFAULT_REGION = "us-east-1"  # LocalStack's own default
+#: How long `wait_healthy` waits for anything at all to answer before saying nothing runs there.
+UNREACHABLE_GRACE_S = 5.0
 
 #: What LocalStack (community) does not do as AWS does, by scenario feature (`requires`).
 LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
@@ -53,6 +55,11 @@ LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
                      "sets one)",
 })
 
+
+#: Where LocalStack 4.14 (community, with the DynamoDB Local inside it) answers otherwise than AWS, by the name a
+#: scenario step gives in `differs.localstack.difference`: what it does instead. docs/targets.md lists the steps.
+LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
+})
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:
     """LocalStack's edge URL by its conventions: AWS_ENDPOINT_URL, else http://$LOCALSTACK_HOST, else localhost:4566.
@@ -78,7 +85,7 @@ def target(url: str | None = None, region: str | None = None,
     env = os.environ if env is None else env
     url = url or localstack_url(env)
     region = region or env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or DEFAULT_REGION
-    return Target("localstack", Endpoint(url, region), LOCALSTACK_LACKS)
+    return Target("localstack", Endpoint(url, region), LOCALSTACK_LACKS, differs=LOCALSTACK_DIFFERS)
 
 
 def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str = "") -> dict[str, str]:
@@ -108,6 +115,7 @@ class Health:
     version: str | None = None
     edition: str | None = None
     error: str | None = None
+    answered: bool = False  # something answered HTTP (an error status, or not LocalStack's health document)
 
     def missing(self, services: tuple[str, ...] = STACK_SERVICES) -> dict[str, str]:
         """Services not yet usable, with their state (`absent` when not listed)."""
@@ -120,12 +128,13 @@ def probe(url: str, timeout: float = 2.0) -> Health:
         with urllib.request.urlopen(url.rstrip("/") + HEALTH_PATH, timeout=timeout) as response:
             body = json.loads(response.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
-        return Health(False, error=f"HTTP {exc.code} from {HEALTH_PATH}")
+        return Health(False, error=f"HTTP {exc.code} from {HEALTH_PATH}", answered=True)
     except (OSError, ValueError) as exc:
         return Health(False, error=_reason(exc))
     services = body.get("services") if isinstance(body, dict) else None
     if not isinstance(services, dict):
-        return Health(False, error=f"{HEALTH_PATH} answered without a `services` map (not LocalStack?)")
+        return Health(False, error=f"{HEALTH_PATH} answered without a `services` map (not LocalStack?)",
+                      answered=True)
     return Health(True, {str(k): str(v) for k, v in services.items()}, body.get("version"), body.get("edition"))
 
 
@@ -136,21 +145,37 @@ def _reason(exc: BaseException) -> str:
 
 def wait_healthy(url: str, services: tuple[str, ...] = STACK_SERVICES, timeout: float = 180.0,
                  interval: float = 1.0, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> Health:
-    """Poll the health endpoint until every one of `services` is available or running."""
-    deadline = clock() + timeout
+                 clock: Callable[[], float] = time.monotonic, unreachable_grace: float = UNREACHABLE_GRACE_S) -> Health:
+    """Poll the health endpoint until every one of `services` is available or running.
+
+    A LocalStack that answers but is still starting gets `timeout`; when nothing has answered at all after
+    `unreachable_grace` seconds (nothing listens there), it fails at once with what to do (`not_running`).
+    """
+    started = clock()
+    deadline = started + timeout
+    answered = False
     while True:
         health = probe(url)
+        answered = answered or health.reachable or health.answered
         if health.reachable:
             broken = {s: st for s, st in health.missing(services).items() if st in BROKEN_STATES}
             if broken:
                 raise LocalStackError(f"LocalStack at {url}: services {broken} (check SERVICES / the logs)")
             if not health.missing(services):
                 return health
+        elif not answered and clock() - started >= min(unreachable_grace, timeout):
+            raise LocalStackError(not_running(url, health.error))
         if clock() >= deadline:
             why = health.error if not health.reachable else f"not ready: {health.missing(services)}"
             raise LocalStackError(f"LocalStack at {url} not healthy after {timeout:.0f} s ({why})")
         sleep(interval)
+
+
+def not_running(url: str, error: str | None) -> str:
+    """The message for "nothing answers at `url`": where it looked and how to point it elsewhere."""
+    return (f"no LocalStack answering at {url} ({error or 'no answer'}): start one (`docker compose up -d "
+            f"localstack`, or `localstack start`), or point the harness at yours with LOCALSTACK_HOST=host:port "
+            f"or AWS_ENDPOINT_URL")
 
 
 def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: float = 180.0,

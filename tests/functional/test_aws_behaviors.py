@@ -250,7 +250,7 @@ def test_function_raised_is_502_with_customer_function_error(world):
     assert found["message"] == "something bad"
     lines = function_log(world.kit.clients, world.functions["probe"]["name"],
                          contains=f"REPORT RequestId: {found['id']}")
-    assert f"START RequestId: {found['id']} Version: $LATEST" in lines
+    assert f"START RequestId: {found['id']} Version: $LATEST\n" in lines  # an event keeps its newline
 
 
 def test_function_import_failure_is_502_with_customer_function_error(world):

@@ -69,7 +69,7 @@ def test_invoke_through_the_api_with_tail_and_cloudwatch_logs(world):
     logs = boto3.client("logs", region_name=REGION)
     events = logs.filter_log_events(logGroupName="/aws/lambda/probe")["events"]
     messages = [e["message"] for e in events]
-    assert f"END RequestId: {request_id}" in messages and "hello line 2" in messages
+    assert f"END RequestId: {request_id}\n" in messages and "hello line 2\n" in messages  # as AWS stores them
 
 
 def test_full_arn_name_and_function_error(world):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..snapshots import FunctionConfig
 from .code import CodeCache
-from .function_log import Line
+from .function_log import Line, event_message
 from .scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -39,10 +39,12 @@ class RuntimeContext:
     memory_limits: bool = True  # a worker whose peak resident memory passes the function's memory size is killed
 
     def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
+        """The lines as the function's log events, each message ending with its newline (as on AWS)."""
         if not lines:
             return
         try:
-            self.log_writer(fn.region, fn.account_id, fn.log_group, stream, lines)
+            self.log_writer(fn.region, fn.account_id, fn.log_group, stream,
+                            [(ts, event_message(text)) for ts, text in lines])
         except Exception:  # logs must never fail an invocation
             log.exception("could not write %d log lines of %s", len(lines), fn.name)
 
