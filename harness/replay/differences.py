@@ -47,9 +47,9 @@ def declared(scenarios: Iterable[Scenario], target: Target, root: Path = ROOT) -
     for scenario in scenarios:
         for phase in (scenario.setup, scenario.steps, scenario.teardown):
             for step in phase:
-                found = step.differs.get(target.name)
-                if found is not None:
-                    where.setdefault(found.name, []).append(f"{_file(scenario, root)} `{step.where}`")
+                for found in step.differs.get(target.name, ()):
+                    rows = f" ({', '.join(found.rows)})" if found.rows else ""
+                    where.setdefault(found.name, []).append(f"{_file(scenario, root)} `{step.where}`{rows}")
     return [Use(name, target.differs.get(name, "(not declared by the target)"), tuple(dict.fromkeys(sites)))
             for name, sites in sorted(where.items())]
 

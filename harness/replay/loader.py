@@ -145,15 +145,18 @@ class _Builder:
         expect = self.expect(f, [*parts, "expect"], raw.get("expect", {}), kind, call)
         captures = self.captures(f, [*parts, "capture"], raw.get("capture", {}))
         retry = Retry(**raw["retry"]) if "retry" in raw else None
-        differs = {target: self.difference(f, [*parts, "differs", target], target, spec, expect, kind, call)
+        differs = {target: tuple(self.difference(f, [*parts, "differs", target] + ([i] if isinstance(spec, list) else []),
+                                                 target, one, expect, kind, call)
+                                 for i, one in enumerate(spec if isinstance(spec, list) else [spec]))
                    for target, spec in raw.get("differs", {}).items()}
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
                     where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs)
 
     def difference(self, f: _File, parts: list[str | int], target: str, spec: dict[str, Any], expect: Expectation,
                    kind: str, call: Any) -> Difference:
-        """A step's `differs.<target>`: a difference that target declares, and the step's expectation with the
-        keys given here replaced (only those are checked here; the step's own were checked already)."""
+        """One entry of a step's `differs.<target>`: a difference that target declares, the rows it concerns,
+        and the step's expectation with the keys given here replaced (only those are checked here; the step's
+        own were checked already). Its rows are checked against the scenario's in `check_rows`."""
         from ..targets.sessions import planned
 
         declared = planned(target).differs
@@ -163,7 +166,8 @@ class _Builder:
                          f"{spec['difference']!r} (it declares: {known})")
         given = self.expect(f, [*parts, "expect"], spec["expect"], kind, call)
         replaced = {key: getattr(given, key) for key in spec["expect"]}
-        return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced))
+        return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
+                          tuple(spec.get("rows", ())))
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
@@ -274,6 +278,30 @@ class _Builder:
         return stack
 
 
+def row_problems(scenario: Scenario) -> list[Problem]:
+    """The `differs` entries naming a row the scenario does not have, or a row another entry of the same target
+    already names (or that an entry without `rows`, which concerns every row, also covers)."""
+    ids = {row.id for row in scenario.params}
+    found: list[Problem] = []
+    for step in (*scenario.setup, *scenario.steps, *scenario.teardown):
+        for target, entries in step.differs.items():
+            seen: set[str | None] = set()
+            for i, entry in enumerate(entries):
+                where = f"{step.where}.differs.{target}" + (f"[{i}]" if len(entries) > 1 else "")
+                for row in entry.rows:
+                    if row not in ids:
+                        known = ", ".join(sorted(ids)) or "none: the scenario has no params"
+                        found.append(Problem(step.source.file, step.source.line, f"{where}.rows",
+                                             f"no parameter row {row!r} (rows: {known})"))
+                covered = set(entry.rows) if entry.rows else {None, *ids}
+                if covered & seen:
+                    found.append(Problem(step.source.file, step.source.line, where,
+                                         f"a row is covered twice for {target}: "
+                                         f"{', '.join(sorted(str(r) for r in covered & seen if r))  or 'every row'}"))
+                seen |= covered
+    return found
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """The scenario in `path`; `ScenarioError` listing every problem when it cannot be used."""
     builder = _Builder()
@@ -289,6 +317,7 @@ def load_scenario(path: str | Path) -> Scenario:
         steps=tuple(builder.steps(f, "steps", chain)), teardown=tuple(builder.steps(f, "teardown", chain)),
         params=builder.rows(f),
     )
+    builder.problems.extend(row_problems(scenario))
     for found in unbound(list(builder.var_sites.items()), builder.row_sites, builder.step_sites):
         builder.problem(found.owner, list(found.parts), found.message)
     if builder.problems:

@@ -55,8 +55,8 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
                                 where=step.where)
     try:
         call = render_model(step.call, scope, f"{step.where}.{step.kind}")
-        declared, difference = step.expect_on(ctx.target.name)
-        where = f"{step.where}.differs.{ctx.target.name}.expect" if difference else f"{step.where}.expect"
+        declared, difference = step.expect_on(ctx.target.name, ctx.row)
+        where = f"{step.where}.differs.{ctx.target.name}" if difference else f"{step.where}.expect"
         expect = render_model(declared, scope, where)
         request = build_request(call, ctx.target, ctx.outputs)
     except TemplateError as exc:

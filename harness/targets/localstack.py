@@ -59,6 +59,33 @@ LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
 #: Where LocalStack 4.14 (community, with the DynamoDB Local inside it) answers otherwise than AWS, by the name a
 #: scenario step gives in `differs.localstack.difference`: what it does instead. docs/targets.md lists the steps.
 LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
+    "dynamodb-missing-table-message":
+        "DynamoDB Local words a missing table's ResourceNotFoundException `Cannot do operations on a non-existent "
+        "table` (AWS: `Requested resource not found`)",
+    "dynamodb-missing-key-message":
+        "DynamoDB Local answers an item or key without the table's key attribute with ValidationException `One of "
+        "the required keys was not given a value` (AWS: PutItem `One or more parameter values were invalid: Missing "
+        "the key <name> in the item`, DeleteItem `The provided key element does not match the schema`)",
+    "dynamodb-key-type-message":
+        "DynamoDB Local answers a key value of the wrong type with ValidationException `One or more parameter values "
+        "were invalid: Type mismatch for key`, without the key's name and types, for DeleteItem too (AWS: PutItem "
+        "`... Type mismatch for key id expected: S actual: N`, DeleteItem `The provided key element does not match "
+        "the schema`)",
+    "dynamodb-key-map-message":
+        "DynamoDB Local answers a key whose value is a map with ValidationException `Invalid attribute value type` "
+        "(AWS: `The provided key element does not match the schema`)",
+    "dynamodb-delete-consumed-capacity":
+        "DynamoDB Local's DeleteItem of a key that is not there answers `ConsumedCapacity` {TableName, "
+        "CapacityUnits: 1.0} that nobody asked for (AWS: `{}`; ConsumedCapacity only with ReturnConsumedCapacity)",
+    "unknown-stage-404":
+        "LocalStack answers a stage that was never deployed 404 {\"message\": \"The API id '<id>' does not "
+        "correspond to a deployed API Gateway API\"}, without x-amzn-ErrorType or x-amzn-RequestId (AWS: 403 "
+        "ForbiddenException `Forbidden`)",
+    "timeout-in-payload-only":
+        "LocalStack reports a function timeout only in the Invoke error payload, {\"errorMessage\": \"<time> <request "
+        "id> Task timed out after N.00 seconds\"} without errorType; the function log and the log tail have START, "
+        "END and REPORT (`Duration: <timeout> ms`) but no timeout line (AWS: errorType Sandbox.Timedout, and the "
+        "line in the log)",
 })
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:

@@ -92,6 +92,6 @@ def test_missing_function_and_event_invocation(world):
     missing = invoke(world, "absent", b"{}")
     assert missing.status_code == 404
     assert json.loads(missing.get_data())["message"] == (
-        f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent")
+        f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent:$LATEST")  # as AWS names it
     accepted = invoke(world, "probe", b'{"tag": "async"}', **{"X-Amz-Invocation-Type": "Event"})
     assert accepted.status_code == 202
