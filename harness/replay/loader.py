@@ -155,8 +155,8 @@ class _Builder:
     def difference(self, f: _File, parts: list[str | int], target: str, spec: dict[str, Any], expect: Expectation,
                    kind: str, call: Any) -> Difference:
         """One entry of a step's `differs.<target>`: a difference that target declares, the rows it concerns,
-        and the step's expectation with the keys given here replaced (only those are checked here; the step's
-        own were checked already). Its rows are checked against the scenario's in `check_rows`."""
+        and the step's expectation with the keys given here replaced and the `drop`ped ones unset (only the
+        given ones are checked here; the step's own were checked already). Rows: see `row_problems`."""
         from ..targets.sessions import planned
 
         declared = planned(target).differs
@@ -164,8 +164,12 @@ class _Builder:
             known = ", ".join(sorted(declared)) or "none"
             self.problem(f, [*parts, "difference"], f"{target} declares no difference named "
                          f"{spec['difference']!r} (it declares: {known})")
-        given = self.expect(f, [*parts, "expect"], spec["expect"], kind, call)
-        replaced = {key: getattr(given, key) for key in spec["expect"]}
+        given = self.expect(f, [*parts, "expect"], spec.get("expect", {}), kind, call)
+        replaced = {key: getattr(given, key) for key in spec.get("expect", {})}
+        for key in spec.get("drop", ()):
+            if key in replaced:
+                self.problem(f, [*parts, "drop"], f"{key!r} is both dropped and expected")
+            replaced[key] = getattr(Expectation(), key)  # the "not given" value: nothing checked
         return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
                           tuple(spec.get("rows", ())))
 

@@ -154,5 +154,5 @@ def step_sites(owner: Any, parts: Parts, raw: Mapping[str, Any]) -> StepSites:
     for target, spec in raw.get("differs", {}).items():
         entries = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
         rendered += tuple(Site(owner, (*parts, "differs", target, *(() if i is None else (i,)), "expect"),
-                               entry["expect"]) for i, entry in entries)
+                               entry["expect"]) for i, entry in entries if "expect" in entry)
     return StepSites(rendered, binds=tuple(raw.get("capture", {})))

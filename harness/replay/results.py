@@ -115,6 +115,7 @@ class StepResult:
     captured: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[Mismatch, ...] = ()  # timing bounds broken while they were reported, not enforced
     difference: str | None = None  # the target's declared difference whose expectation was checked
+    unchecked: tuple[str, ...] = ()  # expectations left out on this target, each with why (steps.checkable)
 
     @property
     def failed(self) -> bool:

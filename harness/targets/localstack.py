@@ -47,7 +47,6 @@ UNREACHABLE_GRACE_S = 5.0
 LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
     "invoke-permission": "LocalStack community does not enforce Lambda invoke permissions",
     "throttle-500": "LocalStack answers a throttled Lambda with 502",
-    "test-invoke-method": "LocalStack community does not run TestInvokeMethod integrations",
     "execution-logs": "LocalStack does not write API Gateway execution logs",
     "integration-timeout": "LocalStack has no API Gateway integration timeout",
     "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
@@ -77,6 +76,14 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
     "dynamodb-delete-consumed-capacity":
         "DynamoDB Local's DeleteItem of a key that is not there answers `ConsumedCapacity` {TableName, "
         "CapacityUnits: 1.0} that nobody asked for (AWS: `{}`; ConsumedCapacity only with ReturnConsumedCapacity)",
+    "proxy-object-body-200":
+        "LocalStack answers a Lambda proxy response whose `body` is an object, not a string, 200 with the object's "
+        "keys run together as the body (`ItemsCountScannedCount`) (AWS: 502 Internal server error, `Malformed "
+        "Lambda proxy response` in the execution log)",
+    "init-failure-no-log-events":
+        "LocalStack writes no function log events, and an Invoke's log tail is empty, for a function that fails "
+        "during init (raises at import, handler or module not found); the error is only in the answer (AWS: "
+        "`[ERROR] <type>: <message>` in the log and the tail)",
     "unknown-stage-404":
         "LocalStack answers a stage that was never deployed 404 {\"message\": \"The API id '<id>' does not "
         "correspond to a deployed API Gateway API\"}, without x-amzn-ErrorType or x-amzn-RequestId (AWS: 403 "

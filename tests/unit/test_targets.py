@@ -43,7 +43,7 @@ def test_invoke_url_shapes():
 @pytest.mark.parametrize("requires, reason", [
     (["invoke-permission"], "localstack: LocalStack community does not enforce Lambda invoke permissions"),
     (["throttle-500"], "localstack: LocalStack answers a throttled Lambda with 502"),
-    (["test-invoke-method"], "localstack: LocalStack community does not run TestInvokeMethod integrations"),
+    (["test-invoke-method"], None),  # 4.14 community runs TestInvokeMethod (tests/localstack checks it)
     (["fault-injection", "unknown-api-404"], None),
 ])
 def test_localstack_skips_what_it_lacks(requires, reason):
