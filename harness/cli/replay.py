@@ -4,9 +4,9 @@ Prints progress, every failure in full, broken timing bounds that were only repo
 line; writes JUnit XML and the JSON transcript when asked. An invalid scenario file is reported (file, line,
 problem) and skipped; the other files still run (or are listed). A `load` step runs through harness.load's
 driver, wired here. Ctrl-C stops the run at once: `interrupted: N passed, M failed, K not run`, exit 130.
-`harness replay --run-skipped` also runs the items the target lacks a required behaviour for (to confirm a
-skip reason: they should fail, showing it). Exit status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no valid files, no files, a selection
-that matches nothing, a target that is unavailable), 130 interrupted.
+`harness replay --run-skipped` also runs the items the target lacks a required behaviour for (to confirm a skip
+reason: they should fail, showing it). Exit status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no
+valid files, no files, a selection that matches nothing, a target that is unavailable), 130 interrupted.
 Left out: running items in parallel (use pytest-xdist on `pytest scenarios/`).
 """
 from __future__ import annotations

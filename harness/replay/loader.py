@@ -145,10 +145,12 @@ class _Builder:
         expect = self.expect(f, [*parts, "expect"], raw.get("expect", {}), kind, call)
         captures = self.captures(f, [*parts, "capture"], raw.get("capture", {}))
         retry = Retry(**raw["retry"]) if "retry" in raw else None
-        differs = {target: tuple(self.difference(f, [*parts, "differs", target] + ([i] if isinstance(spec, list) else []),
-                                                 target, one, expect, kind, call)
-                                 for i, one in enumerate(spec if isinstance(spec, list) else [spec]))
-                   for target, spec in raw.get("differs", {}).items()}
+        differs = {}
+        for target, spec in raw.get("differs", {}).items():
+            entries = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
+            differs[target] = tuple(
+                self.difference(f, [*parts, "differs", target, *([] if i is None else [i])], target, one, expect,
+                                kind, call) for i, one in entries)
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
                     where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs)
 
@@ -301,7 +303,7 @@ def row_problems(scenario: Scenario) -> list[Problem]:
                 if covered & seen:
                     found.append(Problem(step.source.file, step.source.line, where,
                                          f"a row is covered twice for {target}: "
-                                         f"{', '.join(sorted(str(r) for r in covered & seen if r))  or 'every row'}"))
+                                         f"{', '.join(sorted(str(r) for r in covered & seen if r)) or 'every row'}"))
                 seen |= covered
     return found
 

@@ -5,9 +5,9 @@ rendering, even a bug, all become a failed `StepResult` with `error` set (a temp
 anything is sent); only Ctrl-C (KeyboardInterrupt) goes through, to stop the whole run. With `retry`, the
 request and every check are repeated until they all hold, the attempts run out or the retry timeout passes;
 the result is the last attempt's, with the number of attempts. On a target the step `differs` on, that target's
-expectation is checked (the declared difference's name is in the result); on a target that writes no API
-Gateway execution logs, a step's execution-log lines are not checked, and the result says so. A `load` step (many concurrent requests,
-rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
+expectation is checked (the declared difference's name is in the result); on a target that writes no API Gateway
+execution logs, a step's execution-log lines are not checked, and the result says so. A `load` step (many
+concurrent requests, rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
 Left out: running steps concurrently (beyond what a `load` step does inside itself).
 """
 from __future__ import annotations
