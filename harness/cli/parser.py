@@ -69,6 +69,9 @@ def _add_replay_parsers(sub: Any) -> None:
     endpoint_options(rep)
     report_options(rep)
     _template_options(rep)
+    rep.add_argument("--run-skipped", action="store_true",
+                     help="also run the items the target would skip for a behaviour it lacks (`requires`), to "
+                          "check that each skip reason is true: they are expected to fail, showing the reason")
     rep.set_defaults(func=cmd_replay)
 
     run = sub.add_parser("run", help="start an embedded stack, deploy, replay scenarios/, stop")

@@ -132,7 +132,9 @@ def handle_invoke(
     fn: FunctionConfig | None = control.get_function(
         name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
     if fn is None:
-        raise function_not_found(_function_arn(name, fn_region, fn_account, qualifier))
+        # AWS names the version it looked for, `$LATEST` when none was given (LocalStack's recorded AWS answer:
+        # tests/aws/services/lambda_/test_lambda.snapshot.json, TestLambdaFeatures::test_invoke_exceptions)
+        raise function_not_found(_function_arn(name, fn_region, fn_account, qualifier or "$LATEST"))
     if invocation_type == "DryRun":
         return Response(b"", 204, {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": fn.version})
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from . import assertions, matchers, operands
-from .scenario import (UNSET, AwsCall, Capture, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation, ParamRow,
-                    PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
+from .scenario import (UNSET, AwsCall, Capture, Difference, Expectation, HttpCall, InvokeCall, LoadCall, LogExpectation,
+                    ParamRow, PathAssertion, Retry, Scenario, ScenarioItem, Source, Step)
 from .positions import DuplicateKey, line_of, loads, plain
 from .references import Site, StepSites, step_sites, unbound
 from .validation import Problem, ScenarioError, format_path, schema_problems
@@ -145,15 +145,42 @@ class _Builder:
         expect = self.expect(f, [*parts, "expect"], raw.get("expect", {}), kind, call)
         captures = self.captures(f, [*parts, "capture"], raw.get("capture", {}))
         retry = Retry(**raw["retry"]) if "retry" in raw else None
+        differs = {}
+        for target, spec in raw.get("differs", {}).items():
+            entries = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
+            differs[target] = tuple(
+                self.difference(f, [*parts, "differs", target, *([] if i is None else [i])], target, one, expect,
+                                kind, call) for i, one in entries)
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
-                    where=format_path(parts), expect=expect, captures=captures, retry=retry)
+                    where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs)
+
+    def difference(self, f: _File, parts: list[str | int], target: str, spec: dict[str, Any], expect: Expectation,
+                   kind: str, call: Any) -> Difference:
+        """One entry of a step's `differs.<target>`: a difference that target declares, the rows it concerns,
+        and the step's expectation with the keys given here replaced and the `drop`ped ones unset (only the
+        given ones are checked here; the step's own were checked already). Rows: see `row_problems`."""
+        from ..targets.sessions import planned
+
+        declared = planned(target).differs
+        if spec["difference"] not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            self.problem(f, [*parts, "difference"], f"{target} declares no difference named "
+                         f"{spec['difference']!r} (it declares: {known})")
+        given = self.expect(f, [*parts, "expect"], spec.get("expect", {}), kind, call)
+        replaced = {key: getattr(given, key) for key in spec.get("expect", {})}
+        for key in spec.get("drop", ()):
+            if key in replaced:
+                self.problem(f, [*parts, "drop"], f"{key!r} is both dropped and expected")
+            replaced[key] = getattr(Expectation(), key)  # the "not given" value: nothing checked
+        return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
+                          tuple(spec.get("rows", ())))
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
         from .load_profile import BUILTIN, DEFAULT_CLIENTS, DEFAULT_TIMEOUT_S, LoadProfile, MixEntry, ProfileError
         from .load_profile import Thresholds
 
-        for extra in ("expect", "capture", "retry"):
+        for extra in ("expect", "capture", "retry", "differs"):
             if extra in raw:
                 hint = '; its thresholds go in "load.expect"' if extra == "expect" else ""
                 self.problem(f, [*parts, extra], f'a load step takes no "{extra}"{hint}')
@@ -257,6 +284,30 @@ class _Builder:
         return stack
 
 
+def row_problems(scenario: Scenario) -> list[Problem]:
+    """The `differs` entries naming a row the scenario does not have, or a row another entry of the same target
+    already names (or that an entry without `rows`, which concerns every row, also covers)."""
+    ids = {row.id for row in scenario.params}
+    found: list[Problem] = []
+    for step in (*scenario.setup, *scenario.steps, *scenario.teardown):
+        for target, entries in step.differs.items():
+            seen: set[str | None] = set()
+            for i, entry in enumerate(entries):
+                where = f"{step.where}.differs.{target}" + (f"[{i}]" if len(entries) > 1 else "")
+                for row in entry.rows:
+                    if row not in ids:
+                        known = ", ".join(sorted(ids)) or "none: the scenario has no params"
+                        found.append(Problem(step.source.file, step.source.line, f"{where}.rows",
+                                             f"no parameter row {row!r} (rows: {known})"))
+                covered = set(entry.rows) if entry.rows else {None, *ids}
+                if covered & seen:
+                    found.append(Problem(step.source.file, step.source.line, where,
+                                         f"a row is covered twice for {target}: "
+                                         f"{', '.join(sorted(str(r) for r in covered & seen if r)) or 'every row'}"))
+                seen |= covered
+    return found
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """The scenario in `path`; `ScenarioError` listing every problem when it cannot be used."""
     builder = _Builder()
@@ -272,6 +323,7 @@ def load_scenario(path: str | Path) -> Scenario:
         steps=tuple(builder.steps(f, "steps", chain)), teardown=tuple(builder.steps(f, "teardown", chain)),
         params=builder.rows(f),
     )
+    builder.problems.extend(row_problems(scenario))
     for found in unbound(list(builder.var_sites.items()), builder.row_sites, builder.step_sites):
         builder.problem(found.owner, list(found.parts), found.message)
     if builder.problems:

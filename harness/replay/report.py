@@ -147,9 +147,12 @@ def format_failure(result: ItemResult) -> str:
 
 
 def format_notes(result: ItemResult) -> str:
-    """The timing bounds an item broke while they were reported, not enforced (empty when none)."""
-    return "\n".join(f"{result.item_id}: {step.where}: {note} (timing bound reported, not enforced)"
-                     for step, note in result.notes)
+    """The timing bounds an item broke while they were reported, not enforced, and the expectations the target
+    could not check (empty when none)."""
+    lines = [f"{result.item_id}: {step.where}: {note} (timing bound reported, not enforced)"
+             for step, note in result.notes]
+    lines += [f"{result.item_id}: {step.where}: {why}" for step in result.steps for why in step.unchecked]
+    return "\n".join(lines)
 
 
 def first_line(result: ItemResult) -> str:

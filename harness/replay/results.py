@@ -114,6 +114,8 @@ class StepResult:
     duration_s: float = 0.0
     captured: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[Mismatch, ...] = ()  # timing bounds broken while they were reported, not enforced
+    difference: str | None = None  # the target's declared difference whose expectation was checked
+    unchecked: tuple[str, ...] = ()  # expectations left out on this target, each with why (steps.checkable)
 
     @property
     def failed(self) -> bool:

@@ -119,7 +119,8 @@ class Runner:
         except TemplateError as exc:
             return finish(FAILED, error=str(exc), stack_name=outputs.stack_name)
         ctx = StepContext(self.target, outputs, self.transport, self.aws, self.logs, self.clock, self.sleep,
-                          self.wall, enforce_timing=self.enforce_timing, load=self.load)
+                          self.wall, enforce_timing=self.enforce_timing, load=self.load,
+                          row=item.row.id if item.row else None)
         steps = self._run_steps(item, scope, ctx)
         outcome = FAILED if any(step.failed for step in steps) else PASSED
         return finish(outcome, steps=tuple(steps), stack_name=outputs.stack_name,

@@ -150,8 +150,24 @@ class Retry:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """A step's declared difference on one target: `name` (a difference that target declares, saying what it
+    does instead of AWS), the parameter rows it concerns (empty: all) and the expectation checked there: the
+    step's own with the keys the scenario gave replaced."""
+
+    target: str
+    name: str
+    expect: Expectation
+    rows: tuple[str, ...] = ()
+
+    def concerns(self, row: str | None) -> bool:
+        return not self.rows or row in self.rows
+
+
+@dataclass(frozen=True)
 class Step:
-    """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`)."""
+    """One request and what must hold about its response. `where` is its JSON path in its file (`steps[2]`).
+    `differs`: by target name, what that target answers instead of AWS, per parameter row (`expect_on`)."""
 
     kind: str  # http | invoke | aws | load
     call: Call
@@ -161,6 +177,15 @@ class Step:
     expect: Expectation = Expectation()
     captures: tuple[Capture, ...] = ()
     retry: Retry | None = None
+    differs: Mapping[str, tuple[Difference, ...]] = field(default_factory=dict)
+
+    def expect_on(self, target: str, row: str | None = None) -> tuple[Expectation, Difference | None]:
+        """The expectation checked on `target` for parameter row `row`, and the declared difference it comes
+        from (None: AWS's answer, the step's own `expect`)."""
+        for found in self.differs.get(target, ()):
+            if found.concerns(row):
+                return found.expect, found
+        return self.expect, None
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,4 @@ class StepContext:
     wall: Callable[[], float] = time.time
     enforce_timing: bool = True  # False: broken timing bounds are the step's notes, not mismatches
     load: LoadDriver | None = None  # runs `load` steps (harness.load's, wired by the CLI and the pytest plugin)
+    row: str | None = None  # the item's parameter row id (picks the row's `differs` entry)

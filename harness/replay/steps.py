@@ -4,15 +4,19 @@ A step never raises: a template naming an undefined variable, a transport failur
 rendering, even a bug, all become a failed `StepResult` with `error` set (a template error is found before
 anything is sent); only Ctrl-C (KeyboardInterrupt) goes through, to stop the whole run. With `retry`, the
 request and every check are repeated until they all hold, the attempts run out or the retry timeout passes;
-the result is the last attempt's, with the number of attempts. A `load` step (many concurrent requests,
-rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
+the result is the last attempt's, with the number of attempts. On a target the step `differs` on, that target's
+expectation is checked (the declared difference's name is in the result); on a target that writes no API Gateway
+execution logs, a step's execution-log lines are not checked, and the result says so. A `load` step (many
+concurrent requests, rendered one by one) goes to `load_step.py`, which runs it through the context's load driver.
 Left out: running steps concurrently (beyond what a `load` step does inside itself).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
+from ..targets import Target
 from .awscalls import AwsCallError, perform
 from .captures import capture_all
 from .step_context import StepContext
@@ -22,7 +26,7 @@ from .log_checks import check_logs, execution_group, function_group
 from .operands import MatcherError
 from .rendering import build_request, render_model
 from .results import FAILED, PASSED, Request, Response, StepResult, split_timing
-from .scenario import HttpCall, InvokeCall, Retry, Step
+from .scenario import Expectation, HttpCall, InvokeCall, Retry, Step
 from .templating import Scope, TemplateError
 from .transport import TransportError
 
@@ -39,6 +43,17 @@ def _log_groups(kind: str, call: Any, ctx: StepContext) -> dict[str, str | None]
     return {"function": function_group(function), "execution": execution}
 
 
+def checkable(expect: Expectation, target: Target) -> tuple[Expectation, tuple[str, ...]]:
+    """`expect` without its execution-log lines when `target` writes no execution logs (it lacks
+    `execution-logs`), and what was left out, with why: the rest of the step still runs and is checked."""
+    logs = expect.logs
+    reason = target.lacks.get("execution-logs")
+    if logs is None or not logs.execution or reason is None:
+        return expect, ()
+    kept = dataclasses.replace(expect, logs=dataclasses.replace(logs, execution=()))
+    return kept, (f"logs.execution ({len(logs.execution)} lines) not checked: {target.name}: {reason}",)
+
+
 def _send(request: Request, ctx: StepContext) -> Response:
     if request.kind == "http":
         return ctx.transport.send(request)
@@ -50,13 +65,18 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
     if step.kind == "load":  # many requests, rendered one by one by the injected driver
         return run_load_step(step, phase, index, scope, ctx)
     started = ctx.clock()
-    base = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source, where=step.where)
+    base: dict[str, Any] = dict(phase=phase, index=index, name=step.name, kind=step.kind, source=step.source,
+                                where=step.where)
     try:
         call = render_model(step.call, scope, f"{step.where}.{step.kind}")
-        expect = render_model(step.expect, scope, f"{step.where}.expect")
+        declared, difference = step.expect_on(ctx.target.name, ctx.row)
+        where = f"{step.where}.differs.{ctx.target.name}" if difference else f"{step.where}.expect"
+        expect, unchecked = checkable(render_model(declared, scope, where), ctx.target)
         request = build_request(call, ctx.target, ctx.outputs)
     except TemplateError as exc:
         return StepResult(**base, outcome=FAILED, error=str(exc), duration_s=ctx.clock() - started)
+    base["difference"] = difference.name if difference else None
+    base["unchecked"] = unchecked
     retry = step.retry or NO_RETRY
     attempts, response, mismatches, error, captured, notes = 0, None, [], None, {}, ()
     while True:

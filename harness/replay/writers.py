@@ -42,8 +42,9 @@ def junit_xml(results: Sequence[ItemResult], suite: str = "harness replay") -> E
             failure.text = format_failure(result)
         elif result.outcome == SKIPPED:
             ET.SubElement(case, "skipped", {"message": result.skip_reason or ""})
-        if result.notes:
-            ET.SubElement(case, "system-out").text = format_notes(result)
+        notes = format_notes(result)
+        if notes:
+            ET.SubElement(case, "system-out").text = notes
     return root
 
 
@@ -104,6 +105,7 @@ def _step(step: StepResult) -> dict[str, Any]:
         "file": step.source.file, "line": step.source.line, "outcome": step.outcome, "attempts": step.attempts,
         "duration_s": round(step.duration_s, 6), "error": step.error,
         "mismatches": [asdict(m) for m in step.mismatches], "notes": [asdict(m) for m in step.notes],
+        "difference": step.difference, "unchecked": list(step.unchecked),
         "request": _request(step.request),
         "response": _response(step.response), "captured": mask_json(dict(step.captured)),
     }

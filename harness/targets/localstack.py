@@ -40,12 +40,13 @@ BROKEN_STATES = frozenset({"error", "disabled"})
 CONTAINER_LABEL = "harness.localstack"
 DEFAULT_HOST = "localhost:4566"
 DEFAULT_REGION = "us-east-1"  # LocalStack's own default
+#: How long `wait_healthy` waits for anything at all to answer before saying nothing runs there.
+UNREACHABLE_GRACE_S = 5.0
 
 #: What LocalStack (community) does not do as AWS does, by scenario feature (`requires`).
 LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
     "invoke-permission": "LocalStack community does not enforce Lambda invoke permissions",
     "throttle-500": "LocalStack answers a throttled Lambda with 502",
-    "test-invoke-method": "LocalStack community does not run TestInvokeMethod integrations",
     "execution-logs": "LocalStack does not write API Gateway execution logs",
     "integration-timeout": "LocalStack has no API Gateway integration timeout",
     "stage-throttling": "LocalStack community does not apply API Gateway stage throttling",
@@ -55,6 +56,46 @@ LOCALSTACK_LACKS: Mapping[str, str] = MappingProxyType({
     "cognito-authorizers": "LocalStack community has no Cognito (a Pro feature)",
 })
 
+
+#: Where LocalStack 4.14 (community, with the DynamoDB Local inside it) answers otherwise than AWS, by the name a
+#: scenario step gives in `differs.localstack.difference`: what it does instead. docs/targets.md lists the steps.
+LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
+    "dynamodb-missing-table-message":
+        "DynamoDB Local words a missing table's ResourceNotFoundException `Cannot do operations on a non-existent "
+        "table` (AWS: `Requested resource not found`)",
+    "dynamodb-missing-key-message":
+        "DynamoDB Local answers an item or key without the table's key attribute with ValidationException `One of "
+        "the required keys was not given a value` (AWS: PutItem `One or more parameter values were invalid: Missing "
+        "the key <name> in the item`, DeleteItem `The provided key element does not match the schema`)",
+    "dynamodb-key-type-message":
+        "DynamoDB Local answers a key value of the wrong type with ValidationException `One or more parameter values "
+        "were invalid: Type mismatch for key`, without the key's name and types, for DeleteItem too (AWS: PutItem "
+        "`... Type mismatch for key id expected: S actual: N`, DeleteItem `The provided key element does not match "
+        "the schema`)",
+    "dynamodb-key-map-message":
+        "DynamoDB Local answers a key whose value is a map with ValidationException `Invalid attribute value type` "
+        "(AWS: `The provided key element does not match the schema`)",
+    "dynamodb-delete-consumed-capacity":
+        "DynamoDB Local's DeleteItem of a key that is not there answers `ConsumedCapacity` {TableName, "
+        "CapacityUnits: 1.0} that nobody asked for (AWS: `{}`; ConsumedCapacity only with ReturnConsumedCapacity)",
+    "proxy-object-body-200":
+        "LocalStack answers a Lambda proxy response whose `body` is an object, not a string, 200 with the object's "
+        "keys run together as the body (`ItemsCountScannedCount`) (AWS: 502 Internal server error, `Malformed "
+        "Lambda proxy response` in the execution log)",
+    "init-failure-no-log-events":
+        "LocalStack writes no function log events, and an Invoke's log tail is empty, for a function that fails "
+        "during init (raises at import, handler or module not found); the error is only in the answer (AWS: "
+        "`[ERROR] <type>: <message>` in the log and the tail)",
+    "unknown-stage-404":
+        "LocalStack answers a stage that was never deployed 404 {\"message\": \"The API id '<id>' does not "
+        "correspond to a deployed API Gateway API\"}, without x-amzn-ErrorType or x-amzn-RequestId (AWS: 403 "
+        "ForbiddenException `Forbidden`)",
+    "timeout-in-payload-only":
+        "LocalStack reports a function timeout only in the Invoke error payload, {\"errorMessage\": \"<time> <request "
+        "id> Task timed out after N.00 seconds\"} without errorType; the function log and the log tail have START, "
+        "END and REPORT (`Duration: <timeout> ms`) but no timeout line (AWS: errorType Sandbox.Timedout, and the "
+        "line in the log)",
+})
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:
     """LocalStack's edge URL by its conventions: AWS_ENDPOINT_URL, else http://$LOCALSTACK_HOST, else localhost:4566.
@@ -80,7 +121,7 @@ def target(url: str | None = None, region: str | None = None,
     env = os.environ if env is None else env
     url = url or localstack_url(env)
     region = region or env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or DEFAULT_REGION
-    return Target("localstack", Endpoint(url, region), LOCALSTACK_LACKS)
+    return Target("localstack", Endpoint(url, region), LOCALSTACK_LACKS, differs=LOCALSTACK_DIFFERS)
 
 
 def localstack_invoke_urls(endpoint_url: str, api_id: str, stage: str, path: str = "") -> dict[str, str]:
@@ -110,6 +151,7 @@ class Health:
     version: str | None = None
     edition: str | None = None
     error: str | None = None
+    answered: bool = False  # something answered HTTP (an error status, or not LocalStack's health document)
 
     def missing(self, services: tuple[str, ...] = STACK_SERVICES) -> dict[str, str]:
         """Services not yet usable, with their state (`absent` when not listed)."""
@@ -122,12 +164,13 @@ def probe(url: str, timeout: float = 2.0) -> Health:
         with urllib.request.urlopen(url.rstrip("/") + HEALTH_PATH, timeout=timeout) as response:
             body = json.loads(response.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
-        return Health(False, error=f"HTTP {exc.code} from {HEALTH_PATH}")
+        return Health(False, error=f"HTTP {exc.code} from {HEALTH_PATH}", answered=True)
     except (OSError, ValueError) as exc:
         return Health(False, error=_reason(exc))
     services = body.get("services") if isinstance(body, dict) else None
     if not isinstance(services, dict):
-        return Health(False, error=f"{HEALTH_PATH} answered without a `services` map (not LocalStack?)")
+        return Health(False, error=f"{HEALTH_PATH} answered without a `services` map (not LocalStack?)",
+                      answered=True)
     return Health(True, {str(k): str(v) for k, v in services.items()}, body.get("version"), body.get("edition"))
 
 
@@ -138,21 +181,37 @@ def _reason(exc: BaseException) -> str:
 
 def wait_healthy(url: str, services: tuple[str, ...] = STACK_SERVICES, timeout: float = 180.0,
                  interval: float = 1.0, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> Health:
-    """Poll the health endpoint until every one of `services` is available or running."""
-    deadline = clock() + timeout
+                 clock: Callable[[], float] = time.monotonic, unreachable_grace: float = UNREACHABLE_GRACE_S) -> Health:
+    """Poll the health endpoint until every one of `services` is available or running.
+
+    A LocalStack that answers but is still starting gets `timeout`; when nothing has answered at all after
+    `unreachable_grace` seconds (nothing listens there), it fails at once with what to do (`not_running`).
+    """
+    started = clock()
+    deadline = started + timeout
+    answered = False
     while True:
         health = probe(url)
+        answered = answered or health.reachable or health.answered
         if health.reachable:
             broken = {s: st for s, st in health.missing(services).items() if st in BROKEN_STATES}
             if broken:
                 raise LocalStackError(f"LocalStack at {url}: services {broken} (check SERVICES / the logs)")
             if not health.missing(services):
                 return health
+        elif not answered and clock() - started >= min(unreachable_grace, timeout):
+            raise LocalStackError(not_running(url, health.error))
         if clock() >= deadline:
             why = health.error if not health.reachable else f"not ready: {health.missing(services)}"
             raise LocalStackError(f"LocalStack at {url} not healthy after {timeout:.0f} s ({why})")
         sleep(interval)
+
+
+def not_running(url: str, error: str | None) -> str:
+    """The message for "nothing answers at `url`": where it looked and how to point it elsewhere."""
+    return (f"no LocalStack answering at {url} ({error or 'no answer'}): start one (`docker compose up -d "
+            f"localstack`, or `localstack start`), or point the harness at yours with LOCALSTACK_HOST=host:port "
+            f"or AWS_ENDPOINT_URL")
 
 
 def wait_functions_ready(clients: Any, names: list[str] | None = None, timeout: float = 180.0,

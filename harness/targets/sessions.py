@@ -71,19 +71,21 @@ def resolve(name: str | None, *, endpoint_url: str | None = None, region: str, a
             prefix: str | None = None, wait: bool = True, wait_timeout: float = 180.0, check: bool = True) -> Target:
     """The target the CLI asked for, ready to use.
 
-    `endpoint_url` wins (any endpoint; its form checked, then asked once unless `check` is false). `localstack`:
-    waits until its health endpoint reports the stack's services and its functions have left `Pending`. `aws`:
-    refuses (RealAwsRefused, exit status 2) without `allow_real_aws` or HARNESS_ALLOW_REAL_AWS=1, then names
-    everything with a unique prefix (unless `prefix` was given explicitly, already applied by the caller) and
-    tags it with the owner.
+    `endpoint_url` wins (any endpoint; its form checked, then asked once unless `check` is false), except that with
+    `localstack` it only says where LocalStack is. `localstack`: fails within seconds when nothing answers there
+    (`localstack.wait_healthy`), else waits until its health endpoint reports the stack's services and its
+    functions have left `Pending`. `aws`: refuses (RealAwsRefused, exit status 2) without `allow_real_aws` or
+    HARNESS_ALLOW_REAL_AWS=1, then names everything with a unique prefix (unless `prefix` was given explicitly,
+    already applied by the caller) and tags it with the owner.
     """
     if endpoint_url is not None:
         endpoint_url = check_endpoint(endpoint_url)
-        if check:
-            require_stack(endpoint_url, region)
-        return endpoint(endpoint_url, region)
+        if name != "localstack":
+            if check:
+                require_stack(endpoint_url, region)
+            return endpoint(endpoint_url, region)
     if name == "localstack":
-        target = localstack.target(region=region)
+        target = localstack.target(endpoint_url, region=region)
         if wait:
             log.info("waiting for LocalStack at %s", safe_url(target.endpoint.url or ""))
             localstack.wait_ready(target, timeout=wait_timeout)

@@ -1,7 +1,8 @@
 """Where a stack runs: the embedded emulator, LocalStack, real AWS, or any AWS-compatible endpoint.
 
 A `Target` knows how to reach its endpoint (`Endpoint`), the shape of its invoke URLs, which AWS behaviours
-it does not reproduce (`lacks`, so scenarios that depend on them are skipped with the reason), and, for real
+it does not reproduce (`lacks`, so scenarios that depend on them are skipped with the reason), where it answers
+otherwise (`differs`: named differences a scenario step declares with that target's expectation), and, for real
 AWS, the name prefix and tags that keep its resources apart (`stack_settings`). Each kind of target has its
 module (embedded.py, localstack.py, aws.py) with its constructor `target(...)` and what it lacks;
 `sessions.resolve`/`sessions.open_target` make one ready. Left out: credential discovery beyond boto3's
@@ -50,6 +51,7 @@ class Target:
     prefix: str = ""  # put before every resource name (real AWS: unique per user/CI run)
     tags: Mapping[str, str] = field(default_factory=dict)  # added to the stack's tags (real AWS: the owner)
     execution_logging: bool = False  # the stack turns on its stage's execution logs (real AWS, when asked)
+    differs: Mapping[str, str] = field(default_factory=dict)  # difference name -> what it does instead of AWS
 
     @property
     def region(self) -> str:

@@ -69,7 +69,7 @@ def test_invoke_through_the_api_with_tail_and_cloudwatch_logs(world):
     logs = boto3.client("logs", region_name=REGION)
     events = logs.filter_log_events(logGroupName="/aws/lambda/probe")["events"]
     messages = [e["message"] for e in events]
-    assert f"END RequestId: {request_id}" in messages and "hello line 2" in messages
+    assert f"END RequestId: {request_id}\n" in messages and "hello line 2\n" in messages  # as AWS stores them
 
 
 def test_full_arn_name_and_function_error(world):
@@ -91,9 +91,10 @@ def test_code_update_reaches_the_next_invoke(world):
 def test_missing_function_and_event_invocation(world):
     missing = invoke(world, "absent", b"{}")
     assert missing.status_code == 404
-    # Lambda's ResourceNotFoundException body: Type and `Message` (LocalStack's recorded AWS answers,
-    # tests/aws/services/lambda_/test_lambda_api.snapshot.json, e.g. get_function of a missing function)
+    # Lambda's ResourceNotFoundException body: Type and `Message`; Invoke names the function with `:$LATEST`
+    # (LocalStack's recorded AWS answers, tests/aws/services/lambda_/test_lambda_api.snapshot.json and
+    # test_lambda.snapshot.json, test_invoke_exceptions)
     assert json.loads(missing.get_data()) == {
-        "Type": "User", "Message": f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent"}
+        "Type": "User", "Message": f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:absent:$LATEST"}
     accepted = invoke(world, "probe", b'{"tag": "async"}', **{"X-Amz-Invocation-Type": "Event"})
     assert accepted.status_code == 202

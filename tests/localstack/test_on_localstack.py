@@ -1,6 +1,7 @@
-"""Against a real LocalStack (skipped when none is reachable; see conftest.py). Nothing here ran on the machine
-where this was written: it has no Docker engine. The same code paths ran against stand-ins
-(tests/functional/test_targets_localstack_standin.py)."""
+"""Against a real LocalStack (skipped when none is reachable; see conftest.py): deploy, the invoke URL forms, and
+what the community edition does otherwise than AWS (no invoke permission check; TestInvokeMethod runs). Run
+against LocalStack 4.14.0 community (docs/targets.md says where and when); the same code paths also run against
+stand-ins (tests/functional/test_targets_localstack_standin.py)."""
 from __future__ import annotations
 
 import json
@@ -73,3 +74,14 @@ def test_community_does_not_enforce_the_invoke_permission(localstack_target, loc
         assert status == 200  # AWS would answer 500: no permission for API Gateway
     finally:
         destroy(settings, clients)
+
+
+def test_test_invoke_method_runs_on_community(stack, localstack_target):
+    """4.14 community runs TestInvokeMethod, so `test-invoke-method` is not among what LocalStack lacks."""
+    outputs, settings = stack
+    apigw = Clients(localstack_target.endpoint)("apigateway")
+    resource = next(r for r in apigw.get_resources(restApiId=outputs.api_id)["items"] if r.get("pathPart"))
+    answer = apigw.test_invoke_method(restApiId=outputs.api_id, resourceId=resource["id"], httpMethod="GET",
+                                      pathWithQueryString=f"/{outputs.resource_path}?TableName={settings.table.name}")
+    assert answer["status"] == 200 and '"Items"' in answer["body"], answer
+    assert "test-invoke-method" not in ls.LOCALSTACK_LACKS

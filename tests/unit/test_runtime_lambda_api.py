@@ -126,7 +126,7 @@ def test_throttled_event_is_retried_in_the_background():
 def test_unknown_function_is_404_with_the_arn():
     response, runtime, _ = call(name="nope")
     assert error_of(response) == (404, "ResourceNotFoundException",
-                                  f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:nope")
+                                  f"Function not found: arn:aws:lambda:{REGION}:{ACCOUNT}:function:nope:$LATEST")
     assert json.loads(response.get_data())["Type"] == "User"
     response, _, _ = call(name="nope", headers={"X-Amz-Invocation-Type": "DryRun"})
     assert response.status_code == 404

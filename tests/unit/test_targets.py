@@ -43,7 +43,7 @@ def test_invoke_url_shapes():
 @pytest.mark.parametrize("requires, reason", [
     (["invoke-permission"], "localstack: LocalStack community does not enforce Lambda invoke permissions"),
     (["throttle-500"], "localstack: LocalStack answers a throttled Lambda with 502"),
-    (["test-invoke-method"], "localstack: LocalStack community does not run TestInvokeMethod integrations"),
+    (["test-invoke-method"], None),  # 4.14 community runs TestInvokeMethod (tests/localstack checks it)
     (["fault-injection", "unknown-api-404"], None),
 ])
 def test_localstack_skips_what_it_lacks(requires, reason):
@@ -128,3 +128,13 @@ def test_real_aws_lacks_execution_logs_unless_the_account_is_set_up_for_them():
     assert on.skip_reason(["execution-logs"]) is None and on.skip_reason(["unknown-api-404"]).startswith("aws: ")
     assert on.stack_settings(StackSettings()).execution_logging
     assert not targets.embedded.target("http://e:1").stack_settings(StackSettings()).execution_logging
+
+
+def test_resolve_localstack_at_an_endpoint_is_localstack(monkeypatch):
+    """`--target localstack --endpoint URL`: LocalStack at that URL (its waits, what it lacks), not a bare endpoint."""
+    seen = []
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setattr("harness.targets.localstack.wait_ready", lambda target, timeout: seen.append(target.endpoint.url))
+    target = targets.resolve("localstack", endpoint_url="http://127.0.0.1:4666/", region="us-west-1")
+    assert (target.name, target.endpoint.url, seen) == ("localstack", "http://127.0.0.1:4666", ["http://127.0.0.1:4666"])
+    assert "invoke-permission" in target.lacks

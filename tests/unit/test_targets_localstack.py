@@ -260,3 +260,23 @@ def test_session_turns_engine_errors_into_a_skip_reason():
     docker.containers.run = busy
     with ls.session("http://127.0.0.1:9", connect=lambda: docker, env={}) as found:
         assert found.url is None and "port is already allocated" in found.reason
+
+
+def test_wait_healthy_says_at_once_when_nothing_listens():
+    """Nothing at the URL: a clear message after the short grace, not after the 180 s health timeout."""
+    ticks = iter(range(100))
+    with pytest.raises(ls.LocalStackError) as found:
+        ls.wait_healthy("http://127.0.0.1:9", sleep=lambda s: None, clock=lambda: float(next(ticks)))
+    message = str(found.value)
+    assert message.startswith("no LocalStack answering at http://127.0.0.1:9 (")
+    assert "LOCALSTACK_HOST=host:port" in message and "not healthy after" not in message
+    assert next(ticks) <= ls.UNREACHABLE_GRACE_S + 3  # gave up at the grace, long before the timeout
+
+
+def test_wait_healthy_keeps_waiting_for_a_localstack_that_answers_while_starting(health_server):
+    """An HTTP error from a starting LocalStack is an answer: it gets the whole timeout, not the grace."""
+    url, holder = health_server
+    holder["answers"].answers = [(503, {})] * 8 + [(200, {"services": READY})]
+    ticks = iter(range(100))
+    health = ls.wait_healthy(url, sleep=lambda s: None, clock=lambda: float(next(ticks)), unreachable_grace=2)
+    assert health.reachable and holder["answers"].calls == 9

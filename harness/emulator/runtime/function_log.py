@@ -97,6 +97,12 @@ def render(lines: Iterable[Line]) -> str:
     return "".join(text + "\n" for _, text in lines)
 
 
+def event_message(text: str) -> str:
+    """A line as a CloudWatch Logs event of `/aws/lambda/<name>`: with its newline, as AWS stores it
+    (`"START RequestId: ... Version: $LATEST\\n"`, a `print()`ed line ends with `\\n` too)."""
+    return text + "\n"
+
+
 def timeout_line(ts_ms: int, request_id: str, timeout_s: float) -> str:
     return f"{iso_ms(ts_ms)} {request_id} Task timed out after {timeout_s:.2f} seconds"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..snapshots import FunctionConfig
 from .code import CodeCache
-from .function_log import Line
+from .function_log import Line, event_message
 from .launch import Launcher
 from .scheduler import Scheduler
 
@@ -41,10 +41,12 @@ class RuntimeContext:
     launcher: Callable[[str], Launcher] | None = None  # a runtime's prepared launcher (service.py prepares them)
 
     def write_log(self, fn: FunctionConfig, stream: str, lines: list[Line]) -> None:
+        """The lines as the function's log events, each message ending with its newline (as on AWS)."""
         if not lines:
             return
         try:
-            self.log_writer(fn.region, fn.account_id, fn.log_group, stream, lines)
+            self.log_writer(fn.region, fn.account_id, fn.log_group, stream,
+                            [(ts, event_message(text)) for ts, text in lines])
         except Exception:  # logs must never fail an invocation
             log.exception("could not write %d log lines of %s", len(lines), fn.name)
 
