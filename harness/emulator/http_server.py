@@ -205,7 +205,7 @@ class _Handler(FastRequestHead, BaseHTTPRequestHandler):
 
         from .tls_proxy import context_for
 
-        if self.path.startswith("/"):  # origin-form: not a proxy request; answered like any other method
+        if "/" in self.path:  # origin or absolute form: not a proxy request; answered like any other method
             self._run()
             return
         context = context_for(self.path.rsplit(":", 1)[0])

@@ -74,7 +74,7 @@ def test_100_mb_of_lines_are_all_readable(clients, printer):
         "Payload"].read() == b'"done"'
     logs = clients("logs")
     group = f"/aws/lambda/{printer}"
-    printed = [m for m in _all_events(logs, group, _stream(logs, group)) if len(m) == 1023]
+    printed = [m for m in _all_events(logs, group, _stream(logs, group)) if len(m) == 1024]  # with its "\n"
     assert len(printed) == count
     assert [int(m[:6]) for m in printed] == list(range(count))
 
@@ -88,5 +88,5 @@ def test_a_60_mb_line_arrives_whole_in_events_of_at_most_256_kb(clients, printer
     events = _all_events(logs, group, _stream(logs, group))
     body = [m for m in events if m.startswith("abc") or (m and m[0] in "abcdefghijklmnopqrstuvwxyz" and
                                                            not m.startswith(("START", "END", "REPORT")))]
-    assert all(len(m.encode()) <= 262_144 - 26 for m in body)
-    assert "".join(body) == "abcdefghijklmnopqrstuvwxyz" * 40000 * blocks
+    assert all(len(m.encode()) <= 262_144 - 26 and m.endswith("\n") for m in body)  # each event ends with "\n"
+    assert "".join(m[:-1] for m in body) == "abcdefghijklmnopqrstuvwxyz" * 40000 * blocks

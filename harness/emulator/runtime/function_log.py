@@ -24,8 +24,9 @@ Line = tuple[int, str]  # (epoch ms, text without newline)
 
 #: Bytes of lines kept while nobody takes them (a chatty background thread of an idle worker).
 MAX_BUFFERED_BYTES = 256 * 1024 * 1024
-#: The largest CloudWatch Logs event: 256 KB, less the 26 bytes PutLogEvents counts per event.
-MAX_EVENT_BYTES = 262_144 - 26
+#: The largest CloudWatch Logs event: 256 KB, less the 26 bytes PutLogEvents counts per event, less the newline
+#: each event's message ends with (`event_message`; every piece of a split line gets one too [I]).
+MAX_EVENT_BYTES = 262_144 - 26 - 1
 
 
 def now_ms() -> int:
