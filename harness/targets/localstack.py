@@ -95,6 +95,15 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
         "id> Task timed out after N.00 seconds\"} without errorType; the function log and the log tail have START, "
         "END and REPORT (`Duration: <timeout> ms`) but no timeout line (AWS: errorType Sandbox.Timedout, and the "
         "line in the log)",
+    "gateway-response-headers-on-missing-token":
+        "LocalStack answers a path the API does not have 403 `Missing Authentication Token` without the headers of "
+        "the API's DEFAULT_4XX gateway response (e.g. CORS' Access-Control-Allow-Origin) (AWS: a DEFAULT_4XX "
+        "response's parameters apply to every 4XX answer without its own response, MISSING_AUTHENTICATION_TOKEN "
+        "included)",
+    "validator-blank-parameter-present":
+        "LocalStack's request validator takes a required query string parameter sent empty (`?TableName=`) as "
+        "present and passes the request on; the tutorial's function then answers 400 `MissingParameter` (AWS: "
+        "400 `Missing required request parameters: [TableName]` from the validator)",
 })
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:
