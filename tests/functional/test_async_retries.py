@@ -48,6 +48,7 @@ def test_a_failing_event_runs_three_times_with_one_request_id(kit):
     assert len(_starts(kit, fn["name"], request_id, 3)) == 3
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_the_event_invoke_config_sets_the_retries(kit):
     fn = kit.function("boom-once", "probe", handler="index.boom")
     lam = kit.clients("lambda")
@@ -57,6 +58,7 @@ def test_the_event_invoke_config_sets_the_retries(kit):
     assert len(_starts(kit, fn["name"], request_id, 1)) == 1
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_successful_event_runs_once(kit):
     fn = kit.function("echo", "probe", handler="index.echo")
     request_id = kit.clients("lambda").invoke(FunctionName=fn["name"], InvocationType="Event",

@@ -223,6 +223,7 @@ def test_throttled_function_is_500_with_rate_exceeded(world):
                    "Method completed with status: 500"), lines
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_reserved_concurrency_exhausted_by_a_request_in_flight_is_500_rate_exceeded(world, stack_url, lam_once):
     fn = world.functions["one"]
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -261,6 +262,7 @@ def test_function_import_failure_is_502_with_customer_function_error(world):
     assert UUID.match(found["id"])
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_function_timeout_is_502_with_customer_function_error(world):
     response = world.get("echo", params={"action": "sleep", "seconds": "3"})
     assert_gateway_error(response, 502, "Internal server error", "InternalServerErrorException")
@@ -400,6 +402,7 @@ def test_import_failure_payload(world, lam_once):
         "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_timeout_payload(world, lam_once):
     answer = lam_once.invoke(FunctionName=world.functions["probe"]["name"], Payload=b'{"action": "sleep", "seconds": 3}')
     assert (answer["StatusCode"], answer["FunctionError"]) == (200, "Unhandled")

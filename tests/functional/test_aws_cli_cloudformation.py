@@ -53,6 +53,7 @@ def test_aws_cloudformation_package_and_deploy_a_sam_project(tmp_path, stack_url
         clients("cloudformation").delete_stack(StackName="aws-cli-sam")
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_boto3_creates_a_sam_stack_the_embedded_stack_transforms(stack_url, clients):
     template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
         "Fn": {"Type": "AWS::Serverless::Function", "Properties": {

@@ -74,6 +74,7 @@ def test_an_endpoint_without_a_scheme(stack_url, tmp_path, capsys):
     assert not any("port 80" in " ".join(lines) for _, lines in seen.values())  # replay said so once
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_https_to_the_embedded_stack_which_speaks_http(stack_url, tmp_path, capsys):
     https = stack_url.replace("http://", "https://")
     assert_every_command_says(run_each(https, tmp_path, capsys),
@@ -94,6 +95,7 @@ def test_a_port_nothing_listens_on(closed_port, tmp_path, capsys):
                               f"with `harness serve --port {closed_port}`, or point the endpoint elsewhere")
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_web_server_that_is_no_aws_endpoint(web_server, tmp_path, capsys):
     assert_every_command_says(run_each(f"http://{web_server}", tmp_path, capsys),
                               f"harness: {web_server} answers, but it is no AWS endpoint (an HTML page): give the "

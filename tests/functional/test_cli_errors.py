@@ -21,6 +21,7 @@ def harness(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
                           timeout=timeout)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_serve_on_a_port_in_use_says_so():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -32,6 +32,7 @@ def inventory(clients: Clients) -> dict:
     }
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_deploy_redeploy_destroy(moto_server, tmp_path):
     settings = StackSettings()
     clients = Clients(Endpoint(moto_server, settings.region))

@@ -22,6 +22,7 @@ def _groups(clients: Clients, prefix: str) -> list[str]:
     return [g["logGroupName"] for g in clients("logs").describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]]
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_deploy_update_destroy_leaves_no_log_group_and_no_runtime_error():
     settings = StackSettings(region=REGION)
     function_logs = f"/aws/lambda/{settings.function_name}"

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.functional
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_destroy_removes_the_outputs_of_the_stack_it_destroyed(stack_url, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["deploy", "--endpoint", stack_url, "--prefix", "gone-"]) == 0

@@ -168,6 +168,7 @@ def test_worker_killed_mid_request_answers_502_and_the_next_request_succeeds(sit
     assert_stack_answers_fast(site)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_worker_killed_mid_invoke_is_unhandled_runtime_exit_error(site):
     token = uuid.uuid4().hex
     with ThreadPoolExecutor(max_workers=1) as pool:

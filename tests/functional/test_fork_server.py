@@ -52,6 +52,7 @@ def test_forked_environments_are_the_stacks_children_with_their_own_settings(sta
     assert again["pid"] == a["pid"]  # warm: the same environment
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_forked_environment_times_out_and_exits_like_a_process(stack, tmp_path):
     code = build_zip(tmp_path, {"index.py": PROBE})
     fn = stack.fn("index.handler", name="c", code=code, runtime="python3.12", timeout=1)

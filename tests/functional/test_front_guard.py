@@ -47,6 +47,7 @@ def test_a_cross_site_fetch_without_origin_is_refused(stack_url, clients, table)
     assert table in clients("dynamodb").list_tables()["TableNames"]
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_same_origin_reads_internal_routes_without_cors_headers(stack_url):
     answer = requests.get(stack_url + "/moto-api/data.json", headers={"Origin": stack_url}, timeout=10)
     assert answer.status_code == 200 and _cors(answer) == {}
@@ -82,6 +83,7 @@ def test_the_recorder_is_off(stack_url):
     assert requests.post(f"{stack_url}/moto-api/proxy/passthrough", json={}, timeout=10).status_code == 403
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_moto_data_json_answers_with_a_function_deployed_and_no_docker(stack_url, clients, monkeypatch):
     """moto's data.json reads every model attribute; a Lambda function's lazy Docker client must not make it 500
     (moto_changes/no_docker.py). DOCKER_HOST points nowhere, as on a machine without a Docker engine."""

@@ -42,6 +42,7 @@ def test_secret_names():
     assert scrubbed({"PATH": "/bin", **SECRETS}) == {"PATH": "/bin"}
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux's /proc")
 def test_a_function_finds_no_secret_of_the_stack(tmp_path):
     with StackProcess(region=REGION, env=SECRETS) as stack:

@@ -85,6 +85,7 @@ def _function(clients: Clients, tmp_path, kit: Kit, name: str) -> str:
     return full
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_setsid_children_end_with_delete_function_the_worker_and_the_stack(own_stack, tmp_path):
     clients = Clients(Endpoint(own_stack.url, REGION))
     kit = Kit(clients, "proc")

@@ -590,6 +590,7 @@ def invoke_payloads(draw: Any, world: World) -> bytes:
     return json.dumps(event).encode()
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_any_payload_to_the_function_through_invoke(world, tutorial_stack):
     url = f"{world.base}/2015-03-31/functions/{tutorial_stack.function_name}/invocations"
 

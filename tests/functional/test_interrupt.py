@@ -49,6 +49,7 @@ def _session_processes(sid: int) -> list[str]:
     return found
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize("kind", ["http", "load"])
 def test_ctrl_c_stops_harness_run_at_once(tmp_path, kind):
     marker = tmp_path / "began"

@@ -125,6 +125,7 @@ def test_a_small_run_on_its_own_embedded_stack_exits_0(tmp_path):
     assert data["writes"]["lost"] == 0 and data["profile"]["clients"] == 4
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_broken_threshold_exits_1(stack_url, tmp_path):
     done = subprocess.run([*HARNESS, "load", "--endpoint", stack_url, "--prefix", "loadcli-", "--requests", "20",
                            "--clients", "2", "--mix", "post=1", "--max-p99-ms", "0.001"],

@@ -23,6 +23,7 @@ def harness(*args: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=120, cwd=ROOT)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_request_id_shows_its_execution_log_and_the_invocation_with_what_the_handler_printed(
         stack_url, tutorial_stack):
     answer = requests.get(tutorial_stack.invoke_url, params={"TableName": tutorial_stack.tables[0]}, timeout=30)
@@ -44,6 +45,7 @@ def test_a_request_id_shows_its_execution_log_and_the_invocation_with_what_the_h
     assert only.returncode == 0 and only.stdout.splitlines() == function
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_unknown_request_id_and_bad_since_exit_non_zero_with_the_reason(stack_url, tutorial_stack):
     unknown = harness("--endpoint", stack_url, "--request-id", "no-such-request", "--since", "1m")
     assert unknown.returncode == 1 and "no line names request no-such-request" in unknown.stderr
@@ -57,6 +59,7 @@ def test_a_stack_that_is_not_there_says_so(stack_url):
     assert "no API nothere-api-for-db-api" in done.stderr and "no log group /aws/lambda/nothere-db-api" in done.stderr
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_follow_prints_new_lines_as_they_come_and_stops_on_ctrl_c(stack_url, clients, tutorial_stack):
     import queue
     import signal

@@ -134,6 +134,7 @@ def test_init_errors(kit, probe, handler, error_type, message):
     assert _report(lines).group(4).endswith(f"\tStatus: error\tError Type: {error_type}\t")
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_timeout(kit, probe):
     answer, payload, lines = invoke(kit, probe("index.sleeps", timeout=1))
     request_id = answer["ResponseMetadata"]["RequestId"]

@@ -160,6 +160,7 @@ SLOW = dict(PASSING, name="an impossible timing bound",
                     "expect": {"status": 200, "max_duration_ms": 0.001}}])
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_pytest_enforces_timing_bounds_unless_told_to_report_them(pytester, stack_url):
     """Counts warnings, so pytest's own note that an editable install's `harness` was imported before the
     in-process run (setuptools' finder-based editable installs) is filtered out."""
@@ -181,6 +182,7 @@ def test_pytest_enforces_timing_bounds_unless_told_to_report_them(pytester, stac
     wrong.stderr.fnmatch_lines(["*harness_timing_bounds must be enforce or report, not 'sometimes'*"])
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_harness_replay_reports_timing_bounds_when_asked(tmp_path, stack_url):
     write(tmp_path / "scenarios", "slow.json", SLOW)
     command = [sys.executable, "-m", "harness", "replay", str(tmp_path / "scenarios"), "--endpoint", stack_url]
@@ -195,6 +197,7 @@ def test_harness_replay_reports_timing_bounds_when_asked(tmp_path, stack_url):
     assert case.find("failure") is None and "not enforced" in case.find("system-out").text
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_harness_replay_selects_by_tag_and_name_and_lists(tmp_path, stack_url):
     folder = tmp_path / "scenarios"
     for name, doc in [("pass.json", PASSING), ("fail.json", FAILING), ("rows.json", ROWS)]:
@@ -223,6 +226,7 @@ def test_harness_replay_with_only_invalid_files_runs_nothing(tmp_path):
 BROKEN = dict(PASSING, name="broken", steps=[{"http": {"method": "GET"}, "expect": {"status": "two hundred"}}])
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_an_invalid_file_is_reported_and_skipped_while_the_others_run_and_list(tmp_path, stack_url):
     folder = tmp_path / "scenarios"
     write(folder, "a_broken.json", BROKEN)

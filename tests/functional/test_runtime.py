@@ -165,6 +165,7 @@ def test_reserved_concurrency_zero_throttles_everything(stack):
     assert refused.value.status == 429
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_timeout_kills_the_worker_and_the_next_invoke_gets_a_fresh_one(stack):
     fn = stack.fn("index.sleep", timeout=1)
     _, warm = stack.invoke(fn, {"seconds": 0})

@@ -39,6 +39,7 @@ def one_python_machine() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_one_plain_line_per_foreign_runtime_per_stack():
     with HarnessProcess("serve", "--port", "0", env=one_python_machine()) as serve:
         url = serve.wait_line("ready at").split("ready at ")[1].split()[0]

@@ -35,6 +35,7 @@ def _zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_sam_application_with_layer_auth_models_and_include(clients, stack_url):
     s3, cf, apigw = clients("s3"), clients("cloudformation"), clients("apigateway")
     bucket = f"sam-{uuid.uuid4().hex[:10]}"

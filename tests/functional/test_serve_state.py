@@ -87,6 +87,7 @@ def test_tables_items_indexes_and_tags_survive_a_restart_and_a_redeploy(tmp_path
         assert second.stop() == 0, "\n".join(second.seen)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_path):
     (tmp_path / "dynamodb.json").write_text('{"version": 42}')
     broken = Serve("--state", str(tmp_path))
@@ -97,6 +98,7 @@ def test_a_state_file_it_cannot_read_stops_the_start_and_is_left_as_it_was(tmp_p
     assert (tmp_path / "dynamodb.json").read_text() == '{"version": 42}'
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_an_older_versions_dynamodb_snapshot_is_imported_once(tmp_path):
     legacy = {"version": 1, "regions": {"us-east-1": [{
         "create": {"TableName": "old", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],

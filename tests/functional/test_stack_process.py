@@ -22,6 +22,7 @@ os._exit(0)  # the parent dies without stopping its stack
 
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_orphaned_stack_stops_when_its_parent_is_gone():
     done = subprocess.run([sys.executable, "-c", ORPHAN], capture_output=True, text=True, timeout=60)
     pid = int(done.stdout.strip().splitlines()[-1])

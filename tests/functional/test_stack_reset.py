@@ -24,6 +24,7 @@ def stack():
         yield proc
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_reset_kills_the_workers_and_the_stack_serves_a_new_deployment(stack):
     clients = Clients(Endpoint(stack.url, REGION))
     fn = Kit(clients, "reset").function("probe", "gateway_probe")

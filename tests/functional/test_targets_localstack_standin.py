@@ -200,6 +200,7 @@ def test_deploy_waits_for_health_and_pending_then_destroy(front, tmp_path, stand
     _no_secrets(destroyed)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_localstack_host_convention_and_doctor(front):
     port = front.server_address[1]
     run = _harness("doctor", env={"LOCALSTACK_HOST": f"127.0.0.1:{port}", "AWS_EC2_METADATA_DISABLED": "true"})

@@ -138,6 +138,7 @@ def test_a_requirements_txt_dependency_is_packaged_with_the_function(tmp_path, s
         harness(tmp_path, "destroy", "--stack-name", "packaged-dep", "--endpoint", stack_url, "--region", REGION)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_failing_resource_prints_its_name_type_and_reason_and_exits_1(tmp_path, stack_url, clients):
     (tmp_path / "template.yaml").write_text(
         "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
@@ -153,6 +154,7 @@ def test_a_failing_resource_prints_its_name_type_and_reason_and_exits_1(tmp_path
     harness(tmp_path, "destroy", "--stack-name", "fails-here", "--endpoint", stack_url, "--region", REGION)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 @pytest.mark.parametrize(("text", "expected"), [
     ("Resources: [unclosed\n", "template.yaml:2:1: not a YAML or JSON template"),
     ("Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: {'Fn::Nope': x}\n",
@@ -177,6 +179,7 @@ def test_bad_input_is_one_line_naming_the_place_exit_2_and_nothing_deployed(tmp_
     assert "never-made" not in [s["StackName"] for s in clients("cloudformation").describe_stacks()["Stacks"]]
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_cfn_lint_errors_stop_the_deploy_and_no_lint_skips_them(tmp_path, stack_url, clients):
     (tmp_path / "template.yaml").write_text(
         "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: lots\n")

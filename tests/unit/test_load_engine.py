@@ -251,6 +251,7 @@ def test_ctrl_c_ends_the_run_with_what_was_recorded():
     assert result.verification.ok and stored == set()  # the requests in flight finished; checked, cleaned up
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_a_second_ctrl_c_stops_waiting_for_the_requests_in_flight():
     sent = []
 

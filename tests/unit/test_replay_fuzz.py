@@ -229,6 +229,7 @@ def test_any_json_value_is_an_error_or_a_scenario(world: Path, doc: Any) -> None
     check(world, f"v-{uuid.uuid4().hex[:8]}.json", json.dumps(doc).encode())
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 @FUZZ
 @given(doc=mutated(BASE), indent=st.sampled_from([None, 1]), data=st.data())
 @example(doc={**BASE, "name": "x\udcff"}, indent=None, data=None)  # a lone surrogate: not UTF-8 (was UnicodeDecodeError)
@@ -239,6 +240,7 @@ def test_mutated_scenarios_are_an_error_or_a_scenario(world: Path, doc: Any, ind
     check(world, f"m-{uuid.uuid4().hex[:8]}.json", raw)
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 @FUZZ
 @given(fragment=st.sampled_from(sorted(FRAGMENTS)), doc=st.data())
 def test_mutated_fragments_are_reported_in_the_including_scenario(world: Path, fragment: str, doc: Any) -> None:

@@ -68,6 +68,7 @@ def test_a_missing_path_names_the_resource_and_property(tmp_path):
         find_artifacts(body, tmp_path, "template.yaml")
 
 
+@pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_aws_include_of_a_local_file_is_inlined(tmp_path):
     (tmp_path / "more.yaml").write_text(
         "Q:\n  Type: AWS::SQS::Queue\n  Properties:\n    QueueName: !Sub '${AWS::StackName}-q'\n")
