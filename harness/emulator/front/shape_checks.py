@@ -338,15 +338,19 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
                     failed = True
             if failed:
                 found.append(violation(value, path, listed, hidden))
-        size = len(value)
-        if not own_length:
-            return
-        if high is not None and size > high:
-            found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
-        if low is not None and size < low:
-            found.append(violation(value, path, f"Member must have length greater than or equal to {low}", hidden))
+        if own_length:
+            _check_length(value, path, found, low, high, hidden)
 
     return check_list
+
+
+def _check_length(value: Any, path: str, found: list[str], low: int | None, high: int | None, hidden: bool) -> None:
+    """A list's or map's own length against its shape's min/max (AWS's two sentences)."""
+    size = len(value)
+    if high is not None and size > high:
+        found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
+    if low is not None and size < low:
+        found.append(violation(value, path, f"Member must have length greater than or equal to {low}", hidden))
 
 
 def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_length: bool = True) -> Check:
@@ -396,13 +400,8 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_l
             found.append(violation(value, path, keys_listed, hidden))
         if values_failed:
             found.append(violation(value, path, values_listed, hidden))
-        size = len(value)
-        if not own_length:
-            return
-        if high is not None and size > high:
-            found.append(violation(value, path, f"Member must have length less than or equal to {high}", hidden))
-        if low is not None and size < low:
-            found.append(violation(value, path, f"Member must have length greater than or equal to {low}", hidden))
+        if own_length:
+            _check_length(value, path, found, low, high, hidden)
 
     return check_map
 

@@ -44,7 +44,7 @@ from .execution_log import body_text, java_map
 from .gateway_responses import GatewayError
 from .integrate import DEFAULT_TIMEOUT_MS, Submit, render_stage_variables, split_function
 from .mapping import context_variables, mapped, template_variables
-from .respond import gateway_headers
+from .respond import complete, gateway_headers
 from .vtl import TemplateFailure, render
 
 _LAMBDA_URI = re.compile(
@@ -268,7 +268,7 @@ class NonProxyIntegrations:
         if isinstance(backend, GatewayError):
             return backend
         kept: list[Header] = [(k, v) for k, v in backend.headers.items() if k.lower() not in _HOP_BY_HOP]
-        return self._done(ctx, HttpAnswer(backend.status, (*kept, *gateway_headers(ctx)), backend.body))
+        return complete(ctx, HttpAnswer(backend.status, (*kept, *gateway_headers(ctx)), backend.body))
 
     # ---- response ---------------------------------------------------------------------------------------
 
@@ -318,16 +318,5 @@ class NonProxyIntegrations:
             headers = [(k, v) for k, v in headers if k.lower() != str(name).lower()] + [(str(name), str(value))]
         if not any(k.lower() == "content-type" for k, _ in headers):
             headers.insert(0, ("Content-Type", "application/json"))
-        return self._done(ctx, HttpAnswer(status, (*headers, *gateway_headers(ctx)), body))
+        return complete(ctx, HttpAnswer(status, (*headers, *gateway_headers(ctx)), body))
 
-    @staticmethod
-    def _done(ctx: InvocationContext, answer: HttpAnswer) -> None:
-        ctx.answer = answer
-        shown = {k: v for k, v in answer.headers if k not in ("x-amzn-RequestId", "x-amz-apigw-id")}
-        ctx.log.extend((
-            f"Method response body after transformations: {body_text(answer.body)}",
-            f"Method response headers: {java_map(shown)}",
-            "Successfully completed execution",
-            f"Method completed with status: {answer.status}",
-        ))
-        return None

@@ -196,6 +196,11 @@ def convert(ctx: InvocationContext) -> GatewayError | None:
     except MalformedProxyResponse as why:
         log.info("request %s: malformed Lambda proxy response: %s", ctx.request_id, why)
         return gateway_responses.malformed_proxy_response()
+    return complete(ctx, answer)
+
+
+def complete(ctx: InvocationContext, answer: HttpAnswer) -> None:
+    """The method's answer, and the execution log's closing lines (any integration type)."""
     ctx.answer = answer
     shown = {k: v for k, v in answer.headers if k not in ("x-amzn-RequestId", "x-amz-apigw-id")}
     ctx.log.extend((
