@@ -67,6 +67,7 @@ def _add_replay_parsers(sub: Any) -> None:
     rep = sub.add_parser("replay", help="replay scenario files against a target and report")
     rep.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or directories")
     endpoint_options(rep)
+    code_dir_option(rep)
     report_options(rep)
     _template_options(rep)
     rep.add_argument("--run-skipped", action="store_true",

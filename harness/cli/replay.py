@@ -135,10 +135,14 @@ def _interrupted(results: list[ItemResult], total: int, progress: Progress | Non
 
 def cmd_replay(args: argparse.Namespace) -> int:
     region = args.region or DEFAULT_REGION
+    settings = None
+    if args.code_dir or args.runtime:  # the base stack's function from another folder/runtime (handler-node)
+        code = argparse.Namespace(region=region, code_dir=args.code_dir, runtime=args.runtime)
+        settings = stack_settings(code, check_code=True)
     return replay(args.paths, args.target, args.endpoint, region, args.allow_real_aws,
                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce",
                   tags=args.tag, match=args.match, list_only=args.list, template=template_run(args, region),
-                  run_skipped=args.run_skipped)
+                  run_skipped=args.run_skipped, settings=settings)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
