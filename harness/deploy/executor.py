@@ -53,6 +53,11 @@ class StackOutputs:
     outputs: dict[str, str] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def from_template(self) -> bool:
+        """Whether a template made this stack (a template always has resources; the plan's stack lists none)."""
+        return bool(self.resources)
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 

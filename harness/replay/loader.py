@@ -173,7 +173,7 @@ class _Builder:
                 self.problem(f, [*parts, "drop"], f"{key!r} is both dropped and expected")
             replaced[key] = getattr(Expectation(), key)  # the "not given" value: nothing checked
         return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
-                          tuple(spec.get("rows", ())))
+                          tuple(spec.get("rows", ())), spec.get("stacks"))
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
@@ -286,12 +286,13 @@ class _Builder:
 
 def row_problems(scenario: Scenario) -> list[Problem]:
     """The `differs` entries naming a row the scenario does not have, or a row another entry of the same target
-    already names (or that an entry without `rows`, which concerns every row, also covers)."""
+    already names for the same kind of stack (or that an entry without `rows`, which concerns every row, also
+    covers; an entry without `stacks` concerns both kinds)."""
     ids = {row.id for row in scenario.params}
     found: list[Problem] = []
     for step in (*scenario.setup, *scenario.steps, *scenario.teardown):
         for target, entries in step.differs.items():
-            seen: set[str | None] = set()
+            seen: set[tuple[str, str | None]] = set()
             for i, entry in enumerate(entries):
                 where = f"{step.where}.differs.{target}" + (f"[{i}]" if len(entries) > 1 else "")
                 for row in entry.rows:
@@ -299,11 +300,13 @@ def row_problems(scenario: Scenario) -> list[Problem]:
                         known = ", ".join(sorted(ids)) or "none: the scenario has no params"
                         found.append(Problem(step.source.file, step.source.line, f"{where}.rows",
                                              f"no parameter row {row!r} (rows: {known})"))
-                covered = set(entry.rows) if entry.rows else {None, *ids}
+                rows = set(entry.rows) if entry.rows else {None, *ids}
+                kinds = (entry.stacks,) if entry.stacks else ("plan", "template")
+                covered = {(kind, row) for kind in kinds for row in rows}
                 if covered & seen:
+                    twice = sorted({str(r) for _, r in covered & seen if r})
                     found.append(Problem(step.source.file, step.source.line, where,
-                                         f"a row is covered twice for {target}: "
-                                         f"{', '.join(sorted(str(r) for r in covered & seen if r)) or 'every row'}"))
+                                         f"a row is covered twice for {target}: {', '.join(twice) or 'every row'}"))
                 seen |= covered
     return found
 

@@ -152,16 +152,20 @@ class Retry:
 @dataclass(frozen=True)
 class Difference:
     """A step's declared difference on one target: `name` (a difference that target declares, saying what it
-    does instead of AWS), the parameter rows it concerns (empty: all) and the expectation checked there: the
-    step's own with the keys the scenario gave replaced."""
+    does instead of AWS), the parameter rows it concerns (empty: all), the kind of stack it concerns (`stacks`:
+    "template" for a stack deployed from a template through the target's CloudFormation, "plan" for the
+    harness's own deployment steps, None: both) and the expectation checked there: the step's own with the keys
+    the scenario gave replaced."""
 
     target: str
     name: str
     expect: Expectation
     rows: tuple[str, ...] = ()
+    stacks: str | None = None
 
-    def concerns(self, row: str | None) -> bool:
-        return not self.rows or row in self.rows
+    def concerns(self, row: str | None, template: bool = False) -> bool:
+        kind_ok = self.stacks is None or self.stacks == ("template" if template else "plan")
+        return kind_ok and (not self.rows or row in self.rows)
 
 
 @dataclass(frozen=True)
@@ -179,11 +183,13 @@ class Step:
     retry: Retry | None = None
     differs: Mapping[str, tuple[Difference, ...]] = field(default_factory=dict)
 
-    def expect_on(self, target: str, row: str | None = None) -> tuple[Expectation, Difference | None]:
-        """The expectation checked on `target` for parameter row `row`, and the declared difference it comes
-        from (None: AWS's answer, the step's own `expect`)."""
+    def expect_on(self, target: str, row: str | None = None,
+                  template: bool = False) -> tuple[Expectation, Difference | None]:
+        """The expectation checked on `target` for parameter row `row` (on a stack deployed from a template
+        when `template`), and the declared difference it comes from (None: AWS's answer, the step's own
+        `expect`)."""
         for found in self.differs.get(target, ()):
-            if found.concerns(row):
+            if found.concerns(row, template):
                 return found.expect, found
         return self.expect, None
 

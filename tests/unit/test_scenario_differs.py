@@ -3,6 +3,7 @@ that target declares; execution-log lines left unchecked where no execution log 
 docs/targets.md, checked against the scenarios."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -58,6 +59,43 @@ def test_a_row_s_difference_is_checked_on_its_target_only(tmp_path):
 
 URL_LS = "http://ls:4566"
 
+STACKS = """
+"name": "template stacks",
+"steps": [{"http": {"path": "/db-api"},
+           "expect": {"status": 200, "json": {"description": "Api for db-api"}},
+           "differs": {"localstack": {"difference": "cfn-openapi-body-drops-description", "stacks": "template",
+                                      "expect": {"json": {}}}}}]
+"""
+
+
+def test_a_difference_for_template_stacks_is_checked_on_a_template_s_stack_only(tmp_path):
+    scenario = load_scenario(scenario_file(tmp_path, STACKS))
+    step = scenario.steps[0]
+    expect, difference = step.expect_on("localstack", template=True)
+    assert difference.name == "cfn-openapi-body-drops-description" and expect.json == {}
+    assert step.expect_on("localstack", template=False) == (step.expect, None)  # the plan's stack: AWS's answer
+
+    from_template = dataclasses.replace(outputs(), resources={"DbApi": "api123"})
+    assert from_template.from_template and not outputs().from_template
+    answer = FakeTransport(lambda request, n: FakeTransport.json(200, {}))
+    localstack = planned("localstack", URL_LS)
+    with make_runner(target=localstack, stacks=FixedStack(from_template), transport=answer) as runner:
+        on_template = runner.run_item(scenario.items()[0])
+    assert on_template.outcome == PASSED and on_template.steps[0].difference == "cfn-openapi-body-drops-description"
+    with make_runner(target=localstack, stacks=FixedStack(outputs()), transport=answer) as runner:
+        on_plan = runner.run_item(scenario.items()[0])
+    assert on_plan.outcome == FAILED and on_plan.steps[0].difference is None
+
+
+def test_one_entry_per_kind_of_stack_is_not_covering_a_row_twice(tmp_path):
+    both = ('[{"difference": "cfn-openapi-body-drops-description", "stacks": "template", "expect": {"status": 1}},'
+            ' {"difference": "unknown-stage-404", "stacks": "plan", "expect": {"status": 2}}]')
+    path = scenario_file(tmp_path, f'"name": "x", "steps": [{{"http": {{}}, "expect": {{"status": 403}}, '
+                                   f'"differs": {{"localstack": {both}}}}}]')
+    step = load_scenario(path).steps[0]
+    assert step.expect_on("localstack", template=True)[0].status == 1
+    assert step.expect_on("localstack", template=False)[0].status == 2
+
 
 def test_drop_leaves_a_part_unchecked_there_and_keeps_the_others(tmp_path):
     body = """
@@ -81,6 +119,10 @@ def test_drop_leaves_a_part_unchecked_there_and_keeps_the_others(tmp_path):
      "no parameter row 'nope' (rows: none: the scenario has no params)"),
     ('{"localstack": [{"difference": "unknown-stage-404", "expect": {"status": 404}},'
      ' {"difference": "unknown-stage-404", "expect": {"status": 404}}]}', "a row is covered twice for localstack"),
+    ('{"localstack": [{"difference": "unknown-stage-404", "expect": {"status": 404}},'
+     ' {"difference": "unknown-stage-404", "stacks": "template", "expect": {"status": 404}}]}',
+     "a row is covered twice for localstack: every row"),
+    ('{"localstack": {"difference": "unknown-stage-404", "stacks": "sam", "expect": {"status": 404}}}', "sam"),
     ('{"localstack": {"difference": "unknown-stage-404", "expect": {"json": {"m": "{{stack.tabel}}"}}}}',
      "stack.tabel"),
 ])
