@@ -45,7 +45,10 @@ def test_every_scenario_passes_or_is_skipped_for_what_localstack_lacks(localstac
     assert all(reason.startswith("localstack: LocalStack ") for reason in reasons), reasons
     assert {reason.split(": ", 1)[1] for reason in reasons} <= set(ls.LOCALSTACK_LACKS.values())
     differing = {step.difference for r in results for step in r.steps if step.difference}
-    assert differing == set(ls.LOCALSTACK_DIFFERS), "a declared difference no step met on LocalStack"
+    on_plan = {d.name for item in load_items([SCENARIOS]) for phase in (item.scenario.setup, item.scenario.steps)
+               for step in phase for d in step.differs.get("localstack", ()) if d.stacks != "template"}
+    assert differing == on_plan, "a declared difference no step met on LocalStack"  # template ones: see
+    # test_templates_and_node_on_localstack.py
     assert sum(r.outcome == PASSED for r in results) >= 50
 
 
