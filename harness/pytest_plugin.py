@@ -130,6 +130,7 @@ class HarnessSession:
         from .deploy.template_deploy import deployed_template, plan_template
         from .deploy.template_source import parse_overrides
         from .errors import UsageError
+        from .targets.localstack import wait_template_services
 
         name = self.config.getoption("harness_stack_name")
         if name and self.worker and (target.name != "embedded" or self.endpoint is not None):
@@ -139,6 +140,7 @@ class HarnessSession:
                                  overrides=parse_overrides(self.config.getoption("harness_parameter_overrides")))
         except UsageError as exc:
             raise pytest.UsageError(f"--harness-template: {exc}") from exc
+        wait_template_services(target)
         return self._exit.enter_context(deployed_template(
             plan, Clients(target.endpoint), url_for=target.invoke_url,
             transform_here=target.name not in ("localstack", "aws")))

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from ..errors import UsageError
 
 from ..defaults import DEFAULT_REGION
+from ..targets.localstack import wait_template_services
 from .options import resolve_target
 
 SERVER_SIDE_TRANSFORM = ("localstack", "aws")  # targets whose CloudFormation runs SAM's transform itself
@@ -72,6 +73,7 @@ def cmd_deploy_template(args: argparse.Namespace) -> int:
                          lint=not args.no_lint)
     _print_warnings(plan)
     target = resolve_target(args, region)
+    wait_template_services(target)
     stack_name = f"{target.prefix}{plan.stack_name}" if target.prefix else plan.stack_name
     if stack_name != plan.stack_name or target.tags:
         import dataclasses
@@ -167,6 +169,7 @@ def template_stack(run: TemplateRun | None, target: Any) -> Iterator[Any]:
     from ..clients import Clients
     from ..deploy.template_deploy import deployed_template
 
+    wait_template_services(target)
     with deployed_template(run.plan, Clients(target.endpoint), url_for=target.invoke_url,
                            transform_here=target.name not in SERVER_SIDE_TRANSFORM,
                            on_status=lambda line: print(f"harness: {line}", flush=True)) as outputs:

@@ -35,6 +35,9 @@ DEFAULT_IMAGE = "localstack/localstack:4.14.0"
 LAMBDA_RUNTIME_IMAGE = "public.ecr.aws/lambda/python:3.12"
 TOKEN_FREE_UNTIL = (4, 14, 0)
 STACK_SERVICES = ("dynamodb", "iam", "sts", "lambda", "apigateway", "logs")
+#: What a template deploy needs besides: LocalStack's CloudFormation (it runs SAM's transform), S3 for the
+#: packaging bucket. Started with the stack's services (compose, `start`), waited for only by template deploys.
+TEMPLATE_SERVICES = ("cloudformation", "s3")
 READY_STATES = frozenset({"available", "running"})
 BROKEN_STATES = frozenset({"error", "disabled"})
 CONTAINER_LABEL = "harness.localstack"
@@ -221,6 +224,19 @@ def wait_healthy(url: str, services: tuple[str, ...] = STACK_SERVICES, timeout: 
         sleep(interval)
 
 
+def wait_template_services(target: Target, timeout: float = 180.0, **waiting: Any) -> Health | None:
+    """Before a template deploy on LocalStack: wait until it runs TEMPLATE_SERVICES; a LocalStack whose SERVICES
+    leave them out fails at once, saying what to add (other targets: None, nothing asked)."""
+    if target.name != "localstack":
+        return None
+    url = target.endpoint.url or ""
+    try:
+        return wait_healthy(url, services=TEMPLATE_SERVICES, timeout=timeout, **waiting)
+    except LocalStackError as exc:
+        raise LocalStackError(f"{exc}; a template deploys through LocalStack's CloudFormation, with S3 for its "
+                              f"packaging bucket: add {','.join(TEMPLATE_SERVICES)} to LocalStack's SERVICES") from exc
+
+
 def not_running(url: str, error: str | None) -> str:
     """The message for "nothing answers at `url`": where it looked and how to point it elsewhere."""
     return (f"no LocalStack answering at {url} ({error or 'no answer'}): start one (`docker compose up -d "
@@ -348,7 +364,7 @@ def _short(exc: BaseException) -> str:
 def container_settings(image: str, port: int, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Keyword arguments for `containers.run`: loopback-only port, Docker socket for Lambda, token passthrough."""
     env = os.environ if env is None else env
-    environment = {"SERVICES": ",".join(STACK_SERVICES), "EAGER_SERVICE_LOADING": "1",
+    environment = {"SERVICES": ",".join(STACK_SERVICES + TEMPLATE_SERVICES), "EAGER_SERVICE_LOADING": "1",
                    "LAMBDA_KEEPALIVE_MS": "600000", "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "60",
                    "LAMBDA_IGNORE_ARCHITECTURE": "1", "DEBUG": env.get("DEBUG", "0")}
     token = env.get("LOCALSTACK_AUTH_TOKEN")

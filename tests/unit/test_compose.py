@@ -92,7 +92,8 @@ def test_lambda_containers_join_the_stack_network_and_start_fast(compose):
     assert "stack" in compose["services"]["localstack"]["networks"]
     assert int(env["LAMBDA_KEEPALIVE_MS"]) >= 60_000
     assert int(env["LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT"]) >= 10
-    assert set(env["SERVICES"].split(",")) == {"dynamodb", "iam", "sts", "lambda", "apigateway", "logs"}
+    assert set(env["SERVICES"].split(",")) == {"dynamodb", "iam", "sts", "lambda", "apigateway", "logs",
+                                               "cloudformation", "s3"}  # the last two: templates
     assert env["PERSISTENCE"] == "0" and "DEBUG" in env
     renamed = load({"HARNESS_NETWORK": "other"})
     assert env_of(renamed["services"]["localstack"])["LAMBDA_DOCKER_NETWORK"] == renamed["networks"]["stack"]["name"]

@@ -280,3 +280,16 @@ def test_wait_healthy_keeps_waiting_for_a_localstack_that_answers_while_starting
     ticks = iter(range(100))
     health = ls.wait_healthy(url, sleep=lambda s: None, clock=lambda: float(next(ticks)), unreachable_grace=2)
     assert health.reachable and holder["answers"].calls == 9
+
+
+def test_a_template_deploy_waits_for_cloudformation_and_s3_and_says_what_to_add(health_server):
+    url, holder = health_server
+    target = ls.target(url, region="us-west-1")
+    holder["answers"].answers = [(200, {"services": {**READY, "cloudformation": "running", "s3": "running"}})]
+    assert ls.wait_template_services(target, sleep=lambda s: None).services["cloudformation"] == "running"
+    holder["answers"].answers = [(200, {"services": {**READY, "cloudformation": "disabled"}})]  # s3 too (READY)
+    with pytest.raises(ls.LocalStackError, match="add cloudformation,s3 to LocalStack's SERVICES"):
+        ls.wait_template_services(target, sleep=lambda s: None)
+    assert ls.wait_template_services(targets.embedded.target("http://e")) is None  # asks nothing elsewhere
+    started = ls.container_settings("localstack/localstack:4.14.0", 4566, env={})["environment"]["SERVICES"]
+    assert set(ls.TEMPLATE_SERVICES) <= set(started.split(","))
