@@ -109,9 +109,10 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
         "400 `Missing required request parameters: [TableName]` from the validator)",
     "cfn-openapi-body-drops-description":
         "LocalStack's CloudFormation makes an AWS::ApiGateway::RestApi that has a `Body` (as SAM's transform "
-        "makes every AWS::Serverless::Api) by CreateRestApi with the `Description`, then imports the body in "
-        "overwrite mode, which drops it: GetRestApis lists the API without a description (AWS: the default mode "
-        "keeps top-level properties given beside the OpenAPI body, e.g. `Api for db-api`)",
+        "makes every AWS::Serverless::Api) by CreateRestApi with the `Description`, then imports the body with "
+        "PutRestApi, which sets the description from the document's `info.description` whatever the mode, so one "
+        "given only as the property is dropped: GetRestApis lists the API without a description (AWS: the "
+        "default mode keeps top-level properties given beside the OpenAPI body, e.g. `Api for db-api`)",
 })
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:
