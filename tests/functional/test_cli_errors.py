@@ -47,10 +47,11 @@ def nowhere() -> str:
         return f"http://127.0.0.1:{free.getsockname()[1]}"
 
 
-@pytest.fixture(params=["plan", "deploy", "serve --deploy", "serve --watch"])
+@pytest.fixture(params=["plan", "deploy", "serve --deploy", "serve --watch", "replay"])
 def code_command(request, nowhere, tmp_path):
     def argv(code_dir: Path) -> list[str]:
         extra = {"plan": ["plan"], "deploy": ["deploy", "--endpoint", nowhere],
+                 "replay": ["replay", "--endpoint", nowhere, "scenarios/tutorial"],
                  "serve --deploy": ["serve", "--port", "0", "--deploy"],
                  "serve --watch": ["serve", "--port", "0", "--watch"]}[request.param]
         return [*extra, "--code-dir", str(code_dir)]
