@@ -15,6 +15,12 @@ One REST API (`world`) is built for the module with purpose-built functions behi
     /import ANY            a function whose module imports the missing package `x`
 Stages: `prod`, and `vars` (same deployment, stage variables). binaryMediaTypes: image/png, application/octet-stream.
 DynamoDB rows go through the tutorial's own handler (`tutorial_stack`, read-only use).
+
+Every row runs twice: `world` and `tutorial_api` are parametrized over the function's runtime, python3.12 (the
+fixtures above; handler/) and nodejs20.x (their Node.js twins `<fixture>_node`; handler-node/). Where AWS answers
+otherwise for Node.js (the error payloads: `{"errorType", "errorMessage", "trace"}`, Node's module-not-found
+wording; the Node SDK v3 that does no client-side validation; handler-node's bare-message 400), the test pins
+Node's answer beside Python's and names its source.
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ from botocore.exceptions import ClientError
 from harness.deploy import StackSettings, deploy, destroy
 
 from .apikit import UUID, Kit, execution_log, follows, function_log, json_body
+from .runtimekit import node20  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("aws_behaviors")]  # one module API per run
 
@@ -54,6 +61,9 @@ EVENT_KEYS = {"resource", "path", "httpMethod", "headers", "multiValueHeaders", 
 CONTEXT_KEYS = {"accountId", "apiId", "deploymentId", "domainName", "domainPrefix", "extendedRequestId", "httpMethod",
                 "identity", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch", "resourceId",
                 "resourcePath", "stage"}
+RUNTIMES = ("python3.12", "nodejs20.x")
+FIXTURES = {"python3.12": {"gateway_probe": "gateway_probe", "import_x": "import_x"},
+            "nodejs20.x": {"gateway_probe": "gateway_probe_node", "import_x": "import_x_node"}}
 IDENTITY_KEYS = {"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
                  "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "sourceIp", "user", "userAgent",
                  "userArn"}
@@ -61,6 +71,7 @@ IDENTITY_KEYS = {"accessKey", "accountId", "caller", "cognitoAuthenticationProvi
 
 @dataclass
 class World:
+    runtime: str
     kit: Kit
     api_id: str
     deployment_id: str
@@ -78,19 +89,32 @@ class World:
         return execution_log(self.kit.clients, self.api_id, stage, response.headers["x-amzn-RequestId"], **kw)
 
 
+def is_node(runtime: str) -> bool:
+    return runtime.startswith("nodejs")
+
+
+@pytest.fixture(scope="module", params=RUNTIMES)
+def runtime(request) -> str:
+    """The runtime of the module's functions; Node.js skips, saying why, where it cannot run here."""
+    if is_node(request.param):
+        request.getfixturevalue("node20")
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def world(clients):
-    kit = Kit(clients, "ab")
+def world(clients, runtime):
+    kit = Kit(clients, "ab" + ("n" if is_node(runtime) else ""))
     http = requests.Session()
+    code = FIXTURES[runtime]
     try:
         fns = {
-            "probe": kit.function("probe", "gateway_probe", timeout=1),
-            "nogrant": kit.function("nogrant", "gateway_probe"),
-            "wrongarn": kit.function("wrongarn", "gateway_probe"),
-            "throttled": kit.function("throttled", "gateway_probe", reserved=0),
-            "importx": kit.function("importx", "import_x"),
-            "one": kit.function("one", "gateway_probe", timeout=3, reserved=1),
-            "getonly": kit.function("getonly", "gateway_probe"),
+            "probe": kit.function("probe", code["gateway_probe"], timeout=1, runtime=runtime),
+            "nogrant": kit.function("nogrant", code["gateway_probe"], runtime=runtime),
+            "wrongarn": kit.function("wrongarn", code["gateway_probe"], runtime=runtime),
+            "throttled": kit.function("throttled", code["gateway_probe"], reserved=0, runtime=runtime),
+            "importx": kit.function("importx", code["import_x"], runtime=runtime),
+            "one": kit.function("one", code["gateway_probe"], timeout=3, reserved=1, runtime=runtime),
+            "getonly": kit.function("getonly", code["gateway_probe"], runtime=runtime),
         }
         api_id, root = kit.api("behaviors", ["image/png", "application/octet-stream"])
         probe = fns["probe"]
@@ -117,7 +141,7 @@ def world(clients):
         deployment_id = kit.deploy(api_id, "prod")
         clients("apigateway").create_stage(restApiId=api_id, stageName="vars", deploymentId=deployment_id,
                                            variables={"color": "blue", "size": "L"})
-        yield World(kit, api_id, deployment_id, res, fns, http)
+        yield World(runtime, kit, api_id, deployment_id, res, fns, http)
     finally:
         http.close()
         kit.teardown()
