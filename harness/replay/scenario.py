@@ -7,6 +7,7 @@ Left out: anything about how a step is executed (see `steps.py`) or reported (se
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Union
 
@@ -149,6 +150,15 @@ class Retry:
     timeout: float | None = None
 
 
+def runtime_key(keys: Any, runtime: str | None) -> str | None:
+    """The key of `keys` that names `runtime`: the runtime itself or the longest start of it ("nodejs" for
+    "nodejs20.x"); None when none does or the runtime is unknown."""
+    if not runtime:
+        return None
+    found = [key for key in keys if runtime.startswith(key)]
+    return max(found, key=len) if found else None
+
+
 @dataclass(frozen=True)
 class Difference:
     """A step's declared difference on one target: `name` (a difference that target declares, saying what it
@@ -159,6 +169,7 @@ class Difference:
     name: str
     expect: Expectation
     rows: tuple[str, ...] = ()
+    replaced: Mapping[str, Any] = field(default_factory=dict)  # the expect keys it replaces (dropped: unset)
 
     def concerns(self, row: str | None) -> bool:
         return not self.rows or row in self.rows
@@ -178,14 +189,19 @@ class Step:
     captures: tuple[Capture, ...] = ()
     retry: Retry | None = None
     differs: Mapping[str, tuple[Difference, ...]] = field(default_factory=dict)
+    # by runtime (or the start of one): the expect keys replaced where the function's runtime answers otherwise
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def expect_on(self, target: str, row: str | None = None) -> tuple[Expectation, Difference | None]:
-        """The expectation checked on `target` for parameter row `row`, and the declared difference it comes
-        from (None: AWS's answer, the step's own `expect`)."""
+    def expect_on(self, target: str, row: str | None = None,
+                  runtime: str | None = None) -> tuple[Expectation, Difference | None]:
+        """The expectation checked on `target` for parameter row `row` with the function in `runtime`, and the
+        declared difference it comes from (None: AWS's answer, the step's own `expect`, or its runtime's)."""
+        key = runtime_key(self.runtimes, runtime)
+        base = self.expect if key is None else dataclasses.replace(self.expect, **self.runtimes[key])
         for found in self.differs.get(target, ()):
             if found.concerns(row):
-                return found.expect, found
-        return self.expect, None
+                return (found.expect if key is None else dataclasses.replace(base, **found.replaced)), found
+        return base, None
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,7 @@ class ParamRow:
     vars: Mapping[str, Any] = field(default_factory=dict)
     stack: Mapping[str, Any] = field(default_factory=dict)
     source: Source | None = None
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
 
 
 @dataclass(frozen=True)
@@ -214,6 +231,7 @@ class Scenario:
     steps: tuple[Step, ...] = ()
     teardown: tuple[Step, ...] = ()
     params: tuple[ParamRow, ...] = ()
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
 
     def items(self) -> tuple[ScenarioItem, ...]:
         """One item per parameter row (one item when there are none)."""
@@ -247,3 +265,26 @@ class ScenarioItem:
     def vars(self) -> dict[str, Any]:
         """The scenario's vars (in order) updated with the row's."""
         return {**self.scenario.vars, **(self.row.vars if self.row else {})}
+
+    def _overlays(self, runtime: str | None) -> list[Mapping[str, Any]]:
+        """The `runtimes` entries for `runtime`: the scenario's, then the row's."""
+        found = []
+        for owner in (self.scenario, self.row):
+            key = runtime_key(owner.runtimes, runtime) if owner is not None else None
+            if key is not None:
+                found.append(owner.runtimes[key])  # type: ignore[union-attr]
+        return found
+
+    def overrides_for(self, runtime: str | None) -> dict[str, Any]:
+        """`overrides` with the `runtimes` entries for the function's runtime laid over them."""
+        merged = self.overrides
+        for overlay in self._overlays(runtime):
+            merged.update(overlay.get("stack", {}))
+        return merged
+
+    def vars_for(self, runtime: str | None) -> dict[str, Any]:
+        """`vars` with the `runtimes` entries for the function's runtime laid over them (a name keeps its place)."""
+        merged = self.vars
+        for overlay in self._overlays(runtime):
+            merged.update(overlay.get("vars", {}))
+        return merged
