@@ -818,18 +818,29 @@ def test_client_side_param_validation_errors(tutorial_api):
 
 # ==== the same rows expressed as scenario `stack` overrides (harness.deploy) ================================
 
-def test_stack_overrides_express_the_gateway_error_rows(clients):
-    """What scenario authors write (`with_overrides`) reaches the same rows; each redeploy updates in place."""
-    base = StackSettings(region="us-west-1").with_prefix(f"t-ov-{uuid.uuid4().hex[:6]}-")
+@pytest.mark.slow  # six deployments per runtime: > 0.9 s
+def test_stack_overrides_express_the_gateway_error_rows(clients, runtime):
+    """What scenario authors write (`with_overrides`) reaches the same rows; each redeploy updates in place.
+    On nodejs20.x the stack is handler-node's and the broken code is JavaScript."""
+    base = StackSettings(region="us-west-1")
+    if is_node(runtime):
+        base = dataclasses.replace(base, code_dir=str(ROOT / "handler-node"), runtime=runtime)
+        broken = ({"index.js": "require('x');\n"},
+                  "Lambda execution failed with status 200 due to customer function error: Error: Cannot find module "
+                  "'x'\nRequire stack:\n- /var/task/index.js\n- ")
+        slow = {"index.js": "exports.handler = async () => { await new Promise((r) => setTimeout(r, 800)); };\n"}
+    else:
+        broken = ({"index.py": "import x\n"},
+                  "Lambda execution failed with status 200 due to customer function error: Unable to import module "
+                  "'index': No module named 'x'. Lambda request id: ")
+        slow = {"index.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.8)\n"}
+    base = base.with_prefix(f"t-ov-{uuid.uuid4().hex[:6]}-")
     steps = [
         ({"permission": "none"}, 500, INVALID_PERMISSIONS),
         ({"permission": "tutorial", "integration_http_method": "GET"}, 500, "Lambda invocation failed with status: 403"),
         ({"reserved_concurrency": 0}, 500, "Execution failed due to configuration error: Rate Exceeded."),
-        ({"code_files": {"index.py": "import x\n"}}, 502,
-         "Lambda execution failed with status 200 due to customer function error: Unable to import module 'index': "
-         "No module named 'x'. Lambda request id: "),
-        ({"code_files": {"index.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.8)\n"},
-          "integration_timeout_ms": 300}, 504, "Execution failed due to a timeout error"),
+        ({"code_files": broken[0]}, 502, broken[1]),
+        ({"code_files": slow, "integration_timeout_ms": 300}, 504, "Execution failed due to a timeout error"),
         ({}, 200, "Successfully completed execution"),
     ]
     try:
