@@ -151,8 +151,22 @@ class _Builder:
             differs[target] = tuple(
                 self.difference(f, [*parts, "differs", target, *([] if i is None else [i])], target, one, expect,
                                 kind, call) for i, one in entries)
+        runtimes = {key: self.replaced(f, [*parts, "runtimes", key], one, kind, call)
+                    for key, one in raw.get("runtimes", {}).items()}
         return Step(kind=kind, call=call, name=raw.get("name") or name, source=f.source(parts),
-                    where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs)
+                    where=format_path(parts), expect=expect, captures=captures, retry=retry, differs=differs,
+                    runtimes=runtimes)
+
+    def replaced(self, f: _File, parts: list[str | int], spec: dict[str, Any], kind: str, call: Any) -> dict[str, Any]:
+        """The `expect` keys an entry of `differs` or `runtimes` replaces: the given ones, and the `drop`ped
+        ones as "not given" (nothing checked)."""
+        given = self.expect(f, [*parts, "expect"], spec.get("expect", {}), kind, call)
+        replaced = {key: getattr(given, key) for key in spec.get("expect", {})}
+        for key in spec.get("drop", ()):
+            if key in replaced:
+                self.problem(f, [*parts, "drop"], f"{key!r} is both dropped and expected")
+            replaced[key] = getattr(Expectation(), key)  # the "not given" value: nothing checked
+        return replaced
 
     def difference(self, f: _File, parts: list[str | int], target: str, spec: dict[str, Any], expect: Expectation,
                    kind: str, call: Any) -> Difference:
@@ -166,14 +180,9 @@ class _Builder:
             known = ", ".join(sorted(declared)) or "none"
             self.problem(f, [*parts, "difference"], f"{target} declares no difference named "
                          f"{spec['difference']!r} (it declares: {known})")
-        given = self.expect(f, [*parts, "expect"], spec.get("expect", {}), kind, call)
-        replaced = {key: getattr(given, key) for key in spec.get("expect", {})}
-        for key in spec.get("drop", ()):
-            if key in replaced:
-                self.problem(f, [*parts, "drop"], f"{key!r} is both dropped and expected")
-            replaced[key] = getattr(Expectation(), key)  # the "not given" value: nothing checked
+        replaced = self.replaced(f, parts, spec, kind, call)
         return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
-                          tuple(spec.get("rows", ())), spec.get("stacks"))
+                          tuple(spec.get("rows", ())), spec.get("stacks"), replaced)
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
@@ -272,10 +281,19 @@ class _Builder:
                              f"duplicate row id {row_id!r} (also params[{seen[row_id]}])")
             seen.setdefault(row_id, i)
             stack = self.stack(f, raw.get("stack", {}))
-            rows.append(ParamRow(row_id, row_vars, stack, f.source(["params", i])))
-            self.row_sites.append((row_id, [(name, Site(f, ("params", i, "vars", name), value))
-                                            for name, value in raw.get("vars", {}).items()]))
+            runtimes = self.runtimes(f, raw.get("runtimes", {}))
+            rows.append(ParamRow(row_id, row_vars, stack, f.source(["params", i]), runtimes))
+            sites = [(name, Site(f, ("params", i, "vars", name), value)) for name, value in raw.get("vars", {}).items()]
+            for key, overlay in raw.get("runtimes", {}).items():  # a runtime's own vars are bound where it runs
+                sites += [(name, Site(f, ("params", i, "runtimes", key, "vars", name), value))
+                          for name, value in overlay.get("vars", {}).items() if name not in row_vars]
+            self.row_sites.append((row_id, sites))
         return tuple(rows)
+
+    def runtimes(self, f: _File, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """A `runtimes` block of a scenario or row: per runtime key, its `vars` and `stack` (paths resolved)."""
+        return {key: {"vars": plain(spec.get("vars", {})), "stack": self.stack(f, spec.get("stack", {}))}
+                for key, spec in raw.items()}
 
     def stack(self, f: _File, raw: dict[str, Any]) -> dict[str, Any]:
         stack = plain(raw)
@@ -324,8 +342,11 @@ def load_scenario(path: str | Path) -> Scenario:
         requires=tuple(f.doc.get("requires", [])), vars=builder.vars(f, chain),
         stack=builder.stack(f, f.doc.get("stack", {})), setup=tuple(builder.steps(f, "setup", chain)),
         steps=tuple(builder.steps(f, "steps", chain)), teardown=tuple(builder.steps(f, "teardown", chain)),
-        params=builder.rows(f),
+        params=builder.rows(f), runtimes=builder.runtimes(f, f.doc.get("runtimes", {})),
     )
+    for key, overlay in f.doc.get("runtimes", {}).items():  # a runtime's own vars are bound where it runs
+        for name, value in overlay.get("vars", {}).items():
+            builder.var_sites.setdefault(name, Site(f, ("runtimes", key, "vars", name), value))
     builder.problems.extend(row_problems(scenario))
     for found in unbound(list(builder.var_sites.items()), builder.row_sites, builder.step_sites):
         builder.problem(found.owner, list(found.parts), found.message)

@@ -151,6 +151,8 @@ def step_sites(owner: Any, parts: Parts, raw: Mapping[str, Any]) -> StepSites:
         return StepSites(rendered, per_request)
     kind = next(k for k in ("http", "invoke", "aws") if k in raw)
     rendered = tuple(Site(owner, (*parts, key), raw[key]) for key in (kind, "expect") if key in raw)
+    rendered += tuple(Site(owner, (*parts, "runtimes", key, "expect"), spec["expect"])
+                      for key, spec in raw.get("runtimes", {}).items() if "expect" in spec)
     for target, spec in raw.get("differs", {}).items():
         entries = list(enumerate(spec)) if isinstance(spec, list) else [(None, spec)]
         rendered += tuple(Site(owner, (*parts, "differs", target, *(() if i is None else (i,)), "expect"),

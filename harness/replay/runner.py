@@ -103,24 +103,26 @@ class Runner:
         def finish(outcome: str, **extra: Any) -> ItemResult:
             return ItemResult(**head, outcome=outcome, duration_s=self.clock() - started, **extra)
 
-        reason = self.skip_reason(item)
+        runtime = _runtime_of(self.stacks, item.overrides)
+        overrides = item.overrides_for(runtime)
+        reason = skip_reason(self.target, item, overrides)
         if reason:
             return finish(SKIPPED, skip_reason=reason)
         try:
-            outputs = self.stacks.acquire(item.overrides)
+            outputs = self.stacks.acquire(overrides)
         except VariantUnsupported as exc:
             return finish(SKIPPED, skip_reason=str(exc))
         except Exception as exc:
             return finish(FAILED, error=f"stack: {exc}")
         scope = Scope({"stack": stack_vars(outputs), "target": self.target.name})
         try:
-            for name, value in item.vars.items():
+            for name, value in item.vars_for(runtime).items():
                 scope.set(name, scope.render(value, f"vars.{name}"))
         except TemplateError as exc:
             return finish(FAILED, error=str(exc), stack_name=outputs.stack_name)
         ctx = StepContext(self.target, outputs, self.transport, self.aws, self.logs, self.clock, self.sleep,
                           self.wall, enforce_timing=self.enforce_timing, load=self.load,
-                          row=item.row.id if item.row else None)
+                          row=item.row.id if item.row else None, runtime=runtime)
         steps = self._run_steps(item, scope, ctx)
         outcome = FAILED if any(step.failed for step in steps) else PASSED
         return finish(outcome, steps=tuple(steps), stack_name=outputs.stack_name,
@@ -155,12 +157,20 @@ class Runner:
             done.append(run_step(step, "teardown", index, scope, ctx))
 
 
-def skip_reason(target: Target, item: ScenarioItem) -> str | None:
-    """Why `item` does not run on `target` (its `targets` exclude it, or the target lacks a required feature)."""
+def _runtime_of(stacks: StackProvider, overrides: Any) -> str | None:
+    """The runtime of the function a stack with `overrides` has (picks the `runtimes` entries of an item)."""
+    find = getattr(stacks, "runtime", None)
+    return find(overrides) if find is not None else None
+
+
+def skip_reason(target: Target, item: ScenarioItem, overrides: Any = None) -> str | None:
+    """Why `item` does not run on `target` (its `targets` exclude it, or the target lacks a required feature).
+    `overrides`: the item's stack overrides for its runtime (default: its own)."""
     scenario = item.scenario
     if target.name not in scenario.targets:
         return f"{target.name}: the scenario applies to {', '.join(scenario.targets)} only"
-    requires = scenario.requires + (("fault-injection",) if item.overrides else ())
+    requires = scenario.requires + (("fault-injection",) if (item.overrides if overrides is None else overrides)
+                                    else ())
     return target.skip_reason(requires)
 
 

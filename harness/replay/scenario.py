@@ -7,6 +7,7 @@ Left out: anything about how a step is executed (see `steps.py`) or reported (se
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Union
 
@@ -149,6 +150,15 @@ class Retry:
     timeout: float | None = None
 
 
+def runtime_key(keys: Any, runtime: str | None) -> str | None:
+    """The key of `keys` that names `runtime`: the runtime itself or the longest start of it ("nodejs" for
+    "nodejs20.x"); None when none does or the runtime is unknown."""
+    if not runtime:
+        return None
+    found = [key for key in keys if runtime.startswith(key)]
+    return max(found, key=len) if found else None
+
+
 @dataclass(frozen=True)
 class Difference:
     """A step's declared difference on one target: `name` (a difference that target declares, saying what it
@@ -162,6 +172,7 @@ class Difference:
     expect: Expectation
     rows: tuple[str, ...] = ()
     stacks: str | None = None
+    replaced: Mapping[str, Any] = field(default_factory=dict)  # the expect keys it replaces (dropped: unset)
 
     def concerns(self, row: str | None, template: bool = False) -> bool:
         kind_ok = self.stacks is None or self.stacks == ("template" if template else "plan")
@@ -182,16 +193,20 @@ class Step:
     captures: tuple[Capture, ...] = ()
     retry: Retry | None = None
     differs: Mapping[str, tuple[Difference, ...]] = field(default_factory=dict)
+    # by runtime (or the start of one): the expect keys replaced where the function's runtime answers otherwise
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def expect_on(self, target: str, row: str | None = None,
-                  template: bool = False) -> tuple[Expectation, Difference | None]:
-        """The expectation checked on `target` for parameter row `row` (on a stack deployed from a template
-        when `template`), and the declared difference it comes from (None: AWS's answer, the step's own
-        `expect`)."""
+                  runtime: str | None = None, template: bool = False) -> tuple[Expectation, Difference | None]:
+        """The expectation checked on `target` for parameter row `row` with the function in `runtime` (on a
+        stack deployed from a template when `template`), and the declared difference it comes from (None:
+        AWS's answer, the step's own `expect`, or its runtime's)."""
+        key = runtime_key(self.runtimes, runtime)
+        base = self.expect if key is None else dataclasses.replace(self.expect, **self.runtimes[key])
         for found in self.differs.get(target, ()):
             if found.concerns(row, template):
-                return found.expect, found
-        return self.expect, None
+                return (found.expect if key is None else dataclasses.replace(base, **found.replaced)), found
+        return base, None
 
 
 @dataclass(frozen=True)
@@ -202,6 +217,7 @@ class ParamRow:
     vars: Mapping[str, Any] = field(default_factory=dict)
     stack: Mapping[str, Any] = field(default_factory=dict)
     source: Source | None = None
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
 
 
 @dataclass(frozen=True)
@@ -220,6 +236,7 @@ class Scenario:
     steps: tuple[Step, ...] = ()
     teardown: tuple[Step, ...] = ()
     params: tuple[ParamRow, ...] = ()
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
 
     def items(self) -> tuple[ScenarioItem, ...]:
         """One item per parameter row (one item when there are none)."""
@@ -253,3 +270,26 @@ class ScenarioItem:
     def vars(self) -> dict[str, Any]:
         """The scenario's vars (in order) updated with the row's."""
         return {**self.scenario.vars, **(self.row.vars if self.row else {})}
+
+    def _overlays(self, runtime: str | None) -> list[Mapping[str, Any]]:
+        """The `runtimes` entries for `runtime`: the scenario's, then the row's."""
+        found = []
+        for owner in (self.scenario, self.row):
+            key = runtime_key(owner.runtimes, runtime) if owner is not None else None
+            if key is not None:
+                found.append(owner.runtimes[key])  # type: ignore[union-attr]
+        return found
+
+    def overrides_for(self, runtime: str | None) -> dict[str, Any]:
+        """`overrides` with the `runtimes` entries for the function's runtime laid over them."""
+        merged = self.overrides
+        for overlay in self._overlays(runtime):
+            merged.update(overlay.get("stack", {}))
+        return merged
+
+    def vars_for(self, runtime: str | None) -> dict[str, Any]:
+        """`vars` with the `runtimes` entries for the function's runtime laid over them (a name keeps its place)."""
+        merged = self.vars
+        for overlay in self._overlays(runtime):
+            merged.update(overlay.get("vars", {}))
+        return merged

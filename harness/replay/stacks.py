@@ -34,14 +34,21 @@ class StackError(RuntimeError):
 class StackProvider(Protocol):
     def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs: ...
 
+    def runtime(self, overrides: Mapping[str, Any]) -> str | None:
+        """The runtime of the function the stack for `overrides` has (None: not known)."""
+
     def release(self) -> list[str]: ...
 
 
 class FixedStack:
     """A stack deployed elsewhere (e.g. `harness deploy` wrote its outputs); nothing to tear down."""
 
-    def __init__(self, outputs: StackOutputs) -> None:
+    def __init__(self, outputs: StackOutputs, runtime: str | None = None) -> None:
         self.outputs = outputs
+        self._runtime = runtime
+
+    def runtime(self, overrides: Mapping[str, Any]) -> str | None:
+        return self._runtime
 
     def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
         if overrides:
@@ -84,6 +91,13 @@ class DeployingStacks:
         changed = self.base.with_overrides(overrides)
         tag = f"{self.variant_tag}-" if self.variant_tag else ""
         return changed.with_prefix(f"v{changed.fingerprint()}-{tag}")
+
+    def runtime(self, overrides: Mapping[str, Any]) -> str | None:
+        """The base settings' runtime, or the one the overrides set (None when they do not apply)."""
+        try:
+            return self.base.with_overrides(overrides).runtime
+        except (ValueError, TypeError, KeyError):
+            return self.base.runtime
 
     def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
         if not overrides:

@@ -33,3 +33,4 @@ class StepContext:
     enforce_timing: bool = True  # False: broken timing bounds are the step's notes, not mismatches
     load: LoadDriver | None = None  # runs `load` steps (harness.load's, wired by the CLI and the pytest plugin)
     row: str | None = None  # the item's parameter row id (picks the row's `differs` entry)
+    runtime: str | None = None  # the stack function's runtime (picks a step's `runtimes` entry)

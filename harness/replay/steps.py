@@ -69,7 +69,8 @@ def run_step(step: Step, phase: str, index: int, scope: Scope, ctx: StepContext)
                                 where=step.where)
     try:
         call = render_model(step.call, scope, f"{step.where}.{step.kind}")
-        declared, difference = step.expect_on(ctx.target.name, ctx.row, template=ctx.outputs.from_template)
+        declared, difference = step.expect_on(ctx.target.name, ctx.row, ctx.runtime,
+                                              template=ctx.outputs.from_template)
         where = f"{step.where}.differs.{ctx.target.name}" if difference else f"{step.where}.expect"
         expect, unchecked = checkable(render_model(declared, scope, where), ctx.target)
         request = build_request(call, ctx.target, ctx.outputs)

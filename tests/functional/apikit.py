@@ -49,12 +49,13 @@ class Kit:
     # ---- Lambda -------------------------------------------------------------------------------------
 
     def function(self, name: str, code_dir: str, *, handler: str = "index.handler", timeout: int = 1,
-                 reserved: int | None = None) -> dict[str, str]:
-        """Create a python3.12 function from tests/fixtures/functions/<code_dir>; returns name and ARN."""
+                 reserved: int | None = None, runtime: str = "python3.12") -> dict[str, str]:
+        """Create a function of `runtime` (default python3.12) from tests/fixtures/functions/<code_dir>; returns
+        name and ARN."""
         full = f"{self.prefix}{name}"
         lam = self.clients("lambda")
         created = lam.create_function(
-            FunctionName=full, Runtime="python3.12", Role=self.role_arn, Handler=handler,
+            FunctionName=full, Runtime=runtime, Role=self.role_arn, Handler=handler,
             Code={"ZipFile": build_zip(FUNCTIONS / code_dir)}, Timeout=timeout, MemorySize=256)
         self.functions.append(full)
         lam.get_waiter("function_active_v2").wait(FunctionName=full, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})

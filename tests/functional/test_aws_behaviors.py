@@ -15,10 +15,17 @@ One REST API (`world`) is built for the module with purpose-built functions behi
     /import ANY            a function whose module imports the missing package `x`
 Stages: `prod`, and `vars` (same deployment, stage variables). binaryMediaTypes: image/png, application/octet-stream.
 DynamoDB rows go through the tutorial's own handler (`tutorial_stack`, read-only use).
+
+Every row runs twice: `world` and `tutorial_api` are parametrized over the function's runtime, python3.12 (the
+fixtures above; handler/) and nodejs20.x (their Node.js twins `<fixture>_node`; handler-node/). Where AWS answers
+otherwise for Node.js (the error payloads: `{"errorType", "errorMessage", "trace"}`, Node's module-not-found
+wording; the Node SDK v3 that does no client-side validation; handler-node's bare-message 400), the test pins
+Node's answer beside Python's and names its source.
 """
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
 import json
 import re
@@ -27,6 +34,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
@@ -37,10 +45,14 @@ from botocore.exceptions import ClientError
 
 from harness.deploy import StackSettings, deploy, destroy
 
+from harness.targets import embedded
+
 from .apikit import UUID, Kit, execution_log, follows, function_log, json_body
+from .runtimekit import node20  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.functional, pytest.mark.xdist_group("aws_behaviors")]  # one module API per run
 
+ROOT = Path(__file__).resolve().parents[2]
 ISE = b'{"message": "Internal server error"}'
 PNG = b"\x89PNG\r\n\x1a\n\x00\x01\x02\xfe\xff"  # what gateway_probe's `binary` shape encodes
 INVALID_PERMISSIONS = "Execution failed due to configuration error: Invalid permissions on Lambda function"
@@ -54,6 +66,15 @@ EVENT_KEYS = {"resource", "path", "httpMethod", "headers", "multiValueHeaders", 
 CONTEXT_KEYS = {"accountId", "apiId", "deploymentId", "domainName", "domainPrefix", "extendedRequestId", "httpMethod",
                 "identity", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch", "resourceId",
                 "resourcePath", "stage"}
+RUNTIMES = ("python3.12", "nodejs20.x")
+PY_IMPORT_ERROR = "Unable to import module 'index': No module named 'x'"
+# Node.js: the message of Node's own MODULE_NOT_FOUND error as Lambda's Node runtimes report it ("Error: Cannot find
+# module 'index'\nRequire stack:\n- /var/runtime/index.mjs" in answers recorded on AWS, e.g. SAM CLI users' logs;
+# aws-lambda-ric's Errors.js prefixes the error's name); the last entry is the runtime's own index.mjs, which
+# is the cache's path here (docs/runtimes.md: paths in stack traces are not /var/runtime)
+NODE_IMPORT_ERROR = re.compile(r"^Error: Cannot find module 'x'\nRequire stack:\n- /var/task/index\.js\n- /\S+/index\.mjs$")
+FIXTURES = {"python3.12": {"gateway_probe": "gateway_probe", "import_x": "import_x"},
+            "nodejs20.x": {"gateway_probe": "gateway_probe_node", "import_x": "import_x_node"}}
 IDENTITY_KEYS = {"accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
                  "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "sourceIp", "user", "userAgent",
                  "userArn"}
@@ -61,6 +82,7 @@ IDENTITY_KEYS = {"accessKey", "accountId", "caller", "cognitoAuthenticationProvi
 
 @dataclass
 class World:
+    runtime: str
     kit: Kit
     api_id: str
     deployment_id: str
@@ -78,19 +100,32 @@ class World:
         return execution_log(self.kit.clients, self.api_id, stage, response.headers["x-amzn-RequestId"], **kw)
 
 
+def is_node(runtime: str) -> bool:
+    return runtime.startswith("nodejs")
+
+
+@pytest.fixture(scope="module", params=RUNTIMES)
+def runtime(request) -> str:
+    """The runtime of the module's functions; Node.js skips, saying why, where it cannot run here."""
+    if is_node(request.param):
+        request.getfixturevalue("node20")
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def world(clients):
-    kit = Kit(clients, "ab")
+def world(clients, runtime):
+    kit = Kit(clients, "ab" + ("n" if is_node(runtime) else ""))
     http = requests.Session()
+    code = FIXTURES[runtime]
     try:
         fns = {
-            "probe": kit.function("probe", "gateway_probe", timeout=1),
-            "nogrant": kit.function("nogrant", "gateway_probe"),
-            "wrongarn": kit.function("wrongarn", "gateway_probe"),
-            "throttled": kit.function("throttled", "gateway_probe", reserved=0),
-            "importx": kit.function("importx", "import_x"),
-            "one": kit.function("one", "gateway_probe", timeout=3, reserved=1),
-            "getonly": kit.function("getonly", "gateway_probe"),
+            "probe": kit.function("probe", code["gateway_probe"], timeout=1, runtime=runtime),
+            "nogrant": kit.function("nogrant", code["gateway_probe"], runtime=runtime),
+            "wrongarn": kit.function("wrongarn", code["gateway_probe"], runtime=runtime),
+            "throttled": kit.function("throttled", code["gateway_probe"], reserved=0, runtime=runtime),
+            "importx": kit.function("importx", code["import_x"], runtime=runtime),
+            "one": kit.function("one", code["gateway_probe"], timeout=3, reserved=1, runtime=runtime),
+            "getonly": kit.function("getonly", code["gateway_probe"], runtime=runtime),
         }
         api_id, root = kit.api("behaviors", ["image/png", "application/octet-stream"])
         probe = fns["probe"]
@@ -117,7 +152,7 @@ def world(clients):
         deployment_id = kit.deploy(api_id, "prod")
         clients("apigateway").create_stage(restApiId=api_id, stageName="vars", deploymentId=deployment_id,
                                            variables={"color": "blue", "size": "L"})
-        yield World(kit, api_id, deployment_id, res, fns, http)
+        yield World(runtime, kit, api_id, deployment_id, res, fns, http)
     finally:
         http.close()
         kit.teardown()
@@ -258,7 +293,10 @@ def test_function_import_failure_is_502_with_customer_function_error(world):
     response = world.get("import")
     assert_gateway_error(response, 502, "Internal server error", "InternalServerErrorException")
     found = customer_error(world.log(response))
-    assert found["message"] == "Unable to import module 'index': No module named 'x'"
+    if is_node(world.runtime):
+        assert NODE_IMPORT_ERROR.match(found["message"]), found["message"]
+    else:
+        assert found["message"] == PY_IMPORT_ERROR
     assert UUID.match(found["id"])
 
 
@@ -387,6 +425,15 @@ def test_unhandled_exception_payload_and_function_error_header(world, lam_once):
     assert answer["FunctionError"] == "Unhandled"
     assert answer["ResponseMetadata"]["HTTPHeaders"]["x-amz-function-error"] == "Unhandled"
     payload = json.loads(answer["Payload"].read())
+    if is_node(world.runtime):
+        # Lambda's Node.js error document (Lambda developer guide, "AWS Lambda function errors in Node.js"; aws-lambda-
+        # ric Errors.js toRapidResponse): errorType is the error's name, trace its stack split into lines
+        assert set(payload) == {"errorType", "errorMessage", "trace"}
+        assert (payload["errorMessage"], payload["errorType"]) == ("something bad", "Error")
+        assert payload["trace"][0] == "Error: something bad"
+        # the frames name the local code folder, not /var/task (docs/runtimes.md)
+        assert payload["trace"][1].startswith("    at exports.handler (") and "/index.js:" in payload["trace"][1]
+        return
     assert set(payload) == {"errorMessage", "errorType", "requestId", "stackTrace"}
     assert (payload["errorMessage"], payload["errorType"]) == ("something bad", "ValueError")
     assert payload["requestId"] == answer["ResponseMetadata"]["RequestId"]
@@ -396,10 +443,20 @@ def test_unhandled_exception_payload_and_function_error_header(world, lam_once):
 def test_import_failure_payload(world, lam_once):
     answer = lam_once.invoke(FunctionName=world.functions["importx"]["name"], Payload=b"{}")
     assert (answer["StatusCode"], answer["FunctionError"]) == (200, "Unhandled")
+    payload = json.loads(answer["Payload"].read())
+    if is_node(world.runtime):
+        # Node.js: {"errorType": "Runtime.ImportModuleError", "errorMessage": "Error: Cannot find module ...",
+        # "trace": ["Runtime.ImportModuleError: Error: Cannot find module 'x'", "Require stack:", ...]} (aws-lambda-ric
+        # UserFunction.js wraps the MODULE_NOT_FOUND error in ImportModuleError; Errors.js shapes the document)
+        assert set(payload) == {"errorType", "errorMessage", "trace"}
+        assert payload["errorType"] == "Runtime.ImportModuleError"
+        assert NODE_IMPORT_ERROR.match(payload["errorMessage"]), payload["errorMessage"]
+        assert payload["trace"][:2] == ["Runtime.ImportModuleError: Error: Cannot find module 'x'", "Require stack:"]
+        assert payload["trace"][2].startswith("- /") and payload["trace"][2].endswith("/index.js")  # local path
+        return
     # requestId: awslambdaric reports an init failure with "" (the spec leaves the value open: "...")
-    assert json.loads(answer["Payload"].read()) == {
-        "errorMessage": "Unable to import module 'index': No module named 'x'",
-        "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+    assert payload == {"errorMessage": PY_IMPORT_ERROR, "errorType": "Runtime.ImportModuleError", "requestId": "",
+                       "stackTrace": []}
 
 
 @pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
@@ -624,27 +681,52 @@ def test_data_plane_serves_the_deployed_snapshot_not_the_live_tree(world):
 
 # ==== DynamoDB errors through the tutorial's handler over HTTP =============================================
 
+@dataclass(frozen=True)
+class TutorialApi:
+    """The tutorial's API with its function in `runtime`: handler/ (python3.12) or handler-node/ (nodejs20.x)."""
+
+    runtime: str
+    http: requests.Session
+    url: str
+    table: str
+
+
 @pytest.fixture(scope="module")
-def tutorial_api(tutorial_stack):
-    with requests.Session() as session:
-        yield session, tutorial_stack.invoke_url, tutorial_stack.tables[0]
+def tutorial_api(request, runtime, clients, stack_url):
+    if not is_node(runtime):
+        stack = request.getfixturevalue("tutorial_stack")
+        with requests.Session() as session:
+            yield TutorialApi(runtime, session, stack.invoke_url, stack.tables[0])
+        return
+    settings = dataclasses.replace(StackSettings(region="us-west-1"), code_dir=str(ROOT / "handler-node"),
+                                   runtime=runtime).with_prefix(f"ab-node-{uuid.uuid4().hex[:6]}-")
+    try:
+        outputs = deploy(settings, clients, url_for=embedded.target(stack_url, "us-west-1").invoke_url)
+        with requests.Session() as session:
+            yield TutorialApi(runtime, session, outputs.invoke_url, outputs.tables[0])
+    finally:
+        destroy(settings, clients)
 
 
-def dynamodb_error(response: requests.Response, code: str, message: str) -> None:
-    """The handler's 400: DynamoDB's own code and message in `{"error", "message"}`."""
+def dynamodb_error(response: requests.Response, code: str, message: str, runtime: str = "python3.12") -> None:
+    """The handler's 400: DynamoDB's own code and message in `{"error", "message"}` (handler/); handler-node/
+    answers as the tutorial's Node function does: the bare message (`body: err.message`, no code)."""
     assert response.status_code == 400, response.text
     assert response.headers["Content-Type"] == "application/json"
     assert UUID.match(response.headers["x-amzn-RequestId"])
     assert "x-amzn-ErrorType" not in response.headers  # the function answered; not a gateway error
-    assert json_body(response) == {"error": code, "message": message}
+    if is_node(runtime):
+        assert response.text == message
+    else:
+        assert json_body(response) == {"error": code, "message": message}
 
 
 def test_dynamodb_table_missing(tutorial_api):
-    http, url, _ = tutorial_api
+    http, url, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.runtime
     dynamodb_error(http.get(url, params={"TableName": "no-such-table"}, timeout=30),
-                   "ResourceNotFoundException", "Requested resource not found")
+                   "ResourceNotFoundException", "Requested resource not found", runtime)
     dynamodb_error(http.post(url, json={"TableName": "no-such-table", "Item": {"id": "1"}}, timeout=30),
-                   "ResourceNotFoundException", "Requested resource not found")
+                   "ResourceNotFoundException", "Requested resource not found", runtime)
 
 
 def test_dynamodb_describe_and_delete_of_a_missing_table(clients):
@@ -660,15 +742,15 @@ def test_dynamodb_describe_and_delete_of_a_missing_table(clients):
 
 
 def test_dynamodb_put_item_key_of_wrong_type(tutorial_api):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     dynamodb_error(http.post(url, json={"TableName": table, "Item": {"id": 1}}, timeout=30), "ValidationException",
-                   "One or more parameter values were invalid: Type mismatch for key id expected: S actual: N")
+                   "One or more parameter values were invalid: Type mismatch for key id expected: S actual: N", runtime)
 
 
 def test_dynamodb_put_item_key_missing(tutorial_api):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     dynamodb_error(http.post(url, json={"TableName": table, "Item": {"text": "no id"}}, timeout=30),
-                   "ValidationException", "One or more parameter values were invalid: Missing the key id in the item")
+                   "ValidationException", "One or more parameter values were invalid: Missing the key id in the item", runtime)
 
 
 @pytest.mark.parametrize("key", [{"nope": "1"}, {"id": "1", "extra": "2"}, {"id": 1}, {}])
@@ -676,64 +758,89 @@ def test_dynamodb_delete_item_with_a_key_that_does_not_match_the_schema(tutorial
     # missing, extra and mistyped attributes alike; moto alone deletes nothing and answers 200 for the mistyped
     # key and "Validation Exception" for the empty one: the stack's front checks keys first
     # (dynamodb_values.key_problem)
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     dynamodb_error(http.delete(url, json={"TableName": table, "Key": key}, timeout=30),
-                   "ValidationException", "The provided key element does not match the schema")
+                   "ValidationException", "The provided key element does not match the schema", runtime)
 
 
 @pytest.mark.parametrize("key", [{"nope": "1"}, {"id": 1}])
 def test_dynamodb_update_item_with_a_key_that_does_not_match_the_schema(tutorial_api, key):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     dynamodb_error(http.put(url, json={"TableName": table, "Key": key, "UpdateExpression": "SET a = :a",
                                        "ExpressionAttributeValues": {":a": 1}}, timeout=30),
-                   "ValidationException", "The provided key element does not match the schema")
+                   "ValidationException", "The provided key element does not match the schema", runtime)
 
 
 def test_dynamodb_empty_string_key(tutorial_api):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     # moto alone words the PutItem answer its own way and accepts the empty key on Delete and Update: the stack's
     # front checks keys first (dynamodb_values)
     aws_wording = ("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
                    "an empty string value. Key: id")
     dynamodb_error(http.post(url, json={"TableName": table, "Item": {"id": ""}}, timeout=30), "ValidationException",
-                   aws_wording)
+                   aws_wording, runtime)
     dynamodb_error(http.delete(url, json={"TableName": table, "Key": {"id": ""}}, timeout=30), "ValidationException",
-                   aws_wording)
+                   aws_wording, runtime)
     dynamodb_error(http.put(url, json={"TableName": table, "Key": {"id": ""}, "UpdateExpression": "SET a = :a",
                                        "ExpressionAttributeValues": {":a": 1}}, timeout=30), "ValidationException",
-                   aws_wording)
+                   aws_wording, runtime)
 
 
 def test_dynamodb_item_over_400_kb(tutorial_api):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
     item = {"id": f"big-{uuid.uuid4().hex[:8]}", "text": "x" * (401 * 1024)}
     dynamodb_error(http.post(url, json={"TableName": table, "Item": item}, timeout=30),
-                   "ValidationException", "Item size has exceeded the maximum allowed size")
+                   "ValidationException", "Item size has exceeded the maximum allowed size", runtime)
 
 
 def test_client_side_param_validation_errors(tutorial_api):
-    http, url, table = tutorial_api
+    http, url, table, runtime = tutorial_api.http, tutorial_api.url, tutorial_api.table, tutorial_api.runtime
+    if is_node(runtime):
+        # The Node SDK handler-node uses (AWS SDK for JavaScript v3, lib-dynamodb) validates nothing on the client
+        # (aws-sdk-js-v3 UPGRADING.md, `paramValidation`: "SDK does not do validation on client-side at runtime"),
+        # so the table's "UnexpectedParameter: Unexpected key '0' found in params" (the SDK v2's ParamValidator) is
+        # not what a nodejs18.x+ function sees. The string Key is marshalled as a map of its characters
+        # ({"0": {"S": "{"}, "1": ...}: the same key '0'), which DynamoDB refuses as a key of the wrong shape; the
+        # missing TableName reaches DynamoDB, whose request validation answers (DynamoDB API reference, Common
+        # Errors: ValidationException; the wording as the stack's front gives it, compared with DynamoDB Local)
+        dynamodb_error(http.delete(url, json={"TableName": table, "Key": '{"id": "1"}'}, timeout=30),
+                       "ValidationException", "The provided key element does not match the schema", runtime)
+        dynamodb_error(http.post(url, json={"Item": {"id": "1"}}, timeout=30), "ValidationException",
+                       "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member "
+                       "must not be null", runtime)
+        return
     dynamodb_error(http.delete(url, json={"TableName": table, "Key": '{"id": "1"}'}, timeout=30), "ParamValidationError",
                    'Parameter validation failed:\nInvalid type for parameter Key, value: {"id": "1"}, '
-                   "type: <class 'str'>, valid types: <class 'dict'>")
+                   "type: <class 'str'>, valid types: <class 'dict'>", runtime)
     dynamodb_error(http.post(url, json={"Item": {"id": "1"}}, timeout=30), "ParamValidationError",
-                   'Parameter validation failed:\nMissing required parameter in input: "TableName"')
+                   'Parameter validation failed:\nMissing required parameter in input: "TableName"', runtime)
 
 
 # ==== the same rows expressed as scenario `stack` overrides (harness.deploy) ================================
 
-def test_stack_overrides_express_the_gateway_error_rows(clients):
-    """What scenario authors write (`with_overrides`) reaches the same rows; each redeploy updates in place."""
-    base = StackSettings(region="us-west-1").with_prefix(f"t-ov-{uuid.uuid4().hex[:6]}-")
+@pytest.mark.slow  # six deployments per runtime: > 0.9 s
+def test_stack_overrides_express_the_gateway_error_rows(clients, runtime):
+    """What scenario authors write (`with_overrides`) reaches the same rows; each redeploy updates in place.
+    On nodejs20.x the stack is handler-node's and the broken code is JavaScript."""
+    base = StackSettings(region="us-west-1")
+    if is_node(runtime):
+        base = dataclasses.replace(base, code_dir=str(ROOT / "handler-node"), runtime=runtime)
+        broken = ({"index.js": "require('x');\n"},
+                  "Lambda execution failed with status 200 due to customer function error: Error: Cannot find module "
+                  "'x'\nRequire stack:\n- /var/task/index.js\n- ")
+        slow = {"index.js": "exports.handler = async () => { await new Promise((r) => setTimeout(r, 800)); };\n"}
+    else:
+        broken = ({"index.py": "import x\n"},
+                  "Lambda execution failed with status 200 due to customer function error: Unable to import module "
+                  "'index': No module named 'x'. Lambda request id: ")
+        slow = {"index.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.8)\n"}
+    base = base.with_prefix(f"t-ov-{uuid.uuid4().hex[:6]}-")
     steps = [
         ({"permission": "none"}, 500, INVALID_PERMISSIONS),
         ({"permission": "tutorial", "integration_http_method": "GET"}, 500, "Lambda invocation failed with status: 403"),
         ({"reserved_concurrency": 0}, 500, "Execution failed due to configuration error: Rate Exceeded."),
-        ({"code_files": {"index.py": "import x\n"}}, 502,
-         "Lambda execution failed with status 200 due to customer function error: Unable to import module 'index': "
-         "No module named 'x'. Lambda request id: "),
-        ({"code_files": {"index.py": "import time\n\ndef handler(event, context):\n    time.sleep(0.8)\n"},
-          "integration_timeout_ms": 300}, 504, "Execution failed due to a timeout error"),
+        ({"code_files": broken[0]}, 502, broken[1]),
+        ({"code_files": slow, "integration_timeout_ms": 300}, 504, "Execution failed due to a timeout error"),
         ({}, 200, "Successfully completed execution"),
     ]
     try:

@@ -1,5 +1,5 @@
-"""handler-node/, the tutorial's function in Node.js, on the embedded stack: every tutorial scenario passes with
-it in place of the Python port (the stack's `code_dir` and `runtime` swapped), and it answers as the tutorial's
+"""handler-node/, the tutorial's function in Node.js, on the embedded stack: every tutorial and troubleshooting
+scenario passes with it in place of the Python port (the stack's `code_dir` and `runtime` swapped), and it answers as the tutorial's
 code does where the port differs on purpose (statusCode as a string, the bare error message, a crash without a
 query string)."""
 from __future__ import annotations
@@ -28,9 +28,11 @@ def node_settings(node20) -> StackSettings:
                                runtime=node20).with_prefix("node-")
 
 
-def test_every_tutorial_scenario_passes_with_the_node_function(stack_url, clients, node_settings):
-    items, errors = load_many([ROOT / "scenarios" / "tutorial"])
-    assert not errors and len(items) >= 8
+def test_every_tutorial_and_troubleshooting_scenario_passes_with_the_node_function(stack_url, clients, node_settings):
+    """scenarios/tutorial and scenarios/troubleshooting, every item, variants included (their `runtimes` entries
+    give the Node.js code of a broken function and the answers Node's runtime and the SDK v3 give)."""
+    items, errors = load_many([ROOT / "scenarios" / "tutorial", ROOT / "scenarios" / "troubleshooting"])
+    assert not errors and len(items) >= 8 + 48
     target = embedded.target(stack_url, REGION)
     outputs = deploy(node_settings, clients, url_for=target.invoke_url)
     try:
@@ -47,9 +49,10 @@ def test_every_tutorial_scenario_passes_with_the_node_function(stack_url, client
             results = runner.run(items)
     finally:
         destroy(node_settings, clients)
-    failed = [f"{r.item_id}: {r.error or [s.mismatches for s in r.steps if s.mismatches]}" for r in results
-              if r.outcome != "passed"]
+    failed = [f"{r.item_id}: {r.outcome} {r.error or r.skip_reason or [s.mismatches for s in r.steps if s.mismatches]}"
+              for r in results if r.outcome != "passed"]
     assert not failed, failed
+    assert len(results) == len(items)
 
 
 def test_a_package_with_its_own_node_modules_runs_as_on_lambda(stack_url, clients, node20):

@@ -31,7 +31,7 @@ from .shared import RuntimeContext, generation
 from .endings import INIT_TIMEOUT_S, Endings
 from .invocation import Invocation, Outcome
 from .payloads import unknown_payload
-from .worker import Worker
+from .worker import NextCall, Worker
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class FunctionPool(Endings):
         except OSError:  # the worker is gone: its exit settles the invocation (see `exited`)
             log.debug("could not hand %s to %r", inv.request_id, worker)
         with self.lock:
-            worker.cond.notify()
+            worker.cond.notify_all()
 
     def start(self, worker: Worker, inv: Invocation | None = None) -> None:
         """Unzip the code and start `worker`. On failure a waiting invocation (`inv` first) gets the error;
@@ -141,14 +141,14 @@ class FunctionPool(Endings):
         `/next`) it is started here and the caller sends it with the returned callable, then notifies."""
         worker.state = "busy"
         worker.current = inv
-        send = worker.send_next if direct else None
-        if send is None:
-            worker.cond.notify()
+        call = worker.next_call if direct else None
+        if call is None or call.send is None:
+            worker.cond.notify_all()
             return None
-        worker.send_next = None
-        worker.handed_off = True
+        worker.next_call = None
+        call.handed_off = True
         self._begin(worker, inv)
-        return send
+        return call.send
 
     def _begin(self, worker: Worker, inv: Invocation) -> None:
         """(Lock held.) `inv` starts on `worker` now: its clock and its timeout run from here."""
@@ -198,14 +198,16 @@ class FunctionPool(Endings):
                     worker.init_timer.cancel()
                 self._ready(worker)  # a retired worker leaves service (closing): killed below
                 fresh = self._spawn()  # more invocations waiting: keep scaling
-            worker.send_next = send
+            call = worker.next_call = NextCall(send)  # a newer /next supersedes one still waiting
             try:
-                while not worker.closing and not worker.handed_off and (
+                while not worker.closing and not call.handed_off and worker.next_call is call and (
                         worker.current is None or worker.current.started is not None):
                     worker.cond.wait()
             finally:
-                worker.send_next = None
-            handed_off, worker.handed_off = worker.handed_off, False
+                if worker.next_call is call:
+                    worker.next_call = None
+            # superseded without work: the runtime asks on another connection now; this one just stays open
+            handed_off = call.handed_off or not (worker.closing or worker.next_call is None)
             inv = None if handed_off or worker.closing else worker.current
             if inv is not None:
                 self._begin(worker, inv)

@@ -62,6 +62,20 @@ def _waitable(pid: int) -> bool:
         return True
 
 
+class NextCall:
+    """One `/next` request waiting for work: `send` answers it on its own connection; `handed_off` says a
+    submitter did (the waiting thread then only returns). Per request, not per worker: Node's native runtime
+    client may open a new connection for its next `/next` while the thread of the previous one, already
+    answered, still waits to be woken (a per-worker flag let the new request take the old one's hand-off and
+    the next event go to the old connection: a warm invoke hung until its timeout)."""
+
+    __slots__ = ("send", "handed_off")
+
+    def __init__(self, send: SendNext | None) -> None:
+        self.send = send
+        self.handed_off = False
+
+
 class Worker:
     """An execution environment of one function generation (code + configuration)."""
 
@@ -74,8 +88,9 @@ class Worker:
         self.current: Invocation | None = first
         self.retired = False  # exit after the current invocation (new code or configuration)
         self.closing = False  # no more invocations; /next answers None
-        self.send_next: SendNext | None = None  # set while the worker's /next waits: answers it directly
-        self.handed_off = False  # the submitter answered /next itself; the waiting thread just returns
+        # the /next waiting now (its connection's answer and whether a submitter wrote it); a runtime client may
+        # send its next /next on a new connection before the thread of the one handed off has woken up
+        self.next_call: NextCall | None = None
         self.idle_since = 0.0
         self.spawned_at = time.monotonic()
         self.init_ms: float | None = None  # Init Duration, reported with the first invocation

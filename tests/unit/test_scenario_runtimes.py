@@ -1,0 +1,105 @@
+"""A scenario's `runtimes`: per-runtime vars and stack overrides (scenario and row) and per-runtime expectations
+(step), picked by the stack function's runtime (the longest matching key), with a target's `differs` on top."""
+from __future__ import annotations
+
+import pytest
+
+from harness.deploy import StackSettings
+from harness.replay.loader import load_scenario
+from harness.replay.results import FAILED, PASSED, Response
+from harness.replay.scenario import UNSET, runtime_key
+from harness.replay.stacks import DeployingStacks, FixedStack
+from harness.replay.validation import ScenarioError
+
+from .test_replay_runner import FakeTransport, make_runner, outputs, scenario_file
+
+ROWS = """
+"name": "per runtime",
+"stack": {"timeout": 1},
+"runtimes": {"nodejs": {"stack": {"memory_size": 256}}},
+"params": [{"id": "broken", "stack": {"code_files": {"index.py": "raise RuntimeError('x')\\n"}},
+            "vars": {"message": "python says", "status": 400},
+            "runtimes": {"nodejs": {"stack": {"code_files": {"index.js": "throw new Error('x');\\n"}},
+                                    "vars": {"message": "node says"}},
+                         "nodejs24.x": {"vars": {"message": "node 24 says"}}}}],
+"steps": [{"http": {"path": "/db-api"},
+           "expect": {"status": "{{status}}", "json": {"message": "{{message}}"}},
+           "runtimes": {"nodejs": {"expect": {"body": "{{message}}"}, "drop": ["json"]}},
+           "differs": {"localstack": {"difference": "dynamodb-missing-table-message",
+                                      "expect": {"status": 404}}}}]
+"""
+
+
+def test_runtime_key_is_the_longest_start_of_the_runtime():
+    keys = {"nodejs": 1, "nodejs24.x": 2, "python": 3}
+    assert runtime_key(keys, "nodejs20.x") == "nodejs"
+    assert runtime_key(keys, "nodejs24.x") == "nodejs24.x"
+    assert runtime_key(keys, "python3.12") == "python"
+    assert runtime_key(keys, "provided.al2023") is None and runtime_key(keys, None) is None
+
+
+def test_vars_and_overrides_for_a_runtime(tmp_path):
+    item = load_scenario(scenario_file(tmp_path, ROWS)).items()[0]
+    assert item.overrides_for("python3.12") == item.overrides == {
+        "timeout": 1, "code_files": {"index.py": "raise RuntimeError('x')\n"}}
+    assert item.overrides_for("nodejs20.x") == {"timeout": 1, "memory_size": 256,
+                                                "code_files": {"index.js": "throw new Error('x');\n"}}
+    assert item.vars_for("python3.12") == {"message": "python says", "status": 400}
+    assert item.vars_for("nodejs20.x") == {"message": "node says", "status": 400}
+    assert item.vars_for("nodejs24.x")["message"] == "node 24 says"
+
+
+def test_a_step_s_runtime_expectation_and_a_target_difference_on_top(tmp_path):
+    step = load_scenario(scenario_file(tmp_path, ROWS)).steps[0]
+    assert step.expect_on("embedded", "broken", "python3.12") == (step.expect, None)
+    node, difference = step.expect_on("embedded", "broken", "nodejs20.x")
+    assert difference is None and (node.status, node.json, node.body) == ("{{status}}", UNSET, "{{message}}")
+    on_localstack, difference = step.expect_on("localstack", "broken", "nodejs20.x")
+    assert difference.name == "dynamodb-missing-table-message"
+    assert (on_localstack.status, on_localstack.json, on_localstack.body) == (404, UNSET, "{{message}}")
+
+
+class _Stacks(FixedStack):
+    def __init__(self, runtime: str) -> None:
+        super().__init__(outputs(), runtime)
+        self.acquired: list[dict] = []
+
+    def acquire(self, overrides):
+        self.acquired.append(dict(overrides))
+        return self.outputs
+
+
+@pytest.mark.parametrize("runtime, answer, outcome", [
+    ("python3.12", {"message": "python says"}, PASSED),
+    ("nodejs20.x", "node says", PASSED),
+    ("nodejs20.x", {"message": "python says"}, FAILED),  # the Node answer is wanted where Node runs
+])
+def test_the_runner_picks_the_stack_function_s_runtime(tmp_path, runtime, answer, outcome):
+    item = load_scenario(scenario_file(tmp_path, ROWS)).items()[0]
+    text = Response(400, {"Content-Type": "application/json"}, str(answer).encode(), duration_ms=1.0)
+    transport = FakeTransport(lambda request, n: text if isinstance(answer, str) else FakeTransport.json(400, answer))
+    stacks = _Stacks(runtime)
+    with make_runner(stacks=stacks, transport=transport) as runner:
+        result = runner.run_item(item)
+    assert result.outcome == outcome, result
+    assert ("memory_size" in stacks.acquired[0]) == runtime.startswith("nodejs")  # the runtime's stack overrides
+
+
+def test_deploying_stacks_know_the_runtime_the_overrides_give():
+    stacks = DeployingStacks(StackSettings(runtime="nodejs20.x"), clients=None)  # type: ignore[arg-type]
+    assert stacks.runtime({}) == "nodejs20.x"
+    assert stacks.runtime({"runtime": "python3.13"}) == "python3.13"
+
+
+def test_a_var_only_a_runtime_binds_counts_as_bound_and_bad_keys_are_refused(tmp_path):
+    load_scenario(scenario_file(tmp_path, """
+        "name": "node only var",
+        "params": [{"id": "a", "vars": {"x": 1}, "runtimes": {"nodejs": {"vars": {"only_node": "y"}}}}],
+        "steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200},
+                   "runtimes": {"nodejs": {"expect": {"body": "{{only_node}}"}}}}]"""))
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(scenario_file(tmp_path, """
+            "name": "bad key",
+            "steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200},
+                       "runtimes": {"Node JS": {"drop": ["status"]}}}]""", name="bad.json"))
+    assert "runtimes" in str(refused.value)
