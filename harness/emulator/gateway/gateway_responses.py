@@ -160,6 +160,15 @@ def template_failure(which: str, why: str) -> GatewayError:
     ))
 
 
+def conversion_failure(which: str, why: str) -> GatewayError:
+    """A contentHandling conversion that cannot be made (a text that is not base64), or a binary payload a mapping
+    template would have to read: AWS answers 500 "indicating an API configuration error" (developer guide,
+    "Content type conversions"); the log wording is the one AWS writes for a body it cannot transform [I]."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Execution failed due to configuration error: Unable to transform {which}", f"Conversion error: {why}",
+    ))
+
+
 def no_output_mapping(status: int) -> GatewayError:
     """No integration response matches and none is the default."""
     return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (

@@ -4,7 +4,8 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 1. request parameters mapped (`integration.request.{header,querystring,path}.x`, see mapping.py);
 2. the request template chosen by the request's Content-Type (`application/json` when none); no template for it:
    `passthroughBehavior` WHEN_NO_MATCH passes the body, WHEN_NO_TEMPLATES passes it only when the integration
-   has no template at all, NEVER refuses: 415 `Unsupported Media Type`. A template that fails is 500 with
+   has no template at all, NEVER refuses: 415 `Unsupported Media Type`. Then the integration's `contentHandling`
+   converts the payload (content_handling.py); a template that fails is 500 with
    `Execution failed due to configuration error: Unable to transform request`;
 3. the backend: MOCK answers the `statusCode` of the transformed body (200 when none); AWS Lambda invokes the
    function synchronously with the body (a function error is not a failure: its `errorMessage` selects the
@@ -12,7 +13,8 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 4. the integration response chosen by `selectionPattern` (a regular expression matched in full against the
    Lambda `errorMessage`, or the HTTP/MOCK status code; the response without a pattern is the default); none
    matching and no default: 500 `No match for output mapping and no default output mapping configured`;
-5. response parameters (`method.response.header.x`) and the response template (`application/json`, else the
+5. the integration response's `contentHandling` conversion (content_handling.py), response parameters
+   (`method.response.header.x`) and the response template (`application/json`, else the
    first; none: the body passes), `$context.responseOverride.status/header.x` applied last. A response template
    that fails is 500 `Unable to transform response`.
 HTTP_PROXY passes the request (verb, headers, query string, body) and the backend's answer unchanged.
@@ -20,8 +22,7 @@ An integration `credentials` role lets API Gateway call the function without a r
 IAM permissions are not evaluated).
 AWS service actions (`arn:aws:apigateway:{region}:dynamodb:action/PutItem`) are called on the stack itself, as the
 integration's `credentials` role (without one: 500); the answer's HTTP status selects the integration response.
-Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, contentHandling
-conversions, VPC links, mutual TLS, `integration.response.multivalueheader`.
+Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, VPC links, mutual TLS, `integration.response.multivalueheader`.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from ..aws_errors import AwsError
 from ..snapshots import FunctionConfig, IntegrationResponseSnapshot
 from . import gateway_responses
 from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
+from .content_handling import ConversionFailure, is_text, request_payload, response_payload
 from .context import Header, HttpAnswer, InvocationContext
 from .event import media_type
 from .execution_log import body_text, java_map
@@ -57,6 +59,10 @@ SERVICE_TARGETS = {"dynamodb": ("DynamoDB_20120810", "application/x-amz-json-1.0
 _PATH_VARIABLE = re.compile(r"\{([^{}]+?)\+?\}")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "host", "te",
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,18 @@ class NonProxyIntegrations:
             behavior = integration.passthrough_behavior
             if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
                 return gateway_responses.unsupported_media_type()
-            return ctx.body
+        assert ctx.deployed is not None
         try:
-            return render(template, template_variables(ctx, ctx.body)).encode("utf-8")
+            body = request_payload(ctx.body, ctx.header("Content-Type"), ctx.deployed.binary_media_types,
+                                   integration.content_handling)
+        except ConversionFailure as why:
+            return gateway_responses.conversion_failure("request", str(why))
+        if template is None:
+            return body
+        if not is_text(body):
+            return gateway_responses.conversion_failure("request", "a mapping template cannot read binary data")
+        try:
+            return render(template, template_variables(ctx, body)).encode("utf-8")
         except TemplateFailure as why:
             return gateway_responses.template_failure("request", str(why))
 
@@ -299,13 +314,20 @@ class NonProxyIntegrations:
             status = 500
         response_params = mapped(ctx, chosen.parameters, "method.response", (backend.headers, backend.body))
         headers: list[Header] = list(response_params.get("header", {}).items())
-        body = backend.body
+        assert ctx.deployed is not None
+        try:
+            body = response_payload(backend.body, _header(backend.headers, "Content-Type"), ctx.header("Accept"),
+                                    ctx.deployed.binary_media_types, chosen.content_handling)
+        except ConversionFailure as why:
+            return gateway_responses.conversion_failure("response", str(why))
         context = context_variables(ctx)
         templates = chosen.templates
         template = templates.get("application/json") if "application/json" in templates else next(iter(templates.values()), None)
         if template is not None:
+            if not is_text(body):
+                return gateway_responses.conversion_failure("response", "a mapping template cannot read binary data")
             try:
-                body = render(template, template_variables(ctx, backend.body, context)).encode("utf-8")
+                body = render(template, template_variables(ctx, body, context)).encode("utf-8")
             except TemplateFailure as why:
                 return gateway_responses.template_failure("response", str(why))
         override = context.get("responseOverride") or {}
