@@ -3,6 +3,8 @@
 AWS ("Control access to a REST API with IAM permissions"; SigV4 errors as AWS services word them): unsigned ->
 403 Missing Authentication Token; unknown key -> 403 "The security token included in the request is invalid.";
 wrong secret -> 403 InvalidSignatureException; no policy allowing execute-api:Invoke -> 403 AccessDeniedException.
+Execution log: `Extended Request Id` first; a refused caller `The client is not authorized to perform this
+operation.` (recorded in a real AWS execution log: DataBiosphere/azul#5939).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from .apikit import Kit, json_body
+from .apikit import Kit, execution_log, json_body
 
 pytestmark = pytest.mark.functional
 
@@ -45,7 +47,7 @@ def signed(clients):
                     "Version": "2012-10-17",
                     "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}]}))
             keys[name] = iam.create_access_key(UserName=user)["AccessKey"]
-        yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session()}
+        yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session(), "clients": clients}
     finally:
         for user in users:
             for key in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]:
@@ -104,3 +106,21 @@ def test_no_allowing_policy_is_access_denied(signed, who, path):
     assert message.startswith("User: arn:aws:iam::") and f":user/{key['UserName']} is not authorized to perform: " \
         f"execute-api:Invoke on resource: arn:aws:execute-api:" in message
     assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+
+
+def test_the_execution_log_of_an_allowed_caller_starts_with_the_extended_request_id(signed):
+    response = get(signed, "iam", signed["keys"]["allowed"])
+    assert response.status_code == 200
+    lines = execution_log(signed["clients"], signed["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert lines[0] == f"Extended Request Id: {response.headers['x-amz-apigw-id']}"
+    assert lines[1].startswith("Verifying Usage Plan for request: ")
+    assert sum(line.startswith("Extended Request Id") for line in lines) == 1
+
+
+def test_the_execution_log_of_a_refused_caller_says_it_is_not_authorized(signed):
+    response = get(signed, "other", signed["keys"]["allowed"])
+    assert response.status_code == 403
+    lines = execution_log(signed["clients"], signed["api"], "prod", response.headers["x-amzn-RequestId"],
+                          until="The client is not authorized")
+    assert lines == [f"Extended Request Id: {response.headers['x-amz-apigw-id']}",
+                     "The client is not authorized to perform this operation."]
