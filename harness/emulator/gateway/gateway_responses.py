@@ -147,6 +147,13 @@ def no_credentials() -> GatewayError:
         CONFIG_ERROR + "No credentials: an AWS service integration needs a credentials role",))
 
 
+def cannot_assume_role(role_arn: str, *after: str) -> GatewayError:
+    """A `credentials` role that does not exist or whose trust policy does not let apigateway.amazonaws.com assume
+    it: 500, with the line real execution logs show (quoted in public troubleshooting notes)."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        CONFIG_ERROR + f"API Gateway does not have permission to assume the provided role {role_arn}", *after))
+
+
 def unsupported_media_type() -> GatewayError:
     """No request template for the Content-Type and a passthroughBehavior that does not pass the body."""
     return GatewayError(415, "Unsupported Media Type", "UnsupportedMediaTypeException",

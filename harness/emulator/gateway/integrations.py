@@ -18,10 +18,12 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
    first; none: the body passes), `$context.responseOverride.status/header.x` applied last. A response template
    that fails is 500 `Unable to transform response`.
 HTTP_PROXY passes the request (verb, headers, query string, body) and the backend's answer unchanged.
-An integration `credentials` role lets API Gateway call the function without a resource policy (the role's own
-IAM permissions are not evaluated).
+An integration `credentials` role lets API Gateway call the function without a resource policy: the role must be
+assumable by API Gateway and allow lambda:InvokeFunction (credentials_role.py).
 AWS service actions (`arn:aws:apigateway:{region}:dynamodb:action/PutItem`) are called on the stack itself, as the
-integration's `credentials` role (without one: 500); the answer's HTTP status selects the integration response.
+integration's `credentials` role (without one: 500; a role API Gateway may not assume: 500; a role whose policies
+do not allow the action: DynamoDB's 400 AccessDeniedException); the answer's HTTP status selects the integration
+response.
 Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, VPC links, mutual TLS, `integration.response.multivalueheader`.
 """
 from __future__ import annotations
@@ -41,6 +43,7 @@ from . import gateway_responses
 from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
 from .content_handling import ConversionFailure, is_text, request_payload, response_payload
 from .context import Header, HttpAnswer, InvocationContext
+from .credentials_role import RoleLookup, assume, dynamodb_resources, may_invoke, refusal
 from .event import media_type
 from .execution_log import body_text, java_map
 from .gateway_responses import GatewayError
@@ -80,8 +83,9 @@ class NonProxyIntegrations:
 
     def __init__(self, *, get_function: Callable[..., FunctionConfig | None],
                  function_policy: Callable[[FunctionConfig], list[dict[str, Any]]], submit: Submit,
-                 aws_endpoint: str | None = None) -> None:
+                 aws_endpoint: str | None = None, role_policies: RoleLookup = lambda arn: None) -> None:
         self._aws_endpoint = aws_endpoint
+        self._roles = role_policies
         self._get_function = get_function
         self._policy = function_policy
         self._submit = submit
@@ -174,9 +178,12 @@ class NonProxyIntegrations:
             return gateway_responses.function_not_found(m.group("fn"))
         source = execute_api_source_arn(ctx.deployed.region, ctx.deployed.account_id, ctx.api_id, ctx.stage,
                                         ctx.http_method, ctx.resource.path)
-        if integration.credentials is None and not is_invoke_allowed(
-                self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,
-                function_arns=invoked_arns(function.arn, qualifier)):
+        if integration.credentials:
+            refused = may_invoke(self._roles, integration.credentials, f"{base}:{qualifier}" if qualifier else base)
+            if refused is not None:
+                return refused
+        elif not is_invoke_allowed(self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,
+                                   function_arns=invoked_arns(function.arn, qualifier)):
             return gateway_responses.invalid_permissions()
         timeout = (integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000
         started = time.monotonic()
@@ -200,7 +207,7 @@ class NonProxyIntegrations:
 
     def _service_action(self, ctx: InvocationContext, action: re.Match[str], body: bytes) -> Backend | GatewayError:
         """An AWS service action (`...:dynamodb:action/PutItem`) called on the stack itself, as the integration's
-        credentials role (required, as on AWS; its IAM permissions are not evaluated)."""
+        credentials role (required, as on AWS; assumed and its policies checked as credentials_role.py says)."""
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
@@ -213,6 +220,16 @@ class NonProxyIntegrations:
                         f"Sending request to {endpoint}"))
         if not ctx.integration.credentials:
             return gateway_responses.no_credentials()
+        role = assume(self._roles, ctx.integration.credentials)
+        if isinstance(role, GatewayError):
+            return role
+        assert ctx.deployed is not None
+        denied = refusal(role, f"{service}:{name}", dynamodb_resources(region, ctx.deployed.account_id, body))
+        if denied is not None:  # DynamoDB refuses the role as it would any caller
+            answer = json.dumps({"__type": "com.amazon.coral.service#AccessDeniedException", "Message": denied}).encode()
+            ctx.log.extend(("Received response. Status: 400, Integration latency: 0 ms",
+                            f"Endpoint response body before transformations: {body_text(answer)}"))
+            return Backend(400, {"Content-Type": SERVICE_TARGETS[service][1]}, answer, "400")
         prefix, content_type = SERVICE_TARGETS[service]
         request = AWSRequest(method="POST", url=self._aws_endpoint + "/", data=body, headers={
             "X-Amz-Target": f"{prefix}.{name}", "Content-Type": content_type})
