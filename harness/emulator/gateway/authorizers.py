@@ -38,7 +38,7 @@ from typing import Any, Callable, Mapping
 from ..aws_errors import AwsError
 from ..snapshots import AuthorizerSnapshot, FunctionConfig
 from . import gateway_responses
-from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed, string_like
+from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
 from .context import InvocationContext
 from .credentials_role import RoleLookup, may_invoke
 from .event import header_maps, request_context

@@ -20,11 +20,10 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 HTTP_PROXY passes the request (verb, headers, query string, body) and the backend's answer unchanged.
 An integration `credentials` role lets API Gateway call the function without a resource policy: the role must be
 assumable by API Gateway and allow lambda:InvokeFunction (credentials_role.py).
-AWS service actions (`arn:aws:apigateway:{region}:dynamodb:action/PutItem`) are called on the stack itself, as the
-integration's `credentials` role (without one: 500; a role API Gateway may not assume: 500; a role whose policies
-do not allow the action: DynamoDB's 400 AccessDeniedException); the answer's HTTP status selects the integration
+AWS service integrations (DynamoDB, SQS and SNS actions; S3 and SQS paths) are called on the stack itself, as the
+integration's `credentials` role (service_integrations.py); the answer's HTTP status selects the integration
 response.
-Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, VPC links, mutual TLS, `integration.response.multivalueheader`.
+Left out: other AWS services (500 saying so), VPC links, mutual TLS, `integration.response.multivalueheader`.
 """
 from __future__ import annotations
 
@@ -43,22 +42,19 @@ from . import gateway_responses
 from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
 from .content_handling import ConversionFailure, is_text, request_payload, response_payload
 from .context import Header, HttpAnswer, InvocationContext
-from .credentials_role import RoleLookup, assume, dynamodb_resources, may_invoke, refusal
+from .credentials_role import RoleLookup, may_invoke
 from .event import media_type
 from .execution_log import body_text, java_map
 from .gateway_responses import GatewayError
 from .integrate import DEFAULT_TIMEOUT_MS, Submit, render_stage_variables, split_function
 from .mapping import context_variables, mapped, template_variables
 from .respond import complete, gateway_headers
+from .service_integrations import call_service, plan
 from .vtl import TemplateFailure, render
 
 _LAMBDA_URI = re.compile(
     r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):lambda:path/(?P<version>[^/]+)/functions/(?P<fn>.+?)/invocations/?",
     re.S)
-_SERVICE_ACTION = re.compile(
-    r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):(?P<service>[a-z0-9-]+):action/(?P<action>[A-Za-z0-9]+)", re.S)
-#: AWS service integrations the stack serves, and how their JSON protocol is called (X-Amz-Target prefix, type).
-SERVICE_TARGETS = {"dynamodb": ("DynamoDB_20120810", "application/x-amz-json-1.0")}
 _PATH_VARIABLE = re.compile(r"\{([^{}]+?)\+?\}")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "host", "te",
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
@@ -107,7 +103,7 @@ class NonProxyIntegrations:
         if integration.type == "MOCK":
             backend = self._mock(ctx, body)
         elif integration.type == "AWS":
-            backend = self._aws(ctx, body)
+            backend = self._aws(ctx, body, params)
         elif integration.type == "HTTP":
             backend = self._http_call(ctx, body, params)
         else:
@@ -157,16 +153,20 @@ class NonProxyIntegrations:
         ctx.log.add(f"Endpoint request body after transformations: {body_text(body)}")
         return Backend(status, {}, b"", str(status))
 
-    def _aws(self, ctx: InvocationContext, body: bytes) -> Backend | GatewayError:
+    def _aws(self, ctx: InvocationContext, body: bytes, params: dict[str, dict[str, str]]) -> Backend | GatewayError:
         integration = ctx.integration
         assert integration is not None and ctx.deployed is not None and ctx.resource is not None
         uri = render_stage_variables(integration.uri or "", ctx.stage_variables)
         m = _LAMBDA_URI.fullmatch(uri)
         if m is None:
-            action = _SERVICE_ACTION.fullmatch(uri)
-            if action is None or action.group("service") not in SERVICE_TARGETS or not self._aws_endpoint:
-                return gateway_responses.unsupported_integration(f"AWS ({uri})")
-            return self._service_action(ctx, action, body)
+            call = plan(ctx, uri, body, params)
+            if isinstance(call, GatewayError) or not self._aws_endpoint:
+                return call if isinstance(call, GatewayError) else gateway_responses.unsupported_integration(uri)
+            answer = call_service(ctx, call, endpoint=self._aws_endpoint, roles=self._roles, http=self._http,
+                                  timeout_s=(integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000)
+            if isinstance(answer, GatewayError):
+                return answer
+            return Backend(answer.status, answer.headers, answer.body, str(answer.status))
         base, qualifier = split_function(m.group("fn"), ctx.deployed.region, ctx.deployed.account_id)
         parts = base.split(":")
         function = self._get_function(base, parts[3], parts[4], qualifier) if len(parts) >= 7 else None
@@ -204,52 +204,6 @@ class NonProxyIntegrations:
             except ValueError:
                 selector = result.payload.decode("utf-8", errors="replace")
         return Backend(200, {"Content-Type": "application/json"}, result.payload, selector)
-
-    def _service_action(self, ctx: InvocationContext, action: re.Match[str], body: bytes) -> Backend | GatewayError:
-        """An AWS service action (`...:dynamodb:action/PutItem`) called on the stack itself, as the integration's
-        credentials role (required, as on AWS; assumed and its policies checked as credentials_role.py says)."""
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-
-        assert ctx.integration is not None and self._aws_endpoint is not None
-        service, region, name = action.group("service"), action.group("region"), action.group("action")
-        endpoint = f"https://{service}.{region}.amazonaws.com/?Action={name}"
-        ctx.log.extend((f"Endpoint request URI: {endpoint}",
-                        f"Endpoint request body after transformations: {body_text(body)}",
-                        f"Sending request to {endpoint}"))
-        if not ctx.integration.credentials:
-            return gateway_responses.no_credentials()
-        role = assume(self._roles, ctx.integration.credentials)
-        if isinstance(role, GatewayError):
-            return role
-        assert ctx.deployed is not None
-        denied = refusal(role, f"{service}:{name}", dynamodb_resources(region, ctx.deployed.account_id, body))
-        if denied is not None:  # DynamoDB refuses the role as it would any caller
-            answer = json.dumps({"__type": "com.amazon.coral.service#AccessDeniedException", "Message": denied}).encode()
-            ctx.log.extend(("Received response. Status: 400, Integration latency: 0 ms",
-                            f"Endpoint response body before transformations: {body_text(answer)}"))
-            return Backend(400, {"Content-Type": SERVICE_TARGETS[service][1]}, answer, "400")
-        prefix, content_type = SERVICE_TARGETS[service]
-        request = AWSRequest(method="POST", url=self._aws_endpoint + "/", data=body, headers={
-            "X-Amz-Target": f"{prefix}.{name}", "Content-Type": content_type})
-        SigV4Auth(Credentials("test", "test"), service, region).add_auth(request)  # the stack's own dummy keys
-        return self._send_prepared(ctx, dict(request.headers.items()), body)
-
-    def _send_prepared(self, ctx: InvocationContext, headers: dict[str, str], body: bytes) -> Backend | GatewayError:
-        assert ctx.integration is not None and self._aws_endpoint is not None
-        started = time.monotonic()
-        try:
-            answer = self._http.post(self._aws_endpoint + "/", headers=headers, data=body,
-                                     timeout=(ctx.integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000)
-        except requests.Timeout:
-            return gateway_responses.endpoint_timeout()
-        except requests.RequestException as exc:
-            return gateway_responses.endpoint_unreachable(self._aws_endpoint, type(exc).__name__)
-        ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
-        ctx.log.extend((f"Received response. Status: {answer.status_code}, Integration latency: {ctx.integration_latency_ms} ms",
-                        f"Endpoint response body before transformations: {body_text(answer.content)}"))
-        return Backend(answer.status_code, dict(answer.headers.items()), answer.content, str(answer.status_code))
 
     def _url(self, ctx: InvocationContext, path_values: Mapping[str, str]) -> str:
         assert ctx.integration is not None
