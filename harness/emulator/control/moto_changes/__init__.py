@@ -24,6 +24,8 @@
                                (the --state journal)
     code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
                                code refused with Lambda's 400
+    xml_request_ids.py         moto's request id written into XML answers only (its greedy rewrite swallowed log
+                               events that quote XML answers)
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
@@ -54,6 +56,7 @@ from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, rep
 from .no_docker import keep_moto_off_docker  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 from .weak_instances import track_instances_weakly  # noqa: E402
+from .xml_request_ids import write_request_ids_into_xml_only  # noqa: E402
 
 
 def change_moto() -> None:
@@ -66,6 +69,7 @@ def change_moto() -> None:
     keep_identity_validation_expression()
     refuse_unknown_method_response()
     record_api_gateway_ids()
+    write_request_ids_into_xml_only()
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
