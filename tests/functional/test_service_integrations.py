@@ -21,11 +21,15 @@ from .apikit import Kit, execution_log, json_body
 pytestmark = pytest.mark.functional
 
 RAW = gzip.compress(b"compressed data, should be invalid UTF-8 string", mtime=1676569620)
+ENCODED = base64.b64encode(RAW)
+TEXT = b"this is a UTF8 text typed object"
+KINDS = {"raw": RAW, "encoded": ENCODED, "text": TEXT}
+REPLACED = RAW.decode("utf-8", errors="replace").encode()
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "apigateway.amazonaws.com"}}]})
 
 
-def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200", "403")):
+def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200", "403"), handling=None):
     apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod=verb, authorizationType="NONE",
                      requestParameters={"method.request.path.key": False} if "{key}" in integration["uri"] else {})
     apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod=verb, type="AWS", **integration)
@@ -34,7 +38,7 @@ def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200",
                                   responseParameters={"method.response.header.Content-Type": False})
         apigw.put_integration_response(
             restApiId=api_id, resourceId=resource, httpMethod=verb, statusCode=code,
-            selectionPattern="" if code == "200" else code,
+            selectionPattern="" if code == "200" else code, **({"contentHandling": handling} if handling else {}),
             responseParameters={"method.response.header.Content-Type": "integration.response.header.Content-Type"})
 
 
@@ -61,15 +65,20 @@ def wired(clients):
                 "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": a, "Resource": r}
                                                        for a, r in allowed]}))
         api_id, root = kit.api("services", binary_media_types=["image/png"])
-        for part, role in (("files", roles["full"]), ("locked", roles["bare"])):
+        for part, role, handling in (("files", roles["full"], None), ("locked", roles["bare"], None),
+                                     ("as-text", roles["full"], "CONVERT_TO_TEXT"),
+                                     ("as-binary", roles["full"], "CONVERT_TO_BINARY")):
             parent = kit.resource(api_id, root, part)
             item = kit.resource(api_id, parent, "{key}")
-            for verb in ("GET", "PUT"):
-                _integration(apigw, api_id, item, verb, {
+            for verb in ("GET", "PUT") if handling is None else ("GET",):
+                _integration(apigw, api_id, item, verb, handling=handling, integration={
                     "integrationHttpMethod": verb, "credentials": role,
                     "uri": f"arn:aws:apigateway:{kit.region}:s3:path/{bucket}/{{key}}",
                     "requestParameters": {"integration.request.path.key": "method.request.path.key",
                                           "integration.request.header.Content-Type": "method.request.header.Content-Type"}})
+        for kind, data in KINDS.items():
+            for suffix, content_type in (("txt", "binary/octet-stream"), ("bin", "image/png")):
+                s3.put_object(Bucket=bucket, Key=f"{kind}-{suffix}", Body=data, ContentType=content_type)
         for part, role in (("send", roles["full"]), ("send-locked", roles["bare"])):
             _integration(apigw, api_id, kit.resource(api_id, root, part), "POST", {
                 "integrationHttpMethod": "POST", "credentials": role,
@@ -164,3 +173,39 @@ def test_an_unserved_service_is_500_saying_so(wired):
     response = wired["http"].post(kit.url(api_id, "prod", "kinesis"), json={}, timeout=30)
     assert response.status_code == 500
     assert json_body(response) == {"message": "Internal server error"}
+
+
+# LocalStack's AWS-validated `TestApiGatewayS3BinarySupport.test_apigw_s3_binary_support_response_*` (binaryMediaTypes
+# image/png; an object stored as binary/octet-stream is a text payload, as image/png a binary one): what AWS answered
+# for each object, payload type and Accept, per integration-response contentHandling. None: a 500.
+B64 = base64.b64encode
+RECORDED = {
+    None: {("encoded", "txt", "image/png"): RAW, ("raw", "txt", "image/png"): None, ("text", "txt", "image/png"): None,
+           ("encoded", "bin", "image/png"): ENCODED, ("raw", "bin", "image/png"): RAW, ("text", "bin", "image/png"): TEXT,
+           ("encoded", "txt", "text/plain"): ENCODED, ("raw", "txt", "text/plain"): REPLACED,
+           ("text", "txt", "text/plain"): TEXT, ("encoded", "bin", "text/plain"): B64(ENCODED),
+           ("raw", "bin", "text/plain"): ENCODED, ("text", "bin", "text/plain"): B64(TEXT)},
+    "as-text": {("encoded", "txt", "image/png"): ENCODED, ("raw", "txt", "image/png"): REPLACED,
+                ("text", "txt", "image/png"): TEXT, ("encoded", "bin", "image/png"): B64(ENCODED),
+                ("raw", "bin", "image/png"): ENCODED, ("text", "bin", "image/png"): B64(TEXT),
+                ("encoded", "txt", "text/plain"): ENCODED, ("raw", "txt", "text/plain"): REPLACED,
+                ("text", "txt", "text/plain"): TEXT, ("encoded", "bin", "text/plain"): B64(ENCODED),
+                ("raw", "bin", "text/plain"): ENCODED, ("text", "bin", "text/plain"): B64(TEXT)},
+    "as-binary": {("encoded", "txt", "image/png"): RAW, ("encoded", "bin", "image/png"): ENCODED,
+                  ("raw", "bin", "image/png"): RAW, ("text", "bin", "image/png"): TEXT,
+                  ("encoded", "txt", "text/plain"): RAW, ("encoded", "bin", "text/plain"): ENCODED,
+                  ("raw", "bin", "text/plain"): RAW, ("text", "bin", "text/plain"): TEXT},
+}
+
+
+@pytest.mark.parametrize("where, case", [(w, c) for w, cases in RECORDED.items() for c in cases],
+                         ids=lambda v: "-".join(v) if isinstance(v, tuple) else str(v))
+def test_s3_response_payloads_match_what_aws_answered(wired, where, case):
+    kind, payload, accept = case
+    response = call(wired, "GET", f"{where or 'files'}/{kind}-{payload}", headers={"Accept": accept})
+    expected = RECORDED[where][case]
+    if expected is None:
+        assert response.status_code == 500
+        assert json_body(response) == {"message": "Internal server error"}
+    else:
+        assert (response.status_code, response.content) == (200, expected)
