@@ -29,7 +29,8 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "apigateway.amazonaws.com"}}]})
 
 
-def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200", "403"), handling=None):
+def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200", "403"), handling=None,
+                 templates=None):
     apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod=verb, authorizationType="NONE",
                      requestParameters={"method.request.path.key": False} if "{key}" in integration["uri"] else {})
     apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod=verb, type="AWS", **integration)
@@ -39,6 +40,7 @@ def _integration(apigw, api_id, resource, verb, integration: dict, codes=("200",
         apigw.put_integration_response(
             restApiId=api_id, resourceId=resource, httpMethod=verb, statusCode=code,
             selectionPattern="" if code == "200" else code, **({"contentHandling": handling} if handling else {}),
+            **({"responseTemplates": templates} if templates and code == "200" else {}),
             responseParameters={"method.response.header.Content-Type": "integration.response.header.Content-Type"})
 
 
@@ -76,6 +78,12 @@ def wired(clients):
                     "uri": f"arn:aws:apigateway:{kit.region}:s3:path/{bucket}/{{key}}",
                     "requestParameters": {"integration.request.path.key": "method.request.path.key",
                                           "integration.request.header.Content-Type": "method.request.header.Content-Type"}})
+        for part, handling in (("text-template", "CONVERT_TO_TEXT"), ("binary-template", "CONVERT_TO_BINARY")):
+            item = kit.resource(api_id, kit.resource(api_id, root, part), "{key}")
+            _integration(apigw, api_id, item, "GET", handling=handling, templates={"application/json": '{"data": "$input.body"}'},
+                         integration={"integrationHttpMethod": "GET", "credentials": roles["full"],
+                                      "uri": f"arn:aws:apigateway:{kit.region}:s3:path/{bucket}/{{key}}",
+                                      "requestParameters": {"integration.request.path.key": "method.request.path.key"}})
         for kind, data in KINDS.items():
             for suffix, content_type in (("txt", "binary/octet-stream"), ("bin", "image/png")):
                 s3.put_object(Bucket=bucket, Key=f"{kind}-{suffix}", Body=data, ContentType=content_type)
@@ -209,3 +217,12 @@ def test_s3_response_payloads_match_what_aws_answered(wired, where, case):
         assert json_body(response) == {"message": "Internal server error"}
     else:
         assert (response.status_code, response.content) == (200, expected)
+
+
+def test_the_response_template_reads_the_converted_payload(wired):
+    """Recorded against AWS (LocalStack's `..._response_convert_to_binary_with_request_template`): CONVERT_TO_TEXT
+    then the template gives the text inside it; CONVERT_TO_BINARY then the template is 500."""
+    text = call(wired, "GET", "text-template/encoded-txt", headers={"Accept": "image/png"})
+    assert (text.status_code, text.content) == (200, b'{"data": "' + ENCODED + b'"}')
+    binary = call(wired, "GET", "binary-template/encoded-txt", headers={"Accept": "image/png"})
+    assert binary.status_code == 500
