@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -59,12 +59,13 @@ class ServiceCall:
     body: bytes
     action: str  # IAM action, e.g. `sqs:SendMessage`
     resources: tuple[str, ...]
-    extra: Mapping[str, str] = field(default_factory=dict)
+    shown_query: tuple[tuple[str, str], ...] = ()  # in the logged URI only (`?Action=` of a JSON-protocol action)
 
     @property
     def public_uri(self) -> str:
         """The URI as the execution log shows it (the service's public endpoint)."""
-        query = f"?{urlencode(self.query)}" if self.query else ""
+        shown = self.shown_query + self.query
+        query = f"?{urlencode(shown)}" if shown else ""
         return f"https://{self.service}.{self.region}.amazonaws.com{self.path}{query}"
 
 
@@ -100,7 +101,7 @@ def plan(ctx: InvocationContext, uri: str, body: bytes, params: Mapping[str, Map
         prefix, content_type = JSON_TARGETS[service]
         headers.update({"X-Amz-Target": f"{prefix}.{rest}", "Content-Type": content_type})
         return ServiceCall(service, region, "POST", "/", (), headers, body, f"{service}:{rest}",
-                           tuple(dynamodb_resources(region, account, body)))
+                           tuple(dynamodb_resources(region, account, body)), shown_query=(("Action", rest),))
     if kind == "action" and service in QUERY_ACTIONS:
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
         found = _params(query, body, headers["Content-Type"])
