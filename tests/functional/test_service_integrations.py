@@ -226,3 +226,10 @@ def test_the_response_template_reads_the_converted_payload(wired):
     assert (text.status_code, text.content) == (200, b'{"data": "' + ENCODED + b'"}')
     binary = call(wired, "GET", "binary-template/encoded-txt", headers={"Accept": "image/png"})
     assert binary.status_code == 500
+
+
+def test_dot_segments_in_a_key_stay_names_inside_the_bucket(wired):
+    """A key `..%2Fother` must not step out of the bucket the role was checked for (it names an object)."""
+    response = call(wired, "PUT", "files/%2E%2E", data=b"dots", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 200, response.content
+    assert wired["clients"]("s3").get_object(Bucket=wired["bucket"], Key="..")["Body"].read() == b"dots"

@@ -115,6 +115,8 @@ def plan(ctx: InvocationContext, uri: str, body: bytes, params: Mapping[str, Map
         path_values = params.get("path", {})
         path = _PATH_VARIABLE.sub(lambda v: quote(path_values.get(v.group(1), (ctx.path_parameters or {}).get(
             v.group(1), "")), safe="/"), rest)
+        # `.` and `..` from a request are names, never steps up: the call stays on the resource IAM checked
+        path = "/".join(part.replace(".", "%2E") if part in (".", "..") else part for part in path.split("/"))
         if service == "s3":
             bucket, _, key = unquote(path).partition("/")
             actions = _S3_OBJECT_ACTIONS if key else _S3_BUCKET_ACTIONS
