@@ -35,17 +35,26 @@ def signed(clients):
             apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="AWS_IAM")
             apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
                                   integrationHttpMethod="POST", uri=target)
+        passthrough = kit.resource(api_id, root, "as-caller")
+        apigw.put_method(restApiId=api_id, resourceId=passthrough, httpMethod="GET", authorizationType="AWS_IAM")
+        apigw.put_integration(restApiId=api_id, resourceId=passthrough, httpMethod="GET", type="AWS_PROXY",
+                              integrationHttpMethod="POST", uri=target, credentials="arn:aws:iam::*:user/*")
         kit.permit(fn, api_id)
         kit.deploy(api_id, "prod")
         keys = {}
-        for name, resource in (("allowed", f"arn:aws:execute-api:*:*:{api_id}/prod/GET/iam"), ("nothing", None)):
+        invoke_any = f"arn:aws:execute-api:*:*:{api_id}/prod/GET/*"
+        for name, resource, extra in (("allowed", f"arn:aws:execute-api:*:*:{api_id}/prod/GET/iam", []),
+                                      ("nothing", None, []),
+                                      ("invoker", invoke_any, [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                                                "Resource": fn["arn"]}]),
+                                      ("api-only", invoke_any, [])):
             user = f"{kit.prefix}{name}"
             iam.create_user(UserName=user)
             users.append(user)
             if resource:
                 iam.put_user_policy(UserName=user, PolicyName="invoke", PolicyDocument=json.dumps({
                     "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}]}))
+                    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}, *extra]}))
             keys[name] = iam.create_access_key(UserName=user)["AccessKey"]
         yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session(), "clients": clients}
     finally:
@@ -124,3 +133,15 @@ def test_the_execution_log_of_a_refused_caller_says_it_is_not_authorized(signed)
                           until="The client is not authorized")
     assert lines == [f"Extended Request Id: {response.headers['x-amz-apigw-id']}",
                      "The client is not authorized to perform this operation."]
+
+
+def test_caller_credentials_passthrough_needs_the_callers_own_lambda_permission(signed):
+    """Integration `credentials` `arn:aws:iam::*:user/*` (AWS docs, Integration `credentials`): API Gateway calls
+    Lambda with the caller's credentials, so the caller's own policies must allow lambda:InvokeFunction (else 500)."""
+    allowed = get(signed, "as-caller", signed["keys"]["invoker"])
+    assert allowed.status_code == 200, allowed.content
+    refused = get(signed, "as-caller", signed["keys"]["api-only"])
+    assert refused.status_code == 500
+    assert json_body(refused) == {"message": "Internal server error"}
+    lines = execution_log(signed["clients"], signed["api"], "prod", refused.headers["x-amzn-RequestId"])
+    assert "Execution failed due to configuration error: Invalid permissions on Lambda function" in lines

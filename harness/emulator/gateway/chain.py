@@ -344,7 +344,7 @@ class Gateway:
         assert ctx.function is not None and ctx.deployed is not None
         if ctx.integration is not None and ctx.integration.credentials:
             qualified = f"{ctx.function.arn}:{ctx.qualifier}" if ctx.qualifier else ctx.function.arn
-            return may_invoke(self._control.role_policies, ctx.integration.credentials, qualified)
+            return may_invoke(self._control.role_policies, ctx.integration.credentials, qualified, ctx)
         statements = self._control.function_policy(ctx.function)
         key = (id(statements), ctx.source_arn, ctx.function.arn, ctx.qualifier, ctx.deployed.account_id)
         known = self._decisions.get(key)

@@ -23,10 +23,12 @@ from typing import Any, Callable, Mapping
 
 from ..snapshots import RolePolicies
 from . import gateway_responses
+from .context import InvocationContext
 from .gateway_responses import GatewayError
 from .iam_policy import ALLOW, DENY, decision
 
 SESSION_NAME = "BackplaneAssumeRoleSession"
+PASSTHROUGH = "arn:aws:iam::*:user/*"  # "invoke with the caller's credentials" (AWS docs, Integration `credentials`)
 SERVICE_PRINCIPAL = "apigateway.amazonaws.com"
 
 RoleLookup = Callable[[str], "RolePolicies | None"]
@@ -50,6 +52,9 @@ def trusts_api_gateway(role: RolePolicies) -> bool:
 
 
 def assumed_role_arn(role: RolePolicies) -> str:
+    """Who the service sees: the assumed role's session, or the caller itself (credentials passthrough)."""
+    if ":user/" in role.arn:
+        return role.arn
     return f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{SESSION_NAME}"
 
 
@@ -60,8 +65,15 @@ def access_denied_message(role: RolePolicies, action: str, resource: str, verdic
     return f"User: {assumed_role_arn(role)} is not authorized to perform: {action} on resource: {resource} {why}"
 
 
-def assume(lookup: RoleLookup, role_arn: str) -> RolePolicies | GatewayError:
-    """The role API Gateway may assume, or the 500 AWS answers when it may not."""
+def assume(lookup: RoleLookup, role_arn: str, ctx: InvocationContext | None = None) -> RolePolicies | GatewayError:
+    """The role API Gateway may assume, or the 500 AWS answers when it may not. `arn:aws:iam::*:user/*` passes the
+    caller's own credentials: the AWS_IAM caller's policies then decide (without an AWS_IAM caller: 500 [I])."""
+    if role_arn == PASSTHROUGH:
+        identity = ctx.iam_identity if ctx is not None else None
+        if not identity or ctx is None or ctx.iam_statements is None:
+            return gateway_responses.cannot_assume_role(role_arn)
+        return RolePolicies(arn=identity["userArn"], name=identity["user"], account_id=identity["accountId"],
+                            statements=ctx.iam_statements)
     role = lookup(role_arn)
     if role is None or not trusts_api_gateway(role):
         return gateway_responses.cannot_assume_role(role_arn)
@@ -100,10 +112,11 @@ def refusal(role: RolePolicies, action: str, resources: list[str]) -> str | None
     return None
 
 
-def may_invoke(lookup: RoleLookup, role_arn: str, function_arn: str) -> GatewayError | None:
+def may_invoke(lookup: RoleLookup, role_arn: str, function_arn: str,
+               ctx: InvocationContext | None = None) -> GatewayError | None:
     """Lambda integrations with a `credentials` role: the role must be assumable and allow lambda:InvokeFunction on
     the function (its qualified ARN when the integration names a version or alias)."""
-    role = assume(lookup, role_arn)
+    role = assume(lookup, role_arn, ctx)
     if isinstance(role, GatewayError):
         return role
     if refusal(role, "lambda:InvokeFunction", [function_arn]) is not None:

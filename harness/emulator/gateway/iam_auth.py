@@ -89,6 +89,7 @@ class IamAuthorizer:
             ctx.log.add(NOT_AUTHORIZED)
             return GatewayError(403, f"User: {caller.arn} is not authorized to perform: execute-api:Invoke on resource: "
                                 f"{arn}", "AccessDeniedException", response_type="ACCESS_DENIED")
+        ctx.iam_statements = tuple(caller.statements)
         ctx.iam_identity = {"accessKey": caller.access_key_id, "accountId": caller.account_id,
                             "caller": caller.user_id, "user": caller.user_id, "userArn": caller.arn}
         return None

@@ -179,7 +179,7 @@ class NonProxyIntegrations:
         source = execute_api_source_arn(ctx.deployed.region, ctx.deployed.account_id, ctx.api_id, ctx.stage,
                                         ctx.http_method, ctx.resource.path)
         if integration.credentials:
-            refused = may_invoke(self._roles, integration.credentials, f"{base}:{qualifier}" if qualifier else base)
+            refused = may_invoke(self._roles, integration.credentials, f"{base}:{qualifier}" if qualifier else base, ctx)
             if refused is not None:
                 return refused
         elif not is_invoke_allowed(self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,

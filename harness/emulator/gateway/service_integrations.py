@@ -168,7 +168,7 @@ def call_service(ctx: InvocationContext, call: ServiceCall, *, endpoint: str, ro
                     f"Sending request to {call.public_uri}"))
     if not ctx.integration.credentials:
         return gateway_responses.no_credentials()
-    role = assume(roles, ctx.integration.credentials)
+    role = assume(roles, ctx.integration.credentials, ctx)
     if isinstance(role, GatewayError):
         return role
     denied = refusal(role, call.action, list(call.resources))
