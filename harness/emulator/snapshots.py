@@ -196,6 +196,18 @@ class IamCaller:
 
 
 @dataclass(frozen=True)
+class RolePolicies:
+    """An IAM role as a service that assumes it sees it: its trust policy's statements and its permission
+    statements (inline and attached policies)."""
+
+    arn: str
+    name: str
+    account_id: str
+    trust_statements: tuple[Mapping[str, Any], ...] = ()
+    statements: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class ApiKeyUse:
     """An API key a usage plan of the stage holds, with that plan's limits (None: the plan sets none)."""
 

@@ -12,7 +12,7 @@ import json
 import pytest
 import requests
 
-from .apikit import Kit, execution_log, json_body
+from .apikit import Kit, execution_log, follows, json_body
 
 pytestmark = pytest.mark.functional
 
@@ -40,8 +40,12 @@ def guarded(clients):
                                               authorizerUri=uri.replace(auth_fn["name"], fn["name"]),
                                               identitySource="method.request.header.Authorization",
                                               authorizerResultTtlInSeconds=0)["id"]
+        untrusted = apigw.create_authorizer(restApiId=api_id, name="untrusted", type="TOKEN", authorizerUri=uri,
+                                            identitySource="method.request.header.Authorization",
+                                            authorizerCredentials=kit.role_arn,  # trusts lambda.amazonaws.com only
+                                            authorizerResultTtlInSeconds=0)["id"]
         for part, authorizer in (("token", token), ("cached", cached), ("cached2", cached), ("request", request),
-                                 ("noperm", unpermitted)):
+                                 ("noperm", unpermitted), ("untrusted", untrusted)):
             resource = kit.resource(api_id, root, part)
             apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="CUSTOM",
                              authorizerId=authorizer)
@@ -109,6 +113,18 @@ def test_an_authorizer_without_invoke_permission_is_500(guarded):
     response = get(guarded, "noperm", "allow")
     assert response.status_code == 500
     assert response.content == b'{"message": null}'
+
+
+def test_authorizer_credentials_api_gateway_may_not_assume_are_500_with_the_log_lines(guarded):
+    """As a real execution log shows it: the assume-role line, then `Authorizer error` (500, message null)."""
+    response = get(guarded, "untrusted", "allow")
+    assert response.status_code == 500
+    assert response.content == b'{"message": null}'
+    assert response.headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
+    lines = execution_log(guarded["clients"], guarded["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert follows(lines, "Execution failed due to configuration error: API Gateway does not have permission to "
+                          f"assume the provided role {guarded['kit'].role_arn}",
+                   "Execution failed due to configuration error: Authorizer error"), lines
 
 
 def test_the_execution_log_tells_the_authorizer_steps(guarded):

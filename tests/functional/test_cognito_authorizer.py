@@ -3,6 +3,8 @@
 AWS ("Control access to REST APIs using Amazon Cognito user pools as an authorizer"): a method without scopes
 takes the pool's ID token, a method with scopes an access token granting one; a missing, forged, foreign or
 expired token is 401 {"message": "Unauthorized"}; the claims reach the function in requestContext.authorizer.claims.
+Execution log: `Extended Request Id` first, a refused token `Unauthorized request: <id>` (AWS's wording for an
+unauthorized request, knowledge center "How can I use API Gateway logs for troubleshooting?").
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import uuid
 import pytest
 import requests
 
-from .apikit import Kit, json_body
+from .apikit import Kit, execution_log, json_body
 
 pytestmark = pytest.mark.functional
 
@@ -56,7 +58,7 @@ def pooled(clients):
                                   integrationHttpMethod="POST", uri=target)
         kit.permit(fn, api_id)
         kit.deploy(api_id, "prod")
-        yield {"kit": kit, "api": api_id, "tokens": tokens, "http": requests.Session()}
+        yield {"kit": kit, "api": api_id, "tokens": tokens, "http": requests.Session(), "clients": clients}
     finally:
         for made in pools:
             idp.delete_user_pool(UserPoolId=made)
@@ -102,3 +104,20 @@ def test_anything_else_is_401(pooled, path, which):
     assert response.status_code == 401
     assert json_body(response) == {"message": "Unauthorized"}
     assert response.headers["x-amzn-ErrorType"] == "UnauthorizedException"
+
+
+def test_the_execution_log_of_a_refused_token_says_unauthorized_request(pooled):
+    response = get(pooled, "open-to-id", pooled["tokens"]["mine"]["AccessToken"])
+    assert response.status_code == 401
+    request_id = response.headers["x-amzn-RequestId"]
+    lines = execution_log(pooled["clients"], pooled["api"], "prod", request_id, until="Unauthorized request")
+    assert lines == [f"Extended Request Id: {response.headers['x-amz-apigw-id']}", f"Unauthorized request: {request_id}"]
+
+
+def test_the_execution_log_of_an_accepted_token_starts_with_the_extended_request_id(pooled):
+    response = get(pooled, "open-to-id", pooled["tokens"]["mine"]["IdToken"])
+    assert response.status_code == 200
+    lines = execution_log(pooled["clients"], pooled["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert lines[0] == f"Extended Request Id: {response.headers['x-amz-apigw-id']}"
+    assert lines[1].startswith("Verifying Usage Plan for request: ")
+    assert lines[-1] == "Method completed with status: 200"

@@ -3,6 +3,8 @@
 AWS ("Control access to a REST API with IAM permissions"; SigV4 errors as AWS services word them): unsigned ->
 403 Missing Authentication Token; unknown key -> 403 "The security token included in the request is invalid.";
 wrong secret -> 403 InvalidSignatureException; no policy allowing execute-api:Invoke -> 403 AccessDeniedException.
+Execution log: `Extended Request Id` first; a refused caller `The client is not authorized to perform this
+operation.` (recorded in a real AWS execution log: DataBiosphere/azul#5939).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from .apikit import Kit, json_body
+from .apikit import Kit, execution_log, json_body
 
 pytestmark = pytest.mark.functional
 
@@ -33,19 +35,28 @@ def signed(clients):
             apigw.put_method(restApiId=api_id, resourceId=resource, httpMethod="GET", authorizationType="AWS_IAM")
             apigw.put_integration(restApiId=api_id, resourceId=resource, httpMethod="GET", type="AWS_PROXY",
                                   integrationHttpMethod="POST", uri=target)
+        passthrough = kit.resource(api_id, root, "as-caller")
+        apigw.put_method(restApiId=api_id, resourceId=passthrough, httpMethod="GET", authorizationType="AWS_IAM")
+        apigw.put_integration(restApiId=api_id, resourceId=passthrough, httpMethod="GET", type="AWS_PROXY",
+                              integrationHttpMethod="POST", uri=target, credentials="arn:aws:iam::*:user/*")
         kit.permit(fn, api_id)
         kit.deploy(api_id, "prod")
         keys = {}
-        for name, resource in (("allowed", f"arn:aws:execute-api:*:*:{api_id}/prod/GET/iam"), ("nothing", None)):
+        invoke_any = f"arn:aws:execute-api:*:*:{api_id}/prod/GET/*"
+        for name, resource, extra in (("allowed", f"arn:aws:execute-api:*:*:{api_id}/prod/GET/iam", []),
+                                      ("nothing", None, []),
+                                      ("invoker", invoke_any, [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                                                "Resource": fn["arn"]}]),
+                                      ("api-only", invoke_any, [])):
             user = f"{kit.prefix}{name}"
             iam.create_user(UserName=user)
             users.append(user)
             if resource:
                 iam.put_user_policy(UserName=user, PolicyName="invoke", PolicyDocument=json.dumps({
                     "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}]}))
+                    "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}, *extra]}))
             keys[name] = iam.create_access_key(UserName=user)["AccessKey"]
-        yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session()}
+        yield {"kit": kit, "api": api_id, "keys": keys, "http": requests.Session(), "clients": clients}
     finally:
         for user in users:
             for key in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]:
@@ -104,3 +115,33 @@ def test_no_allowing_policy_is_access_denied(signed, who, path):
     assert message.startswith("User: arn:aws:iam::") and f":user/{key['UserName']} is not authorized to perform: " \
         f"execute-api:Invoke on resource: arn:aws:execute-api:" in message
     assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+
+
+def test_the_execution_log_of_an_allowed_caller_starts_with_the_extended_request_id(signed):
+    response = get(signed, "iam", signed["keys"]["allowed"])
+    assert response.status_code == 200
+    lines = execution_log(signed["clients"], signed["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert lines[0] == f"Extended Request Id: {response.headers['x-amz-apigw-id']}"
+    assert lines[1].startswith("Verifying Usage Plan for request: ")
+    assert sum(line.startswith("Extended Request Id") for line in lines) == 1
+
+
+def test_the_execution_log_of_a_refused_caller_says_it_is_not_authorized(signed):
+    response = get(signed, "other", signed["keys"]["allowed"])
+    assert response.status_code == 403
+    lines = execution_log(signed["clients"], signed["api"], "prod", response.headers["x-amzn-RequestId"],
+                          until="The client is not authorized")
+    assert lines == [f"Extended Request Id: {response.headers['x-amz-apigw-id']}",
+                     "The client is not authorized to perform this operation."]
+
+
+def test_caller_credentials_passthrough_needs_the_callers_own_lambda_permission(signed):
+    """Integration `credentials` `arn:aws:iam::*:user/*` (AWS docs, Integration `credentials`): API Gateway calls
+    Lambda with the caller's credentials, so the caller's own policies must allow lambda:InvokeFunction (else 500)."""
+    allowed = get(signed, "as-caller", signed["keys"]["invoker"])
+    assert allowed.status_code == 200, allowed.content
+    refused = get(signed, "as-caller", signed["keys"]["api-only"])
+    assert refused.status_code == 500
+    assert json_body(refused) == {"message": "Internal server error"}
+    lines = execution_log(signed["clients"], signed["api"], "prod", refused.headers["x-amzn-RequestId"])
+    assert "Execution failed due to configuration error: Invalid permissions on Lambda function" in lines

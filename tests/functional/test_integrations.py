@@ -109,10 +109,23 @@ def wired(clients, backend_url):
                  {"statusCode": "400", "selectionPattern": ".*bad.*",
                   "responseTemplates": {"application/json": '{"failed": "$input.path(\'$.errorMessage\')"}'}}],
                 method_codes=("200", "400"))
-        roled = kit.resource(api_id, root, "roled")
-        apigw.put_method(restApiId=api_id, resourceId=roled, httpMethod="GET", authorizationType="NONE")
-        apigw.put_integration(restApiId=api_id, resourceId=roled, httpMethod="GET", type="AWS_PROXY",
-                              integrationHttpMethod="POST", uri=lambda_uri, credentials=kit.role_arn)
+        iam = clients("iam")
+        table = f"{kit.prefix}messages"
+        table_arn = f"arn:aws:dynamodb:{kit.region}:{kit.account}:table/{table}"
+        roles = {}
+        for name, allowed in (("apigw", [("lambda:InvokeFunction", fn["arn"]), ("dynamodb:PutItem", table_arn.rsplit("/", 1)[0] + "/*")]),
+                              ("apigw-bare", [("dynamodb:GetItem", table_arn)])):
+            roles[name] = iam.create_role(RoleName=f"{kit.prefix}{name}", AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                         "Principal": {"Service": "apigateway.amazonaws.com"}}]}))["Role"]["Arn"]
+            iam.put_role_policy(RoleName=f"{kit.prefix}{name}", PolicyName="calls", PolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": a, "Resource": r} for a, r in allowed]}))
+        for part, role in (("roled", roles["apigw"]), ("roled-bare", roles["apigw-bare"]), ("roled-lambda", kit.role_arn)):
+            roled = kit.resource(api_id, root, part)
+            apigw.put_method(restApiId=api_id, resourceId=roled, httpMethod="GET", authorizationType="NONE")
+            apigw.put_integration(restApiId=api_id, resourceId=roled, httpMethod="GET", type="AWS_PROXY",
+                                  integrationHttpMethod="POST", uri=lambda_uri, credentials=role)
         http = kit.resource(api_id, root, "http")
         _method(apigw, api_id, http, "POST",
                 {"type": "HTTP", "integrationHttpMethod": "PUT", "uri": backend_url + "/${stageVariables.color}/{id}",
@@ -128,31 +141,39 @@ def wired(clients, backend_url):
         apigw.put_integration(restApiId=api_id, resourceId=greedy, httpMethod="ANY", type="HTTP_PROXY",
                               integrationHttpMethod="ANY", uri=backend_url + "/{proxy}",
                               requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
-        table = f"{kit.prefix}messages"
         clients("dynamodb").create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
                                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
         put_item = ('{"TableName": "$input.path(\'$.TableName\')", "Item": {"id": {"S": "$input.path(\'$.Item.id\')"},'
                     ' "author": {"S": "$util.escapeJavaScript($input.path(\'$.Item.author\'))"}}}')
-        for part, role in (("ddb", kit.role_arn), ("ddb-norole", None)):
+        for part, role in (("ddb", roles["apigw"]), ("ddb-norole", None), ("ddb-bare", roles["apigw-bare"]),
+                           ("ddb-lambda-role", kit.role_arn)):
             ddb = kit.resource(api_id, root, part)
             extra = {"credentials": role} if role else {}
+            error = "$input.path('$.Message')" if part == "ddb-bare" else "$input.path('$.message')"
             _method(apigw, api_id, ddb, "POST",
                     {"type": "AWS", "integrationHttpMethod": "POST", **extra,
                      "uri": f"arn:aws:apigateway:{kit.region}:dynamodb:action/PutItem",
                      "requestTemplates": {"application/json": put_item}},
                     [{"statusCode": "200", "responseTemplates": {"application/json": '{"stored": true}'}},
                      {"statusCode": "400", "selectionPattern": "4\\d{2}",
-                      "responseTemplates": {"application/json": '{"error": "$input.path(\'$.message\')"}'}}],
+                      "responseTemplates": {"application/json": '{"error": "' + error + '"}'}}],
                     method_codes=("200", "400"))
         kit.permit(fn, api_id, "*/POST/custom")  # /roled has no permission: only its role lets it call
         kit.deploy(api_id, "prod", variables={"color": "blue"})
-        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients, "table": table}
+        yield {"kit": kit, "api": api_id, "http": requests.Session(), "clients": clients, "table": table,
+               "roles": roles}
     finally:
         try:
             clients("dynamodb").delete_table(TableName=f"{kit.prefix}messages")
         except Exception:  # never created
             pass
+        for name in ("apigw", "apigw-bare"):
+            try:
+                clients("iam").delete_role_policy(RoleName=f"{kit.prefix}{name}", PolicyName="calls")
+                clients("iam").delete_role(RoleName=f"{kit.prefix}{name}")
+            except Exception:  # never created
+                pass
         kit.teardown()
 
 
@@ -263,3 +284,40 @@ def test_a_dynamodb_error_selects_the_integration_response_by_status(wired):
 def test_an_aws_service_integration_without_credentials_is_500(wired):
     response = call(wired, "POST", "ddb-norole", json={"TableName": wired["table"], "Item": {"id": "2", "author": "a"}})
     assert response.status_code == 500
+
+
+def _assume_line(role_arn: str) -> str:
+    return f"Execution failed due to configuration error: API Gateway does not have permission to assume the provided role {role_arn}"
+
+
+@pytest.mark.parametrize("path", ["roled-lambda", "ddb-lambda-role"])
+def test_a_role_api_gateway_may_not_assume_is_500_with_the_log_line(wired, path):
+    """The Kit's role trusts lambda.amazonaws.com only (AWS: 500, log line as real execution logs show it)."""
+    verb = "GET" if path.startswith("roled") else "POST"
+    response = call(wired, verb, path, json={"TableName": wired["table"], "Item": {"id": "9", "author": "a"}})
+    assert response.status_code == 500
+    assert json_body(response) == {"message": "Internal server error"}
+    lines = execution_log(wired["clients"], wired["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert _assume_line(wired["kit"].role_arn) in lines
+    assert lines[-1] == "Method completed with status: 500"
+
+
+def test_a_role_without_lambda_invoke_is_invalid_permissions(wired):
+    response = call(wired, "GET", "roled-bare")
+    assert response.status_code == 500
+    lines = execution_log(wired["clients"], wired["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert "Execution failed due to configuration error: Invalid permissions on Lambda function" in lines
+
+
+def test_dynamodb_refuses_a_role_without_the_action_and_that_answer_selects_the_response(wired):
+    response = call(wired, "POST", "ddb-bare", json={"TableName": wired["table"], "Item": {"id": "b-1", "author": "a"}})
+    assert response.status_code == 400
+    kit = wired["kit"]
+    table_arn = f"arn:aws:dynamodb:{kit.region}:{kit.account}:table/{wired['table']}"
+    assert json_body(response) == {"error": (
+        f"User: arn:aws:sts::{kit.account}:assumed-role/{kit.prefix}apigw-bare/BackplaneAssumeRoleSession is not "
+        f"authorized to perform: dynamodb:PutItem on resource: {table_arn} because no identity-based policy allows "
+        "the dynamodb:PutItem action")}
+    lines = execution_log(wired["clients"], wired["api"], "prod", response.headers["x-amzn-RequestId"])
+    assert "Received response. Status: 400, Integration latency: 0 ms" in lines
+    assert "Item" not in wired["clients"]("dynamodb").get_item(TableName=wired["table"], Key={"id": {"S": "b-1"}})

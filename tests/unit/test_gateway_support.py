@@ -104,6 +104,10 @@ class FakeControl:
     def iam_caller(access_key_id: str) -> None:
         return None
 
+    @staticmethod
+    def role_policies(role_arn: str) -> None:
+        return None
+
     def get_function(self, name_or_arn: str, region: str, account_id: str = ACCOUNT,
                      qualifier: str | None = None) -> FunctionConfig | None:
         self.lookups.append((name_or_arn, region, account_id, qualifier))

@@ -1,5 +1,6 @@
 """What the gateway needs of IAM (moto's) to authorize an `AWS_IAM` method: the secret of an access key and
-the identity-based policy statements of its user (inline and attached policies, the user's and its groups').
+the identity-based policy statements of its user (inline and attached policies, the user's and its groups');
+and, for an integration's `credentials` role, the role's trust policy and permission statements.
 Left out: roles' temporary credentials (STS), permission boundaries, SCPs, resource policies of the API.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from urllib.parse import unquote
 
 from moto.iam.models import iam_backends
 
-from ..snapshots import IamCaller
+from ..snapshots import IamCaller, RolePolicies
 
 
 def _statements(document: Any) -> list[dict[str, Any]]:
@@ -53,4 +54,22 @@ def iam_caller(access_key_id: str) -> IamCaller | None:
                     statements += [s for p in list(group.managed_policies.values()) for s in _managed(p)]
             return IamCaller(access_key_id=access_key_id, secret=key.secret_access_key, arn=user.arn,
                              account_id=account_id, user_id=user.id, statements=tuple(statements))
+    return None
+
+
+def role_policies(role_arn: str) -> RolePolicies | None:
+    """The role an ARN names (`arn:aws:iam::<account>:role/<path/>name`), None when it does not exist."""
+    parts = role_arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    account_id = parts[4]
+    for backend in list(iam_backends.get(account_id, {}).values()):
+        role = next((r for r in list(backend.roles.values()) if r.arn == role_arn), None)
+        if role is None:
+            continue
+        statements = [s for doc in list(role.policies.values()) for s in _statements(doc)]
+        statements += [s for p in list(role.managed_policies.values()) for s in _managed(p)]
+        return RolePolicies(arn=role.arn, name=role.name, account_id=account_id,
+                            trust_statements=tuple(_statements(role.assume_role_policy_document)),
+                            statements=tuple(statements))
     return None

@@ -20,7 +20,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from ..log_shipper import Lines
 from .api_tree import api_tree, authorizer_snapshot
 from .cognito_pools import user_pool_keys
-from .iam_keys import iam_caller
+from .iam_keys import iam_caller, role_policies
 from .log_storage import LogStorage
 from ..snapshots import (
     ApiKeyUse,
@@ -30,6 +30,7 @@ from ..snapshots import (
     DeployedStage,
     FunctionConfig,
     IamCaller,
+    RolePolicies,
     Throttle,
     UserPoolKeys,
 )
@@ -255,6 +256,11 @@ class ControlPlane:
     def iam_caller(access_key_id: str) -> IamCaller | None:
         """The IAM user of an access key, with its secret and policy statements (None when unknown)."""
         return iam_caller(access_key_id)
+
+    @staticmethod
+    def role_policies(role_arn: str) -> RolePolicies | None:
+        """The trust and permission statements of the IAM role `role_arn` names (None when it does not exist)."""
+        return role_policies(role_arn)
 
     @staticmethod
     def user_pool_keys(pool_arn: str) -> UserPoolKeys | None:

@@ -21,8 +21,10 @@ As on AWS ("Use API Gateway Lambda authorizers", "Output from an API Gateway Lam
 - `requestContext.authorizer` holds `principalId`, the context's values as strings and `integrationLatency`.
 Log wording for authorizer failures is our reading of AWS's execution logs [I].
 - `usageIdentifierKey` is the request's API key when the API's apiKeySource is AUTHORIZER (chain.py).
-Left out: IAM permissions of the credentials role (the role is taken as allowed); Cognito and IAM authorization
-are cognito_auth.py and iam_auth.py.
+- `authorizerCredentials`: a role API Gateway may not assume, or one without lambda:InvokeFunction on the function,
+  is 500 `{"message": null}` with `API Gateway does not have permission to assume the provided role <arn>` (as a
+  real execution log shows it) or `Invalid permissions on Lambda function`, then `Authorizer error`.
+Cognito and IAM authorization are cognito_auth.py and iam_auth.py.
 """
 from __future__ import annotations
 
@@ -36,11 +38,13 @@ from typing import Any, Callable, Mapping
 from ..aws_errors import AwsError
 from ..snapshots import AuthorizerSnapshot, FunctionConfig
 from . import gateway_responses
-from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed, string_like
+from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
 from .context import InvocationContext
+from .credentials_role import RoleLookup, may_invoke
 from .event import header_maps, request_context
 from .execution_log import body_text
 from .gateway_responses import GatewayError
+from .iam_policy import decision
 from .integrate import Submit, render_stage_variables, split_function
 
 AUTHORIZER_TIMEOUT_S = 30.0
@@ -130,24 +134,9 @@ def parse_answer(payload: bytes) -> AuthorizerAnswer:
                             usage_identifier_key=None if usage is None else str(usage))
 
 
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 def evaluate_policy(statements: tuple[Mapping[str, Any], ...], method_arn: str) -> str:
-    """`allow`, `deny` (an explicit Deny applies) or `none` (no Allow applies)."""
-    allowed = False
-    for st in statements:
-        actions = [a for a in _as_list(st.get("Action")) if isinstance(a, str)]
-        if not any(string_like(a, "execute-api:Invoke", ignore_case=True) for a in actions):
-            continue
-        resources = [r for r in _as_list(st.get("Resource")) if isinstance(r, str)]
-        if not any(string_like(r, method_arn) for r in resources):
-            continue
-        if st.get("Effect") == "Deny":
-            return "deny"
-        allowed = True
-    return "allow" if allowed else "none"
+    """`allow`, `deny` (an explicit Deny applies) or `none` (no Allow applies) for execute-api:Invoke."""
+    return decision(statements, "execute-api:Invoke", method_arn)
 
 
 def masked(value: str) -> str:
@@ -210,8 +199,9 @@ class LambdaAuthorizers:
 
     def __init__(self, *, get_function: Callable[..., FunctionConfig | None],
                  function_policy: Callable[[FunctionConfig], list[dict[str, Any]]], submit: Submit,
-                 cache: AuthorizerCache) -> None:
+                 cache: AuthorizerCache, role_policies: RoleLookup = lambda arn: None) -> None:
         self._get_function = get_function
+        self._roles = role_policies
         self._policy = function_policy
         self._submit = submit
         self.cache = cache
@@ -279,6 +269,11 @@ class LambdaAuthorizers:
         lines += [f"Endpoint request URI: {uri}", f"Endpoint request body after transformations: {body_text(payload)}",
                   f"Sending request to {uri}"]
         source = f"arn:aws:execute-api:{ctx.deployed.region}:{ctx.deployed.account_id}:{ctx.api_id}/authorizers/{auth.id}"
+        if function is not None and auth.credentials:
+            refused = may_invoke(self._roles, auth.credentials, f"{base}:{qualifier}" if qualifier else base)
+            if refused is not None:
+                return gateway_responses.authorizer_configuration_error(
+                    *refused.log_lines, "Execution failed due to configuration error: Authorizer error")
         if function is None or (auth.credentials is None and not is_invoke_allowed(
                 self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,
                 function_arns=invoked_arns(function.arn, qualifier))):

@@ -36,6 +36,7 @@ from . import integrate
 from .authorize import check_permission
 from .authorizers import LambdaAuthorizers
 from .cognito_auth import CognitoAuthorizer
+from .credentials_role import may_invoke
 from .iam_auth import IamAuthorizer
 from .context import HttpAnswer, InvocationContext
 from .custom_responses import render_error
@@ -164,7 +165,7 @@ class Gateway:
         )
         self._non_proxy = NonProxyIntegrations(
             get_function=self._control.get_function, function_policy=self._control.function_policy,
-            submit=self._submit, aws_endpoint=aws_endpoint)
+            submit=self._submit, aws_endpoint=aws_endpoint, role_policies=self._control.role_policies)
         self._after_route: tuple[Step, ...] = (
             self._start_execution,
             validate_request,
@@ -175,7 +176,7 @@ class Gateway:
         self._plan_limits = memory.usage_plans
         self._authorizers = LambdaAuthorizers(
             get_function=self._control.get_function, function_policy=self._control.function_policy,
-            submit=self._submit, cache=memory.authorizer_results)
+            submit=self._submit, cache=memory.authorizer_results, role_policies=self._control.role_policies)
         self._cognito = CognitoAuthorizer(self._control.user_pool_keys)
         self._iam = IamAuthorizer(self._control.iam_caller)
         self._steps: tuple[Step, ...] = (self._route, self._iam.step, self._authorizers.step, self._cognito.step,
@@ -338,10 +339,12 @@ class Gateway:
     def _permit(self, ctx: InvocationContext) -> GatewayError | None:
         """The permission step, remembered per (policy revision, source ARN, function) while the control plane
         hands back the same statements list (it does until the policy changes). An integration with a
-        `credentials` role needs no resource policy: API Gateway calls Lambda as that role."""
+        `credentials` role needs no resource policy: API Gateway calls Lambda as that role (which it must be able to
+        assume, and which must allow lambda:InvokeFunction: credentials_role.py)."""
         assert ctx.function is not None and ctx.deployed is not None
         if ctx.integration is not None and ctx.integration.credentials:
-            return None
+            qualified = f"{ctx.function.arn}:{ctx.qualifier}" if ctx.qualifier else ctx.function.arn
+            return may_invoke(self._control.role_policies, ctx.integration.credentials, qualified, ctx)
         statements = self._control.function_policy(ctx.function)
         key = (id(statements), ctx.source_arn, ctx.function.arn, ctx.qualifier, ctx.deployed.account_id)
         known = self._decisions.get(key)

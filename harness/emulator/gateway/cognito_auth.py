@@ -7,7 +7,11 @@ issued to an app client of the pool; a method without authorization scopes takes
 scopes an access token whose `scope` holds one of them. Anything else is 401 {"message": "Unauthorized"}
 before the integration. The claims reach the integration as `requestContext.authorizer.claims`, every value a
 string, `exp` and `iat` in Java's date form (`Thu Dec 03 06:10:51 UTC 2026`) as API Gateway shows them [I].
-A leading `Bearer ` is accepted [I]. Left out: token revocation (GlobalSignOut), the pool's key rotation.
+A leading `Bearer ` is accepted [I].
+Execution log: `Extended Request Id: <id>` first (AWS writes it first for every request, authorizers before the
+usage plan lines), then for a refused token `Unauthorized request: <requestId>` (AWS's line for an unauthorized
+request, knowledge center "How can I use API Gateway logs for troubleshooting?"; for Cognito [I]); an accepted token
+adds no line of its own [I]. Left out: token revocation (GlobalSignOut), the pool's key rotation.
 """
 from __future__ import annotations
 
@@ -55,6 +59,8 @@ class CognitoAuthorizer:
         if ctx.test_invoke or method.authorization_type != "COGNITO_USER_POOLS":
             return None
         auth = method.authorizer
+        ctx.log.add(f"Extended Request Id: {ctx.extended_request_id}")
+        ctx.extended_id_logged = True
         if auth is None:
             return gateway_responses.authorizer_configuration_error(
                 "Execution failed due to configuration error: no authorizer for a COGNITO_USER_POOLS method")

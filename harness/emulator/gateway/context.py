@@ -113,6 +113,8 @@ class InvocationContext:
     """The API key a Lambda authorizer named (`usageIdentifierKey`), used when the API's apiKeySource is AUTHORIZER."""
     iam_identity: dict[str, str] | None = None
     """requestContext.identity fields of an AWS_IAM caller (accessKey, accountId, caller, user, userArn)."""
+    iam_statements: tuple[Any, ...] | None = None
+    """The AWS_IAM caller's identity-policy statements (for an integration that passes the caller's credentials)."""
     extended_id_logged: bool = False
     """True once `Extended Request Id` is in the log (an authorizer writes it before its own lines)."""
 

@@ -147,6 +147,13 @@ def no_credentials() -> GatewayError:
         CONFIG_ERROR + "No credentials: an AWS service integration needs a credentials role",))
 
 
+def cannot_assume_role(role_arn: str, *after: str) -> GatewayError:
+    """A `credentials` role that does not exist or whose trust policy does not let apigateway.amazonaws.com assume
+    it: 500, with the line real execution logs show (quoted in public troubleshooting notes)."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        CONFIG_ERROR + f"API Gateway does not have permission to assume the provided role {role_arn}", *after))
+
+
 def unsupported_media_type() -> GatewayError:
     """No request template for the Content-Type and a passthroughBehavior that does not pass the body."""
     return GatewayError(415, "Unsupported Media Type", "UnsupportedMediaTypeException",
@@ -157,6 +164,15 @@ def template_failure(which: str, why: str) -> GatewayError:
     """A mapping template that does not parse or render (`which`: request or response); `why` is ours [I]."""
     return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
         f"Execution failed due to configuration error: Unable to transform {which}", f"Template error: {why}",
+    ))
+
+
+def conversion_failure(which: str, why: str) -> GatewayError:
+    """A contentHandling conversion that cannot be made (a text that is not base64), or a binary payload a mapping
+    template would have to read: AWS answers 500 "indicating an API configuration error" (developer guide,
+    "Content type conversions"); the log wording is the one AWS writes for a body it cannot transform [I]."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR, _ISE, (
+        f"Execution failed due to configuration error: Unable to transform {which}", f"Conversion error: {why}",
     ))
 
 

@@ -9,6 +9,9 @@ provided. ...` with the canonical string and string to sign (InvalidSignatureExc
 in the user's policies: 403 `User: <arn> is not authorized to perform: execute-api:Invoke on resource: <method
 ARN>` (AccessDeniedException) [I: the resource is shown unmasked]. Allowed: requestContext.identity gains
 accessKey, accountId, caller, user and userArn.
+Execution log: none for an unsigned request (it is refused before anything runs, as a route that does not exist
+[I]); otherwise `Extended Request Id: <id>` first, and for a refused policy `The client is not authorized to perform
+this operation.` (NOT_AUTHORIZED).
 The signature is computed with botocore's SigV4 signer over the request as received (path as sent, query
 string, the signed headers, the body). Left out: temporary credentials (STS, `X-Amz-Security-Token`), presigned
 URLs (query-string auth), signature expiry (15 minutes on AWS), resource policies of the API.
@@ -29,6 +32,9 @@ from .gateway_responses import GatewayError, missing_authentication_token
 
 _AUTH = re.compile(r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)"
                    r"/aws4_request,\s*SignedHeaders=(?P<signed>[^,]+),\s*Signature=(?P<signature>[0-9a-f]+)", re.I)
+#: AWS's execution-log line for a caller execute-api:Invoke is refused to (recorded in a real execution log,
+#: DataBiosphere/azul#5939, for a resource-policy denial; for identity policies [I]).
+NOT_AUTHORIZED = "The client is not authorized to perform this operation."
 SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS "
                       "Secret Access Key and signing method. Consult the service documentation for details.")
 
@@ -65,6 +71,8 @@ class IamAuthorizer:
         m = _AUTH.match(header.strip())
         if m is None:
             return missing_authentication_token()
+        ctx.log.add(f"Extended Request Id: {ctx.extended_request_id}")
+        ctx.extended_id_logged = True
         caller = self._caller(m.group("key"))
         if caller is None:
             return GatewayError(403, "The security token included in the request is invalid.",
@@ -78,8 +86,10 @@ class IamAuthorizer:
             return GatewayError(403, message, "InvalidSignatureException", response_type="INVALID_SIGNATURE")
         arn = method_arn(ctx)
         if evaluate_policy(tuple(caller.statements), arn) != "allow":
+            ctx.log.add(NOT_AUTHORIZED)
             return GatewayError(403, f"User: {caller.arn} is not authorized to perform: execute-api:Invoke on resource: "
                                 f"{arn}", "AccessDeniedException", response_type="ACCESS_DENIED")
+        ctx.iam_statements = tuple(caller.statements)
         ctx.iam_identity = {"accessKey": caller.access_key_id, "accountId": caller.account_id,
                             "caller": caller.user_id, "user": caller.user_id, "userArn": caller.arn}
         return None

@@ -4,7 +4,8 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 1. request parameters mapped (`integration.request.{header,querystring,path}.x`, see mapping.py);
 2. the request template chosen by the request's Content-Type (`application/json` when none); no template for it:
    `passthroughBehavior` WHEN_NO_MATCH passes the body, WHEN_NO_TEMPLATES passes it only when the integration
-   has no template at all, NEVER refuses: 415 `Unsupported Media Type`. A template that fails is 500 with
+   has no template at all, NEVER refuses: 415 `Unsupported Media Type`. Then the integration's `contentHandling`
+   converts the payload (content_handling.py); a template that fails is 500 with
    `Execution failed due to configuration error: Unable to transform request`;
 3. the backend: MOCK answers the `statusCode` of the transformed body (200 when none); AWS Lambda invokes the
    function synchronously with the body (a function error is not a failure: its `errorMessage` selects the
@@ -12,16 +13,17 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
 4. the integration response chosen by `selectionPattern` (a regular expression matched in full against the
    Lambda `errorMessage`, or the HTTP/MOCK status code; the response without a pattern is the default); none
    matching and no default: 500 `No match for output mapping and no default output mapping configured`;
-5. response parameters (`method.response.header.x`) and the response template (`application/json`, else the
+5. the integration response's `contentHandling` conversion (content_handling.py), response parameters
+   (`method.response.header.x`) and the response template (`application/json`, else the
    first; none: the body passes), `$context.responseOverride.status/header.x` applied last. A response template
    that fails is 500 `Unable to transform response`.
 HTTP_PROXY passes the request (verb, headers, query string, body) and the backend's answer unchanged.
-An integration `credentials` role lets API Gateway call the function without a resource policy (the role's own
-IAM permissions are not evaluated).
-AWS service actions (`arn:aws:apigateway:{region}:dynamodb:action/PutItem`) are called on the stack itself, as the
-integration's `credentials` role (without one: 500); the answer's HTTP status selects the integration response.
-Left out: AWS service integrations other than DynamoDB actions (500 saying so), `path/` service URIs, contentHandling
-conversions, VPC links, mutual TLS, `integration.response.multivalueheader`.
+An integration `credentials` role lets API Gateway call the function without a resource policy: the role must be
+assumable by API Gateway and allow lambda:InvokeFunction (credentials_role.py).
+AWS service integrations (DynamoDB, SQS and SNS actions; S3 and SQS paths) are called on the stack itself, as the
+integration's `credentials` role (service_integrations.py); the answer's HTTP status selects the integration
+response.
+Left out: other AWS services (500 saying so), VPC links, mutual TLS, `integration.response.multivalueheader`.
 """
 from __future__ import annotations
 
@@ -38,25 +40,28 @@ from ..aws_errors import AwsError
 from ..snapshots import FunctionConfig, IntegrationResponseSnapshot
 from . import gateway_responses
 from .authorize import execute_api_source_arn, invoked_arns, is_invoke_allowed
+from .content_handling import ConversionFailure, is_text, request_payload, response_payload
 from .context import Header, HttpAnswer, InvocationContext
+from .credentials_role import RoleLookup, may_invoke
 from .event import media_type
 from .execution_log import body_text, java_map
 from .gateway_responses import GatewayError
 from .integrate import DEFAULT_TIMEOUT_MS, Submit, render_stage_variables, split_function
 from .mapping import context_variables, mapped, template_variables
 from .respond import complete, gateway_headers
+from .service_integrations import call_service, plan
 from .vtl import TemplateFailure, render
 
 _LAMBDA_URI = re.compile(
     r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):lambda:path/(?P<version>[^/]+)/functions/(?P<fn>.+?)/invocations/?",
     re.S)
-_SERVICE_ACTION = re.compile(
-    r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):(?P<service>[a-z0-9-]+):action/(?P<action>[A-Za-z0-9]+)", re.S)
-#: AWS service integrations the stack serves, and how their JSON protocol is called (X-Amz-Target prefix, type).
-SERVICE_TARGETS = {"dynamodb": ("DynamoDB_20120810", "application/x-amz-json-1.0")}
 _PATH_VARIABLE = re.compile(r"\{([^{}]+?)\+?\}")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "host", "te",
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,9 @@ class NonProxyIntegrations:
 
     def __init__(self, *, get_function: Callable[..., FunctionConfig | None],
                  function_policy: Callable[[FunctionConfig], list[dict[str, Any]]], submit: Submit,
-                 aws_endpoint: str | None = None) -> None:
+                 aws_endpoint: str | None = None, role_policies: RoleLookup = lambda arn: None) -> None:
         self._aws_endpoint = aws_endpoint
+        self._roles = role_policies
         self._get_function = get_function
         self._policy = function_policy
         self._submit = submit
@@ -97,7 +103,7 @@ class NonProxyIntegrations:
         if integration.type == "MOCK":
             backend = self._mock(ctx, body)
         elif integration.type == "AWS":
-            backend = self._aws(ctx, body)
+            backend = self._aws(ctx, body, params)
         elif integration.type == "HTTP":
             backend = self._http_call(ctx, body, params)
         else:
@@ -118,9 +124,18 @@ class NonProxyIntegrations:
             behavior = integration.passthrough_behavior
             if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
                 return gateway_responses.unsupported_media_type()
-            return ctx.body
+        assert ctx.deployed is not None
         try:
-            return render(template, template_variables(ctx, ctx.body)).encode("utf-8")
+            body = request_payload(ctx.body, ctx.header("Content-Type"), ctx.deployed.binary_media_types,
+                                   integration.content_handling)
+        except ConversionFailure as why:
+            return gateway_responses.conversion_failure("request", str(why))
+        if template is None:
+            return body
+        if not is_text(body):
+            return gateway_responses.conversion_failure("request", "a mapping template cannot read binary data")
+        try:
+            return render(template, template_variables(ctx, body)).encode("utf-8")
         except TemplateFailure as why:
             return gateway_responses.template_failure("request", str(why))
 
@@ -138,16 +153,20 @@ class NonProxyIntegrations:
         ctx.log.add(f"Endpoint request body after transformations: {body_text(body)}")
         return Backend(status, {}, b"", str(status))
 
-    def _aws(self, ctx: InvocationContext, body: bytes) -> Backend | GatewayError:
+    def _aws(self, ctx: InvocationContext, body: bytes, params: dict[str, dict[str, str]]) -> Backend | GatewayError:
         integration = ctx.integration
         assert integration is not None and ctx.deployed is not None and ctx.resource is not None
         uri = render_stage_variables(integration.uri or "", ctx.stage_variables)
         m = _LAMBDA_URI.fullmatch(uri)
         if m is None:
-            action = _SERVICE_ACTION.fullmatch(uri)
-            if action is None or action.group("service") not in SERVICE_TARGETS or not self._aws_endpoint:
-                return gateway_responses.unsupported_integration(f"AWS ({uri})")
-            return self._service_action(ctx, action, body)
+            call = plan(ctx, uri, body, params)
+            if isinstance(call, GatewayError) or not self._aws_endpoint:
+                return call if isinstance(call, GatewayError) else gateway_responses.unsupported_integration(uri)
+            answer = call_service(ctx, call, endpoint=self._aws_endpoint, roles=self._roles, http=self._http,
+                                  timeout_s=(integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000)
+            if isinstance(answer, GatewayError):
+                return answer
+            return Backend(answer.status, answer.headers, answer.body, str(answer.status))
         base, qualifier = split_function(m.group("fn"), ctx.deployed.region, ctx.deployed.account_id)
         parts = base.split(":")
         function = self._get_function(base, parts[3], parts[4], qualifier) if len(parts) >= 7 else None
@@ -159,9 +178,12 @@ class NonProxyIntegrations:
             return gateway_responses.function_not_found(m.group("fn"))
         source = execute_api_source_arn(ctx.deployed.region, ctx.deployed.account_id, ctx.api_id, ctx.stage,
                                         ctx.http_method, ctx.resource.path)
-        if integration.credentials is None and not is_invoke_allowed(
-                self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,
-                function_arns=invoked_arns(function.arn, qualifier)):
+        if integration.credentials:
+            refused = may_invoke(self._roles, integration.credentials, f"{base}:{qualifier}" if qualifier else base, ctx)
+            if refused is not None:
+                return refused
+        elif not is_invoke_allowed(self._policy(function), source_arn=source, source_account=ctx.deployed.account_id,
+                                   function_arns=invoked_arns(function.arn, qualifier)):
             return gateway_responses.invalid_permissions()
         timeout = (integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000
         started = time.monotonic()
@@ -182,42 +204,6 @@ class NonProxyIntegrations:
             except ValueError:
                 selector = result.payload.decode("utf-8", errors="replace")
         return Backend(200, {"Content-Type": "application/json"}, result.payload, selector)
-
-    def _service_action(self, ctx: InvocationContext, action: re.Match[str], body: bytes) -> Backend | GatewayError:
-        """An AWS service action (`...:dynamodb:action/PutItem`) called on the stack itself, as the integration's
-        credentials role (required, as on AWS; its IAM permissions are not evaluated)."""
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-
-        assert ctx.integration is not None and self._aws_endpoint is not None
-        service, region, name = action.group("service"), action.group("region"), action.group("action")
-        endpoint = f"https://{service}.{region}.amazonaws.com/?Action={name}"
-        ctx.log.extend((f"Endpoint request URI: {endpoint}",
-                        f"Endpoint request body after transformations: {body_text(body)}",
-                        f"Sending request to {endpoint}"))
-        if not ctx.integration.credentials:
-            return gateway_responses.no_credentials()
-        prefix, content_type = SERVICE_TARGETS[service]
-        request = AWSRequest(method="POST", url=self._aws_endpoint + "/", data=body, headers={
-            "X-Amz-Target": f"{prefix}.{name}", "Content-Type": content_type})
-        SigV4Auth(Credentials("test", "test"), service, region).add_auth(request)  # the stack's own dummy keys
-        return self._send_prepared(ctx, dict(request.headers.items()), body)
-
-    def _send_prepared(self, ctx: InvocationContext, headers: dict[str, str], body: bytes) -> Backend | GatewayError:
-        assert ctx.integration is not None and self._aws_endpoint is not None
-        started = time.monotonic()
-        try:
-            answer = self._http.post(self._aws_endpoint + "/", headers=headers, data=body,
-                                     timeout=(ctx.integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000)
-        except requests.Timeout:
-            return gateway_responses.endpoint_timeout()
-        except requests.RequestException as exc:
-            return gateway_responses.endpoint_unreachable(self._aws_endpoint, type(exc).__name__)
-        ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)
-        ctx.log.extend((f"Received response. Status: {answer.status_code}, Integration latency: {ctx.integration_latency_ms} ms",
-                        f"Endpoint response body before transformations: {body_text(answer.content)}"))
-        return Backend(answer.status_code, dict(answer.headers.items()), answer.content, str(answer.status_code))
 
     def _url(self, ctx: InvocationContext, path_values: Mapping[str, str]) -> str:
         assert ctx.integration is not None
@@ -299,13 +285,20 @@ class NonProxyIntegrations:
             status = 500
         response_params = mapped(ctx, chosen.parameters, "method.response", (backend.headers, backend.body))
         headers: list[Header] = list(response_params.get("header", {}).items())
-        body = backend.body
+        assert ctx.deployed is not None
+        try:
+            body = response_payload(backend.body, _header(backend.headers, "Content-Type"), ctx.header("Accept"),
+                                    ctx.deployed.binary_media_types, chosen.content_handling)
+        except ConversionFailure as why:
+            return gateway_responses.conversion_failure("response", str(why))
         context = context_variables(ctx)
         templates = chosen.templates
         template = templates.get("application/json") if "application/json" in templates else next(iter(templates.values()), None)
         if template is not None:
+            if not is_text(body):
+                return gateway_responses.conversion_failure("response", "a mapping template cannot read binary data")
             try:
-                body = render(template, template_variables(ctx, backend.body, context)).encode("utf-8")
+                body = render(template, template_variables(ctx, body, context)).encode("utf-8")
             except TemplateFailure as why:
                 return gateway_responses.template_failure("response", str(why))
         override = context.get("responseOverride") or {}

@@ -11,6 +11,7 @@
     apigateway_gateway_responses.py  API Gateway: PutGatewayResponse answers 201
     apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404,
                                PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
+    apigateway_credentials.py  API Gateway: PutIntegration keeps the caller-credentials marker `arn:aws:iam::*:user/*`
     apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
     moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
@@ -24,6 +25,8 @@
                                (the --state journal)
     code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
                                code refused with Lambda's 400
+    xml_request_ids.py         moto's request id written into XML answers only (its greedy rewrite swallowed log
+                               events that quote XML answers)
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
@@ -43,6 +46,7 @@ from .apigateway_authorizers import (  # noqa: E402
     refuse_unknown_method_response,
 )
 from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa: E402
+from .apigateway_credentials import accept_caller_credentials  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
 from .cloudformation_front import prepare_cloudformation  # noqa: E402
@@ -54,6 +58,7 @@ from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, rep
 from .no_docker import keep_moto_off_docker  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 from .weak_instances import track_instances_weakly  # noqa: E402
+from .xml_request_ids import write_request_ids_into_xml_only  # noqa: E402
 
 
 def change_moto() -> None:
@@ -66,6 +71,8 @@ def change_moto() -> None:
     keep_identity_validation_expression()
     refuse_unknown_method_response()
     record_api_gateway_ids()
+    write_request_ids_into_xml_only()
+    accept_caller_credentials()
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
