@@ -159,3 +159,21 @@ def test_which_records_are_item_writes():
     assert not is_item_write(_record(1, "DynamoDB_20120810.DeleteTable"))
     assert not is_item_write(_record(1, "AWSCognitoIdentityProviderService.PutItem"))
     assert not is_item_write(_control(1))
+
+
+def test_the_live_file_is_written_into_zeros_laid_ahead_and_a_kill_leaves_only_zeros_to_cut(tmp_path, caplog):
+    from harness.emulator.journal import PREALLOCATE
+
+    journal = Journal(tmp_path, policy="always")
+    journal.append(_record(1))
+    size = (tmp_path / "journal.log").stat().st_size
+    journal.append(_record(2))
+    assert size == (tmp_path / "journal.log").stat().st_size == PREALLOCATE  # no size change per commit
+    assert journal.size() < 1000  # the records, not the zeros
+    # killed here: the next start finds the records, then zeros (no torn record)
+    after = _journal(tmp_path)
+    assert _bodies(after) == ["1", "2"]
+    assert "torn" not in caplog.text
+    after.close()
+    assert (tmp_path / "journal.log").stat().st_size < 1000  # a clean close leaves no zeros
+    journal.close()
