@@ -177,3 +177,24 @@ def test_the_live_file_is_written_into_zeros_laid_ahead_and_a_kill_leaves_only_z
     after.close()
     assert (tmp_path / "journal.log").stat().st_size < 1000  # a clean close leaves no zeros
     journal.close()
+
+
+def test_the_async_policy_answers_before_its_flush_and_flushes_everything_written(tmp_path, monkeypatch):
+    from harness.emulator import journal as journal_module
+
+    flushed = threading.Event()
+    release = threading.Event()
+
+    def slow_flush(fd: int) -> None:
+        release.wait(5)  # a disk flush that takes its time
+        flushed.set()
+
+    monkeypatch.setattr(journal_module, "_fdatasync", slow_flush)
+    journal = Journal(tmp_path, policy="async")
+    started = time.monotonic()
+    journal.append(_record(1))  # returns while the flush waits
+    assert time.monotonic() - started < 2 and not flushed.is_set()
+    assert _bodies(_journal(tmp_path)) == ["1"]  # written to the OS: another reader (a restart) has it
+    release.set()
+    assert flushed.wait(5)
+    journal.close()
