@@ -191,9 +191,8 @@ def test_the_async_policy_answers_before_its_flush_and_flushes_everything_writte
 
     monkeypatch.setattr(journal_module, "_fdatasync", slow_flush)
     journal = Journal(tmp_path, policy="async")
-    started = time.monotonic()
     journal.append(_record(1))  # returns while the flush waits
-    assert time.monotonic() - started < 2 and not flushed.is_set()
+    assert not flushed.is_set()
     assert _bodies(_journal(tmp_path)) == ["1"]  # written to the OS: another reader (a restart) has it
     release.set()
     assert flushed.wait(5)
