@@ -2,16 +2,17 @@
 
 `JournalWrites.begin` (a request handler, early) starts recording the API Gateway ids the request makes;
 `JournalWrites.commit` (the last response handler) appends a write answered 2xx to the journal (journal.py)
-and returns only once it is committed, so the answer leaves after the write is on disk. A write is any call
+and returns only once it is committed, so the answer leaves after the write is written. A write is any call
 that can change what the stack holds: not GET/HEAD/OPTIONS, not a read-only operation (`Get*`, `List*`,
 `Describe*`, `Scan`, `Query`, `BatchGet*`, ...; STS), not the data plane (an API's URL) nor an invocation
-(Lambda Invoke, TestInvokeMethod: what they change, they change through the stack's own APIs, which are
-journalled themselves), nor the stack's own routes. `POST /moto-api/reset` empties the journal.
+(Lambda Invoke, TestInvokeMethod, TestInvokeAuthorizer: what they change, they change through the stack's own
+APIs, which are journalled themselves), nor the stack's own routes. `POST /moto-api/reset` empties the journal.
 `replay(chain, journal)` runs every record through the chain again before the stack serves (ids as recorded):
 first the newest snapshot's (its other writes, then its DynamoDB items put back), then the journal's.
-Each write passes the compaction's `WriteGate` (from `begin` to `finish`, a finisher of the chain), and
-`finish` starts a compaction when the journal is due one (journal_compaction.py; `compact=False` with
-DynamoDB Local). A journal that cannot be written answers 503 (the write is not acknowledged).
+Each write passes the compaction's `WriteGate` (from `begin` to `finish`, a finisher of the chain; never an
+invocation or an API's URL, whose functions' own writes pass it), and `finish` starts a compaction when the
+journal is due one (journal_compaction.py; `compact=False` with DynamoDB Local). A journal that cannot be
+written answers 503 (the write is not acknowledged).
 Left out: CloudWatch Logs lines the functions print (written inside the stack, not through its API).
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, unquote
 from ..aws_errors import AwsError
 from ..control.moto_changes import begin_recording, recorded, replaying
 from ..control.dynamodb_items import dump_items, load_items
+from ..gateway.parse import execute_api_target
 from ..journal import Journal, JournalClosed
 from ..journal_compaction import Compactor, WriteGate
 from .exchange import EXECUTE_API, Exchange
@@ -40,6 +42,7 @@ _READS = ("Get", "List", "Describe", "Scan", "Query", "BatchGet", "Filter", "Tes
           "Check", "Validate", "Preview")
 _INVOCATION = re.compile(r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|invoke-async)/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/[^/]+/resources/[^/]+/methods/[^/]+/?$")
+_TEST_AUTHORIZER = re.compile(r"^/restapis/[^/]+/authorizers/[^/]+/?$")  # POST there: TestInvokeAuthorizer
 _DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive", "expect"}
 _RESET = "/moto-api/reset"
 
@@ -51,7 +54,7 @@ def is_write(exchange: Exchange) -> bool:
         return False
     if exchange.protocol == EXECUTE_API or _INVOCATION.match(path):
         return False
-    if method == "POST" and _TEST_INVOKE.match(path):
+    if method == "POST" and (_TEST_INVOKE.match(path) or _TEST_AUTHORIZER.match(path)):
         return False
     if exchange.target:
         return not exchange.target.rpartition(".")[2].startswith(_READS)
@@ -78,7 +81,8 @@ class JournalWrites:
             begin_recording()
             if exchange.method not in ("GET", "HEAD", "OPTIONS"):
                 _ = exchange.body  # kept now: moto consumes the stream
-                if self.compactor is not None and is_write(exchange):
+                if self.compactor is not None and is_write(exchange) and \
+                        execute_api_target(exchange.path, exchange.environ.get("HTTP_HOST")) is None:
                     self.gate.enter()
                     exchange.environ[_GATED] = True
 
