@@ -13,7 +13,8 @@ from harness.emulator.runtime.descendants import MARK, kill_leftovers, mark_of, 
 from harness.emulator.runtime.keeper import keep
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux's /proc")
-GONE_STACK = f"{(1 << 22) + 12345}:77"  # a pid above the kernel's maximum: never a live process
+NAMESPACE = os.readlink("/proc/self/ns/pid").partition("[")[2].rstrip("]") if os.path.isdir("/proc") else ""
+GONE_STACK = f"{(1 << 22) + 12345}:77:{NAMESPACE}"  # a pid above the kernel's maximum: never a live process
 
 
 def _sleeper(mark: str | None = None) -> subprocess.Popen[bytes]:
@@ -35,11 +36,12 @@ def _ended(proc: subprocess.Popen[bytes]) -> bool:
 
 def test_marks_and_whether_their_stack_is_gone():
     mine = own_mark()
-    assert mine == f"{os.getpid()}:{start_ticks(os.getpid())}"
+    assert mine == f"{os.getpid()}:{start_ticks(os.getpid())}:{NAMESPACE}"
     assert not stack_gone(mine)
     assert stack_gone(GONE_STACK)
-    assert stack_gone(f"{os.getpid()}:{start_ticks(os.getpid()) + 1}")  # the pid now another process's
-    assert not stack_gone("not-a-mark") and not stack_gone("12:")
+    assert stack_gone(f"{os.getpid()}:{start_ticks(os.getpid()) + 1}:{NAMESPACE}")  # the pid now another's
+    assert not stack_gone(f"{(1 << 22) + 12345}:77:4026531999")  # another pid namespace's: not ours to judge
+    assert not stack_gone("not-a-mark") and not stack_gone("12:") and not stack_gone("12:5")
     proc = _sleeper(mine)
     try:
         deadline = time.monotonic() + 5

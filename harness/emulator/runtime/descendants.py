@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 IS_LINUX = sys.platform.startswith("linux")
 PR_SET_CHILD_SUBREAPER = 36
-#: In the environment of every process started for functions: "<stack pid>:<stack start time in ticks>".
+#: In the environment of every process started for functions: "<stack pid>:<its start time in ticks>:<its pid
+#: namespace>" (a stack in a container is not judged by one outside it, whose pids differ).
 MARK = "_HARNESS_STACK"
 SWEEP_EVERY_S = 0.5
 
@@ -131,20 +132,28 @@ def mark_of(pid: int) -> str | None:
 _own_mark: tuple[int, str] | None = None
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid").partition("[")[2].rstrip("]")
+    except OSError:
+        return ""
+
+
 def own_mark() -> str:
     """This process's mark: what the processes it starts for functions carry."""
     global _own_mark
     pid = os.getpid()
     if _own_mark is None or _own_mark[0] != pid:
-        _own_mark = (pid, f"{pid}:{start_ticks(pid) if IS_LINUX else 0}")
+        _own_mark = (pid, f"{pid}:{start_ticks(pid) if IS_LINUX else 0}:{_pid_namespace()}")
     return _own_mark[1]
 
 
 def stack_gone(mark: str) -> bool:
-    """Whether the stack that wrote `mark` has ended (its pid gone, or now another process's)."""
-    pid, _, ticks = mark.partition(":")
-    if not pid.isdigit() or not ticks.isdigit():
-        return False  # not a mark of ours: leave the process alone
+    """Whether the stack that wrote `mark` has ended (its pid gone, or now another process's); False for a
+    mark that is not of this pid namespace (or no mark at all): such a process is left alone."""
+    pid, ticks, namespace = (mark.split(":") + ["", ""])[:3]
+    if not pid.isdigit() or not ticks.isdigit() or namespace != _pid_namespace():
+        return False
     return start_ticks(int(pid)) != int(ticks)
 
 
