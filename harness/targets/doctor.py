@@ -161,9 +161,9 @@ def check_running_stack(url: str, health: Callable[[str], dict[str, Any] | None]
     found = (health or emb.health)(url)
     if found is None:
         return None
-    logs, runtime = found.get("logs") or {}, found.get("runtime") or {}
+    logs = found.get("logs") or {}
     dropped, expired = int(logs.get("dropped_events") or 0), int(logs.get("expired_events") or 0)
-    lines = int(runtime.get("dropped_output_lines") or 0)
+    lines = int(logs.get("dropped_output_lines") or 0)
     cap = f"{round(int(logs.get('max_bytes') or 0) / (1 << 20), 2):g} MB"
     stored = f"{int(logs.get('stored_bytes') or 0) / (1 << 20):.1f} MB"
     if dropped or lines:

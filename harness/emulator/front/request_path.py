@@ -40,6 +40,7 @@ from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
     bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
     code_package_checks, prepare_cloudformation, serve_dynamodb
+from ..runtime.function_log import dropped_lines
 from .exchange import Exchange
 from .guard import RequestGuard, strip_internal_cors
 from .journal_writes import JournalWrites
@@ -80,7 +81,8 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             RequestGuard(allowed_hosts),
             *((journalled.begin,) if journalled else ()),
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=reset, logs=lambda: control.log_storage.stats()),
+            InternalRoutes(ready=ready, runtime=runtime, reset=reset,
+                           logs=lambda: {**control.log_storage.stats(), "dropped_output_lines": dropped_lines()}),
             ExecuteApi(gateway),
             refuse_unread_body,
             validation,

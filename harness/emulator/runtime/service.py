@@ -42,7 +42,7 @@ from .families import family_for
 from .launch import Launcher
 from .runtime_cache import RuntimeBuildError
 from .invocation import Invocation
-from .function_log import Line, dropped_lines
+from .function_log import Line
 from .shared import FunctionPools, RuntimeContext
 from .pool import FunctionPool
 from .scheduler import Scheduler
@@ -155,15 +155,13 @@ class LambdaRuntime:
                 close()
 
     def stats(self) -> dict[str, Any]:
-        """Workers per function (`busy`, `idle`, `starting`, `inflight`) and the output lines dropped, for a
-        health endpoint."""
+        """Workers per function (`busy`, `idle`, `starting`, `inflight`), for a health endpoint."""
         pools = dict(self._pools.items())
         functions = {f"{arn}:{version}" if version != "$LATEST" else arn: pool.stats()
                      for (arn, version), pool in pools.items()}
         return {
             "workers": sum(s["busy"] + s["idle"] + s["starting"] for s in functions.values()),
             "functions": {key: s for key, s in functions.items() if any(s.values())},
-            "dropped_output_lines": dropped_lines(),  # output a function printed faster than it was shipped
         }
 
     def _pool(self, fn: FunctionConfig) -> FunctionPool:
