@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_load_parser(sub, endpoint_options)
     doctor = sub.add_parser("doctor", help="say which targets work here (embedded, localstack, aws)")
     doctor.add_argument("--allow-real-aws", action="store_true", help="count the real-AWS opt-in as given")
+    doctor.add_argument("--endpoint", metavar="URL",
+                        help="a running embedded stack to ask what it dropped of its functions' logs (default: "
+                             "LocalStack's URL, http://127.0.0.1:4566 unless LOCALSTACK_HOST says otherwise)")
     doctor.set_defaults(func=cmd_doctor)
     return parser
 

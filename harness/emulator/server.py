@@ -14,8 +14,8 @@ acknowledges is journalled first and replayed at the next start (journal.py): ta
 and layers, REST APIs with their ids, IAM, log groups... With `dynamodb="local"`, Amazon's DynamoDB Local (started here, stopped
 with the stack: dynamodb_local.py) answers every DynamoDB call through the same port instead of moto. A stop
 stops accepting, lets the requests in flight
-finish, then stops the rest. Left out: the lines functions print (CloudWatch Logs events written inside the
-stack), compaction of the journal.
+finish, then stops the rest; the journal is compacted as it grows (journal_compaction.py). Left out: the lines
+functions print (CloudWatch Logs events written inside the stack).
 """
 from __future__ import annotations
 

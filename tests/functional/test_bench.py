@@ -27,7 +27,7 @@ def test_a_small_bench_run_has_every_figure(tmp_path):
                  "inproc_post_p50_ms", "ratio_post", "ratio_post_one_hop", "moto_server_p50_ms", "peak_rps",
                  "idle_rss_mb", "peak_rss_mb", "auth_cached_p50_ms", "auth_uncached_p50_ms", "template_p50_ms",
                  "template_create_s", "template_update_s", "template_lint_s",
-                 "plain_post_p50_ms", "state_post_p50_ms", "state_nofsync_post_p50_ms"):
+                 "plain_post_p50_ms", "state_post_p50_ms", "state_always_post_p50_ms"):
         assert figures[name] > 0, name
     assert figures["template_update_status"] == "UPDATE_COMPLETE"
     assert (figures["peak_errors"], figures["peak_lost"], figures["peak_stored"], figures["scan_items"]) == (0, 0, 40, 40)

@@ -24,7 +24,7 @@ import os
 
 def handler(event, context):
     found = {}
-    for pid in (os.getppid(), int(os.environ.get("_HARNESS_STACK_PID", "0") or 0)):
+    for pid in (os.getppid(), int(os.environ.get("_HARNESS_STACK", "0").split(":")[0] or 0)):
         try:
             with open(f"/proc/{pid}/environ", "rb") as environ:
                 found[str(pid)] = environ.read().decode("latin-1")

@@ -64,9 +64,11 @@ def test_many_lines_are_all_kept_until_taken(monkeypatch):
             _feed(capture, write_fd, line * 1000)
         assert len(capture.take()) == 100_000 and capture.dropped == 0
         monkeypatch.setattr(function_log, "MAX_BUFFERED_BYTES", 10 * 1100)
+        before = function_log.dropped_lines()
         _feed(capture, write_fd, line * 50)
         kept = capture.take()
         assert len(kept) < 50 and capture.dropped == 50 - len(kept)
+        assert function_log.dropped_lines() - before == capture.dropped  # the stack's count (health, doctor)
     finally:
         os.close(write_fd)
         capture.close()

@@ -1,7 +1,8 @@
 """The emulator's whole request path as one WSGI app: ordered handlers over one `Exchange` per request.
 
 Request handlers run in order until one answers (sets `exchange.answer`); then every response handler runs,
-each deciding whether the answer is its business (modelled on LocalStack's `aws/chain.py`). One catch-all,
+each deciding whether the answer is its business (modelled on LocalStack's `aws/chain.py`); `finishers` run
+last whatever happened (they release what a request handler took). One catch-all,
 here and nowhere else: an `AwsError` raised by any handler is answered in the error shape of the service asked,
 any other exception is logged with its traceback and answered 500 (failures.py), so a request never takes
 the stack down. Answers are written as werkzeug writes them: no body and no Content-Length for 1xx and 204,
@@ -28,9 +29,10 @@ class HandlerChain:
     """`request_handlers` in order until one answers, then every one of `response_handlers`."""
 
     def __init__(self, request_handlers: Sequence[Handler], response_handlers: Sequence[Handler],
-                 new_exchange: Callable[[dict[str, Any]], Exchange]) -> None:
+                 new_exchange: Callable[[dict[str, Any]], Exchange], finishers: Sequence[Handler] = ()) -> None:
         self.request_handlers = tuple(request_handlers)
         self.response_handlers = tuple(response_handlers)
+        self.finishers = tuple(finishers)
         self._new_exchange = new_exchange
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -56,6 +58,12 @@ class HandlerChain:
         except Exception:  # the one catch-all: an emulator failure is a 500, never a crash
             log.exception("unhandled error on %s %s", exchange.method, exchange.path)
             exchange.answer = answer_for(internal_failure(exchange.protocol), exchange.protocol)
+        finally:
+            for finisher in self.finishers:
+                try:
+                    finisher(exchange)
+                except Exception:
+                    log.exception("finishing %s %s failed", exchange.method, exchange.path)
         return exchange.answer
 
 

@@ -2,13 +2,17 @@
 
 `JournalWrites.begin` (a request handler, early) starts recording the API Gateway ids the request makes;
 `JournalWrites.commit` (the last response handler) appends a write answered 2xx to the journal (journal.py)
-and returns only once it is committed, so the answer leaves after the write is on disk. A write is any call
+and returns only once it is committed, so the answer leaves after the write is written. A write is any call
 that can change what the stack holds: not GET/HEAD/OPTIONS, not a read-only operation (`Get*`, `List*`,
 `Describe*`, `Scan`, `Query`, `BatchGet*`, ...; STS), not the data plane (an API's URL) nor an invocation
-(Lambda Invoke, TestInvokeMethod: what they change, they change through the stack's own APIs, which are
-journalled themselves), nor the stack's own routes. `POST /moto-api/reset` empties the journal.
-`replay(chain, journal)` runs every record through the chain again before the stack serves (ids as recorded).
-A journal that cannot be written answers 503 (the write is not acknowledged).
+(Lambda Invoke, TestInvokeMethod, TestInvokeAuthorizer: what they change, they change through the stack's own
+APIs, which are journalled themselves), nor the stack's own routes. `POST /moto-api/reset` empties the journal.
+`replay(chain, journal)` runs every record through the chain again before the stack serves (ids as recorded):
+first the newest snapshot's (its other writes, then its DynamoDB items put back), then the journal's.
+Each write passes the compaction's `WriteGate` (from `begin` to `finish`, a finisher of the chain; never an
+invocation or an API's URL, whose functions' own writes pass it), and `finish` starts a compaction when the
+journal is due one (journal_compaction.py; `compact=False` with DynamoDB Local). A journal that cannot be
+written answers 503 (the write is not acknowledged).
 Left out: CloudWatch Logs lines the functions print (written inside the stack, not through its API).
 """
 from __future__ import annotations
@@ -21,7 +25,10 @@ from urllib.parse import parse_qs, unquote
 
 from ..aws_errors import AwsError
 from ..control.moto_changes import begin_recording, recorded, replaying
+from ..control.dynamodb_items import dump_items, load_items
+from ..gateway.parse import execute_api_target
 from ..journal import Journal, JournalClosed
+from ..journal_compaction import Compactor, WriteGate
 from .exchange import EXECUTE_API, Exchange
 
 if TYPE_CHECKING:
@@ -30,10 +37,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REPLAYING = "harness.replaying"
+_GATED = "harness.gated"
 _READS = ("Get", "List", "Describe", "Scan", "Query", "BatchGet", "Filter", "Test", "Simulate", "Lookup", "Search",
           "Check", "Validate", "Preview")
 _INVOCATION = re.compile(r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|invoke-async)/?$")
 _TEST_INVOKE = re.compile(r"^/restapis/[^/]+/resources/[^/]+/methods/[^/]+/?$")
+_TEST_AUTHORIZER = re.compile(r"^/restapis/[^/]+/authorizers/[^/]+/?$")  # POST there: TestInvokeAuthorizer
 _DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive", "expect"}
 _RESET = "/moto-api/reset"
 
@@ -45,7 +54,7 @@ def is_write(exchange: Exchange) -> bool:
         return False
     if exchange.protocol == EXECUTE_API or _INVOCATION.match(path):
         return False
-    if method == "POST" and _TEST_INVOKE.match(path):
+    if method == "POST" and (_TEST_INVOKE.match(path) or _TEST_AUTHORIZER.match(path)):
         return False
     if exchange.target:
         return not exchange.target.rpartition(".")[2].startswith(_READS)
@@ -61,16 +70,28 @@ def is_write(exchange: Exchange) -> bool:
 class JournalWrites:
     """The two chain handlers around every request (the stack runs with `--state`)."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, compact: bool = True) -> None:
         self.journal = journal
+        self.gate = WriteGate()
+        self.compactor = Compactor(journal, self.gate, dump_items) if compact else None
 
-    @staticmethod
-    def begin(exchange: Exchange) -> None:
-        """Request handler: record the API Gateway ids this request makes."""
+    def begin(self, exchange: Exchange) -> None:
+        """Request handler: a write passes the gate; record the API Gateway ids this request makes."""
         if not exchange.environ.get(REPLAYING):
             begin_recording()
             if exchange.method not in ("GET", "HEAD", "OPTIONS"):
                 _ = exchange.body  # kept now: moto consumes the stream
+                if self.compactor is not None and is_write(exchange) and \
+                        execute_api_target(exchange.path, exchange.environ.get("HTTP_HOST")) is None:
+                    self.gate.enter()
+                    exchange.environ[_GATED] = True
+
+    def finish(self, exchange: Exchange) -> None:
+        """Finisher: the write leaves the gate (answered or failed); a compaction starts when due."""
+        if exchange.environ.pop(_GATED, False):
+            self.gate.leave()
+            assert self.compactor is not None
+            self.compactor.maybe_start()
 
     def commit(self, exchange: Exchange) -> None:
         """Response handler: a write answered 2xx is journalled before its answer leaves."""
@@ -94,17 +115,30 @@ class JournalWrites:
 
 
 def replay(chain: HandlerChain, journal: Journal) -> tuple[int, int]:
-    """Run every journalled write through `chain` again; (replayed, failed)."""
+    """Run the snapshot's writes, put its items back, then run every journalled write through `chain` again;
+    (replayed, failed)."""
     done = failed = 0
+    snapshot = journal.snapshot()
+    if snapshot is not None:
+        for record in snapshot.get("writes") or []:
+            done, failed = _replay_one(chain, record, done, failed)
+        put, missing = load_items(snapshot.get("items") or [])
+        done += put
+        failed += missing
     for record in journal.records():
-        environ = _environ(record)
-        with replaying(list(record.get("ids") or [])):
-            answer = chain.handle(chain.new_exchange(environ))
-        done += 1
-        if not 200 <= answer.status < 300:
-            failed += 1
-            log.warning("replaying %s %s answered %d: %s", record.get("m"), record.get("u"), answer.status,
-                        answer.body[:300])
+        done, failed = _replay_one(chain, record, done, failed)
+    return done, failed
+
+
+def _replay_one(chain: HandlerChain, record: dict[str, Any], done: int, failed: int) -> tuple[int, int]:
+    environ = _environ(record)
+    with replaying(list(record.get("ids") or [])):
+        answer = chain.handle(chain.new_exchange(environ))
+    done += 1
+    if not 200 <= answer.status < 300:
+        failed += 1
+        log.warning("replaying %s %s answered %d: %s", record.get("m"), record.get("u"), answer.status,
+                    answer.body[:300])
     return done, failed
 
 

@@ -2,7 +2,7 @@
 
     request handlers (in order, until one answers)
       RequestGuard          a foreign Host (DNS rebinding) -> 403; internal routes: other origins, recorder -> 403
-      JournalWrites.begin   (--state) the API Gateway ids a write makes are recorded
+      JournalWrites.begin   (--state) a write passes the compaction's gate; the API Gateway ids it makes are recorded
       MarkBusy              every request tells the log shipper the stack is busy
       InternalRoutes        /_harness/health; POST /moto-api/reset (workers, the emulator's memory, moto)
       ExecuteApi            execute-api URLs -> the API Gateway data plane
@@ -25,6 +25,8 @@
       status_as_modelled    an API Gateway success answered with its operation's modelled status
       strip_internal_cors   no CORS header on an internal route's answer
       JournalWrites.commit  (--state) a write answered 2xx is on disk before its answer leaves (journal.py)
+    finishers (always, last)
+      JournalWrites.finish  (--state) the write leaves the gate; the journal is compacted when due
 
 The hot paths (an API's URL, a DynamoDB call) are answered fourth and tenth. Left out: anything but what the
 stack serves (unsigned S3-style requests and other services' special URLs reach moto as moto routes them).
@@ -38,6 +40,7 @@ from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
     bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
     code_package_checks, prepare_cloudformation, serve_dynamodb
+from ..runtime.function_log import dropped_lines
 from .exchange import Exchange
 from .guard import RequestGuard, strip_internal_cors
 from .journal_writes import JournalWrites
@@ -68,7 +71,7 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
         if empty_dynamodb_local is not None:
             empty_dynamodb_local()
 
-    journalled = JournalWrites(journal) if journal is not None else None
+    journalled = JournalWrites(journal, compact=dynamodb_local_url is None) if journal is not None else None
     corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(),
                                *gateway_response_corrections(), *method_corrections(control),
                                *lambda_corrections(control), *code_package_checks()))
@@ -78,7 +81,8 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             RequestGuard(allowed_hosts),
             *((journalled.begin,) if journalled else ()),
             MarkBusy(control),
-            InternalRoutes(ready=ready, runtime=runtime, reset=reset, logs=lambda: control.log_storage.stats()),
+            InternalRoutes(ready=ready, runtime=runtime, reset=reset,
+                           logs=lambda: {**control.log_storage.stats(), "dropped_output_lines": dropped_lines()}),
             ExecuteApi(gateway),
             refuse_unread_body,
             validation,
@@ -96,4 +100,5 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
                            validation.status_as_modelled, strip_internal_cors,
                            *((journalled.commit,) if journalled else ())),
         new_exchange=lambda environ: Exchange(environ, default_region=default_region, accounts=moto.account_of),
+        finishers=(journalled.finish,) if journalled else (),
     )

@@ -12,8 +12,8 @@ command line would. Init Duration still counts from the request: it is the funct
 and handler import), not the time the template saved.
 
 Linux only (elsewhere, or with HARNESS_FORK_SERVER=0, workers start as new processes). A template that dies
-is started again on the next cold start. Being a subreaper, the stack also inherits the orphans a function
-leaves behind (a daemon it started): they are reaped only when the stack exits. Left out: a template per set of
+is started again on the next cold start. The template and its environments carry the stack's mark, and
+the orphans a function leaves behind are the stack's to kill (descendants.py). Left out: a template per set of
 layers (the function's own imports are not pre-loaded), Node.js (node_spares.py's spare processes instead).
 """
 from __future__ import annotations
@@ -29,6 +29,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from typing import Mapping
+
+from .descendants import MARK, OWN, own_mark
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +170,14 @@ class ForkServer:
     def _start(self) -> socket.socket:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = dict(self.base_env, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
+        env[MARK] = own_mark()  # its environments' /proc/<pid>/environ is the template's (descendants.py)
         try:
             self._proc = subprocess.Popen([self.python, "-c", TEMPLATE_MAIN, str(theirs.fileno())],
                                           pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
                                           cwd="/", start_new_session=True)
         finally:
             theirs.close()
+        OWN.add(self._proc.pid)
         self._sock = mine
         return mine
 
@@ -217,6 +221,7 @@ class ForkServer:
             self._sock.close()
             self._sock = None
         if self._proc is not None:
+            OWN.discard(self._proc.pid)
             if self._proc.poll() is None:
                 self._proc.kill()
             self._proc.wait()

@@ -197,10 +197,30 @@ class OutputCapture:
         self._trim()
 
     def _trim(self) -> None:
+        dropped = 0
         while self._bytes > MAX_BUFFERED_BYTES and self._lines:
             _, text = self._lines.popleft()
             self._bytes -= len(text) + 64
-            self.dropped += 1
+            dropped += 1
+        if dropped:
+            self.dropped += dropped
+            _count_dropped(dropped)
+
+
+_dropped_lock = threading.Lock()
+_dropped_total = 0
+
+
+def _count_dropped(lines: int) -> None:
+    global _dropped_total
+    with _dropped_lock:
+        _dropped_total += lines
+
+
+def dropped_lines() -> int:
+    """Output lines every function of this process dropped so far (nobody took them in time)."""
+    with _dropped_lock:
+        return _dropped_total
 
 
 def _char_boundary(data: bytes, limit: int) -> int:

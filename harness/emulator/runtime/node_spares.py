@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 from typing import Mapping
 
+from .descendants import MARK, OWN, own_mark, subreaper_preexec
 from .fork_server import FORK_SERVER_ENV
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,10 @@ class Spare:
         except OSError:
             pass
         try:
-            self.proc = subprocess.Popen(argv, env=dict(env), cwd="/", stdin=subprocess.PIPE, stdout=write_fd,
-                                         stderr=write_fd, start_new_session=True, close_fds=True)
+            self.proc = subprocess.Popen(argv, env={**env, MARK: own_mark()}, cwd="/", stdin=subprocess.PIPE,
+                                         stdout=write_fd, stderr=write_fd, start_new_session=True, close_fds=True,
+                                         preexec_fn=subreaper_preexec())  # descendants.py
+            OWN.add(self.proc.pid)
         except BaseException:
             os.close(read_fd)
             raise
@@ -93,6 +96,7 @@ class Spare:
             return False
 
     def discard(self) -> None:
+        OWN.discard(self.proc.pid)
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()

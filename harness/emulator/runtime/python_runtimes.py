@@ -30,7 +30,6 @@ from . import fork_server
 from .env import INHERITED, is_python_runtime, layer_paths, local_python_runtime
 from .fork_server import ForkServer
 from .launch import Availability, Launch
-from .descendants import WORKER_PRELUDE
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ ISOLATED, HARNESS = "isolated", "harness"
 #: fresh thread pool per invocation (so Lambda's main thread can take signals while idle), ~0.4 ms of CPU per
 #: invoke. Workers here are stopped with SIGKILL only, so the main thread waits itself. Everything else (the
 #: handler's loading, events, context, errors, logging) is awslambdaric's code.
-RIC_MAIN = WORKER_PRELUDE + (  # subreaper and mark first (descendants.py)
+RIC_MAIN = (
     "import os, sys\n"
     "from awslambdaric import bootstrap\n"
     "from awslambdaric.lambda_runtime_client import LambdaRuntimeClient\n"

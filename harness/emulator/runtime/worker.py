@@ -1,8 +1,8 @@
 """One execution environment: a runtime process (launch.py), its Runtime API server and its output pipe.
 
 The process runs the runtime's command (awslambdaric's loop, aws-lambda-ric, a package's bootstrap) in its
-own session, as a subreaper where it is Python (so a kill takes every descendant, setsid ones too:
-descendants.py), with stdout and stderr on one pipe. A watcher thread reads the
+own session, as a subreaper carrying the stack's mark (so a kill takes every descendant, setsid ones too, and
+nothing it started outlives the stack: descendants.py), with stdout and stderr on one pipe. A watcher thread reads the
 pipe (in batches, at most every DRAIN_PAUSE_S; an invocation's end drains it too) and notices the exit through
 a pidfd (falling back to the pipe's EOF), then hands the exit to the pool. State fields (`state`,
 `current`, `retired`, `closing`, ...) belong to the pool and change only under the pool's lock.
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
-from .descendants import MARK, kill_tree
+from .descendants import MARK, OWN, kill_tree, own_mark, subreaper_preexec
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
@@ -128,12 +128,14 @@ class Worker:
             self.fn, code_dir=code_dir, api_address=self.server.address, log_stream=self.log_stream,
             endpoint_url=ctx.endpoint_url, credentials=ctx.credentials, runtime_env=launch.env,
         )
+        env[MARK] = own_mark()  # inherited by whatever the function starts (descendants.py)
         self.path_roots = _path_roots(code_dir, layers_dir)
         self.spawned_at = time.monotonic()  # Init Duration starts here (not with the unzip, as on AWS)
         spare = launch.spare() if launch.spare is not None else None
         if spare is not None:  # a process started ahead (node_spares.py) becomes this environment
             self.capture = OutputCapture(spare.read_fd)
             self.proc = spare.proc
+            OWN.add(self.proc.pid)
             self._watch_process()
             spare.hand_over(env, str(code_dir))  # a spare gone meanwhile ends the invocation as its exit
             return
@@ -147,13 +149,14 @@ class Worker:
             self.proc = self._forked(launch, env, code_dir, write_fd) or subprocess.Popen(
                 list(launch.argv),
                 cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
-                start_new_session=True, close_fds=True,
+                start_new_session=True, close_fds=True, preexec_fn=subreaper_preexec(),
             )
         except BaseException:
             self.capture.close()
             raise
         finally:
             os.close(write_fd)
+        OWN.add(self.proc.pid)
         self._watch_process()
 
     def _watch_process(self) -> None:
@@ -170,8 +173,7 @@ class Worker:
         if launch.fork is None:
             return None
         try:
-            marked = {**env, MARK: str(os.getpid())}  # set after exec: only what the function starts carries it
-            return launch.fork.spawn(self.fn.handler, marked, str(code_dir), list(launch.path), out_fd)
+            return launch.fork.spawn(self.fn.handler, env, str(code_dir), list(launch.path), out_fd)
         except OSError as exc:
             log.warning("the fork server of %s failed (%s); starting a new process", self.fn.runtime, exc)
             return None
@@ -268,6 +270,7 @@ class Worker:
         except Exception:  # should not happen; make sure the pool hears about the worker anyway
             log.exception("watcher of %r failed", self)
             self.kill()
+            OWN.discard(self.proc.pid)
             returncode = self.proc.wait()
         self.pool.exited(self, returncode)
 
@@ -275,6 +278,7 @@ class Worker:
         """Wait for the exit, keeping the peak memory the kernel reports (gone from /proc by then)."""
         assert self.proc is not None
         with self._reap_lock:
+            OWN.discard(self.proc.pid)  # before the pid is free for another process
             if self.proc.returncode is None:
                 try:
                     _, status, usage = os.wait4(self.proc.pid, 0)
