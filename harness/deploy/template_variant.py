@@ -1,0 +1,383 @@
+"""A variant of a template's stack for a scenario's `stack` overrides (fault injection): the template's plain
+CloudFormation (after SAM's transform) with the overrides applied as patches of resource properties, every
+physical name prefixed, deployed as a stack of its own (the replay deletes it at the end of the run).
+
+What the overrides patch: "the function" is the `AWS::Lambda::Function` whose physical id is the base stack's
+function (`FunctionName` output), "the table" the `AWS::DynamoDB::Table` of its `Table` output, "the API" the
+`AWS::ApiGateway::RestApi` of its `ApiId`; the integrations patched are those whose `uri` names the function
+(in an OpenAPI `Body` or an `AWS::ApiGateway::Method`); the invoke permissions those granted to API Gateway on
+the function.
+- `handler`, `runtime`, `timeout`, `memory_size`, `reserved_concurrency`: Handler, Runtime, Timeout, MemorySize,
+  ReservedConcurrentExecutions; `environment`: added to Environment.Variables;
+- `code_files` / `code_dir`: Code, a new package (the function's own package with the files added or replaced;
+  or the directory, packaged as `deploy --template` does, requirements.txt included) uploaded with the variant;
+- `key_name`, `key_type`, `table`: the table's hash key and name; `extra_tables`: more tables, with Outputs
+  `Table2`, `Table3`... (as the template's outputs name them);
+- `permission` / `source_arn`: the permissions' SourceArn (placeholders {region} {account} {api_id}
+  {resource_path}); none: the permissions are removed;
+- `integration_http_method`, `integration_timeout_ms`: httpMethod / timeoutInMillis of the integrations;
+- `throttling`: the stage's MethodSettings for every method (`/*`, `*`); `binary_media_types`: the API's;
+- `parameters`: the template's parameter values; `resources`: `{LogicalId: {"Properties": {...}}}` merged into
+  the template's resources (a null value removes a property).
+Left out (a `VariantUnsupported` naming them): `http_method`, `resource_path` and `stage`, which a template
+spells out in paths, permissions and Outputs (change the template, or patch them through `resources`).
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ..errors import UsageError
+from .executor import StackOutputs
+from .settings import OVERRIDE_KEYS, StackSettings, TableSpec, _permission, _table
+from .template_package import Artifact, build_artifact
+
+TEMPLATE_ONLY_KEYS = ("parameters", "resources")
+UNSUPPORTED_KEYS = ("http_method", "resource_path", "stage")
+
+#: resource type -> the property holding its physical name (prefixed in a variant so it never collides)
+NAME_PROPERTIES: Mapping[str, str] = MappingProxyType({
+    "AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::ApiGateway::RestApi": "Name",
+    "AWS::ApiGateway::ApiKey": "Name", "AWS::ApiGateway::UsagePlan": "UsagePlanName",
+    "AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName", "AWS::Lambda::LayerVersion": "LayerName",
+    "AWS::Cognito::UserPool": "UserPoolName",
+})
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class VariantUnsupported(UsageError):
+    """These overrides cannot be applied to a template's stack (the message names which, and why)."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The variant's template and the packages it needs uploaded (S3 key -> bytes) into `bucket`."""
+
+    body: dict[str, Any]
+    blobs: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    parameters: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def overrides_fingerprint(overrides: Mapping[str, Any]) -> str:
+    """A short stable hash of an override set (names the variant)."""
+    return hashlib.sha256(json.dumps(overrides, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> None:
+    """VariantUnsupported for keys a template stack cannot take; ValueError (as the plan's) for unknown keys."""
+    unsupported = sorted(k for k in overrides if k in UNSUPPORTED_KEYS)
+    if unsupported:
+        raise VariantUnsupported(
+            f"stack override {', '.join(unsupported)} is not applied to a template's stack (the template names it "
+            "in its paths, permissions and Outputs): change the template, or patch it with `resources`")
+    StackSettings().with_overrides({k: v for k, v in overrides.items() if k not in TEMPLATE_ONLY_KEYS})
+    if "resources" in overrides and not all(isinstance(v, Mapping) for v in dict(overrides["resources"]).values()):
+        raise ValueError("stack override resources: each logical id maps to {\"Properties\": {...}}")
+
+
+def mentions(node: Any, logical_id: str) -> bool:
+    """True when `node` refers to the resource `logical_id` (Ref, Fn::GetAtt, or ${...} in Fn::Sub)."""
+    if isinstance(node, list):
+        return any(mentions(v, logical_id) for v in node)
+    if not isinstance(node, Mapping):
+        return False
+    for key, value in node.items():
+        if key == "Ref" and value == logical_id:
+            return True
+        if key == "Fn::GetAtt" and (value[:1] == [logical_id] if isinstance(value, list)
+                                    else str(value).split(".")[0] == logical_id):
+            return True
+        if key == "Fn::Sub":
+            text = value[0] if isinstance(value, list) else value
+            if isinstance(text, str) and any(f"${{{logical_id}{end}" in text for end in ("}", ".")):
+                return True
+        if mentions(value, logical_id):
+            return True
+    return False
+
+
+def _logical(body: Mapping[str, Any], resources: Mapping[str, str], kind: str, physical: str, what: str) -> str:
+    typed = [k for k, r in body["Resources"].items() if isinstance(r, Mapping) and r.get("Type") == kind]
+    found = [k for k in typed if resources.get(k) == physical] or (typed if len(typed) == 1 else [])
+    if not found:
+        raise VariantUnsupported(f"the template has no {kind} that is the stack's {what} ({physical})")
+    return found[0]
+
+
+def _prefixed(value: Any, prefix: str, kind: str, logical_ids: set[str]) -> Any:
+    if isinstance(value, str):
+        if kind == "AWS::Logs::LogGroup" and value.startswith("/aws/lambda/"):
+            return f"/aws/lambda/{prefix}{value[len('/aws/lambda/'):]}"
+        return prefix + value
+    if any(mentions(value, other) for other in logical_ids):
+        return value  # built from another resource's (prefixed) name: unique already
+    return {"Fn::Join": ["", [prefix, value]]}
+
+
+def _rename(body: dict[str, Any], prefix: str) -> None:
+    logical_ids = set(body["Resources"])
+    for resource in body["Resources"].values():
+        prop = NAME_PROPERTIES.get(resource.get("Type", ""))
+        props = resource.get("Properties") or {}
+        if prop and props.get(prop) is not None:
+            props[prop] = _prefixed(props[prop], prefix, resource["Type"], logical_ids)
+    for output in (body.get("Outputs") or {}).values():
+        export = output.get("Export") if isinstance(output, dict) else None
+        if isinstance(export, dict) and export.get("Name") is not None:
+            export["Name"] = _prefixed(export["Name"], prefix, "", set())
+
+
+def _set_key(table: dict[str, Any], spec_name: str | None, key_name: str | None, key_type: str | None) -> None:
+    props = table.setdefault("Properties", {})
+    if spec_name is not None:
+        props["TableName"] = spec_name
+    hash_key = next((k for k in props.get("KeySchema") or [] if k.get("KeyType") == "HASH"), None)
+    if hash_key is None:
+        raise VariantUnsupported("the stack's table has no HASH key in its KeySchema")
+    old = hash_key["AttributeName"]
+    definitions = props.setdefault("AttributeDefinitions", [])
+    definition = next((d for d in definitions if d.get("AttributeName") == old), None)
+    if definition is None:
+        definition = {"AttributeName": old, "AttributeType": "S"}
+        definitions.append(definition)
+    if key_name is not None:
+        hash_key["AttributeName"] = definition["AttributeName"] = key_name
+    if key_type is not None:
+        definition["AttributeType"] = key_type
+
+
+def _table_resource(spec: TableSpec) -> dict[str, Any]:
+    return {"Type": "AWS::DynamoDB::Table", "Properties": {
+        "TableName": spec.name,
+        "AttributeDefinitions": [{"AttributeName": spec.key_name, "AttributeType": spec.key_type}],
+        "KeySchema": [{"AttributeName": spec.key_name, "KeyType": "HASH"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": spec.read_capacity,
+                                  "WriteCapacityUnits": spec.write_capacity}}}
+
+
+def _patch_tables(body: dict[str, Any], table_id: str, overrides: Mapping[str, Any]) -> None:
+    table = body["Resources"][table_id]
+    if "table" in overrides:
+        spec = _table(overrides["table"], table.get("Properties", {}).get("TableName", ""))
+        given = overrides["table"] if isinstance(overrides["table"], Mapping) else {}
+        _set_key(table, spec.name, spec.key_name if "key_name" in given else None,
+                 spec.key_type if "key_type" in given else None)
+    if "key_name" in overrides or "key_type" in overrides:
+        _set_key(table, None, overrides.get("key_name"), overrides.get("key_type"))
+    outputs = body.setdefault("Outputs", {})
+    number = 2
+    for index, raw in enumerate(overrides.get("extra_tables") or (), start=1):
+        spec = _table(raw, "")
+        if not spec.name:
+            raise ValueError("stack override extra_tables: each table needs a name")
+        logical = f"HarnessExtraTable{index}"
+        body["Resources"][logical] = _table_resource(spec)
+        while f"Table{number}" in outputs:
+            number += 1
+        outputs[f"Table{number}"] = {"Value": {"Ref": logical}}
+
+
+def _patch_function(body: dict[str, Any], function_id: str, overrides: Mapping[str, Any]) -> None:
+    props = body["Resources"][function_id].setdefault("Properties", {})
+    for key, prop in (("handler", "Handler"), ("runtime", "Runtime"), ("timeout", "Timeout"),
+                      ("memory_size", "MemorySize")):
+        if key in overrides:
+            props[prop] = OVERRIDE_KEYS[key](StackSettings(), overrides[key])[key]
+    if "reserved_concurrency" in overrides:
+        if overrides["reserved_concurrency"] is None:
+            props.pop("ReservedConcurrentExecutions", None)
+        else:
+            props["ReservedConcurrentExecutions"] = int(overrides["reserved_concurrency"])
+    if "environment" in overrides:
+        variables = props.setdefault("Environment", {}).setdefault("Variables", {})
+        variables.update({k: str(v) for k, v in dict(overrides["environment"]).items()})
+
+
+def _integrations(body: dict[str, Any], api_id: str, function_id: str) -> list[tuple[dict[str, Any], str]]:
+    """(integration, style) of each integration with the function: style "openapi" (httpMethod...) or "cfn"."""
+    found: list[tuple[dict[str, Any], str]] = []
+    api_body = body["Resources"][api_id].get("Properties", {}).get("Body")
+    for operations in ((api_body or {}).get("paths") or {}).values() if isinstance(api_body, Mapping) else ():
+        for operation in operations.values() if isinstance(operations, Mapping) else ():
+            integration = operation.get("x-amazon-apigateway-integration") if isinstance(operation, Mapping) else None
+            if isinstance(integration, dict) and mentions(integration.get("uri"), function_id):
+                found.append((integration, "openapi"))
+    for resource in body["Resources"].values():
+        if resource.get("Type") == "AWS::ApiGateway::Method":
+            integration = (resource.get("Properties") or {}).get("Integration")
+            if isinstance(integration, dict) and mentions(integration.get("Uri"), function_id):
+                found.append((integration, "cfn"))
+    return found
+
+
+def _patch_integrations(body: dict[str, Any], api_id: str, function_id: str, overrides: Mapping[str, Any]) -> None:
+    if not ({"integration_http_method", "integration_timeout_ms"} & set(overrides)):
+        return
+    found = _integrations(body, api_id, function_id)
+    if not found:
+        raise VariantUnsupported(f"no integration of the API {api_id} calls the function {function_id}")
+    for integration, style in found:
+        if "integration_http_method" in overrides:
+            method = str(overrides["integration_http_method"]).upper()
+            integration["httpMethod" if style == "openapi" else "IntegrationHttpMethod"] = method
+        if "integration_timeout_ms" in overrides:
+            timeout = int(overrides["integration_timeout_ms"])
+            integration["timeoutInMillis" if style == "openapi" else "TimeoutInMillis"] = timeout
+
+
+def _patch_permissions(body: dict[str, Any], api_id: str, function_id: str, resource_path: str,
+                       overrides: Mapping[str, Any]) -> None:
+    if "permission" not in overrides and "source_arn" not in overrides:
+        return
+    value = overrides["permission"] if "permission" in overrides else overrides["source_arn"]
+    arn = _permission(StackSettings(), value)["source_arn"]
+    resources = body["Resources"]
+    granted = [k for k, r in resources.items() if r.get("Type") == "AWS::Lambda::Permission"
+               and mentions((r.get("Properties") or {}).get("FunctionName"), function_id)
+               and str((r.get("Properties") or {}).get("Principal", "")).startswith("apigateway.")]
+    if arn is None:
+        for logical in granted:
+            del resources[logical]
+        for resource in resources.values():
+            depends = resource.get("DependsOn")
+            if isinstance(depends, list):
+                resource["DependsOn"] = [d for d in depends if d not in granted]
+            elif depends in granted:
+                del resource["DependsOn"]
+        return
+    sub = arn.replace("${", "${!").format(region="${AWS::Region}", account="${AWS::AccountId}",
+                                          api_id=f"${{{api_id}}}", resource_path=resource_path)
+    if not granted:
+        resources["HarnessInvokePermission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": function_id},
+            "Principal": "apigateway.amazonaws.com"}}
+        granted = ["HarnessInvokePermission"]
+    for logical in granted:
+        resources[logical]["Properties"]["SourceArn"] = {"Fn::Sub": sub}
+
+
+def _patch_api(body: dict[str, Any], api_id: str, stage: str, overrides: Mapping[str, Any]) -> None:
+    resources = body["Resources"]
+    if "binary_media_types" in overrides:
+        types = [str(t) for t in overrides["binary_media_types"]]
+        props = resources[api_id].setdefault("Properties", {})
+        props["BinaryMediaTypes"] = types
+        if isinstance(props.get("Body"), dict):
+            props["Body"]["x-amazon-apigateway-binary-media-types"] = types
+    if "throttling" not in overrides:
+        return
+    throttling = overrides["throttling"]
+    stages = [r for r in resources.values() if r.get("Type") == "AWS::ApiGateway::Stage"
+              and mentions((r.get("Properties") or {}).get("RestApiId"), api_id)
+              and (r.get("Properties") or {}).get("StageName") == stage]
+    if stages:
+        props = stages[0]["Properties"]
+        settings = [s for s in props.get("MethodSettings") or []
+                    if not (s.get("ResourcePath") == "/*" and s.get("HttpMethod") == "*")]
+        entry = {"ResourcePath": "/*", "HttpMethod": "*"}
+        if throttling is not None:
+            entry.update(ThrottlingRateLimit=float(dict(throttling)["rate"]),
+                         ThrottlingBurstLimit=int(dict(throttling)["burst"]))
+            settings.append(entry)
+        props["MethodSettings"] = settings
+        return
+    deployments = [r for r in resources.values() if r.get("Type") == "AWS::ApiGateway::Deployment"
+                   and (r.get("Properties") or {}).get("StageName") == stage]
+    if not deployments:
+        raise VariantUnsupported(f"the template has no stage {stage} of the API {api_id} to throttle")
+    description = deployments[0]["Properties"].setdefault("StageDescription", {})
+    if throttling is None:
+        description.pop("ThrottlingRateLimit", None)
+        description.pop("ThrottlingBurstLimit", None)
+    else:
+        description.update(ThrottlingRateLimit=float(dict(throttling)["rate"]),
+                           ThrottlingBurstLimit=int(dict(throttling)["burst"]))
+
+
+def _merge(target: dict[str, Any], patch: Mapping[str, Any]) -> None:
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def with_files(package: bytes, files: Mapping[str, str]) -> bytes:
+    """A deterministic zip of `package` (a zip, or b"" for none) with `files` (name -> text) added or replaced."""
+    entries: dict[str, tuple[bytes, int]] = {}
+    if package:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    entries[info.filename] = (archive.read(info), (info.external_attr >> 16) or 0o644)
+    for name, text in files.items():
+        entries[name] = (text.encode(), 0o644)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(entries):
+            data, mode = entries[name]
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.external_attr = mode << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _new_code(function_id: str, overrides: Mapping[str, Any], packages: Mapping[str, bytes],
+              cache_dir: Path) -> bytes | None:
+    if "code_dir" not in overrides and "code_files" not in overrides:
+        return None
+    if "code_dir" in overrides:
+        folder = Path(str(overrides["code_dir"]))
+        if not folder.is_dir():
+            raise UsageError(f"stack override code_dir: {folder} is not a directory")
+        package = build_artifact(Artifact(function_id, "Code", folder.resolve(), "code"), cache_dir)
+    else:
+        package = packages.get(function_id, b"")
+    return with_files(package, {k: str(v) for k, v in dict(overrides.get("code_files") or {}).items()})
+
+
+def variant_template(body: Mapping[str, Any], overrides: Mapping[str, Any], *, base: StackOutputs, prefix: str,
+                     bucket: str, packages: Mapping[str, bytes], parameters: Mapping[str, str],
+                     cache_dir: Path) -> Variant:
+    """The variant of `body` (plain CloudFormation, artifacts already in S3) for `overrides` on the stack
+    `base` (its outputs and physical ids). `packages`: the function packages by logical id (for code_files);
+    `bucket`: where the variant's new packages go. VariantUnsupported / ValueError / UsageError on bad input."""
+    check_overrides(overrides)
+    out = copy.deepcopy(dict(body))
+    resources = base.resources
+    function_id = _logical(out, resources, "AWS::Lambda::Function", base.function_name, "function")
+    table_id = _logical(out, resources, "AWS::DynamoDB::Table", base.tables[0], "table")
+    api_id = _logical(out, resources, "AWS::ApiGateway::RestApi", base.api_id, "API")
+    for logical, patch in dict(overrides.get("resources") or {}).items():
+        if logical not in out["Resources"]:
+            raise VariantUnsupported(f"stack override resources: the template has no resource {logical}")
+        _merge(out["Resources"][logical], patch)
+    _patch_function(out, function_id, overrides)
+    _patch_tables(out, table_id, overrides)
+    _patch_integrations(out, api_id, function_id, overrides)
+    _patch_permissions(out, api_id, function_id, base.resource_path, overrides)
+    _patch_api(out, api_id, base.stage, overrides)
+    blobs: dict[str, bytes] = {}
+    code = _new_code(function_id, overrides, packages, cache_dir)
+    if code is not None:
+        key = hashlib.sha256(code).hexdigest() + ".zip"
+        blobs[key] = code
+        out["Resources"][function_id]["Properties"]["Code"] = {"S3Bucket": bucket, "S3Key": key}
+    _rename(out, prefix)
+    values = {**parameters, **{str(k): str(v) for k, v in dict(overrides.get("parameters") or {}).items()}}
+    unknown = sorted(set(values) - set(out.get("Parameters") or {}))
+    if unknown:
+        raise ValueError(f"stack override parameters: the template has no parameter {', '.join(unknown)}")
+    return Variant(out, MappingProxyType(blobs), MappingProxyType(values))
