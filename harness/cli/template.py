@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import UsageError
-
+from ..replay import folder_config
 from ..defaults import DEFAULT_REGION
 from .options import resolve_target
 
@@ -110,34 +108,6 @@ class TemplateRun:
         self.plan = plan
 
 
-FOLDER_CONFIG = "harness-stack.json"
-
-
-def folder_config(paths: list[str]) -> tuple[Path, dict[str, Any]] | None:
-    """The `harness-stack.json` of the scenario folders given (next to a file, in a folder or its parent):
-    `{"template": "../template.yaml", "stack_name": "...", "parameter_overrides": {"K": "V"}}`."""
-    import json
-
-    found: dict[Path, dict[str, Any]] = {}
-    for raw in paths:
-        path = Path(raw).resolve()
-        folder = path if path.is_dir() else path.parent
-        for candidate in (folder / FOLDER_CONFIG, folder.parent / FOLDER_CONFIG):
-            if candidate.is_file():
-                try:
-                    config = json.loads(candidate.read_text(encoding="utf-8"))
-                except ValueError as exc:
-                    raise UsageError(f"{candidate}: not JSON: {exc}") from exc
-                if not isinstance(config, dict) or not isinstance(config.get("template"), str):
-                    raise UsageError(f"{candidate}: needs \"template\": the template file, relative to it")
-                found[candidate] = config
-                break
-    if len(found) > 1:
-        raise UsageError(f"the paths given have different {FOLDER_CONFIG} files ({', '.join(map(str, found))}): "
-                         "replay one folder at a time, or give --template")
-    return next(iter(found.items()), None)
-
-
 def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
     """The template to replay against (--template, else the folders' harness-stack.json), planned now (bad
     input: exit 2 before anything starts), or None."""
@@ -148,10 +118,9 @@ def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
         configured = folder_config(list(getattr(args, "paths", None) or []))
         if configured is None:
             return None
-        where, config = configured
-        path = str(where.parent / config["template"])
-        stack_name = stack_name or config.get("stack_name")
-        overrides = {**{str(k): str(v) for k, v in (config.get("parameter_overrides") or {}).items()}, **overrides}
+        path = str(configured.template)
+        stack_name = stack_name or configured.stack_name
+        overrides = {**configured.parameter_overrides, **overrides}
     plan = plan_template(path, region=region, stack_name=stack_name, overrides=overrides, lint=not args.no_lint)
     _print_warnings(plan)
     return TemplateRun(plan)

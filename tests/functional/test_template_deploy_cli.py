@@ -224,6 +224,42 @@ def test_scenario_folders_with_different_templates_are_refused(tmp_path):
         f"{ROOT}/examples/openapi-keys/harness-stack.json): replay one folder at a time, or give --template"]
 
 
+HAND_WRITTEN = """\
+import requests
+
+
+def test_the_stack_of_harness_stack_json(harness_stack, harness_outputs):
+    assert harness_stack.stack_name == "sam-crud"
+    assert harness_outputs["ItemsApi"].startswith("https://" + harness_outputs["ApiId"] + ".execute-api.")
+    listed = requests.get(harness_stack.invoke_url, timeout=30)
+    assert listed.status_code == 200 and listed.json()["greeting"] == "hello"
+"""
+
+VARIANT = {
+    "$schema": str(ROOT / "harness" / "replay" / "scenario.schema.json"),
+    "name": "sam-crud: a variant with another Greeting parameter and an environment override",
+    "stack": {"parameters": {"Greeting": "howdy"}},
+    "steps": [{"name": "GET /items", "http": {"method": "GET", "path": "/items"},
+               "expect": {"status": 200, "jsonpath": [{"path": "$.greeting", "value": "howdy"}]}}],
+}
+
+
+@pytest.mark.slow
+def test_pytest_finds_harness_stack_json_and_runs_variants_and_hand_written_tests(tmp_path):
+    """`pytest FOLDER` without --harness-template: the folder's harness-stack.json names the template (as for
+    `harness run`); a scenario's `stack.parameters` runs on a variant of it; `harness_outputs` has the Outputs."""
+    import json
+
+    project = tmp_path / "sam-crud"
+    shutil.copytree(ROOT / "examples" / "sam-crud", project)
+    (project / "scenarios" / "variant.json").write_text(json.dumps(VARIANT))
+    (project / "scenarios" / "test_hand_written.py").write_text(HAND_WRITTEN)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                           "sam-crud/scenarios"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1].startswith("4 passed"), done.stdout[-2000:]
+
+
 @pytest.mark.slow
 def test_pytest_runs_scenarios_on_a_template_stack():
     """`pytest --harness-template`: the plugin deploys the template's stack for the session and removes it."""
