@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from .runtimekit import node20  # noqa: F401 (fixture: skips where Node.js functions cannot run)
+
 pytestmark = pytest.mark.functional
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-west-1"
@@ -177,6 +179,48 @@ def test_bad_input_is_one_line_naming_the_place_exit_2_and_nothing_deployed(tmp_
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("harness: ") and expected in lines[0], lines
     assert "never-made" not in [s["StackName"] for s in clients("cloudformation").describe_stacks()["Stacks"]]
+
+
+NODE_FUNCTION = PLAIN_FUNCTION.replace("Runtime: python3.12", "Runtime: nodejs20.x").replace(
+    "Handler: app.handler", "Handler: index.handler")
+
+
+def _npm_package(folder: Path, name: str, value: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text(f'{{"name": "{name}", "version": "1.0.0", "main": "index.js"}}')
+    (folder / "index.js").write_text(f"module.exports = {{ value: '{value}' }};\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_a_package_json_dependency_is_packaged_with_the_node_function(tmp_path, stack_url, clients, node20,
+                                                                      monkeypatch):
+    """npm installs package.json's `dependencies` (not its devDependencies) into the package, as `sam build`
+    does; here from local `file:` packages with npm offline, so nothing is fetched."""
+    monkeypatch.setenv("npm_config_offline", "true")  # the test never reaches a registry
+    _npm_package(tmp_path / "libs" / "probe", "harness-probe-npm", "packaged with the function")
+    _npm_package(tmp_path / "libs" / "dev-only", "harness-dev-only", "a dev dependency")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "package.json").write_text(
+        '{"name": "fn", "version": "1.0.0", "dependencies": {"harness-probe-npm": "file:../libs/probe"},'
+        ' "devDependencies": {"harness-dev-only": "file:../libs/dev-only"}}')
+    (tmp_path / "src" / "index.js").write_text(
+        "exports.handler = async () => {\n"
+        "  let dev = 'absent';\n"
+        "  try { require('harness-dev-only'); dev = 'present'; } catch (e) {}\n"
+        "  return { dep: require('harness-probe-npm').value, dev };\n"
+        "};\n")
+    (tmp_path / "template.yaml").write_text(NODE_FUNCTION)
+    done = deploy(tmp_path, stack_url, tmp_path / "template.yaml", "--stack-name", "packaged-npm")
+    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        name = outputs_of(clients, "packaged-npm")["Name"]
+        payload = clients("lambda").invoke(FunctionName=name, Payload=b"{}")["Payload"].read()
+        assert payload == b'{"dep":"packaged with the function","dev":"absent"}', payload
+        cached = [p.name for p in (tmp_path / ".harness" / "cache" / "deps").iterdir()]
+        assert [n for n in cached if n.startswith("npm-") and not n.endswith(".partial")], cached
+    finally:
+        harness(tmp_path, "destroy", "--stack-name", "packaged-npm", "--endpoint", stack_url, "--region", REGION)
 
 
 @pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
