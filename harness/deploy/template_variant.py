@@ -1,6 +1,7 @@
 """A variant of a template's stack for a scenario's `stack` overrides (fault injection): the template's plain
 CloudFormation (after SAM's transform) with the overrides applied as patches of resource properties, every
-physical name prefixed, deployed as a stack of its own (the replay deletes it at the end of the run).
+physical name and Export prefixed, deployed as a stack of its own (the replay deletes it at the end of the run;
+`DeletionPolicy: Retain` is dropped from a variant, so nothing of it outlives the run).
 
 What the overrides patch: "the function" is the `AWS::Lambda::Function` whose physical id is the base stack's
 function (`FunctionName` output), "the table" the `AWS::DynamoDB::Table` of its `Table` output, "the API" the
@@ -126,6 +127,8 @@ def _prefixed(value: Any, prefix: str, kind: str, logical_ids: set[str]) -> Any:
 def _rename(body: dict[str, Any], prefix: str) -> None:
     logical_ids = set(body["Resources"])
     for resource in body["Resources"].values():
+        resource.pop("DeletionPolicy", None)  # a variant leaves nothing behind: Retain would outlive the run
+        resource.pop("UpdateReplacePolicy", None)
         prop = NAME_PROPERTIES.get(resource.get("Type", ""))
         props = resource.get("Properties") or {}
         if prop and props.get(prop) is not None:

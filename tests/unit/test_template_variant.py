@@ -69,6 +69,27 @@ def test_every_physical_name_gets_the_prefix_and_the_base_template_is_left_alone
     assert json.dumps(body, sort_keys=True) == before
 
 
+def test_a_variant_retains_nothing_and_prefixes_exports_and_intrinsic_names():
+    body = {"Parameters": {"Name": {"Type": "String"}}, "Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
+        "T": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+              "Properties": {"TableName": {"Ref": "Name"}, "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}},
+        "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Fn}"}}},
+        "Other": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/aws/lambda/db-api"}}},
+        "Outputs": {"T": {"Value": {"Ref": "T"}, "Export": {"Name": "shared-table"}}}}
+    base = StackOutputs(**{**BASE.__dict__, "resources": {"Fn": "db-api", "T": "messages", "Api": "a1b2c3"}})
+    result = variant_template(body, {"timeout": 1}, base=base, prefix=PREFIX, bucket="b", packages={},
+                              parameters={"Name": "messages"}, cache_dir=Path("/nonexistent"))
+    table = result.body["Resources"]["T"]
+    assert "DeletionPolicy" not in table and "UpdateReplacePolicy" not in table
+    assert table["Properties"]["TableName"] == {"Fn::Join": ["", [PREFIX, {"Ref": "Name"}]]}
+    assert props(result, "Logs")["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${Fn}"}  # unique through Fn's name
+    assert props(result, "Other")["LogGroupName"] == "/aws/lambda/v1234abcd-db-api"
+    assert result.body["Outputs"]["T"]["Export"]["Name"] == "v1234abcd-shared-table"
+    assert result.parameters == {"Name": "messages"}
+
+
 def test_function_settings_become_its_properties(planned):
     result = variant(planned, {"handler": "index.missing", "runtime": "python3.11", "memory_size": 128,
                                "reserved_concurrency": 0, "environment": {"ALLOWED_TABLES": "a, b", "N": 1}})
