@@ -17,11 +17,16 @@ the function.
 - `permission` / `source_arn`: the permissions' SourceArn (placeholders {region} {account} {api_id}
   {resource_path}); none: the permissions are removed;
 - `integration_http_method`, `integration_timeout_ms`: httpMethod / timeoutInMillis of the integrations;
+- `http_method`, `resource_path`: the route to the function (the OpenAPI path and operation, or the Method's
+  HttpMethod and its Resource's PathPart) and the path at the end of the permissions' SourceArn;
+- `stage`: the stage's name (Stage, or Deployment's StageName; usage plans' ApiStages);
 - `throttling`: the stage's MethodSettings for every method (`/*`, `*`); `binary_media_types`: the API's;
 - `parameters`: the template's parameter values; `resources`: `{LogicalId: {"Properties": {...}}}` merged into
   the template's resources (a null value removes a property).
-Left out (a `VariantUnsupported` naming them): `http_method`, `resource_path` and `stage`, which a template
-spells out in paths, permissions and Outputs (change the template, or patch them through `resources`).
+The `Stage` and `ResourcePath` Outputs follow when the template gives them as literals (as template.yaml does).
+Left out (a `VariantUnsupported` naming what is missing): a template without the resource an override
+patches (no integration calling the function, no such stage), a resource_path of several segments for an
+`AWS::ApiGateway::Resource` tree.
 """
 from __future__ import annotations
 
@@ -41,7 +46,7 @@ from .settings import OVERRIDE_KEYS, StackSettings, TableSpec, _permission, _tab
 from .template_package import Artifact, build_artifact
 
 TEMPLATE_ONLY_KEYS = ("parameters", "resources")
-UNSUPPORTED_KEYS = ("http_method", "resource_path", "stage")
+_ANY_METHOD = "x-amazon-apigateway-any-method"
 
 #: resource type -> the property holding its physical name (prefixed in a variant so it never collides)
 NAME_PROPERTIES: Mapping[str, str] = MappingProxyType({
@@ -74,12 +79,7 @@ def overrides_fingerprint(overrides: Mapping[str, Any]) -> str:
 
 
 def check_overrides(overrides: Mapping[str, Any]) -> None:
-    """VariantUnsupported for keys a template stack cannot take; ValueError (as the plan's) for unknown keys."""
-    unsupported = sorted(k for k in overrides if k in UNSUPPORTED_KEYS)
-    if unsupported:
-        raise VariantUnsupported(
-            f"stack override {', '.join(unsupported)} is not applied to a template's stack (the template names it "
-            "in its paths, permissions and Outputs): change the template, or patch it with `resources`")
+    """ValueError (as the plan's) for unknown keys and values of the wrong kind."""
     StackSettings().with_overrides({k: v for k, v in overrides.items() if k not in TEMPLATE_ONLY_KEYS})
     if "resources" in overrides and not all(isinstance(v, Mapping) for v in dict(overrides["resources"]).values()):
         raise ValueError("stack override resources: each logical id maps to {\"Properties\": {...}}")
@@ -268,6 +268,97 @@ def _patch_permissions(body: dict[str, Any], api_id: str, function_id: str, reso
         resources[logical]["Properties"]["SourceArn"] = {"Fn::Sub": sub}
 
 
+def _operation_key(method: str) -> str:
+    return _ANY_METHOD if method.upper() == "ANY" else method.lower()
+
+
+def _sub_text(value: Any) -> tuple[str | None, Any]:
+    """The text of a Fn::Sub value and a function putting a new text in its place."""
+    sub = value.get("Fn::Sub") if isinstance(value, dict) else None
+    if isinstance(sub, str):
+        return sub, lambda text: {"Fn::Sub": text}
+    if isinstance(sub, list) and sub and isinstance(sub[0], str):
+        return sub[0], lambda text: {"Fn::Sub": [text, *sub[1:]]}
+    return (value, lambda text: text) if isinstance(value, str) else (None, None)
+
+
+def _patch_routes(body: dict[str, Any], api_id: str, function_id: str, base: StackOutputs,
+                  overrides: Mapping[str, Any]) -> None:
+    """`http_method` and `resource_path`: the route to the function (OpenAPI path and operation, or the
+    Method and its Resource) and the permissions' source ARNs; the `ResourcePath` Output when it is literal."""
+    if "http_method" not in overrides and "resource_path" not in overrides:
+        return
+    resources = body["Resources"]
+    old_path = "/" + base.resource_path.strip("/")
+    new_path = "/" + str(overrides.get("resource_path", base.resource_path)).strip("/")
+    method = str(overrides["http_method"]).upper() if "http_method" in overrides else None
+    found = False
+    api_body = resources[api_id].get("Properties", {}).get("Body")
+    paths = api_body.get("paths") if isinstance(api_body, dict) else None
+    if isinstance(paths, dict) and isinstance(paths.get(old_path), dict):
+        operations = paths[old_path]
+        calling = [k for k, op in operations.items() if isinstance(op, Mapping)
+                   and mentions(op.get("x-amazon-apigateway-integration"), function_id)]
+        if calling:
+            found = True
+            if method:
+                for key in calling:
+                    operations[_operation_key(method)] = operations.pop(key)
+            if new_path != old_path:
+                paths[new_path] = paths.pop(old_path)
+    for resource in resources.values():
+        props = resource.get("Properties") or {}
+        if resource.get("Type") != "AWS::ApiGateway::Method" or not mentions(
+                (props.get("Integration") or {}).get("Uri"), function_id):
+            continue
+        found = True
+        if method:
+            props["HttpMethod"] = method
+        if new_path != old_path:
+            target = (props.get("ResourceId") or {}).get("Ref") if isinstance(props.get("ResourceId"), dict) else None
+            if target not in resources or "/" in new_path.strip("/"):
+                raise VariantUnsupported("stack override resource_path: only a one-segment path of an "
+                                         "AWS::ApiGateway::Resource the method names with Ref is changed here")
+            resources[target]["Properties"]["PathPart"] = new_path.strip("/")
+    if not found:
+        raise VariantUnsupported(f"no route of the API {api_id} at {old_path} calls the function {function_id}")
+    if new_path == old_path:
+        return
+    for resource in resources.values():
+        props = resource.get("Properties") or {}
+        if resource.get("Type") == "AWS::Lambda::Permission" and mentions(props.get("FunctionName"), function_id):
+            text, put = _sub_text(props.get("SourceArn"))
+            if text is not None and text.endswith(old_path):
+                props["SourceArn"] = put(text[: -len(old_path)] + new_path)
+    output = (body.get("Outputs") or {}).get("ResourcePath")
+    if isinstance(output, dict) and output.get("Value") == base.resource_path:
+        output["Value"] = new_path.strip("/")
+
+
+def _patch_stage(body: dict[str, Any], api_id: str, stage: str, overrides: Mapping[str, Any]) -> None:
+    """`stage`: the stage's name (Stage or Deployment resource, usage plans' ApiStages, a literal Stage Output)."""
+    if "stage" not in overrides:
+        return
+    new = str(overrides["stage"])
+    renamed = False
+    for resource in body["Resources"].values():
+        props = resource.get("Properties") or {}
+        kind = resource.get("Type")
+        if kind in ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment") and props.get("StageName") == stage \
+                and mentions(props.get("RestApiId"), api_id):
+            props["StageName"] = new
+            renamed = True
+        if kind == "AWS::ApiGateway::UsagePlan":
+            for entry in props.get("ApiStages") or []:
+                if entry.get("Stage") == stage and mentions(entry.get("ApiId"), api_id):
+                    entry["Stage"] = new
+    if not renamed:
+        raise VariantUnsupported(f"the template has no stage {stage} of the API {api_id} to rename")
+    output = (body.get("Outputs") or {}).get("Stage")
+    if isinstance(output, dict) and output.get("Value") == stage:
+        output["Value"] = new
+
+
 def _patch_api(body: dict[str, Any], api_id: str, stage: str, overrides: Mapping[str, Any]) -> None:
     resources = body["Resources"]
     if "binary_media_types" in overrides:
@@ -371,7 +462,9 @@ def variant_template(body: Mapping[str, Any], overrides: Mapping[str, Any], *, b
     _patch_tables(out, table_id, overrides)
     _patch_integrations(out, api_id, function_id, overrides)
     _patch_permissions(out, api_id, function_id, base.resource_path, overrides)
+    _patch_routes(out, api_id, function_id, base, overrides)
     _patch_api(out, api_id, base.stage, overrides)
+    _patch_stage(out, api_id, base.stage, overrides)
     blobs: dict[str, bytes] = {}
     code = _new_code(function_id, overrides, packages, cache_dir)
     if code is not None:

@@ -28,6 +28,7 @@ CASES = [
     ("timeout-override", {"timeout": 4}, 4, 512, 200),
     ("resource-patch", {"resources": {"DbApiFunction": {"Properties": {"MemorySize": 256}}}}, 10, 256, 200),
     ("no-permission", {"permission": "none"}, 10, 512, 500),
+    ("route", {"http_method": "GET", "resource_path": "messages", "stage": "dev"}, 10, 512, 200),
 ]
 
 
@@ -43,6 +44,13 @@ def scenario(case_id: str, stack: dict | None, timeout: int, memory: int, status
              "expect": {"status": 200, "json_subset": {"Timeout": timeout, "MemorySize": memory}}},
             {"name": "GET over HTTP", "http": {"method": "GET", "query": {"TableName": "{{stack.table}}"}},
              "expect": {"status": status}},
+            {"name": "the stack's stage and path as the outputs say",
+             "aws": {"service": "apigateway", "operation": "GetResources", "params": {"restApiId": "{{stack.api_id}}"}},
+             "expect": {"status": 200, "jsonpath": [{"path": "$.items[*].path", "op": "contains",
+                                                     "value": "/{{stack.resource_path}}"}]}},
+            {"name": "POST: routed only where the method is ANY",
+             "http": {"method": "POST", "json": {"TableName": "{{stack.table}}", "Item": {"id": "x"}}},
+             "expect": {"status": 403 if stack and "http_method" in stack else status}},
         ],
     }
 
@@ -77,7 +85,7 @@ def test_overrides_deploy_variants_of_the_template_and_every_one_is_deleted(tmp_
                           timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
-    assert summary.startswith("4 passed, 0 failed in"), summary
+    assert summary.startswith("5 passed, 0 failed in"), summary
     after = _names(clients)
     for kind, names in after.items():
         assert sorted(set(names) - set(before[kind])) == [], kind

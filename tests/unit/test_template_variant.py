@@ -207,11 +207,55 @@ def test_resources_patches_and_parameters(planned):
         variant(planned, {"parameters": {"Stage": "dev"}})
 
 
-def test_overrides_a_template_cannot_take_are_named():
-    with pytest.raises(VariantUnsupported, match="resource_path, stage"):
-        check_overrides({"stage": "dev", "resource_path": "x"})
+def test_unknown_overrides_and_wrong_values_are_refused():
     with pytest.raises(ValueError, match="unknown stack override 'colour'"):
         check_overrides({"colour": "red"})
+    with pytest.raises(ValueError):
+        check_overrides({"timeout": "soon"})
+
+
+def test_route_and_stage_overrides_patch_the_openapi_body_permissions_and_outputs(planned):
+    result = variant(planned, {"http_method": "get", "resource_path": "/messages/", "stage": "dev"})
+    paths = props(result, "DbApi")["Body"]["paths"]
+    assert list(paths) == ["/messages"] and list(paths["/messages"]) == ["get"]
+    assert paths["/messages"]["get"]["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+    [permission] = [r["Properties"] for r in result.body["Resources"].values()
+                    if r["Type"] == "AWS::Lambda::Permission"]
+    assert permission["SourceArn"]["Fn::Sub"][0].endswith("${__ApiId__}/${__Stage__}/*/messages")
+    assert props(result, "DbApiprodStage")["StageName"] == "dev"
+    assert result.body["Outputs"]["Stage"]["Value"] == "dev"
+    assert result.body["Outputs"]["ResourcePath"]["Value"] == "messages"
+
+
+def test_route_and_stage_overrides_patch_method_resources():
+    body = {"Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
+        "T": {"Type": "AWS::DynamoDB::Table", "Properties": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}},
+        "Res": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "PathPart": "db-api"}},
+        "M": {"Type": "AWS::ApiGateway::Method", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Res"}, "HttpMethod": "ANY",
+            "Integration": {"Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/x/${Fn.Arn}/y"}}}},
+        "P": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "FunctionName": {"Fn::GetAtt": ["Fn", "Arn"]}, "Principal": "apigateway.amazonaws.com",
+            "SourceArn": {"Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/*/db-api"}}},
+        "Dep": {"Type": "AWS::ApiGateway::Deployment", "Properties": {"RestApiId": {"Ref": "Api"},
+                                                                      "StageName": "prod"}},
+        "Plan": {"Type": "AWS::ApiGateway::UsagePlan", "Properties": {
+            "ApiStages": [{"ApiId": {"Ref": "Api"}, "Stage": "prod"}]}}}}
+    base = StackOutputs(**{**BASE.__dict__, "resources": {"Fn": "db-api", "T": "messages", "Api": "a1b2c3"}})
+    result = variant_template(body, {"http_method": "post", "resource_path": "things", "stage": "v2"}, base=base,
+                              prefix=PREFIX, bucket="b", packages={}, parameters={}, cache_dir=Path("/nonexistent"))
+    assert props(result, "M")["HttpMethod"] == "POST" and props(result, "Res")["PathPart"] == "things"
+    assert props(result, "P")["SourceArn"]["Fn::Sub"].endswith("${Api}/*/*/things")
+    assert props(result, "Dep")["StageName"] == "v2" and props(result, "Plan")["ApiStages"][0]["Stage"] == "v2"
+    with pytest.raises(VariantUnsupported, match="one-segment path"):
+        variant_template(body, {"resource_path": "a/b"}, base=base, prefix=PREFIX, bucket="b", packages={},
+                         parameters={}, cache_dir=Path("/nonexistent"))
+    with pytest.raises(VariantUnsupported, match="no stage prod"):
+        variant_template({**body, "Resources": {k: v for k, v in body["Resources"].items() if k != "Dep"}},
+                         {"stage": "v2"}, base=base, prefix=PREFIX, bucket="b", packages={}, parameters={},
+                         cache_dir=Path("/nonexistent"))
 
 
 def test_mentions_finds_ref_getatt_and_sub():
