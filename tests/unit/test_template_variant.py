@@ -326,3 +326,14 @@ def test_template_stacks_skip_overrides_a_template_cannot_take():
     provider = stacks(Calls(fail=VariantUnsupported("stack override stage is not applied")))
     with pytest.raises(SkipVariant, match="stage"):
         provider.acquire({"stage": "dev"})
+
+
+def test_the_plans_stacks_skip_template_only_overrides():
+    from harness.clients import Clients, Endpoint
+    from harness.deploy import StackSettings
+    from harness.replay.stacks import DeployingStacks
+
+    stacks = DeployingStacks(StackSettings(), Clients(Endpoint("http://127.0.0.1:9")),
+                             deploy_fn=lambda *a, **k: pytest.fail("nothing is deployed"))
+    with pytest.raises(SkipVariant, match="parameters applies to template stacks only"):
+        stacks.acquire({"parameters": {"Greeting": "hi"}})
