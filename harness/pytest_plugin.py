@@ -166,8 +166,9 @@ class HarnessSession:
         if plan is None:
             return None
         from .clients import Clients
-        from .deploy.template_deploy import deployed_template
+        from .deploy.template_deploy import deployed_template, on_target
 
+        self._plan = plan = on_target(plan, target.prefix, target.tags)  # the session's variants follow it
         return self._exit.enter_context(deployed_template(
             plan, Clients(target.endpoint), url_for=target.invoke_url,
             transform_here=target.name not in ("localstack", "aws")))

@@ -35,10 +35,6 @@ def add_template_options(parser: argparse.ArgumentParser, *, deploying: bool) ->
                         help="the CloudFormation stack (default with --template: the template's folder name)")
 
 
-def _tags(target: Any) -> dict[str, str]:
-    return dict(target.tags or {})
-
-
 def cmd_plan_template(args: argparse.Namespace) -> int:
     from ..deploy.template_deploy import plan_template, render_template_plan
 
@@ -62,7 +58,7 @@ def _print_warnings(plan: Any) -> None:
 
 def cmd_deploy_template(args: argparse.Namespace) -> int:
     from ..clients import Clients
-    from ..deploy.template_deploy import deploy_planned, plan_template
+    from ..deploy.template_deploy import deploy_planned, on_target, plan_template
 
     region = args.region or DEFAULT_REGION
     overrides = _overrides(args)
@@ -70,13 +66,7 @@ def cmd_deploy_template(args: argparse.Namespace) -> int:
                          lint=not args.no_lint)
     _print_warnings(plan)
     target = resolve_target(args, region)
-    stack_name = f"{target.prefix}{plan.stack_name}" if target.prefix else plan.stack_name
-    if stack_name != plan.stack_name or target.tags:
-        import dataclasses
-        from types import MappingProxyType
-
-        plan = dataclasses.replace(plan, stack_name=stack_name,
-                                   tags=MappingProxyType({**plan.tags, **_tags(target)}))
+    plan = on_target(plan, target.prefix, target.tags)
     print(f"harness: deploying {plan.stack_name} from {plan.source.path} to {target.name} "
           f"({target.endpoint.url or 'AWS'})", flush=True)
     done = deploy_planned(plan, Clients(target.endpoint), transform_here=target.name not in SERVER_SIDE_TRANSFORM,
@@ -134,8 +124,9 @@ def template_stack(run: TemplateRun | None, target: Any) -> Iterator[Any]:
         yield None
         return
     from ..clients import Clients
-    from ..deploy.template_deploy import deployed_template
+    from ..deploy.template_deploy import deployed_template, on_target
 
+    run.plan = on_target(run.plan, target.prefix, target.tags)  # the replay's variants follow it
     with deployed_template(run.plan, Clients(target.endpoint), url_for=target.invoke_url,
                            transform_here=target.name not in SERVER_SIDE_TRANSFORM,
                            on_status=lambda line: print(f"harness: {line}", flush=True)) as outputs:

@@ -9,6 +9,7 @@ Left out: `--guided`, samconfig.toml, signing, image functions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -74,6 +75,15 @@ def plan_template(path: str | Path, *, region: str, stack_name: str | None = Non
         packaged.append((artifact, object_key(data, artifact), data))
     return TemplatePlan(source, name, MappingProxyType(parameters), tuple(packaged), findings,
                         MappingProxyType(dict(tags or {})))
+
+
+def on_target(plan: TemplatePlan, prefix: str = "", tags: Mapping[str, str] | None = None) -> TemplatePlan:
+    """`plan` as deployed on a target: its stack name prefixed and the target's tags added (real AWS keeps
+    every run's stacks apart by them, and `destroy` finds them)."""
+    if not prefix and not tags:
+        return plan
+    return dataclasses.replace(plan, stack_name=f"{prefix}{plan.stack_name}",
+                               tags=MappingProxyType({**plan.tags, **dict(tags or {})}))
 
 
 def render_template_plan(plan: TemplatePlan) -> str:

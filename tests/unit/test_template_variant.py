@@ -337,3 +337,14 @@ def test_the_plans_stacks_skip_template_only_overrides():
                              deploy_fn=lambda *a, **k: pytest.fail("nothing is deployed"))
     with pytest.raises(SkipVariant, match="parameters applies to template stacks only"):
         stacks.acquire({"parameters": {"Greeting": "hi"}})
+
+
+def test_a_plan_on_a_target_gets_its_prefix_and_tags(planned):
+    from harness.deploy.template_deploy import on_target
+
+    plan, _ = planned
+    assert on_target(plan) is plan
+    placed = on_target(plan, "h-1234-", {"harness:owner": "me"})
+    assert placed.stack_name == f"h-1234-{plan.stack_name}"
+    assert dict(placed.tags) == {**plan.tags, "harness:owner": "me"}
+    assert placed.artifacts == plan.artifacts
