@@ -89,3 +89,33 @@ def test_overrides_deploy_variants_of_the_template_and_every_one_is_deleted(tmp_
     after = _names(clients)
     for kind, names in after.items():
         assert sorted(set(names) - set(before[kind])) == [], kind
+
+
+@pytest.mark.slow
+def test_pytest_against_a_template_stack_deployed_before_leaves_it_in_place(tmp_path, stack_url, clients):
+    """`harness deploy --template` onto a running stack, then `pytest --harness-endpoint --harness-template
+    --harness-stack-name`: the scenarios run on that stack (a `stack` override on a variant of it, deleted) and
+    the stack the user deployed is still there afterwards."""
+    template = tmp_path / "template.yaml"
+    text = (ROOT / "template.yaml").read_text()
+    for old, new in NAMES.items():
+        text = text.replace(old, new.replace("tv-", "tp-"))
+    template.write_text(text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    deployed = subprocess.run([sys.executable, "-m", "harness", "deploy", "--template", str(template),
+                               "--stack-name", "tp-stack", "--endpoint", stack_url, "--region", REGION, "--no-lint"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-n", "0",
+                               "scenarios/tutorial/03_get_over_http.json", "scenarios/tutorial/07_another_table.json",
+                               "--harness-endpoint", stack_url, "--harness-region", REGION,
+                               "--harness-template", str(template), "--harness-stack-name", "tp-stack"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        assert done.stdout.strip().splitlines()[-1].startswith("2 passed"), done.stdout[-2000:]
+        stacks = _names(clients)["stacks"]
+        assert "tp-stack" in stacks and not [s for s in stacks if s.endswith("-tp-stack")], stacks
+    finally:
+        subprocess.run([sys.executable, "-m", "harness", "destroy", "--stack-name", "tp-stack", "--endpoint",
+                        stack_url, "--region", REGION], cwd=tmp_path, capture_output=True, timeout=300, env=env)
