@@ -528,3 +528,34 @@ def test_the_remaining_types_and_intrinsics(cfn, clients, stack_url):
         for key in ("layer.zip", "openapi.json"):
             s3.delete_object(Bucket=bucket, Key=key)
         s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_bucket_policy_from_a_template_is_enforced_without_its_conditional_statements(cfn, clients):
+    """AWS::S3::BucketPolicy (SAM CLI's managed stack for `sam deploy --resolve-s3` has one): set with the stack,
+    removed with it; an unconditional Deny denies, a statement with a Condition (the usual deny of insecure
+    transport) is left out, since conditions are not evaluated here (docs/differences.md)."""
+    cf, made = cfn
+    s3 = clients("s3")
+    bucket = _name("policy-bucket")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-1"})
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{bucket}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/locked/*"}]}
+    stack = _create(cf, made, {"Resources": {"Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+        "Bucket": bucket, "PolicyDocument": policy}}}, "Outputs": {"Policy": {"Value": {"Ref": "Policy"}}}})
+    try:
+        assert stack["StackStatus"] == "CREATE_COMPLETE", _events(cf, stack["StackName"])[-3:]
+        assert _outputs(stack)["Policy"] == bucket
+        assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+        s3.put_object(Bucket=bucket, Key="open/x", Body=b"x")  # the conditional Deny does not apply
+        with pytest.raises(botocore.exceptions.ClientError) as denied:
+            s3.put_object(Bucket=bucket, Key="locked/x", Body=b"x")
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        cf.delete_stack(StackName=stack["StackName"])
+        with pytest.raises(botocore.exceptions.ClientError) as gone:
+            s3.get_bucket_policy(Bucket=bucket)
+        assert gone.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
+    finally:
+        s3.delete_object(Bucket=bucket, Key="open/x")
+        s3.delete_bucket(Bucket=bucket)

@@ -24,6 +24,7 @@
                                (the --state journal)
     code_packages.py           CreateFunction/UpdateFunctionCode/PublishLayerVersion: unsafe zips and missing S3
                                code refused with Lambda's 400
+    s3_bucket_policies.py      S3: a bucket policy's statements with a Condition left out (moto applied them always)
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
@@ -52,6 +53,7 @@ from .lambda_corrections import lambda_corrections, lambda_error_shape, read_rev
 from .lambda_lifecycle import bare_latest  # noqa: E402
 from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
 from .no_docker import keep_moto_off_docker  # noqa: E402
+from .s3_bucket_policies import evaluate_bucket_policies_without_conditions  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 from .weak_instances import track_instances_weakly  # noqa: E402
 
@@ -66,6 +68,7 @@ def change_moto() -> None:
     keep_identity_validation_expression()
     refuse_unknown_method_response()
     record_api_gateway_ids()
+    evaluate_bucket_policies_without_conditions()
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
