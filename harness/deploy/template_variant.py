@@ -3,11 +3,11 @@ CloudFormation (after SAM's transform) with the overrides applied as patches of 
 physical name and Export prefixed, deployed as a stack of its own (the replay deletes it at the end of the run;
 `DeletionPolicy: Retain` is dropped from a variant, so nothing of it outlives the run).
 
-What the overrides patch (template_patches.py, one function per kind): "the function" is the
-`AWS::Lambda::Function` whose physical id is the base stack's function (`FunctionName` output), "the table" the `AWS::DynamoDB::Table` of its `Table` output, "the API" the
-`AWS::ApiGateway::RestApi` of its `ApiId`; the integrations patched are those whose `uri` names the function
-(in an OpenAPI `Body` or an `AWS::ApiGateway::Method`); the invoke permissions those granted to API Gateway on
-the function.
+What the overrides patch (template_patches.py, one function per kind): "the function" is the `AWS::Lambda::Function`
+whose physical id is the base stack's function (`FunctionName` output), "the table" the `AWS::DynamoDB::Table` of
+its `Table` output, "the API" the `AWS::ApiGateway::RestApi` of its `ApiId`; the integrations patched are those
+whose `uri` names the function (in an OpenAPI `Body` or an `AWS::ApiGateway::Method`); the invoke permissions those
+granted to API Gateway on the function.
 - `handler`, `runtime`, `timeout`, `memory_size`, `reserved_concurrency`: Handler, Runtime, Timeout, MemorySize,
   ReservedConcurrentExecutions; `environment`: added to Environment.Variables;
 - `code_files` / `code_dir`: Code, a new package (the function's own package with the files added or replaced;

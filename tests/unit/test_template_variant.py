@@ -230,7 +230,8 @@ def test_route_and_stage_overrides_patch_the_openapi_body_permissions_and_output
 def test_route_and_stage_overrides_patch_method_resources():
     body = {"Resources": {
         "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
-        "T": {"Type": "AWS::DynamoDB::Table", "Properties": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
+        "T": {"Type": "AWS::DynamoDB::Table",
+              "Properties": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
         "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {}},
         "Res": {"Type": "AWS::ApiGateway::Resource", "Properties": {"RestApiId": {"Ref": "Api"}, "PathPart": "db-api"}},
         "M": {"Type": "AWS::ApiGateway::Method", "Properties": {

@@ -5,8 +5,8 @@ What is completed, one module per concern: `cloudformation_outcomes.py` (events 
 unsupported types fail, change sets), `cloudformation_apigateway.py` (API Gateway's resource types),
 `cloudformation_types.py` (Lambda, Cognito and the other types moto lacks), `cloudformation_checks.py`
 (template checks AWS makes before it creates anything), `cloudformation_intrinsics.py` (Fn::GetAZs),
-`cloudformation_template_urls.py` (a TemplateURL of the endpoint itself), `cloudformation_transform.py` (AWS::Include from S3
-and SAM's transform, as CloudFormation runs them).
+`cloudformation_template_urls.py` (a TemplateURL of the endpoint itself), `cloudformation_transform.py`
+(AWS::Include from S3 and SAM's transform, as CloudFormation runs them; GetTemplate's stages).
 Left out: nested stacks' events and rollback (moto's AWS::CloudFormation::Stack as is).
 """
 from __future__ import annotations

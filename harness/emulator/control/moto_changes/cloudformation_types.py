@@ -2,8 +2,8 @@
 without Fn::GetAtt or a physical id), made through moto's own backends: `AWS::Lambda::Version`,
 `AWS::Lambda::LayerVersion`, `AWS::Lambda::Alias`,
 `AWS::Lambda::EventInvokeConfig`,
-`AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`, `AWS::S3::BucketPolicy`. Ref and Fn::GetAtt as AWS's resource type reference
-documents them; each is deleted with its stack.
+`AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`, `AWS::S3::BucketPolicy`. Ref and Fn::GetAtt as AWS's
+resource type reference documents them; each is deleted with its stack.
 `fix_functions` makes moto's `AWS::Lambda::Function` keep the properties moto dropped (Layers, Tags...) and
 take inline `ZipFile` code on update as on creation (moto read the source text as base64).
 Left out: an alias's ProvisionedConcurrencyConfig, user pool triggers, domains and identity providers.
