@@ -6,9 +6,12 @@ does not load is one item reported as an error (every problem, with file and lin
 `load` steps run through harness.load's driver, wired here. Options: `--harness-target embedded|localstack|aws`,
 `--harness-endpoint URL`, `--harness-region`, `--harness-allow-real-aws`, `--harness-no-start-localstack`,
 `--harness-template FILE` (with `--harness-stack-name`, `--harness-parameter-overrides`: a template's stack
-instead of the tutorial's plan), `--harness-timing-bounds enforce|report` (ini `harness_timing_bounds`:
-report turns broken wall-clock bounds into HarnessTimingWarnings). Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs),
-`harness_api_url`, `harness_clients` (boto3 clients on the target), `harness_runner`. Each pytest process (each
+instead of the tutorial's plan; without it, the `harness-stack.json` next to the paths given names the template,
+as for `harness run`; `stack` overrides deploy variants of the template), `--harness-timing-bounds
+enforce|report` (ini `harness_timing_bounds`: report turns broken wall-clock bounds into HarnessTimingWarnings).
+Fixtures: `harness_target`, `harness_stack` (the deployed base stack's outputs), `harness_outputs` (a template
+stack's Outputs, as CloudFormation lists them), `harness_api_url`, `harness_clients` (boto3 clients on the
+target), `harness_runner`. Each pytest process (each
 pytest-xdist worker) gets its own embedded stack in a child process, so parallel workers never share state; on
 shared endpoints each worker prefixes its stacks. Left out: reusing one stack across pytest sessions (point
 `--harness-endpoint` at a `harness serve`).
@@ -48,7 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "value, else enforce)")
     group.addoption("--harness-template", default=None, metavar="FILE",
                     help="deploy this SAM or CloudFormation template (its Outputs under the harness's names, as "
-                         "template.yaml) instead of the tutorial's plan; scenarios with stack overrides are skipped")
+                         "template.yaml) instead of the tutorial's plan; scenarios with stack overrides run on "
+                         "variants of it (default: the harness-stack.json of the paths given, if any)")
     group.addoption("--harness-stack-name", default=None, help="the template's stack name (default: its folder)")
     group.addoption("--harness-parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
                     help="the template's parameter values")
@@ -89,6 +93,8 @@ class HarnessSession:
         self._target: Any = None
         self._runner: Any = None
         self._unavailable: str | None = None
+        self._plan: Any = None
+        self._no_template = False
 
     def target(self) -> Any:
         if self._unavailable:
@@ -112,35 +118,59 @@ class HarnessSession:
 
             target = self.target()
             settings = StackSettings(region=self.region)
-            shared = target.name != "embedded" or self.endpoint is not None
-            if shared and self.worker:
+            if self.shared and self.worker:
                 settings = settings.with_prefix(f"{self.worker}-")
             outputs = self._template_outputs(target)
             self._runner = runner_for(target, settings=settings, destroy_base=True,
-                                      variant_tag=self.worker if shared else "", enforce_timing=self.enforce_timing,
-                                      load=drive, outputs=outputs, fixed=outputs is not None)
+                                      variant_tag=self.worker if self.shared else "",
+                                      enforce_timing=self.enforce_timing, load=drive, outputs=outputs,
+                                      fixed=outputs is not None, template=self._plan)
         return self._runner
 
+    def template_plan(self) -> Any:
+        """The template of this session (planned: read, linted, packaged), or None: `--harness-template`, else
+        the `harness-stack.json` of the paths pytest was given (as `harness run` finds it)."""
+        if self._plan is None and not self._no_template:
+            from .deploy.template_deploy import plan_template
+            from .deploy.template_source import parse_overrides
+            from .errors import UsageError
+            from .replay import folder_config
+
+            path = self.config.getoption("harness_template")
+            name = self.config.getoption("harness_stack_name")
+            try:
+                overrides = parse_overrides(self.config.getoption("harness_parameter_overrides"))
+                if not path:
+                    here = self.config.invocation_params.dir
+                    configured = folder_config([here / arg for arg in self.config.args])
+                    if configured is None:
+                        self._no_template = True
+                        return None
+                    path, name = configured.template, name or configured.stack_name
+                    overrides = {**configured.parameter_overrides, **overrides}
+                if name and self.worker and self.shared:
+                    name = f"{self.worker}-{name}"
+                self._plan = plan_template(path, region=self.region, stack_name=name, overrides=overrides)
+            except UsageError as exc:
+                raise pytest.UsageError(f"--harness-template: {exc}") from exc
+        return self._plan
+
+    @property
+    def shared(self) -> bool:
+        """The endpoint may be shared with other pytest processes (stacks get the worker's prefix)."""
+        return self.name != "embedded" or self.endpoint is not None
+
     def _template_outputs(self, target: Any) -> Any:
-        """With --harness-template: the template's stack, deployed for this session (None without one)."""
-        path = self.config.getoption("harness_template")
-        if not path:
+        """The template's stack, deployed for this session (None without a template)."""
+        plan = self.template_plan()
+        if plan is None:
             return None
         from .clients import Clients
-        from .deploy.template_deploy import deployed_template, plan_template
-        from .deploy.template_source import parse_overrides
-        from .errors import UsageError
+        from .deploy.template_deploy import deployed_template, on_target
         from .targets.localstack import wait_template_services
 
-        name = self.config.getoption("harness_stack_name")
-        if name and self.worker and (target.name != "embedded" or self.endpoint is not None):
-            name = f"{self.worker}-{name}"
-        try:
-            plan = plan_template(path, region=self.region, stack_name=name,
-                                 overrides=parse_overrides(self.config.getoption("harness_parameter_overrides")))
-        except UsageError as exc:
-            raise pytest.UsageError(f"--harness-template: {exc}") from exc
         wait_template_services(target)
+        self._plan = plan = on_target(plan, target.prefix, target.tags)  # the session's variants follow it
         return self._exit.enter_context(deployed_template(
             plan, Clients(target.endpoint), url_for=target.invoke_url,
             transform_here=target.name not in ("localstack", "aws")))
@@ -281,6 +311,12 @@ def harness_runner(pytestconfig: pytest.Config) -> Any:
 def harness_stack(harness_runner: Any) -> Any:
     """The deployed base stack's outputs (api_id, stage, function_arn, tables, invoke_url...)."""
     return harness_runner.stacks.acquire({})
+
+
+@pytest.fixture(scope="session")
+def harness_outputs(harness_stack: Any) -> dict[str, str]:
+    """The template stack's Outputs by OutputKey (`--harness-template` or harness-stack.json); {} for the plan's."""
+    return dict(harness_stack.outputs)
 
 
 @pytest.fixture(scope="session")

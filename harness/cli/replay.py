@@ -97,7 +97,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
             with _template_stack(template, target) as outputs:
                 with runner_for(target, settings=settings or StackSettings(region=region), destroy_base=True,
                                 enforce_timing=enforce_timing, load=drive, outputs=outputs,
-                                fixed=outputs is not None) as runner:
+                                fixed=outputs is not None, template=template.plan if template else None) as runner:
                     runner.run(items, on_result=on_result)
             progress.done()
     except KeyboardInterrupt:

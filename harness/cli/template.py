@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import UsageError
-
+from ..replay import folder_config
 from ..defaults import DEFAULT_REGION
 from ..targets.localstack import wait_template_services
 from .options import resolve_target
@@ -36,10 +34,6 @@ def add_template_options(parser: argparse.ArgumentParser, *, deploying: bool) ->
                             help="skip cfn-lint before deploying (with --template; its errors stop a deploy)")
     parser.add_argument("--stack-name", metavar="NAME",
                         help="the CloudFormation stack (default with --template: the template's folder name)")
-
-
-def _tags(target: Any) -> dict[str, str]:
-    return dict(target.tags or {})
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
@@ -65,7 +59,7 @@ def _print_warnings(plan: Any) -> None:
 
 def cmd_deploy_template(args: argparse.Namespace) -> int:
     from ..clients import Clients
-    from ..deploy.template_deploy import deploy_planned, plan_template
+    from ..deploy.template_deploy import deploy_planned, on_target, plan_template
 
     region = args.region or DEFAULT_REGION
     overrides = _overrides(args)
@@ -74,13 +68,7 @@ def cmd_deploy_template(args: argparse.Namespace) -> int:
     _print_warnings(plan)
     target = resolve_target(args, region)
     wait_template_services(target)
-    stack_name = f"{target.prefix}{plan.stack_name}" if target.prefix else plan.stack_name
-    if stack_name != plan.stack_name or target.tags:
-        import dataclasses
-        from types import MappingProxyType
-
-        plan = dataclasses.replace(plan, stack_name=stack_name,
-                                   tags=MappingProxyType({**plan.tags, **_tags(target)}))
+    plan = on_target(plan, target.prefix, target.tags)
     print(f"harness: deploying {plan.stack_name} from {plan.source.path} to {target.name} "
           f"({target.endpoint.url or 'AWS'})", flush=True)
     done = deploy_planned(plan, Clients(target.endpoint), transform_here=target.name not in SERVER_SIDE_TRANSFORM,
@@ -112,34 +100,6 @@ class TemplateRun:
         self.plan = plan
 
 
-FOLDER_CONFIG = "harness-stack.json"
-
-
-def folder_config(paths: list[str]) -> tuple[Path, dict[str, Any]] | None:
-    """The `harness-stack.json` of the scenario folders given (next to a file, in a folder or its parent):
-    `{"template": "../template.yaml", "stack_name": "...", "parameter_overrides": {"K": "V"}}`."""
-    import json
-
-    found: dict[Path, dict[str, Any]] = {}
-    for raw in paths:
-        path = Path(raw).resolve()
-        folder = path if path.is_dir() else path.parent
-        for candidate in (folder / FOLDER_CONFIG, folder.parent / FOLDER_CONFIG):
-            if candidate.is_file():
-                try:
-                    config = json.loads(candidate.read_text(encoding="utf-8"))
-                except ValueError as exc:
-                    raise UsageError(f"{candidate}: not JSON: {exc}") from exc
-                if not isinstance(config, dict) or not isinstance(config.get("template"), str):
-                    raise UsageError(f"{candidate}: needs \"template\": the template file, relative to it")
-                found[candidate] = config
-                break
-    if len(found) > 1:
-        raise UsageError(f"the paths given have different {FOLDER_CONFIG} files ({', '.join(map(str, found))}): "
-                         "replay one folder at a time, or give --template")
-    return next(iter(found.items()), None)
-
-
 def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
     """The template to replay against (--template, else the folders' harness-stack.json), planned now (bad
     input: exit 2 before anything starts), or None."""
@@ -150,10 +110,9 @@ def template_run(args: argparse.Namespace, region: str) -> TemplateRun | None:
         configured = folder_config(list(getattr(args, "paths", None) or []))
         if configured is None:
             return None
-        where, config = configured
-        path = str(where.parent / config["template"])
-        stack_name = stack_name or config.get("stack_name")
-        overrides = {**{str(k): str(v) for k, v in (config.get("parameter_overrides") or {}).items()}, **overrides}
+        path = str(configured.template)
+        stack_name = stack_name or configured.stack_name
+        overrides = {**configured.parameter_overrides, **overrides}
     plan = plan_template(path, region=region, stack_name=stack_name, overrides=overrides, lint=not args.no_lint)
     _print_warnings(plan)
     return TemplateRun(plan)
@@ -167,9 +126,10 @@ def template_stack(run: TemplateRun | None, target: Any) -> Iterator[Any]:
         yield None
         return
     from ..clients import Clients
-    from ..deploy.template_deploy import deployed_template
+    from ..deploy.template_deploy import deployed_template, on_target
 
     wait_template_services(target)
+    run.plan = on_target(run.plan, target.prefix, target.tags)  # the replay's variants follow it
     with deployed_template(run.plan, Clients(target.endpoint), url_for=target.invoke_url,
                            transform_here=target.name not in SERVER_SIDE_TRANSFORM,
                            on_status=lambda line: print(f"harness: {line}", flush=True)) as outputs:

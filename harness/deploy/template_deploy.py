@@ -9,6 +9,7 @@ Left out: `--guided`, samconfig.toml, signing, image functions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -21,8 +22,9 @@ from .template_package import Artifact, build_artifact, find_artifacts, inline_i
 from .template_source import Finding, TemplateSource, lint_template, read_template, resolve_parameters
 from .executor import StackOutputs
 from .template_outputs import stack_outputs
-from .template_stack import (TemplateDeployment, account_of, deploy_template, destroy_template, read_stack,
-                             upload_artifacts)
+from .template_stack import (TemplateDeployment, account_of, bucket_name, deploy_template, destroy_template,
+                             read_stack, upload_artifacts)
+from .template_variant import check_overrides, variant_template
 from .template_transform import transform_sam
 
 DEFAULT_CACHE = Path(".harness/cache/deps")
@@ -75,6 +77,15 @@ def plan_template(path: str | Path, *, region: str, stack_name: str | None = Non
                         MappingProxyType(dict(tags or {})))
 
 
+def on_target(plan: TemplatePlan, prefix: str = "", tags: Mapping[str, str] | None = None) -> TemplatePlan:
+    """`plan` as deployed on a target: its stack name prefixed and the target's tags added (real AWS keeps
+    every run's stacks apart by them, and `destroy` finds them)."""
+    if not prefix and not tags:
+        return plan
+    return dataclasses.replace(plan, stack_name=f"{prefix}{plan.stack_name}",
+                               tags=MappingProxyType({**plan.tags, **dict(tags or {})}))
+
+
 def render_template_plan(plan: TemplatePlan) -> str:
     """The plan for humans: stack, parameters, artifacts."""
     lines = [f"stack {plan.stack_name} from {plan.source.path}" + (" (SAM)" if plan.source.is_sam else "")]
@@ -87,10 +98,16 @@ def render_template_plan(plan: TemplatePlan) -> str:
 def deploy_planned(plan: TemplatePlan, clients: Clients, *, transform_here: bool,
                    on_status: Callable[[str], None] | None = None) -> TemplateDeployment:
     """Upload the artifacts, transform SAM when the target cannot, check, and deploy with a change set."""
+    body = _ready_body(plan, clients, plan.stack_name, transform_here=transform_here)
+    return deploy_template(clients, plan.stack_name, body, plan.parameters, tags=plan.tags, on_status=on_status)
+
+
+def _ready_body(plan: TemplatePlan, clients: Clients, stack_name: str, *, transform_here: bool) -> dict[str, Any]:
+    """The template as the target gets it: artifacts uploaded to `stack_name`'s bucket, SAM transformed when
+    `transform_here`, checked as AWS checks it (UsageError)."""
     body: dict[str, Any] = dict(plan.source.body)
     if plan.artifacts:
-        bucket = upload_artifacts(clients, plan.stack_name, {key: data for _, key, data in plan.artifacts},
-                                  plan.tags)
+        bucket = upload_artifacts(clients, stack_name, {key: data for _, key, data in plan.artifacts}, plan.tags)
         body = rewrite(body, {(a.logical_id, a.prop): (bucket, key) for a, key, _ in plan.artifacts})
     if transform_here and plan.source.is_sam:
         body = transform_sam(body, plan.parameters, region=clients.endpoint.region, account_id=account_of(clients),
@@ -99,7 +116,27 @@ def deploy_planned(plan: TemplatePlan, clients: Clients, *, transform_here: bool
         problem = template_problem(body)
         if problem:
             raise UsageError(f"{plan.source.path}: {problem}")
-    return deploy_template(clients, plan.stack_name, body, plan.parameters, tags=plan.tags, on_status=on_status)
+    return body
+
+
+def deploy_variant(plan: TemplatePlan, clients: Clients, base: StackOutputs, overrides: Mapping[str, Any], *,
+                   prefix: str, cache_dir: Path = DEFAULT_CACHE) -> TemplateDeployment:
+    """The stack `prefix + plan.stack_name`: the template with a scenario's `stack` overrides applied
+    (template_variant.py), SAM transformed here on every target so the patches see plain CloudFormation."""
+    name = f"{prefix}{plan.stack_name}"
+    check_overrides(overrides)  # before anything is uploaded
+    body = _ready_body(plan, clients, name, transform_here=True)
+    packages = {artifact.logical_id: data for artifact, _, data in plan.artifacts
+                if artifact.prop in ("CodeUri", "Code")}
+    bucket = bucket_name(name, clients.endpoint.region, account_of(clients))
+    variant = variant_template(body, overrides, base=base, prefix=prefix, bucket=bucket, packages=packages,
+                               parameters=plan.parameters, cache_dir=cache_dir)
+    if variant.blobs:
+        upload_artifacts(clients, name, variant.blobs, plan.tags)
+    problem = template_problem(variant.body)
+    if problem:
+        raise UsageError(f"{plan.source.path} with the overrides {sorted(overrides)}: {problem}")
+    return deploy_template(clients, name, variant.body, variant.parameters, tags=plan.tags)
 
 
 @contextlib.contextmanager

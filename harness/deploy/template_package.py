@@ -5,10 +5,13 @@
 exist is a `UsageError` naming the resource and property. `build_artifact` makes the bytes to upload: a
 directory becomes a deterministic zip (sorted entries, fixed timestamps and modes: the same files give the same
 bytes, so an unchanged package is not uploaded again), with the dependencies of its `requirements.txt`
-installed into it by pip (cached under `.harness/cache/deps` by the file's content and the Python version); a
-file (an OpenAPI definition, a zip) is uploaded as is. `rewrite` puts the uploaded S3 locations into the
+installed into it by pip (cached under `.harness/cache/deps` by the file's content and the Python version), and
+those its `package.json` declares in `dependencies` by `npm install --omit=dev` into `node_modules/` (as `sam
+build` does; cached by package.json, the lock file, the content of local `file:` dependencies and the Node.js
+version; a layer's `python/requirements.txt` and `nodejs/package.json` likewise); a file (an OpenAPI
+definition, a zip) is uploaded as is. `rewrite` puts the uploaded S3 locations into the
 template, in the form each property takes. `AWS::Include` of a local file is inlined by `inline_includes`.
-Left out: `package.json` dependencies (npm) and `sam build`'s other builders (Makefile, container images).
+Left out: `sam build`'s other builders (esbuild, Makefile, container images) and npm's `bundledDependencies`.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -91,10 +95,10 @@ def deterministic_zip(files: list[tuple[str, Path]]) -> bytes:
     return buffer.getvalue()
 
 
-def _files(root: Path) -> list[tuple[str, Path]]:
+def _files(root: Path, skipped: frozenset[str] | set[str] = _SKIPPED) -> list[tuple[str, Path]]:
     found = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED)
+        dirs[:] = sorted(d for d in dirs if d not in skipped)
         for name in names:
             if name.endswith(".pyc"):
                 continue
@@ -123,6 +127,98 @@ def installed_dependencies(requirements: Path, cache_root: Path,
     return target
 
 
+_DEPENDENCY_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
+_NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json")
+
+
+def _manifest(package_json: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UsageError(f"{package_json}: not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{package_json}: not a package.json (an object)")
+    return data
+
+
+def declares_npm_dependencies(package_json: Path) -> bool:
+    """True when `package_json` exists and names `dependencies` to install (none: npm is not run)."""
+    return package_json.is_file() and bool(_manifest(package_json).get("dependencies"))
+
+
+def _local_path(spec: Any) -> str | None:
+    """The path a dependency spec names on this machine (`file:../lib`, `./x.tgz`), or None."""
+    if not isinstance(spec, str):
+        return None
+    if spec.startswith("file:"):
+        return spec[len("file:"):]
+    return spec if spec.startswith(("./", "../", "/")) else None
+
+
+def _tree_digest(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    for name, file in ([(path.name, path)] if path.is_file() else _files(path)):
+        digest.update(name.encode() + b"\0" + file.read_bytes())
+    return digest.digest()
+
+
+def installed_node_modules(package_json: Path, cache_root: Path,
+                           run: Callable[..., Any] = subprocess.run) -> Path:
+    """A directory whose `node_modules/` holds what `npm install --omit=dev` installs for `package_json`, cached
+    by its content, its lock file, the content of its local (`file:`) dependencies and the Node.js version.
+    Local dependencies are installed as copies (`--install-links`), their paths made absolute first."""
+    source = package_json.parent.resolve()
+    data = _manifest(package_json)
+    npm = shutil.which("npm")
+    if npm is None:
+        raise UsageError(f"{package_json}: its dependencies need npm (Node.js's package manager), which is not "
+                         "on the PATH")
+    node = run(["node", "--version"], capture_output=True, text=True, check=False)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode() + (node.stdout or "").encode())
+    for lock in _NPM_LOCKS:
+        if (source / lock).is_file():
+            digest.update(lock.encode() + (source / lock).read_bytes())
+    for section in _DEPENDENCY_SECTIONS:
+        for name, spec in sorted((data.get(section) or {}).items()):
+            local = _local_path(spec)
+            if local is None:
+                continue
+            path = (source / local).resolve()
+            if not path.exists():
+                raise UsageError(f"{package_json}: {section}.{name}: {local} does not exist (relative to {source})")
+            data[section][name] = f"file:{path}"
+            digest.update(name.encode() + _tree_digest(path))
+    key = "npm-" + digest.hexdigest()[:24]
+    target = cache_root.resolve() / key
+    if (target / ".complete").exists():
+        return target
+    partial = cache_root.resolve() / f"{key}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    (partial / "package.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    for lock in _NPM_LOCKS:
+        if (source / lock).is_file():
+            shutil.copyfile(source / lock, partial / lock)
+    done = run([npm, "install", "--omit=dev", "--no-audit", "--no-fund", "--no-update-notifier", "--install-links",
+                "--loglevel=error"], capture_output=True, text=True, check=False, cwd=partial)
+    if done.returncode != 0:
+        raise UsageError(f"{package_json}: npm could not install its dependencies: "
+                         f"{' '.join((done.stderr or done.stdout or '').split())[-300:]}")
+    (partial / ".complete").write_text("")
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return target
+
+
+def _node_modules(package_json: Path, cache_root: Path, under: str) -> list[tuple[str, Path]]:
+    """(name in the zip, file) of each installed module file, under `under` + `node_modules/`."""
+    modules = installed_node_modules(package_json, cache_root) / "node_modules"
+    if not modules.is_dir():
+        return []
+    return [(f"{under}node_modules/{name}", file) for name, file in _files(modules, frozenset({".bin"}))
+            if name != ".package-lock.json"]
+
+
 def build_artifact(artifact: Artifact, cache_root: Path) -> bytes:
     """The bytes to upload for `artifact` (a directory zipped with its requirements.txt dependencies)."""
     if not artifact.path.is_dir():
@@ -136,6 +232,11 @@ def build_artifact(artifact: Artifact, cache_root: Path) -> bytes:
     elif artifact.prop in ("ContentUri", "Content") and (artifact.path / "python" / "requirements.txt").is_file():
         deps = installed_dependencies(artifact.path / "python" / "requirements.txt", cache_root)
         files += [(f"python/{name}", file) for name, file in _files(deps) if name != ".complete"]
+    if artifact.prop in ("CodeUri", "Code") and declares_npm_dependencies(artifact.path / "package.json"):
+        files += _node_modules(artifact.path / "package.json", cache_root, "")
+    elif artifact.prop in ("ContentUri", "Content") and declares_npm_dependencies(
+            artifact.path / "nodejs" / "package.json"):
+        files += _node_modules(artifact.path / "nodejs" / "package.json", cache_root, "nodejs/")
     return deterministic_zip(files)
 
 

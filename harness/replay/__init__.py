@@ -19,7 +19,8 @@ from .report import (exit_status, first_line, format_failure, format_notes, form
 from .results import FAILED, PASSED, SKIPPED, ItemResult, Mismatch, Request, Response, StepResult
 from .runner import Runner, runner_for, skip_reason
 from .scenario import UNSET, HttpCall, LoadCall, Scenario, ScenarioItem, Source
-from .stacks import DeployingStacks, FixedStack, StackError, StackProvider, VariantUnsupported
+from .stack_config import FOLDER_CONFIG, StackConfig, folder_config
+from .stacks import DeployingStacks, FixedStack, StackError, StackProvider, TemplateStacks, VariantUnsupported
 from .templating import Scope, TemplateError
 from .transport import RequestsTransport, Transport
 from .validation import FRAGMENT_SCHEMA_PATH, SCHEMA_PATH, Problem, ScenarioError
@@ -33,6 +34,8 @@ __all__ = [
     "discover", "exit_status", "first_line", "format_failure", "format_notes", "format_table", "interrupted_line",
     "is_scenario_file", "load_items", "load_many", "load_scenario", "runner_for", "select", "skip_reason",
     "summary_line", "write_junit", "write_transcript",
+    # a scenario folder's own stack (harness-stack.json) and template stacks
+    "FOLDER_CONFIG", "StackConfig", "TemplateStacks", "folder_config",
     # the model and templates a load driver renders requests with
     "HttpCall", "LoadCall", "Request", "Response", "Scope", "TemplateError", "UNSET", "build_http_request",
     "render_model", "stack_vars",

@@ -28,7 +28,7 @@ from .load_driver import LoadDriver
 from .log_checks import CloudWatchLogs, LogSource
 from .scenario import ScenarioItem
 from .results import FAILED, PASSED, SKIPPED, ItemResult, StepResult
-from .stacks import DeployingStacks, FixedStack, StackProvider, VariantUnsupported
+from .stacks import DeployingStacks, FixedStack, StackProvider, TemplateStacks, VariantUnsupported
 from .steps import run_step
 from .templating import Scope, TemplateError
 from .transport import RequestsTransport, Transport
@@ -177,7 +177,7 @@ def skip_reason(target: Target, item: ScenarioItem, overrides: Any = None) -> st
 def runner_for(target: Target, *, settings: StackSettings | None = None, outputs: StackOutputs | None = None,
                destroy_base: bool = False, variant_tag: str = "", clients: Clients | None = None,
                transport: Transport | None = None, enforce_timing: bool = True,
-               load: LoadDriver | None = None, fixed: bool = False) -> Runner:
+               load: LoadDriver | None = None, fixed: bool = False, template: Any = None) -> Runner:
     """The usual wiring for the CLI and the pytest plugin.
 
     The base stack is `target.stack_settings(settings)` (default: the tutorial's settings in the target's region;
@@ -187,12 +187,18 @@ def runner_for(target: Target, *, settings: StackSettings | None = None, outputs
     reports broken timing bounds (`max_duration_ms`, `max_p95_ms`, `max_p99_ms`, `min_rps`) as notes instead
     of failing on them (for suites on shared or loaded machines; measure speed with a benchmark). `load` runs
     the scenarios' `load` steps (harness.load's driver; without one they fail, saying so). `fixed` with
-    `outputs`: a stack deployed some other way (a template's): scenarios with `stack` overrides are skipped.
+    `outputs`: a stack deployed some other way: scenarios with `stack` overrides are skipped; unless it is
+    a template's (`template`: its TemplatePlan), whose overrides deploy variants of the template.
     """
     clients = clients or Clients(target.endpoint)
     base = target.stack_settings(settings or StackSettings(region=target.region))
-    stacks: StackProvider = FixedStack(outputs) if fixed and outputs is not None else DeployingStacks(
-        base, clients, url_for=target.invoke_url, base_outputs=outputs, destroy_base=destroy_base,
-        variant_tag=variant_tag)
+    stacks: StackProvider
+    if outputs is not None and template is not None:
+        stacks = TemplateStacks(template, clients, outputs, url_for=target.invoke_url, variant_tag=variant_tag)
+    elif fixed and outputs is not None:
+        stacks = FixedStack(outputs)
+    else:
+        stacks = DeployingStacks(base, clients, url_for=target.invoke_url, base_outputs=outputs,
+                                 destroy_base=destroy_base, variant_tag=variant_tag)
     return Runner(target, stacks, transport=transport, aws=BotoCaller(clients), enforce_timing=enforce_timing,
                   load=load)

@@ -8,6 +8,8 @@ set, keyed by the fingerprint of the resulting settings and named with the prefi
 `<variant_tag>-` when given: processes sharing one endpoint, e.g. pytest-xdist workers on LocalStack, must
 pass distinct tags or they would deploy and destroy the same variant).
 `FixedStack` serves one pre-deployed stack and refuses overrides (such scenarios are skipped).
+`TemplateStacks` serves a template's stack and, per override set, a variant of the template (the overrides
+patched into its resources, every name prefixed: deploy/template_variant.py) deployed as its own stack.
 Left out: sharing variants between processes (each pytest-xdist worker deploys its own), parallel deploys.
 """
 from __future__ import annotations
@@ -17,6 +19,11 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ..clients import Clients
 from ..deploy import StackOutputs, StackSettings, deploy, destroy, observe
+from ..deploy.template_deploy import TemplatePlan, deploy_variant
+from ..deploy.template_outputs import stack_outputs
+from ..deploy.template_stack import destroy_template
+from ..deploy.template_variant import TEMPLATE_ONLY_KEYS, overrides_fingerprint
+from ..deploy.template_variant import VariantUnsupported as Unsupported
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +95,9 @@ class DeployingStacks:
 
     def variant_settings(self, overrides: Mapping[str, Any]) -> StackSettings:
         """The settings of the variant for `overrides` (ValueError on an unknown override key)."""
+        template_only = sorted(k for k in overrides if k in TEMPLATE_ONLY_KEYS)
+        if template_only:
+            raise VariantUnsupported(f"stack override {', '.join(template_only)} applies to template stacks only")
         changed = self.base.with_overrides(overrides)
         tag = f"{self.variant_tag}-" if self.variant_tag else ""
         return changed.with_prefix(f"v{changed.fingerprint()}-{tag}")
@@ -143,6 +153,64 @@ class DeployingStacks:
             except Exception as exc:
                 log.warning("could not tear down %s: %s", settings.stack_name, exc)
                 errors.append(f"tearing down {settings.stack_name} failed: {exc}")
+        self._variants.clear()
+        self._outputs.clear()
+        self._failed.clear()
+        return errors
+
+
+class TemplateStacks:
+    """A template's deployed stack, and a variant stack of the template per override set (always deleted)."""
+
+    def __init__(self, plan: TemplatePlan, clients: Clients, base: StackOutputs, *, url_for: UrlFor,
+                 variant_tag: str = "", deploy_fn: Callable[..., Any] | None = None,
+                 destroy_fn: Callable[..., Any] | None = None) -> None:
+        self.plan = plan
+        self.clients = clients
+        self.base = base
+        self.url_for = url_for
+        self.variant_tag = variant_tag
+        self._deploy = deploy_fn or deploy_variant
+        self._destroy = destroy_fn or destroy_template
+        self._variants: dict[str, str] = {}  # fingerprint -> stack name (recorded before deploying)
+        self._outputs: dict[str, StackOutputs] = {}
+        self._failed: dict[str, Exception] = {}
+
+    def variant_prefix(self, overrides: Mapping[str, Any]) -> str:
+        tag = f"{self.variant_tag}-" if self.variant_tag else ""
+        return f"v{overrides_fingerprint(overrides)}-{tag}"
+
+    def acquire(self, overrides: Mapping[str, Any]) -> StackOutputs:
+        if not overrides:
+            return self.base
+        prefix = self.variant_prefix(overrides)
+        if prefix in self._failed:
+            failed = self._failed[prefix]
+            raise VariantUnsupported(str(failed)) if isinstance(failed, Unsupported) else StackError(str(failed))
+        if prefix not in self._outputs:
+            name = f"{prefix}{self.plan.stack_name}"
+            log.info("deploying variant %s of %s", name, self.plan.stack_name)
+            try:
+                self._variants[prefix] = name
+                done = self._deploy(self.plan, self.clients, self.base, overrides, prefix=prefix)
+                self._outputs[prefix] = stack_outputs(done, self.base.region, self.url_for)
+            except Unsupported as exc:
+                self._failed[prefix] = exc
+                raise VariantUnsupported(str(exc)) from exc
+            except Exception as exc:
+                self._failed[prefix] = StackError(f"deploying variant {name} failed: {exc}")
+                raise self._failed[prefix] from exc
+        return self._outputs[prefix]
+
+    def release(self) -> list[str]:
+        errors: list[str] = []
+        for name in self._variants.values():
+            log.info("tearing down %s", name)
+            try:
+                self._destroy(self.clients, name)
+            except Exception as exc:
+                log.warning("could not tear down %s: %s", name, exc)
+                errors.append(f"tearing down {name} failed: {exc}")
         self._variants.clear()
         self._outputs.clear()
         self._failed.clear()

@@ -1,6 +1,8 @@
 """Users' own tools against the embedded stack: the AWS CLI's `aws cloudformation package` + `deploy` of a SAM
 project (the stack runs SAM's transform itself, as CloudFormation does) and boto3's CloudFormation client with a
-SAM template. The deployed API answers; a second deploy has nothing to change (the AWS CLI's own message)."""
+SAM template (GetTemplate answers the original and the processed stage); a TemplateURL of the endpoint itself
+(as `sam deploy` builds it). The deployed API answers; a second deploy has nothing to change (the AWS CLI's own
+message)."""
 from __future__ import annotations
 
 import json
@@ -73,6 +75,13 @@ def test_boto3_creates_a_sam_stack_the_embedded_stack_transforms(stack_url, clie
         api_id = stack["Outputs"][0]["OutputValue"]
         answer = requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hi", timeout=30)
         assert answer.status_code == 200 and answer.text == "inline"
+        # GetTemplate: the template as given by default, SAM's output with TemplateStage Processed (botocore
+        # decodes a JSON TemplateBody); StagesAvailable as AWS answers it
+        original = cf.get_template(StackName="boto3-sam")
+        assert original["TemplateBody"] == template
+        assert original["StagesAvailable"] == ["Original", "Processed"]
+        processed = cf.get_template(StackName="boto3-sam", TemplateStage="Processed")["TemplateBody"]
+        assert "Transform" not in processed and processed["Resources"]["Fn"]["Type"] == "AWS::Lambda::Function"
     finally:
         cf.delete_stack(StackName="boto3-sam")
 
@@ -89,3 +98,21 @@ def test_a_sam_template_sam_refuses_is_a_validation_error(clients):
     assert error["Message"].startswith("Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless "
                                        "Application Specification document. Number of errors found: 1.")
     assert "[Fn]" in error["Message"]
+
+
+def test_a_template_url_of_the_endpoint_itself_is_read_from_its_s3(stack_url, clients):
+    """What `sam deploy` does with AWS_ENDPOINT_URL: the template uploaded to the stack's S3 and named by a
+    path-style URL of the endpoint (`http://127.0.0.1:PORT/bucket/key.template`)."""
+    s3, cf = clients("s3"), clients("cloudformation")
+    s3.create_bucket(Bucket="template-url-test", CreateBucketConfiguration={"LocationConstraint": "us-west-1"})
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"Q": {"Value": {"Ref": "Queue"}}}}
+    s3.put_object(Bucket="template-url-test", Key="a/b.template", Body=json.dumps(template).encode())
+    try:
+        cf.create_stack(StackName="template-url", TemplateURL=f"{stack_url}/template-url-test/a/b.template")
+        stack = cf.describe_stacks(StackName="template-url")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        assert cf.get_template(StackName="template-url")["TemplateBody"] == template
+    finally:
+        cf.delete_stack(StackName="template-url")
+        s3.delete_object(Bucket="template-url-test", Key="a/b.template")
+        s3.delete_bucket(Bucket="template-url-test")

@@ -379,3 +379,183 @@ def test_an_openapi_body_makes_the_api(cfn, stack_url):
     api_id = _outputs(stack)["ApiId"]
     answer = requests.get(f"{stack_url}/_aws/execute-api/{api_id}/Prod/hello", timeout=30)
     assert answer.status_code == 200 and answer.json()["path"] == "/hello"
+
+
+LAYER_MODULE = "VALUE = 'from the layer'\n"
+LAYERED_CODE = ("import os, layermod\n"
+                "def handler(event, context):\n"
+                "    return {'layer': layermod.VALUE, 'env': {k: v for k, v in os.environ.items()"
+                " if k.startswith('FLAG_')}}\n")
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_the_remaining_types_and_intrinsics(cfn, clients, stack_url):
+    """IAM Policy and ManagedPolicy, a plain LayerVersion, the API Gateway Account, a Method with every property
+    a REST API project sets (authorizer, validator, request parameters and models, a MOCK integration with its
+    integration and method responses), Stage MethodSettings, a RestApi from BodyS3Location; Fn::And/Or/Not,
+    Fn::GetAZs, AWS::NoValue and the list form of Fn::Sub."""
+    cf, made = cfn
+    s3 = clients("s3")
+    bucket = _name("cfn-src")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-1"})
+    s3.put_object(Bucket=bucket, Key="layer.zip", Body=_zip({"python/layermod.py": LAYER_MODULE}))
+    s3.put_object(Bucket=bucket, Key="openapi.json", Body=json.dumps({
+        "openapi": "3.0.1", "info": {"title": "from-s3", "version": "1"},
+        "paths": {"/ping": {"get": {"x-amazon-apigateway-integration": {
+            "type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+            "responses": {"default": {"statusCode": "200",
+                                      "responseTemplates": {"application/json": "{\"pong\": true}"}}}},
+            "responses": {"200": {"description": "ok"}}}}}}).encode())
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
+        "Service": ["lambda.amazonaws.com", "apigateway.amazonaws.com"]}}]}
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage",
+                                                        "Resource": "*"}]}
+    template = {
+        "Parameters": {"Mode": {"Type": "String", "Default": "on"}},
+        "Conditions": {
+            "On": {"Fn::Equals": [{"Ref": "Mode"}, "on"]},
+            "Both": {"Fn::And": [{"Condition": "On"}, {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-west-1"]}]},
+            "Either": {"Fn::Or": [{"Fn::Not": [{"Condition": "On"}]}, {"Condition": "Both"}]},
+            "Off": {"Fn::Not": [{"Condition": "On"}]}},
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+            "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+                "Roles": [{"Ref": "Role"}], "PolicyDocument": document}},
+            "Inline": {"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": "send", "Roles": [{"Ref": "Role"}], "PolicyDocument": document}},
+            "Account": {"Type": "AWS::ApiGateway::Account", "Properties": {
+                "CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}},
+            "Layer": {"Type": "AWS::Lambda::LayerVersion", "Properties": {
+                "LayerName": _name("layer"), "CompatibleRuntimes": ["python3.12"],
+                "Content": {"S3Bucket": bucket, "S3Key": "layer.zip"}}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "index.handler", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Layers": [{"Ref": "Layer"}], "Code": {"ZipFile": LAYERED_CODE},
+                "Environment": {"Variables": {
+                    "FLAG_BOTH": {"Fn::If": ["Both", "yes", "no"]},
+                    "FLAG_EITHER": {"Fn::If": ["Either", "yes", "no"]},
+                    "FLAG_OFF": {"Fn::If": ["Off", "set", {"Ref": "AWS::NoValue"}]}}}}},
+            "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": _name("pool")}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": _name("api")}},
+            "Things": {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                "PathPart": "things"}},
+            "Auth": {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "Name": "pool", "Type": "COGNITO_USER_POOLS",
+                "IdentitySource": "method.request.header.Authorization",
+                "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}},
+            "Validator": {"Type": "AWS::ApiGateway::RequestValidator", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ValidateRequestBody": True, "ValidateRequestParameters": True}},
+            "Thing": {"Type": "AWS::ApiGateway::Model", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ContentType": "application/json", "Name": "Thing",
+                "Schema": {"type": "object", "required": ["name"]}}},
+            "Post": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Things"}, "HttpMethod": "POST",
+                "AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": {"Ref": "Auth"},
+                "RequestValidatorId": {"Ref": "Validator"},
+                "RequestParameters": {"method.request.querystring.kind": True},
+                "RequestModels": {"application/json": {"Ref": "Thing"}},
+                "Integration": {"Type": "MOCK", "RequestTemplates": {"application/json": "{\"statusCode\": 200}"},
+                                "IntegrationResponses": [{"StatusCode": "200", "ResponseTemplates": {
+                                    "application/json": "{\"made\": true}"}}]},
+                "MethodResponses": [{"StatusCode": "200"}]}},
+            "Deployment": {"Type": "AWS::ApiGateway::Deployment", "DependsOn": "Post",
+                           "Properties": {"RestApiId": {"Ref": "Api"}}},
+            "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deployment"}, "StageName": "v1",
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 50,
+                                    "ThrottlingBurstLimit": 20}]}},
+            "FromS3": {"Type": "AWS::ApiGateway::RestApi", "Properties": {
+                "BodyS3Location": {"Bucket": bucket, "Key": "openapi.json"}}},
+            "FromS3Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {
+                "RestApiId": {"Ref": "FromS3"}, "StageName": "v1"}},
+        },
+        "Outputs": {
+            "Role": {"Value": {"Ref": "Role"}}, "RoleArn": {"Value": {"Fn::GetAtt": ["Role", "Arn"]}},
+            "Managed": {"Value": {"Ref": "Managed"}}, "Layer": {"Value": {"Ref": "Layer"}},
+            "Fn": {"Value": {"Ref": "Fn"}}, "Api": {"Value": {"Ref": "Api"}}, "FromS3": {"Value": {"Ref": "FromS3"}},
+            "Post": {"Value": {"Ref": "Things"}},
+            "Zones": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": ""}]}},
+            "ZonesOfRef": {"Value": {"Fn::Join": [",", {"Fn::GetAZs": {"Ref": "AWS::Region"}}]}},
+            "Named": {"Value": {"Fn::Sub": ["${Name}@${AWS::Region}", {"Name": {"Ref": "Mode"}}]}},
+        },
+    }
+    stack = _create(cf, made, template)
+    try:
+        assert stack["StackStatus"] == "CREATE_COMPLETE", _events(cf, stack["StackName"])[-3:]
+        out = _outputs(stack)
+        # "" is the stack's region (the Fn::GetAZs page of the CloudFormation User Guide)
+        zones = out["Zones"].split(",")
+        assert zones and all(z.startswith("us-west-1") for z in zones) and out["ZonesOfRef"] == out["Zones"]
+        assert out["Named"] == "on@us-west-1"
+        iam = clients("iam")
+        assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=out["Role"])["AttachedPolicies"]] \
+            == [out["Managed"]]
+        assert iam.get_role_policy(RoleName=out["Role"], PolicyName="send")["PolicyDocument"] == document
+        assert clients("apigateway").get_account()["cloudwatchRoleArn"] == out["RoleArn"]
+        assert out["Layer"].startswith("arn:aws:lambda:us-west-1:123456789012:layer:")
+        answer = json.loads(clients("lambda").invoke(FunctionName=out["Fn"], Payload=b"{}")["Payload"].read())
+        assert answer == {"layer": "from the layer", "env": {"FLAG_BOTH": "yes", "FLAG_EITHER": "yes"}}
+        api = clients("apigateway")
+        method = api.get_method(restApiId=out["Api"], resourceId=out["Post"], httpMethod="POST")
+        authorizer = api.get_authorizers(restApiId=out["Api"])["items"][0]
+        validator = api.get_request_validators(restApiId=out["Api"])["items"][0]
+        assert (method["authorizationType"], method["authorizerId"], method["requestValidatorId"]) == \
+            ("COGNITO_USER_POOLS", authorizer["id"], validator["id"])
+        assert method["requestParameters"] == {"method.request.querystring.kind": True}
+        assert method["requestModels"] == {"application/json": "Thing"}
+        assert method["methodResponses"]["200"]["statusCode"] == "200"
+        assert method["methodIntegration"]["integrationResponses"]["200"]["responseTemplates"] == {
+            "application/json": "{\"made\": true}"}
+        settings = api.get_stage(restApiId=out["Api"], stageName="v1")["methodSettings"]["*/*"]
+        assert (settings["throttlingRateLimit"], settings["throttlingBurstLimit"]) == (50.0, 20)
+        pong = requests.get(f"{stack_url}/_aws/execute-api/{out['FromS3']}/v1/ping", timeout=30)
+        assert pong.status_code == 200 and pong.json() == {"pong": True}
+        unauthorized = requests.post(f"{stack_url}/_aws/execute-api/{out['Api']}/v1/things", json={}, timeout=30)
+        assert unauthorized.status_code == 401  # the authorizer from the template guards the method
+    finally:
+        cf.delete_stack(StackName=stack["StackName"])
+        for key in ("layer.zip", "openapi.json"):
+            s3.delete_object(Bucket=bucket, Key=key)
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_bucket_policy_from_a_template_is_enforced_without_its_conditional_statements(cfn, clients):
+    """AWS::S3::BucketPolicy (SAM CLI's managed stack for `sam deploy --resolve-s3` has one): set with the stack,
+    removed with it; an unconditional Deny denies, a statement with a Condition (the usual deny of insecure
+    transport) is left out, since conditions are not evaluated here (docs/differences.md)."""
+    cf, made = cfn
+    s3 = clients("s3")
+    bucket = _name("policy-bucket")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-1"})
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{bucket}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/locked/*"}]}
+    stack = _create(cf, made, {"Resources": {"Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+        "Bucket": bucket, "PolicyDocument": policy}}}, "Outputs": {"Policy": {"Value": {"Ref": "Policy"}}}})
+    try:
+        assert stack["StackStatus"] == "CREATE_COMPLETE", _events(cf, stack["StackName"])[-3:]
+        assert _outputs(stack)["Policy"] == bucket
+        assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+        s3.put_object(Bucket=bucket, Key="open/x", Body=b"x")  # the conditional Deny does not apply
+        with pytest.raises(botocore.exceptions.ClientError) as denied:
+            s3.put_object(Bucket=bucket, Key="locked/x", Body=b"x")
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        cf.delete_stack(StackName=stack["StackName"])
+        with pytest.raises(botocore.exceptions.ClientError) as gone:
+            s3.get_bucket_policy(Bucket=bucket)
+        assert gone.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
+    finally:
+        s3.delete_object(Bucket=bucket, Key="open/x")
+        s3.delete_bucket(Bucket=bucket)

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from .runtimekit import node20  # noqa: F401 (fixture: skips where Node.js functions cannot run)
+
 pytestmark = pytest.mark.functional
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-west-1"
@@ -179,6 +181,48 @@ def test_bad_input_is_one_line_naming_the_place_exit_2_and_nothing_deployed(tmp_
     assert "never-made" not in [s["StackName"] for s in clients("cloudformation").describe_stacks()["Stacks"]]
 
 
+NODE_FUNCTION = PLAIN_FUNCTION.replace("Runtime: python3.12", "Runtime: nodejs20.x").replace(
+    "Handler: app.handler", "Handler: index.handler")
+
+
+def _npm_package(folder: Path, name: str, value: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text(f'{{"name": "{name}", "version": "1.0.0", "main": "index.js"}}')
+    (folder / "index.js").write_text(f"module.exports = {{ value: '{value}' }};\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_a_package_json_dependency_is_packaged_with_the_node_function(tmp_path, stack_url, clients, node20,
+                                                                      monkeypatch):
+    """npm installs package.json's `dependencies` (not its devDependencies) into the package, as `sam build`
+    does; here from local `file:` packages with npm offline, so nothing is fetched."""
+    monkeypatch.setenv("npm_config_offline", "true")  # the test never reaches a registry
+    _npm_package(tmp_path / "libs" / "probe", "harness-probe-npm", "packaged with the function")
+    _npm_package(tmp_path / "libs" / "dev-only", "harness-dev-only", "a dev dependency")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "package.json").write_text(
+        '{"name": "fn", "version": "1.0.0", "dependencies": {"harness-probe-npm": "file:../libs/probe"},'
+        ' "devDependencies": {"harness-dev-only": "file:../libs/dev-only"}}')
+    (tmp_path / "src" / "index.js").write_text(
+        "exports.handler = async () => {\n"
+        "  let dev = 'absent';\n"
+        "  try { require('harness-dev-only'); dev = 'present'; } catch (e) {}\n"
+        "  return { dep: require('harness-probe-npm').value, dev };\n"
+        "};\n")
+    (tmp_path / "template.yaml").write_text(NODE_FUNCTION)
+    done = deploy(tmp_path, stack_url, tmp_path / "template.yaml", "--stack-name", "packaged-npm")
+    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        name = outputs_of(clients, "packaged-npm")["Name"]
+        payload = clients("lambda").invoke(FunctionName=name, Payload=b"{}")["Payload"].read()
+        assert payload == b'{"dep":"packaged with the function","dev":"absent"}', payload
+        cached = [p.name for p in (tmp_path / ".harness" / "cache" / "deps").iterdir()]
+        assert [n for n in cached if n.startswith("npm-") and not n.endswith(".partial")], cached
+    finally:
+        harness(tmp_path, "destroy", "--stack-name", "packaged-npm", "--endpoint", stack_url, "--region", REGION)
+
+
 @pytest.mark.slow  # > 0.9 s: `make test` runs it, `make test-fast` does not
 def test_cfn_lint_errors_stop_the_deploy_and_no_lint_skips_them(tmp_path, stack_url, clients):
     (tmp_path / "template.yaml").write_text(
@@ -193,14 +237,15 @@ def test_cfn_lint_errors_stop_the_deploy_and_no_lint_skips_them(tmp_path, stack_
 @pytest.mark.slow
 def test_the_tutorial_scenarios_pass_on_the_root_template(tmp_path):
     """template.yaml (the tutorial's stack as SAM) under `harness run --template`: every tutorial and
-    troubleshooting scenario that needs no `stack` variant passes; those that do are skipped, saying why."""
+    troubleshooting scenario passes, none skipped: those with `stack` overrides run on variants of the template."""
     done = harness(ROOT, "run", "scenarios/tutorial", "scenarios/troubleshooting", "--template", "template.yaml",
                    "--stack-name", "db-api", "--timing-bounds", "report", timeout=600)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
-    assert " 0 failed" in summary and " passed" in summary, summary
-    assert int(summary.split(" passed")[0].split()[-1]) >= 30, summary
+    assert " 0 failed" in summary and " passed" in summary and "skipped" not in summary, summary
+    assert int(summary.split(" passed")[0].split()[-1]) >= 56, summary
     assert "harness: stack db-api from template.yaml: CREATE_COMPLETE" in done.stdout
+    assert "teardown problem" not in done.stderr, done.stderr
 
 
 @pytest.mark.slow
@@ -221,6 +266,42 @@ def test_scenario_folders_with_different_templates_are_refused(tmp_path):
         "harness: the paths given have different harness-stack.json files "
         f"({ROOT}/examples/sam-crud/harness-stack.json, "
         f"{ROOT}/examples/openapi-keys/harness-stack.json): replay one folder at a time, or give --template"]
+
+
+HAND_WRITTEN = """\
+import requests
+
+
+def test_the_stack_of_harness_stack_json(harness_stack, harness_outputs):
+    assert harness_stack.stack_name == "sam-crud"
+    assert harness_outputs["ItemsApi"].startswith("https://" + harness_outputs["ApiId"] + ".execute-api.")
+    listed = requests.get(harness_stack.invoke_url, timeout=30)
+    assert listed.status_code == 200 and listed.json()["greeting"] == "hello"
+"""
+
+VARIANT = {
+    "$schema": str(ROOT / "harness" / "replay" / "scenario.schema.json"),
+    "name": "sam-crud: a variant with another Greeting parameter and an environment override",
+    "stack": {"parameters": {"Greeting": "howdy"}},
+    "steps": [{"name": "GET /items", "http": {"method": "GET", "path": "/items"},
+               "expect": {"status": 200, "jsonpath": [{"path": "$.greeting", "value": "howdy"}]}}],
+}
+
+
+@pytest.mark.slow
+def test_pytest_finds_harness_stack_json_and_runs_variants_and_hand_written_tests(tmp_path):
+    """`pytest FOLDER` without --harness-template: the folder's harness-stack.json names the template (as for
+    `harness run`); a scenario's `stack.parameters` runs on a variant of it; `harness_outputs` has the Outputs."""
+    import json
+
+    project = tmp_path / "sam-crud"
+    shutil.copytree(ROOT / "examples" / "sam-crud", project)
+    (project / "scenarios" / "variant.json").write_text(json.dumps(VARIANT))
+    (project / "scenarios" / "test_hand_written.py").write_text(HAND_WRITTEN)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+                           "sam-crud/scenarios"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1].startswith("4 passed"), done.stdout[-2000:]
 
 
 @pytest.mark.slow

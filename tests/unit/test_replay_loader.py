@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from harness.deploy.settings import OVERRIDE_KEYS
+from harness.deploy.template_variant import TEMPLATE_ONLY_KEYS
 from harness.replay.assertions import OPERATORS
 from harness.replay import discover, load_items, load_scenario
 from harness.replay.matchers import OPTIONS
@@ -105,7 +106,7 @@ def test_a_full_scenario_becomes_the_model(tmp_path):
      'broken.json:2: steps[0].http: give either "json" or "body", not both'),
     ('"name": "x", "stack": {\n"permision": false}, "steps": [{"http": {}}]',
      'broken.json:3: stack.permision: unknown field (did you mean "permission"?); allowed: '
-     + ", ".join(sorted(OVERRIDE_KEYS))),
+     + ", ".join(sorted((*OVERRIDE_KEYS, *TEMPLATE_ONLY_KEYS)))),
     ('"name": "x", "stack": {\n"timeout": "3"}, "steps": [{"http": {}}]',
      'broken.json:3: stack.timeout: expected integer, got string "3"'),
     ('"name": "x", "requires": [\n"magic"], "steps": [{"http": {}}]',
@@ -241,7 +242,7 @@ def test_discover_finds_scenarios_not_fragments():
 
 def test_schema_lists_exactly_the_override_keys_features_targets_and_operators():
     defs = schema()["$defs"]
-    assert set(defs["stack"]["properties"]) == set(OVERRIDE_KEYS)
+    assert set(defs["stack"]["properties"]) == set(OVERRIDE_KEYS) | set(TEMPLATE_ONLY_KEYS)
     assert defs["feature"]["enum"] == list(FEATURES)
     assert tuple(schema()["properties"]["targets"]["items"]["enum"]) == TARGET_NAMES
     assert tuple(defs["pathAssertion"]["properties"]["op"]["enum"]) == OPERATORS

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from harness.deploy.template_package import (
-    Artifact, build_artifact, deterministic_zip, find_artifacts, inline_includes, object_key, rewrite)
+    Artifact, build_artifact, declares_npm_dependencies, deterministic_zip, find_artifacts, inline_includes,
+    installed_node_modules, object_key, rewrite)
 from harness.deploy.template_source import parse_overrides, read_template, resolve_parameters
 from harness.errors import UsageError
 
@@ -103,3 +107,75 @@ def test_a_template_that_is_not_a_template_is_refused(tmp_path):
         read_template(tmp_path / "t.json")
     with pytest.raises(UsageError, match="no such template file"):
         read_template(tmp_path / "missing.yaml")
+
+
+class FakeNpm:
+    """Records the npm calls and "installs" each dependency as node_modules/NAME/index.js (no npm run)."""
+
+    def __init__(self) -> None:
+        self.installs: list[tuple[list[str], Path, dict]] = []
+
+    def __call__(self, args: list[str], cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+        if args[0] == "node":
+            return subprocess.CompletedProcess(args, 0, "v20.0.0\n", "")
+        manifest = json.loads((Path(cwd) / "package.json").read_text())
+        self.installs.append((args, Path(cwd), manifest))
+        for name in manifest.get("dependencies") or {}:
+            (Path(cwd) / "node_modules" / name).mkdir(parents=True)
+            (Path(cwd) / "node_modules" / name / "index.js").write_text(f"// {name}\n")
+        (Path(cwd) / "node_modules" / ".package-lock.json").write_text("{}")
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+
+@pytest.fixture
+def node_project(tmp_path):
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not on the PATH")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "index.js").write_text("module.exports = 1;\n")
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "index.js").write_text("exports.handler = async () => 1;\n")
+    (tmp_path / "fn" / "node_modules" / "stale").mkdir(parents=True)  # the developer's own: never packaged
+    (tmp_path / "fn" / "node_modules" / "stale" / "index.js").write_text("x")
+    (tmp_path / "fn" / "package.json").write_text(json.dumps({
+        "name": "fn", "dependencies": {"lib": "file:../lib", "left-pad": "^1.3.0"},
+        "devDependencies": {"jest": "^29"}}))
+    return tmp_path
+
+
+def test_npm_installs_production_dependencies_with_local_paths_made_absolute(node_project):
+    npm = FakeNpm()
+    where = installed_node_modules(node_project / "fn" / "package.json", node_project / "cache", run=npm)
+    [(args, cwd, manifest)] = npm.installs
+    assert args[1:3] == ["install", "--omit=dev"] and "--install-links" in args
+    assert manifest["dependencies"] == {"lib": f"file:{node_project / 'lib'}", "left-pad": "^1.3.0"}
+    assert where.name.startswith("npm-") and (where / ".complete").exists()
+    again = installed_node_modules(node_project / "fn" / "package.json", node_project / "cache", run=npm)
+    assert again == where and len(npm.installs) == 1  # cached by content
+    (node_project / "lib" / "index.js").write_text("module.exports = 2;\n")  # a local dependency changed
+    changed = installed_node_modules(node_project / "fn" / "package.json", node_project / "cache", run=npm)
+    assert changed != where and len(npm.installs) == 2
+
+
+def test_the_package_holds_the_installed_node_modules_only(node_project, monkeypatch):
+    import harness.deploy.template_package as package
+
+    npm = FakeNpm()
+    monkeypatch.setattr(package, "installed_node_modules", lambda p, c, run=npm: installed_node_modules(p, c, run))
+    data = build_artifact(Artifact("Fn", "CodeUri", node_project / "fn", "uri"), node_project / "cache")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == ["index.js", "node_modules/left-pad/index.js", "node_modules/lib/index.js",
+                                      "package.json"]
+
+
+def test_npm_is_not_run_without_dependencies_and_bad_manifests_are_named(tmp_path):
+    (tmp_path / "package.json").write_text('{"name": "x", "devDependencies": {"jest": "^29"}}')
+    assert not declares_npm_dependencies(tmp_path / "package.json")
+    assert not declares_npm_dependencies(tmp_path / "missing.json")
+    (tmp_path / "package.json").write_text("{")
+    with pytest.raises(UsageError, match="package.json: not JSON"):
+        declares_npm_dependencies(tmp_path / "package.json")
+    (tmp_path / "package.json").write_text('{"dependencies": {"lib": "file:../nowhere"}}')
+    if shutil.which("npm"):
+        with pytest.raises(UsageError, match=r"dependencies.lib: ../nowhere does not exist"):
+            installed_node_modules(tmp_path / "package.json", tmp_path / "cache", run=FakeNpm())

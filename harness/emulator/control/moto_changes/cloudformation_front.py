@@ -4,8 +4,9 @@ call (importing it costs ~1 s, so a stack that never sees a CloudFormation call 
 What is completed, one module per concern: `cloudformation_outcomes.py` (events per resource, rollback,
 unsupported types fail, change sets), `cloudformation_apigateway.py` (API Gateway's resource types),
 `cloudformation_types.py` (Lambda, Cognito and the other types moto lacks), `cloudformation_checks.py`
-(template checks AWS makes before it creates anything), `cloudformation_transform.py` (AWS::Include from S3
-and SAM's transform, as CloudFormation runs them).
+(template checks AWS makes before it creates anything), `cloudformation_intrinsics.py` (Fn::GetAZs),
+`cloudformation_template_urls.py` (a TemplateURL of the endpoint itself), `cloudformation_transform.py`
+(AWS::Include from S3 and SAM's transform, as CloudFormation runs them; GetTemplate's stages).
 Left out: nested stacks' events and rollback (moto's AWS::CloudFormation::Stack as is).
 """
 from __future__ import annotations
@@ -37,6 +38,8 @@ def change_cloudformation() -> None:
 
         from .cloudformation_apigateway import MODELS as APIGATEWAY_MODELS
         from .cloudformation_checks import check_templates
+        from .cloudformation_intrinsics import fix_intrinsics
+        from .cloudformation_template_urls import fix_template_urls
         from .cloudformation_outcomes import change_cloudformation_outcomes
         from .cloudformation_transform import run_transforms
         from .cloudformation_types import MODELS as OTHER_MODELS, fix_functions
@@ -47,6 +50,8 @@ def change_cloudformation() -> None:
         check_templates()
         run_transforms()  # after the checks: it wraps them, so they see the processed template
         fix_functions()
+        fix_intrinsics()
+        fix_template_urls()
         _done.append(True)
 
 

@@ -6,8 +6,11 @@ cloudformation deploy`, `sam deploy` and boto3 get a SAM template deployed as on
 A template SAM refuses answers 400 ValidationError "Transform AWS::Serverless-2016-10-31 failed with: ..."
 (AWS's form). Managed policies a `Policies` entry names are looked up in moto's IAM (AWS's managed policies),
 else given AWS's ARN form.
+The stack runs the processed template; GetTemplate answers the template as it was given (`TemplateStage`
+`Original`, the default) or as processed (`Processed`), with `StagesAvailable` as AWS lists them. The originals
+are kept on moto's CloudFormation backend (by processed text), so a reset clears them with it.
 Left out: macros (`AWS::LanguageExtensions`, custom transforms: refused with AWS's message for an unknown
-transform), GetTemplate's `TemplateStage: Original` (the stack keeps the processed template).
+transform).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import logging
 from typing import Any, Callable
 
 SAM = "AWS::Serverless-2016-10-31"
+ORIGINALS = "harness_original_templates"  # on moto's CloudFormation backend: processed text -> text given
 INCLUDE = "AWS::Include"
 
 
@@ -137,6 +141,8 @@ def _transforming(original: Callable[..., Any], template_at: int, parameters_at:
             params = kwargs.get("parameters") if "parameters" in kwargs else (
                 args_list[parameters_at] if len(args_list) > parameters_at else None)
             new = transformed(text, _parameters(params), self.account_id, self.region_name)
+            if new != text:
+                self.__dict__.setdefault(ORIGINALS, {})[new] = text
             if in_kwargs:
                 kwargs["template"] = new
             else:
@@ -146,9 +152,25 @@ def _transforming(original: Callable[..., Any], template_at: int, parameters_at:
     return call
 
 
+def _get_template(self: Any) -> Any:
+    """GetTemplate: the original template (default) or the processed one (`TemplateStage: Processed`)."""
+    from moto.core.responses import ActionResult
+
+    backend = self.cloudformation_backend
+    processed = backend.get_template(self._get_param("StackName"))
+    body = processed
+    if self._get_param("TemplateStage") != "Processed":
+        body = getattr(backend, ORIGINALS, {}).get(processed, processed)
+    return ActionResult({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]})
+
+
 def run_transforms() -> None:
-    """CreateStack, UpdateStack and CreateChangeSet run the template's transforms first (idempotent)."""
+    """CreateStack, UpdateStack and CreateChangeSet run the template's transforms first; GetTemplate answers
+    either stage (idempotent)."""
     from moto.cloudformation.models import CloudFormationBackend
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    CloudFormationResponse.get_template = _get_template  # type: ignore[method-assign]
 
     for name, template_at, parameters_at in (("create_stack", 1, 2), ("update_stack", 1, 3),
                                              ("create_change_set", 2, 3)):

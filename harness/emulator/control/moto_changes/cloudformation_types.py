@@ -2,8 +2,8 @@
 without Fn::GetAtt or a physical id), made through moto's own backends: `AWS::Lambda::Version`,
 `AWS::Lambda::LayerVersion`, `AWS::Lambda::Alias`,
 `AWS::Lambda::EventInvokeConfig`,
-`AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`. Ref and Fn::GetAtt as AWS's resource type reference
-documents them; each is deleted with its stack.
+`AWS::Cognito::UserPool`, `AWS::Cognito::UserPoolClient`, `AWS::S3::BucketPolicy`. Ref and Fn::GetAtt as AWS's
+resource type reference documents them; each is deleted with its stack.
 `fix_functions` makes moto's `AWS::Lambda::Function` keep the properties moto dropped (Layers, Tags...) and
 take inline `ZipFile` code on update as on creation (moto read the source text as base64).
 Left out: an alias's ProvisionedConcurrencyConfig, user pool triggers, domains and identity providers.
@@ -126,6 +126,31 @@ class UserPoolClient(Provided):
                    _ignore_missing(lambda: pools.delete_user_pool_client(pool_id, client.id)))
 
 
+class BucketPolicy(Provided):
+    """The bucket's policy (SAM CLI's managed stack for `sam deploy --resolve-s3` has one); its physical id is the
+    bucket's name (the resource schema's primary identifier); deleting it removes the bucket's policy."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def make(cls, backend: Any, props: dict[str, Any], logical_id: str, account_id: str, region: str) -> Provided:
+        import json
+
+        from moto.s3.models import s3_backends
+
+        s3 = s3_backends[account_id]["aws"]
+        bucket = str(props["Bucket"])
+        document = props["PolicyDocument"]
+        s3.put_bucket_policy(bucket, (document if isinstance(document, str) else json.dumps(document)).encode())
+
+        def remove() -> None:
+            if bucket in s3.buckets:  # a bucket deleted first took its policy with it
+                s3.delete_bucket_policy(bucket)
+        return cls(bucket, remove=remove)
+
+
 _MORE_FUNCTION_PROPERTIES = ("Layers", "Architectures", "DeadLetterConfig", "TracingConfig", "EphemeralStorage",
                              "PackageType", "ImageConfig", "LoggingConfig", "KmsKeyArn")
 
@@ -175,4 +200,5 @@ def fix_functions() -> None:
     LambdaFunction.create_from_cloudformation_json = classmethod(create)  # type: ignore[assignment]
 
 
-MODELS: tuple[type[Provided], ...] = (Version, LayerVersion, Alias, EventInvokeConfig, UserPool, UserPoolClient)
+MODELS: tuple[type[Provided], ...] = (Version, LayerVersion, Alias, EventInvokeConfig, UserPool, UserPoolClient,
+                                       BucketPolicy)
