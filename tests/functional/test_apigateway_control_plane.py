@@ -167,3 +167,44 @@ def test_validation_errors_are_validation_exceptions(apigw, api):
                   type="HTTPS_PROXY") == (
         400, "ValidationException", "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' "
         "failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]")
+
+
+def test_create_rest_api_refuses_empty_description_and_compression_out_of_range(apigw):
+    # APIGW_API::test_create_rest_api_with_optional_params (create-empty-desc, string-compression-size; recorded
+    # 2025): both 400 BadRequestException, nothing created
+    before = {item["id"] for item in apigw.get_rest_apis(limit=500)["items"]}
+    assert _error(apigw.create_rest_api, name="cp-empty-desc", description="") == (
+        400, "BadRequestException", "Description cannot be an empty string")
+    for size in (-1, 10485761):
+        assert _error(apigw.create_rest_api, name="cp-compression", minimumCompressionSize=size) == (
+            400, "BadRequestException", "Invalid minimum compression size, must be between 0 and 10485760")
+    assert {item["id"] for item in apigw.get_rest_apis(limit=500)["items"]} == before
+    made = apigw.create_rest_api(name="cp-edges", minimumCompressionSize=10485760)
+    try:
+        assert made["minimumCompressionSize"] == 10485760
+    finally:
+        apigw.delete_rest_api(restApiId=made["id"])
+
+
+def test_put_method_checks_parameters_validator_and_models(apigw, api):
+    # APIGW_API::test_put_method_validation (invalid-request-validator, invalid-model-name) and
+    # test_method_request_parameters (req-params-same-name); each refusal leaves no method behind
+    api_id, root = api
+    put = dict(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    assert _error(apigw.put_method, **put, requestParameters={
+        "method.request.querystring.optional": False, "method.request.header.optional": False}) == (
+        400, "BadRequestException", "Parameter names must be unique across querystring, header and path")
+    assert _error(apigw.put_method, **put, requestValidatorId="fake-validator") == (
+        400, "BadRequestException", "Invalid Request Validator identifier specified")
+    assert _error(apigw.put_method, **put, requestModels={"application/json": "petModel"}) == (
+        400, "BadRequestException", "Invalid model identifier specified: petModel")
+    assert _error(apigw.get_method, restApiId=api_id, resourceId=root, httpMethod="ANY")[0] == 404
+    validator = apigw.create_request_validator(restApiId=api_id, name="body", validateRequestBody=True)["id"]
+    apigw.create_model(restApiId=api_id, name="petModel", contentType="application/json",
+                       schema='{"type": "object"}')
+    made = apigw.put_method(**put, requestValidatorId=validator,
+                            requestModels={"application/json": "petModel", "text/plain": "Empty"},
+                            requestParameters={"method.request.querystring.a": False,
+                                               "method.request.header.b": True})
+    assert made["requestValidatorId"] == validator
+    assert made["requestModels"] == {"application/json": "petModel", "text/plain": "Empty"}

@@ -1,8 +1,10 @@
 """API Gateway's control plane refusals and answers where moto's differ, checked around moto's calls.
 
-Before moto (around_moto.py corrections): CreateResource refuses what AWS refuses (an invalid or empty path part,
+Before moto (around_moto.py corrections): CreateRestApi refuses an empty description and a minimum compression
+size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or empty path part,
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
-PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY and a method that exists;
+PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
+request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
 PutIntegration refuses an AWS/AWS_PROXY integration without a method or an ARN URI, an AWS_PROXY one that is no
 Lambda function path, an HTTP one whose URI is no http(s) URL, and stores AWS's defaults (`passthroughBehavior`
 WHEN_NO_MATCH, `timeoutInMillis` 29000, `cacheNamespace` the resource id, `cacheKeyParameters` [],
@@ -11,12 +13,13 @@ and DeleteRestApi of one that does not exist are 404 with AWS's message (moto an
 After moto (`apigateway_error_words`, a response handler): moto's not-found messages in AWS's words ("Invalid API
 identifier specified {account}:{id}" for the API itself, "Invalid Resource identifier specified" under it).
 Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
-(test_create_proxy_resource_validation, test_put_method_validation, test_get_integration_non_existent,
+(test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
+test_method_request_parameters, test_get_integration_non_existent,
 test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
 recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
-Left out: authorizer and request validator checks of PutMethod (the authorizers' own module), integration
-responses, models, documentation parts.
+Left out: the authorizer checks of PutMethod (apigateway_authorizers.py), integration responses, documentation parts;
+a lower-case HTTP method and an authorization type outside AWS's list are taken (AWS's answers are not recorded).
 """
 from __future__ import annotations
 
@@ -30,6 +33,9 @@ from ...aws_errors import AwsError
 from ...front.exchange import APIGATEWAY, Exchange
 from .around_moto import Correction, request_dict
 
+#: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
+DEFAULT_MODELS = frozenset({"Empty", "Error"})
+MAX_COMPRESSION_SIZE = 10485760
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 _PATH_PART = re.compile(r"^(?:[a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._-]+\+?\})$")
 _API = r"^/restapis/(?P<api>[^/]+)"
@@ -50,6 +56,7 @@ def apigateway_checks() -> tuple[Correction, ...]:
     """The corrections of moto's API Gateway calls made here (apigateway_corrections.py holds the others)."""
     checks = _Checks()
     return (
+        Correction("POST", re.compile(r"^/restapis/?$"), before=checks.create_rest_api),
         Correction("DELETE", re.compile(_API + r"/?$"), before=checks.api_exists),
         Correction("POST", re.compile(_RESOURCE + r"/?$"), before=checks.create_resource),
         Correction("DELETE", re.compile(_RESOURCE + r"/?$"), before=checks.resource_exists),
@@ -99,6 +106,16 @@ class _Checks:
         if self._method(exchange).method_integration is None:
             raise not_found("Invalid Integration identifier specified")
 
+    @staticmethod
+    def create_rest_api(exchange: Exchange) -> None:
+        """CreateRestApi: AWS's refusals of an empty description and of a compression size out of range."""
+        request = request_dict(exchange)
+        if request.get("description") == "":
+            raise bad_request("Description cannot be an empty string")
+        size = request.get("minimumCompressionSize")
+        if isinstance(size, int) and not isinstance(size, bool) and not 0 <= size <= MAX_COMPRESSION_SIZE:
+            raise bad_request(f"Invalid minimum compression size, must be between 0 and {MAX_COMPRESSION_SIZE}")
+
     def create_resource(self, exchange: Exchange) -> None:
         """CreateResource (`POST /restapis/{api}/resources/{parent}`): AWS's refusals of the path part."""
         parent = self._resource(exchange)
@@ -124,13 +141,29 @@ class _Checks:
                                       "path part -- only one is allowed")
 
     def put_method(self, exchange: Exchange) -> None:
-        """PutMethod: AWS's HTTP methods, and no second method of the same verb."""
+        """PutMethod: AWS's HTTP methods, no second method of the same verb, unique parameter names, and a request
+        validator and request models the API has (in the order LocalStack's recorded test meets them)."""
         resource = self._resource(exchange)
         verb = exchange.params["verb"]
         if verb.upper() not in HTTP_METHODS:
             raise bad_request("Invalid HttpMethod specified. Valid options are " + ",".join(HTTP_METHODS))
         if verb in resource.resource_methods:
             raise AwsError(409, "ConflictException", "Method already exists for this resource")
+        request = request_dict(exchange)
+        parameters = request.get("requestParameters")
+        if isinstance(parameters, dict):
+            names = [str(key).rsplit(".", 1)[-1] for key in parameters]
+            if len(set(names)) != len(names):
+                raise bad_request("Parameter names must be unique across querystring, header and path")
+        api = self._api(exchange)
+        validator = request.get("requestValidatorId")
+        if validator and validator not in api.request_validators:
+            raise bad_request("Invalid Request Validator identifier specified")
+        models = request.get("requestModels")
+        if isinstance(models, dict):
+            for name in models.values():
+                if isinstance(name, str) and name not in DEFAULT_MODELS and name not in api.models:
+                    raise bad_request(f"Invalid model identifier specified: {name}")
 
     def put_integration(self, exchange: Exchange) -> None:
         """PutIntegration: the method must exist; AWS's URI rules per type; AWS's defaults stored."""
