@@ -110,8 +110,38 @@ def test_update_is_in_progress_then_successful_and_revision_is_honoured(lam, fun
     code_update = lam.update_function_code(FunctionName=name, ZipFile=_zip("x = 1\n"),
                                            RevisionId=after["RevisionId"])
     assert code_update["LastUpdateStatus"] == "InProgress"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.1})
     assert _error(lam.update_function_code, FunctionName=name, ZipFile=_zip(),
                   RevisionId=after["RevisionId"])[1] == "PreconditionFailedException"
+
+
+@pytest.mark.parametrize("second", ["code", "configuration", "publish"])
+def test_a_change_while_an_update_is_in_progress_is_a_conflict(lam, function, second):
+    # LAMBDA_API::test_lambda_concurrent_code_updates and test_lambda_concurrent_config_updates
+    # (update-during-in-progress-update-exc: 409 ResourceConflictException, Type User, the function's ARN);
+    # PublishVersion answers the same (github.com/aws/aws-cli/issues/6718)
+    name, created = function
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]  # Active now
+    assert lam.update_function_code(FunctionName=name, ZipFile=_zip("v = 1\n"))["LastUpdateStatus"] == "InProgress"
+    call, kwargs = {"code": (lam.update_function_code, {"ZipFile": _zip("v = 2\n")}),
+                    "configuration": (lam.update_function_configuration, {"Timeout": 7}),
+                    "publish": (lam.publish_version, {})}[second]
+    status, code, message, body = _error(call, FunctionName=name, **kwargs)
+    expected = f"The operation cannot be performed at this time. An update is in progress for resource: {arn}"
+    assert (status, code, message, body) == (409, "ResourceConflictException", expected,
+                                             {"Type": "User", "message": expected})
+    # the refused change changed nothing; once the update is done (the waiter reads it), the change goes through
+    waited = lam.get_function_configuration(FunctionName=name)
+    assert waited["LastUpdateStatus"] == "Successful" and waited["Timeout"] == created["Timeout"]
+    call(FunctionName=name, **kwargs)
+
+
+def test_running_the_function_ends_its_update(lam, function):
+    # an invocation reads the function as GetFunction does: the update in progress is done after it
+    name, _ = function
+    lam.update_function_configuration(FunctionName=name, Timeout=8)
+    assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200
+    assert lam.update_function_configuration(FunctionName=name, Timeout=9)["LastUpdateStatus"] == "InProgress"
 
 
 def test_latest_qualified_name_and_arn(lam, function):
