@@ -53,7 +53,7 @@ class FakeRuntime:
         self.calls: list[dict] = []
         self.called = threading.Event()
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None, trace_id=None):
         self.calls.append(dict(fn=fn, payload=payload, client_context=client_context, request_id=request_id))
         self.called.set()
         if self.error is not None:
@@ -234,7 +234,7 @@ class FailingRuntime(FakeRuntime):
                                              function_error="Unhandled"))
         self.times: list[float] = []
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None, trace_id=None):
         import time
 
         self.times.append(time.monotonic())
