@@ -39,7 +39,7 @@ def exchange(method: str, path: str, body: object = None, *, query: str = "", ta
 def refusal(ex: Exchange) -> AwsError:
     """The refusal; DynamoDB's rules are called directly (in the chain the DynamoDB front checks DynamoDB)."""
     with pytest.raises(AwsError) as caught:
-        if ex.target:
+        if ex.target.startswith("DynamoDB_"):
             VALIDATE.check_dynamodb(ex, ex.target.split(".", 1)[1])
         else:
             VALIDATE(ex)
@@ -241,3 +241,36 @@ def test_sensitive_values_are_not_shown():
     assert error.message == (
         "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must "
         "satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+
+
+# ---- the other served services (LocalStack's recordings named in the functional tests) ---------------------
+
+
+def test_query_services_answer_validation_error_in_their_words():
+    sts = refusal(exchange("POST", "/", b"Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole"
+                                        b"%2Fr&RoleSessionName=Session1%3A2", service="sts"))
+    assert (sts.status, sts.code) == (400, "ValidationError")
+    assert sts.message.startswith("1 validation error detected: Value 'Session1:2' at 'roleSessionName'")
+    iam = refusal(exchange("POST", "/", b"Action=UpdateServiceSpecificCredential&ServiceSpecificCredentialId="
+                                        b"abcdefghijklmnopqrstu&Status=Invalid", service="iam"))
+    assert iam.message == ("1 validation error detected: Value at 'status' failed to satisfy constraint: Member "
+                           "must satisfy enum value set")
+    cfn = refusal(exchange("POST", "/", b"Action=CreateStack&StackName=1-no", service="cloudformation"))
+    assert "Value '1-no' at 'stackName'" in cfn.message and cfn.code == "ValidationError"
+    VALIDATE(exchange("POST", "/", b"Action=CreateStack&StackName=arn%3Aaws%3Acloudformation%3Ax", service="cloudformation"))
+    VALIDATE(exchange("GET", "/", query="Action=GetCallerIdentity", service="sts"))
+    VALIDATE(exchange("POST", "/", b"Action=AssumeRole&RoleSessionName=Session1%3A2"))  # unsigned: the service decides
+    VALIDATE(exchange("POST", "/", b"Action=SendMessage&QueueUrl=x", service="sqs"))  # a service not checked here
+
+
+def test_json_services_answer_invalid_parameter_exception():
+    logs = refusal(exchange("POST", "/", {"logGroupName": "g", "logStreamName": "s", "limit": 10001},
+                            target="Logs_20140328.GetLogEvents", service="logs"))
+    assert (logs.status, logs.code, logs.message) == (400, "InvalidParameterException", (
+        "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value "
+        "less than or equal to 10000"))
+    assert refusal(exchange("POST", "/", {}, target="AWSCognitoIdentityProviderService.ListUsers")).message == (
+        "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
+    VALIDATE(exchange("POST", "/", {"logGroupName": "g", "limit": "many"}, target="Logs_20140328.FilterLogEvents"))
+    VALIDATE(exchange("POST", "/", b"[1]", target="Logs_20140328.FilterLogEvents"))
+    VALIDATE(exchange("POST", "/", {"QueueUrl": 1}, target="AmazonSQS.SendMessage"))

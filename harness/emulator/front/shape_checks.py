@@ -46,6 +46,8 @@ class Style:
     check_types: bool = True  # False: a value of another JSON type is left to the service (DynamoDB's)
     enum_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (shape name, AWS's order of its values)
     not_null_elements: frozenset[str] = frozenset()  # lists whose failed element ends "Member must not be null"
+    hide_values: bool = False  # IAM: "Value at 'x' failed ..." (no value shown, as for a sensitive member)
+    enum_listed: bool = True  # False (IAM): "Member must satisfy enum value set" without the values
 
 
 def java_text(value: Any) -> str:
@@ -105,7 +107,8 @@ def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]]
         if not (enum or pattern or low is not None or high is not None):
             return None
         enum_set = frozenset(enum or ())
-        enum_text = f"Member must satisfy enum value set: [{', '.join(enum or ())}]"
+        enum_text = f"Member must satisfy enum value set: [{', '.join(enum or ())}]" if style.enum_listed \
+            else "Member must satisfy enum value set"
         pattern_text = f"Member must satisfy regular expression pattern: {meta.get('pattern')}"
 
         def string_failures(value: Any) -> list[str]:
@@ -149,7 +152,8 @@ def all_constraints(shape: Shape, style: Style, not_null: bool = False) -> list[
     found = []
     if shape.type_name in _STRINGS and meta.get("enum") and shape.name not in style.exempt_enums:
         enum = dict(style.enum_orders).get(shape.name, meta["enum"])
-        found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
+        found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]" if style.enum_listed
+                     else "Member must satisfy enum value set")
     word = "value" if shape.type_name in _INTEGERS or shape.type_name in _FLOATS else "length"
     if "max" in meta:
         found.append(f"Member must have {word} less than or equal to {meta['max']}")
@@ -254,7 +258,7 @@ def _compile(shape: Shape, style: Style) -> Check:
     if kind == "map":
         return _compile_map(shape, style, typed)
     failures = scalar_constraints(shape, style)
-    hidden = _sensitive(shape)
+    hidden = _sensitive(shape) or style.hide_values
 
     def check_scalar(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -312,7 +316,7 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
     element_failures = scalar_constraints(member, style) if member.type_name not in ("structure", "list", "map") \
         else None
     element_typed = _type_check(member)
-    hidden = _sensitive(shape, member)
+    hidden = _sensitive(shape, member) or style.hide_values
     container = member.type_name in ("structure", "list", "map")
     nested = compile_shape(member, style) if container else None
     not_null = shape.name in style.not_null_elements
@@ -369,7 +373,7 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_l
     else:
         nested = compile_shape(value_shape, style) if container else None
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    hidden = _sensitive(shape, shape.key, value_shape)
+    hidden = _sensitive(shape, shape.key, value_shape) or style.hide_values
     keys_listed = f"Map keys must satisfy constraint: [{', '.join(all_constraints(shape.key, style))}]"
     values_listed = f"Map value must satisfy constraint: [{', '.join(all_constraints(value_shape, style))}]"
 
