@@ -104,3 +104,14 @@ def test_cognito_refuses_a_user_pool_id_outside_its_pattern(client):
     assert _error(client("cognito-idp").list_users, UserPoolId="bad id")[:3] == (
         400, "InvalidParameterException", "1 validation error detected: Value 'bad id' at 'userPoolId' failed to "
         "satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+")
+
+
+def test_what_moto_fails_on_is_the_clients_mistake_or_not_emulated(client):
+    # moto_failures.py: a call moto fails on (here a page token it cannot read) is a 400 in the service's own code,
+    # naming what could not be read; an operation moto lacks is 501 NotImplemented, named [I]
+    cfn = client("cloudformation")
+    status, code, message, kind = _error(cfn.describe_stacks, NextToken="0")
+    assert (status, code, kind) == (400, "InvalidParameterValue", "Sender") and message.startswith(
+        "Invalid request input: ")
+    status, code, message, _ = _error(cfn.activate_organizations_access)
+    assert (status, code) == (501, "NotImplemented") and "activate_organizations_access" in message

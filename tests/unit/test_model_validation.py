@@ -258,6 +258,9 @@ def test_query_services_answer_validation_error_in_their_words():
     cfn = refusal(exchange("POST", "/", b"Action=CreateStack&StackName=1-no", service="cloudformation"))
     assert "Value '1-no' at 'stackName'" in cfn.message and cfn.code == "ValidationError"
     VALIDATE(exchange("POST", "/", b"Action=CreateStack&StackName=arn%3Aaws%3Acloudformation%3Ax", service="cloudformation"))
+    wrong = refusal(exchange("POST", "/", b"Action=ListGroups&MaxItems=false", service="iam"))
+    assert (wrong.status, wrong.code, wrong.message) == (
+        400, "InvalidParameterValue", "Value (false) for parameter maxItems is invalid. Expected: 'integer'.")
     VALIDATE(exchange("GET", "/", query="Action=GetCallerIdentity", service="sts"))
     VALIDATE(exchange("POST", "/", b"Action=AssumeRole&RoleSessionName=Session1%3A2"))  # unsigned: the service decides
     VALIDATE(exchange("POST", "/", b"Action=SendMessage&QueueUrl=x", service="sqs"))  # a service not checked here
@@ -271,6 +274,8 @@ def test_json_services_answer_invalid_parameter_exception():
         "less than or equal to 10000"))
     assert refusal(exchange("POST", "/", {}, target="AWSCognitoIdentityProviderService.ListUsers")).message == (
         "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
-    VALIDATE(exchange("POST", "/", {"logGroupName": "g", "limit": "many"}, target="Logs_20140328.FilterLogEvents"))
+    wrong = refusal(exchange("POST", "/", {"logGroupName": "g", "limit": "many"}, target="Logs_20140328.FilterLogEvents"))
+    assert (wrong.status, wrong.code, wrong.message) == (
+        400, "SerializationException", "class java.lang.String can not be converted to an Integer")
     VALIDATE(exchange("POST", "/", b"[1]", target="Logs_20140328.FilterLogEvents"))
     VALIDATE(exchange("POST", "/", {"QueueUrl": 1}, target="AmazonSQS.SendMessage"))

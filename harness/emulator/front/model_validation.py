@@ -24,7 +24,9 @@ How each service refuses (recorded against AWS in LocalStack's snapshots, see te
 - IAM: 400 `ValidationError` without the value ("Value at 'serviceSpecificCredentialId' failed to satisfy
   constraint: ...") and without an enum's values ("Member must satisfy enum value set"), as recorded (test_iam
   test_user_match_id_mismatch, test_invalid_update_parameters).
-For the services added after Lambda and API Gateway a value of another type is left to the service (moto).
+A value of another type: Logs and Cognito answer API Gateway's Coral wording (`SerializationException`), the
+query services documented common error `InvalidParameterValue` ("Value (abc) for parameter maxItems is invalid.
+Expected: 'integer'.") [I: neither recorded].
 In the chain it checks every service here but DynamoDB: DynamoDB's calls are checked by the DynamoDB front
 (control/moto_changes/dynamodb_shapes.py and dynamodb_requests.py: the same model's rules, ordered and worded as
 DynamoDB Local answers, which the differential suite compares); `check_dynamodb` keeps this module's DynamoDB
@@ -241,8 +243,15 @@ LAMBDA_NOT_NULL = frozenset({"ArchitecturesList", "LayerList"})
 
 #: CloudFormation's stack name rule (recorded: test_stacks.snapshot.json, test_stack_name_creation, 2023).
 STACK_NAME = ExtraPattern("CreateStack", "StackName", re.compile(r"[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"))
-_LOOSE = Style(check_types=False)
-_SENDER = Refusal("ValidationError", None, None)
+def _query_wrong_type(error: WrongType) -> AwsError:
+    """A query parameter that does not read as its member's type: the query APIs' common error
+    InvalidParameterValue (IAM/STS API reference, "Common Errors"); the sentence is our reading."""
+    return AwsError(400, "InvalidParameterValue",
+                    f"Value ({error.value}) for parameter {error.path} is invalid. Expected: '{error.expected}'.")
+
+
+_SENDER = Refusal("ValidationError", _query_wrong_type, None)
+_INVALID_PARAMETER = Refusal("InvalidParameterException", _coral_wrong_type, None)
 
 RULES = {
     DYNAMODB: ServiceRules("dynamodb", Style(check_types=False), Refusal("ValidationException", None, None)),
@@ -250,11 +259,11 @@ RULES = {
                          Refusal("ValidationException", _lambda_wrong_type, _lambda_malformed)),
     APIGATEWAY: ServiceRules("apigateway", Style(enum_orders=APIGATEWAY_ENUM_ORDERS),
                              Refusal("ValidationException", _coral_wrong_type, _apigateway_malformed)),
-    "logs": ServiceRules("logs", _LOOSE, Refusal("InvalidParameterException", None, None)),
-    "cognito-idp": ServiceRules("cognito-idp", _LOOSE, Refusal("InvalidParameterException", None, None)),
-    "iam": ServiceRules("iam", Style(check_types=False, hide_values=True, enum_listed=False), _SENDER),
-    "sts": ServiceRules("sts", _LOOSE, _SENDER),
-    "cloudformation": ServiceRules("cloudformation", _LOOSE, _SENDER, (STACK_NAME,)),
+    "logs": ServiceRules("logs", Style(), _INVALID_PARAMETER),
+    "cognito-idp": ServiceRules("cognito-idp", Style(), _INVALID_PARAMETER),
+    "iam": ServiceRules("iam", Style(hide_values=True, enum_listed=False), _SENDER),
+    "sts": ServiceRules("sts", Style(), _SENDER),
+    "cloudformation": ServiceRules("cloudformation", Style(), _SENDER, (STACK_NAME,)),
 }
 #: The JSON services checked, by the prefix of their `X-Amz-Target` (botocore's `targetPrefix`).
 JSON_TARGETS = {"Logs_20140328": "logs", "AWSCognitoIdentityProviderService": "cognito-idp"}
@@ -401,11 +410,23 @@ class ModelValidation:
         body = exchange.json()
         if not isinstance(body, dict):
             return  # the service's own answer to a body that is no JSON object
+        self._refuse(validator, name, body)
+
+    @staticmethod
+    def _refuse(validator: ServiceValidator, name: str, document: dict[str, Any]) -> None:
+        """Raise the service's refusal of `document`, the input of operation `name`, if it breaks a rule."""
+        operation = validator.operation(name)
+        assert operation is not None and operation.body is not None
+        refusal = validator.rules.refusal
         found: list[str] = []
-        operation.body(body, "", found)
-        found.extend(validator.extra_violations(name, body))
+        try:
+            operation.body(document, "", found)
+        except WrongType as error:
+            if refusal.wrong_type is not None:
+                raise refusal.wrong_type(error) from None
+        found.extend(validator.extra_violations(name, document))
         if found:
-            raise AwsError(400, validator.rules.refusal.code, summary(found))
+            raise AwsError(400, refusal.code, summary(found))
 
     def _query(self, exchange: Exchange, service: str) -> None:
         """A query-protocol call (`Action=AssumeRole&...`, form body or query string) of a service checked here."""
@@ -419,13 +440,8 @@ class ModelValidation:
         operation = validator.operation(name)
         if operation is None or operation.body is None:
             return
-        document = query_input(validator.input_shape(name), params)
-        found: list[str] = []
-        operation.body(document, "", found)
-        found.extend(validator.extra_violations(name, document))
-        if found:
-            exchange.protocol = QUERY
-            raise AwsError(400, validator.rules.refusal.code, summary(found))
+        exchange.protocol = QUERY  # a refusal is answered in the query protocol's shape
+        self._refuse(validator, name, query_input(validator.input_shape(name), params))
 
     def status_as_modelled(self, exchange: Exchange) -> None:
         """Response handler: a successful API Gateway answer gets the status its operation's model names
