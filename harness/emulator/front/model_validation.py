@@ -27,10 +27,11 @@ How each service refuses (recorded against AWS in LocalStack's snapshots, see te
 A value of another type: Logs and Cognito answer API Gateway's Coral wording (`SerializationException`), the
 query services documented common error `InvalidParameterValue` ("Value (abc) for parameter maxItems is invalid.
 Expected: 'integer'.") [I: neither recorded].
-In the chain it checks every service here but DynamoDB: DynamoDB's calls are checked by the DynamoDB front
-(control/moto_changes/dynamodb_shapes.py and dynamodb_requests.py: the same model's rules, ordered and worded as
-DynamoDB Local answers, which the differential suite compares); `check_dynamodb` keeps this module's DynamoDB
-rules callable. Left out: Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
+In the chain it checks every service here but DynamoDB: the DynamoDB front (control/moto_changes/dynamodb_front.py)
+calls `check_dynamodb_request` first, on the body it parses anyway: this module's checks with DynamoDB's style
+(JSON types as its deserializer words them, then required members), then its own checks of lengths, patterns,
+enums and semantics in DynamoDB's order (dynamodb_requests.py), compared with DynamoDB Local by the differential
+suite; `check_dynamodb` is the same for an exchange. Left out: Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
 lambda_corrections.py); unsigned query calls (the service is told by the credential scope); S3 (REST-XML: S3 does
 not answer in these words; each refusal has its own code, e.g. InvalidBucketName) and the other services.
 """
@@ -190,6 +191,28 @@ def _json_text(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _dynamodb_wrong_type(error: WrongType) -> AwsError:
+    """DynamoDB's JSON deserializer on a value of another type: `SerializationException` "Start of list found where
+    not expected", "STRING_VALUE can not be converted to an Integer", ... (as DynamoDB Local answers, which the
+    differential suite compares; AWS's own words: LocalStack's recorded test_dynamodb.snapshot.json)."""
+    value, kind = error.value, error.expected
+    if isinstance(value, dict) and kind not in ("structure", "map"):
+        return AwsError(400, "SerializationException", "Start of structure or map found where not expected.")
+    if isinstance(value, list) and kind != "list":
+        return AwsError(400, "SerializationException", "Start of list found where not expected")
+    if isinstance(value, bool):
+        found = "TRUE_VALUE" if value else "FALSE_VALUE"
+    elif isinstance(value, (int, float)):
+        found = "NUMBER_VALUE"
+    elif isinstance(value, str):
+        found = "STRING_VALUE"
+    else:
+        found = "VALUE"
+    target = {"structure": "a Structure", "map": "a Map", "list": "a List", "boolean": "a Boolean",
+              "integer": "an Integer", "long": "a Long"}.get(kind, "a String")
+    return AwsError(400, "SerializationException", f"{found} can not be converted to {target}")
+
+
 def _lambda_malformed(detail: str) -> AwsError:
     return AwsError(400, "InvalidRequestContentException",
                     f"Could not parse request body into json: Could not parse payload into json: {detail}")
@@ -254,7 +277,8 @@ _SENDER = Refusal("ValidationError", _query_wrong_type, None)
 _INVALID_PARAMETER = Refusal("InvalidParameterException", _coral_wrong_type, None)
 
 RULES = {
-    DYNAMODB: ServiceRules("dynamodb", Style(check_types=False), Refusal("ValidationException", None, None)),
+    DYNAMODB: ServiceRules("dynamodb", Style(constraints=False, null_elements=True),
+                           Refusal("ValidationException", _dynamodb_wrong_type, None)),
     LAMBDA: ServiceRules("lambda", Style(exempt_enums=frozenset({"Runtime"}), not_null_elements=LAMBDA_NOT_NULL),
                          Refusal("ValidationException", _lambda_wrong_type, _lambda_malformed)),
     APIGATEWAY: ServiceRules("apigateway", Style(enum_orders=APIGATEWAY_ENUM_ORDERS),
@@ -385,8 +409,8 @@ class ModelValidation:
 
     def __call__(self, exchange: Exchange) -> None:
         target = exchange.target
-        if target:  # DynamoDB: checked by the DynamoDB front (dynamodb_shapes.py, dynamodb_requests.py),
-            if not target.startswith(DYNAMODB_TARGET):  # the same model's rules in DynamoDB's order
+        if target:  # DynamoDB: checked by the DynamoDB front (`check_dynamodb_request`, then dynamodb_requests.py)
+            if not target.startswith(DYNAMODB_TARGET):
                 self._json_service(exchange, target)
             return
         protocol = exchange.protocol
@@ -461,20 +485,9 @@ class ModelValidation:
 
     def check_dynamodb(self, exchange: Exchange, name: str) -> None:
         """DynamoDB's model rules for one call (not in the chain: see the module's docstring)."""
-        self._dynamodb(exchange, name)
-
-    def _dynamodb(self, exchange: Exchange, name: str) -> None:
-        validator = self.validator(DYNAMODB)
-        operation = validator.operation(name)
-        if operation is None or operation.body is None:
-            return
         body = exchange.json()
-        if not isinstance(body, dict):
-            return  # DynamoDB's own answer to a body that is no object (the DynamoDB front)
-        found: list[str] = []
-        operation.body(body, "", found)
-        if found:
-            raise AwsError(400, "ValidationException", summary(found))
+        if isinstance(body, dict):  # a body that is no object: DynamoDB's own answer (the DynamoDB front)
+            check_dynamodb_request(name, body)
 
     def _rest(self, exchange: Exchange, protocol: str) -> None:
         validator = self.validator(protocol)
@@ -509,6 +522,30 @@ class ModelValidation:
             raise refusal.wrong_type(error) from None
         if found:
             raise AwsError(400, refusal.code, summary(found))
+
+
+_DYNAMODB_VALIDATOR: list[ServiceValidator] = []
+
+
+def check_dynamodb_request(operation: str, request: dict[str, Any]) -> None:
+    """DynamoDB's checks of a request's shape, as DynamoDB answers them (the DynamoDB front calls this first): a
+    value of another JSON type anywhere is `SerializationException` (before anything else), then the required
+    members left out, every one named ("2 validation errors detected: Value null at 'tableName' ...; ..."),
+    including a null element of a list of structures. DynamoDB's lengths, patterns and enums are checked after it,
+    in DynamoDB's order (control/moto_changes/dynamodb_requests.py). Raises `AwsError`."""
+    if not _DYNAMODB_VALIDATOR:
+        _DYNAMODB_VALIDATOR.append(ServiceValidator(RULES[DYNAMODB]))
+    validator = _DYNAMODB_VALIDATOR[0]
+    compiled = validator.operation(operation)
+    if compiled is None or compiled.body is None:
+        return
+    found: list[str] = []
+    try:
+        compiled.body(request, "", found)
+    except WrongType as error:
+        raise _dynamodb_wrong_type(error) from None
+    if found:
+        raise AwsError(400, "ValidationException", summary(found))
 
 
 def _malformed(refusal: Refusal, detail: str) -> AwsError:
