@@ -12,7 +12,7 @@
     apigateway_authorizers.py  API Gateway: CreateAuthorizer keeps identityValidationExpression, GetMethodResponse 404,
                                PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
     apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
-    moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
+    moto_failures.py           a call moto fails on, refused in the service's words (501 for what moto lacks)
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
                                GetAccountSettings
     cloudformation_front.py    CloudFormation: completed at its first call (cloudformation_outcomes/_apigateway/
