@@ -124,6 +124,9 @@ def handle_invoke(
     log_type = request.headers.get("X-Amz-Log-Type") or "None"
 
     name, fn_region, fn_account, name_qualifier = parse_function_name(function_name, region, account_id)
+    if fn_region != region:  # recorded: test_lambda_api.snapshot.json, test_get_function_wrong_region[invoke]
+        raise AwsError(404, "ResourceNotFoundException",
+                       f"Functions from '{fn_region}' are not reachable in this region ('{region}')")
     qualifier = request.args.get("Qualifier") or None
     if name_qualifier and qualifier and name_qualifier != qualifier:
         raise AwsError(400, "InvalidParameterValueException",

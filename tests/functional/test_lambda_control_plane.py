@@ -229,3 +229,32 @@ def test_validation_errors_carry_no_type(stack_url):
     answer = requests.get(f"{stack_url}/2015-03-31/functions/a*b", timeout=10)
     assert answer.status_code == 400 and answer.headers["x-amzn-ErrorType"] == "ValidationException"
     assert list(answer.json()) == ["message"]
+
+
+@pytest.mark.parametrize("call", ["get_function", "get_function_configuration", "get_function_concurrency",
+                                  "get_function_event_invoke_config", "delete_function", "invoke"])
+def test_another_regions_function_arn_is_not_reachable(lam, function, call):
+    # LAMBDA_API::test_get_function_wrong_region (404 ResourceNotFoundException; the body's member is `Message`)
+    name, created = function
+    wrong = "eu-central-1"
+    arn = created["FunctionArn"].replace(f":{REGION}:", f":{wrong}:")
+    status, code, message, body = _error(getattr(lam, call), FunctionName=arn)
+    expected = f"Functions from '{wrong}' are not reachable in this region ('{REGION}')"
+    assert (status, code, message) == (404, "ResourceNotFoundException", expected)
+    assert body.get("Type") == "User"
+    assert lam.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name  # still there
+
+
+@pytest.mark.parametrize("call", ["delete_function", "get_function", "get_function_configuration"])
+def test_a_qualifier_contradicting_the_name_is_refused(lam, role, call):
+    # LAMBDA_API::test_ops_with_arn_qualifier_mismatch (not_match_exception, match_exception), no function needed
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:some-function"
+    assert _error(getattr(lam, call), FunctionName=f"{arn}:1", Qualifier="$LATEST")[:3] == (
+        400, "InvalidParameterValueException",
+        "The derived qualifier from the function name does not match the specified qualifier.")
+    matching = _error(getattr(lam, call), FunctionName=f"{arn}:$LATEST", Qualifier="$LATEST")
+    if call == "delete_function":
+        assert matching[:3] == (400, "InvalidParameterValueException",
+                                "$LATEST version cannot be deleted without deleting the function.")
+    else:
+        assert matching[:3] == (404, "ResourceNotFoundException", f"Function not found: {arn}:$LATEST")
