@@ -198,9 +198,17 @@ def test_invalid_function_name():
 def test_arn_names_look_up_the_arns_region_and_account():
     fn = fn_config(region="eu-west-1", account="999999999999")
     arn = "arn:aws:lambda:eu-west-1:999999999999:function:db-api"
-    response, _, control = call(name=arn, control=FakeControl(fn))
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/lambda/aws4_request, "
+                               "SignedHeaders=host, Signature=x"}
+    response, _, control = call(name=arn, control=FakeControl(fn), headers=signed)
     assert response.status_code == 200
     assert control.lookups == [("db-api", "eu-west-1", "999999999999", None)]
+    # called in another region, the ARN's function is not reachable (LocalStack's recorded AWS answer,
+    # test_lambda_api.snapshot.json test_get_function_wrong_region[invoke])
+    response, _, control = call(name=arn, control=FakeControl(fn))
+    assert error_of(response) == (404, "ResourceNotFoundException",
+                                  f"Functions from 'eu-west-1' are not reachable in this region ('{REGION}')")
+    assert control.lookups == []
 
 
 def test_qualifier_mismatch_and_latest():
