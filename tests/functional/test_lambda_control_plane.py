@@ -258,3 +258,32 @@ def test_a_qualifier_contradicting_the_name_is_refused(lam, role, call):
                                 "$LATEST version cannot be deleted without deleting the function.")
     else:
         assert matching[:3] == (404, "ResourceNotFoundException", f"Function not found: {arn}:$LATEST")
+
+
+def test_reserved_concurrency_keeps_the_accounts_unreserved_minimum(lam, function):
+    # LAMBDA_API::test_function_concurrency_limits (put_function_concurrency_account_limit_exceeded,
+    # put_function_concurrency_below_unreserved_min_value): Lambda keeps 100 of the account's 1,000 unreserved
+    name, _ = function
+    limit = lam.get_account_settings()["AccountLimit"]
+    message = ("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+               "below its minimum value of [100].")
+    for value in (limit["ConcurrentExecutions"] + 1, limit["UnreservedConcurrentExecutions"] - 99):
+        assert _error(lam.put_function_concurrency, FunctionName=name, ReservedConcurrentExecutions=value)[:3] == (
+            400, "InvalidParameterValueException", message)
+    assert lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)[
+        "ReservedConcurrentExecutions"] == 2
+
+
+def test_a_missing_event_invoke_config_names_the_qualified_function(lam, function):
+    # LAMBDA_API::test_ops_on_nonexisting_fn[get_function_event_invoke_config] and
+    # test_ops_on_nonexisting_version[get_function_event_invoke_config]: 404, the ARN with its qualifier
+    name, created = function
+    arn = created["FunctionArn"]
+    for kwargs, qualified in (({}, f"{arn}:$LATEST"), ({"Qualifier": "1221"}, f"{arn}:1221")):
+        assert _error(lam.get_function_event_invoke_config, FunctionName=name, **kwargs)[:3] == (
+            404, "ResourceNotFoundException", f"The function {qualified} doesn't have an EventInvokeConfig")
+    missing = arn.replace(f":function:{name}", ":function:cp-nothing-here")
+    assert _error(lam.get_function_event_invoke_config, FunctionName="cp-nothing-here")[2] == (
+        f"The function {missing}:$LATEST doesn't have an EventInvokeConfig")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
+    assert lam.get_function_event_invoke_config(FunctionName=name)["MaximumRetryAttempts"] == 1

@@ -15,6 +15,7 @@
     moto_failures.py           a call moto fails on, refused in the service's words (501 for what moto lacks)
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
                                GetAccountSettings
+    lambda_settings.py         Lambda: reserved concurrency within the account's minimum, missing event invoke configs
     cloudformation_front.py    CloudFormation: completed at its first call (cloudformation_outcomes/_apigateway/
                                _types/_checks.py: events and rollback, API Gateway's and other missing types,
                                AWS's template checks)

@@ -2,7 +2,8 @@
 its request handling, where it is (`read_revision_id_as_text`, applied once).
 
 The function's lifecycle (states, RevisionId, LoggingConfig, `:$LATEST`, runtime and zip checks, GetAccountSettings)
-is lambda_lifecycle.py's. GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
+is lambda_lifecycle.py's, its settings' refusals (reserved concurrency, event invoke configs) lambda_settings.py's.
+GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
 0); DeleteFunction retires the function's workers (they would otherwise idle until the reaper); RemovePermission
 gives the policy a new RevisionId, as AWS does on every policy change (moto keeps the old one), takes a `RevisionId`
 (moto read the parameter as its list of values, so any RevisionId answered PreconditionFailedException) and names a
@@ -27,6 +28,7 @@ from ...aws_errors import AwsError
 from ...front.exchange import LAMBDA, Exchange, Handler
 from .around_moto import Correction, answer_json, request_dict
 from .lambda_lifecycle import LATEST_ENVIRON_KEY, LambdaLifecycle
+from .lambda_settings import lambda_settings_checks
 
 if TYPE_CHECKING:
     from ..plane import ControlPlane
@@ -43,6 +45,7 @@ def lambda_corrections(control: ControlPlane) -> tuple[Correction, ...]:
              for method in ("GET", "PUT", "POST", "DELETE")]
     return (
         *named,
+        *lambda_settings_checks(),
         Correction("GET", re.compile(r"^/2016-08-19/account-settings/?$"), before=life.account_settings),
         Correction("GET", re.compile(r"^/2015-03-31/functions/?$"), after=life.listed),
         Correction("POST", re.compile(r"^/2015-03-31/functions/?$"), before=life.check_create, after=life.created),
