@@ -287,3 +287,15 @@ def test_a_missing_event_invoke_config_names_the_qualified_function(lam, functio
         f"The function {missing}:$LATEST doesn't have an EventInvokeConfig")
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
     assert lam.get_function_event_invoke_config(FunctionName=name)["MaximumRetryAttempts"] == 1
+
+
+def test_tags_of_a_version_or_alias_arn_are_refused_and_a_missing_function_is_named(lam):
+    # LAMBDA_API::test_tag_exceptions[lambda_function] (not_found_exception_tag/untag/list, aliased_arn_exception)
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:cp-untaggable"
+    for call, kwargs in ((lam.tag_resource, {"Tags": {"A": "B"}}), (lam.untag_resource, {"TagKeys": ["A"]}),
+                         (lam.list_tags, {})):
+        assert _error(call, Resource=arn, **kwargs)[:3] == (
+            404, "ResourceNotFoundException", f"Function not found: {arn}")
+        assert _error(call, Resource=f"{arn}:alias", **kwargs)[:3] == (
+            400, "InvalidParameterValueException",
+            "Tags on function aliases and versions are not supported. Please specify a function ARN.")

@@ -4,9 +4,13 @@
   UnreservedConcurrentExecution below its minimum value of [100]." (moto takes any number);
 - GetFunctionEventInvokeConfig of a function (or version) without one, or of no function at all: 404
   ResourceNotFoundException "The function <ARN>:<qualifier, $LATEST by default> doesn't have an EventInvokeConfig"
-  (moto names the unqualified ARN, and answers "Function not found" for a missing function).
+  (moto names the unqualified ARN, and answers "Function not found" for a missing function);
+- TagResource, UntagResource and ListTags of a version's or alias's ARN: 400 InvalidParameterValueException "Tags on
+  function aliases and versions are not supported. Please specify a function ARN." (before the function is looked
+  for; moto answered 404).
 Sources: LocalStack's recorded AWS answers, tests/aws/services/lambda_/test_lambda_api.snapshot.json
-(test_function_concurrency_limits, test_ops_on_nonexisting_fn[get_function_event_invoke_config],
+(test_function_concurrency_limits, test_tag_exceptions[lambda_function],
+test_ops_on_nonexisting_fn[get_function_event_invoke_config],
 test_ops_on_nonexisting_version[get_function_event_invoke_config], November 2025); the quotas: Lambda developer
 guide, "Lambda quotas" and "Configuring reserved concurrency" (100 unreserved at least).
 Left out: provisioned concurrency, per-qualifier event invoke configs (moto keeps one list per function).
@@ -26,6 +30,7 @@ from .lambda_lifecycle import ACCOUNT_LIMITS, LATEST_ENVIRON_KEY
 #: What Lambda keeps unreserved in every account (developer guide, "Configuring reserved concurrency").
 MINIMUM_UNRESERVED = 100
 _FUNCTION = r"^/20\d\d-\d\d-\d\d/functions/(?P<name>[^/]+)"
+_TAGS = re.compile(r"^/2017-03-31/tags/(?P<arn>[^/]+)/?$")
 
 
 def lambda_settings_checks() -> tuple[Correction, ...]:
@@ -33,6 +38,7 @@ def lambda_settings_checks() -> tuple[Correction, ...]:
     return (
         Correction("PUT", re.compile(_FUNCTION + r"/concurrency/?$"), before=refuse_reserving_too_much),
         Correction("GET", re.compile(_FUNCTION + r"/event-invoke-config/?$"), before=refuse_missing_invoke_config),
+        *(Correction(method, _TAGS, before=refuse_tags_of_a_qualified_arn) for method in ("GET", "POST", "DELETE")),
     )
 
 
@@ -88,3 +94,10 @@ def refuse_missing_invoke_config(exchange: Exchange) -> None:
         raise AwsError(404, "ResourceNotFoundException",
                        f"The function arn:aws:lambda:{region}:{account}:function:{name}:{qualifier} doesn't have an "
                        "EventInvokeConfig")
+
+
+def refuse_tags_of_a_qualified_arn(exchange: Exchange) -> None:
+    parts = exchange.params["arn"].split(":")
+    if len(parts) == 8 and parts[0] == "arn" and parts[5] == "function":
+        raise AwsError(400, "InvalidParameterValueException",
+                       "Tags on function aliases and versions are not supported. Please specify a function ARN.")
