@@ -208,3 +208,52 @@ def test_put_method_checks_parameters_validator_and_models(apigw, api):
                                                "method.request.header.b": True})
     assert made["requestValidatorId"] == validator
     assert made["requestModels"] == {"application/json": "petModel", "text/plain": "Empty"}
+
+
+def test_models_and_request_validators_as_recorded(apigw, api):
+    # APIGW_API::test_model_validation (get-model-wrong-id, del-model-wrong-id, create-model-empty-name),
+    # test_invalid_get_request_validator / test_invalid_delete_request_validator (404), test_update_request_validator
+    # (invalid add/remove operation, invalid path, empty name value)
+    api_id, _ = api
+    for call in (apigw.get_model, apigw.delete_model):
+        assert _error(call, restApiId=api_id, modelName="MySchema") == (
+            404, "NotFoundException", "Invalid model name specified: MySchema")
+    assert _error(apigw.create_model, restApiId=api_id, name="", contentType="application/json",
+                  schema='{"type": "object"}') == (400, "BadRequestException", "Model name must be non-empty")
+    for call in (apigw.get_request_validator, apigw.delete_request_validator):
+        assert _error(call, restApiId=api_id, requestValidatorId="nope") == (
+            404, "NotFoundException", "Invalid Request Validator identifier specified")
+    validator = apigw.create_request_validator(restApiId=api_id, name="v", validateRequestBody=True)["id"]
+    update = dict(restApiId=api_id, requestValidatorId=validator)
+    for op in ("add", "remove"):
+        assert _error(apigw.update_request_validator, **update, patchOperations=[
+            {"op": op, "path": "/validateRequestBody", "value": "true"}]) == (
+            400, "BadRequestException",
+            f"Invalid patch path  '/validateRequestBody' specified for op '{op}'. Please choose supported operations")
+    assert _error(apigw.update_request_validator, **update, patchOperations=[
+        {"op": "replace", "path": "/invalidPath", "value": "x"}]) == (
+        400, "BadRequestException", "Invalid patch path  '/invalidPath' specified for op 'replace'. Must be one of: "
+        "[/name, /validateRequestParameters, /validateRequestBody]")
+    assert _error(apigw.update_request_validator, **update, patchOperations=[
+        {"op": "replace", "path": "/name", "value": ""}]) == (
+        400, "BadRequestException", "Request Validator name cannot be blank")
+    renamed = apigw.update_request_validator(**update, patchOperations=[{"op": "replace", "path": "/name",
+                                                                         "value": "w"}])
+    assert renamed["name"] == "w"
+
+
+def test_integration_responses_of_missing_methods_integrations_and_codes(apigw, api):
+    # APIGW_API::test_delete_integration_response_errors (non-existent-method, non-existent-status-code: 404)
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
+    for call in (apigw.get_integration_response, apigw.delete_integration_response):
+        assert _error(call, **where) == (404, "NotFoundException", "Invalid Integration identifier specified")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    assert _error(apigw.get_integration_response, **where) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    for call in (apigw.get_integration_response, apigw.delete_integration_response):
+        assert _error(call, **where) == (404, "NotFoundException", "Invalid Response status code specified")
+    apigw.put_integration_response(**where, responseTemplates={"application/json": '"created"'})
+    assert apigw.get_integration_response(**where)["statusCode"] == "200"

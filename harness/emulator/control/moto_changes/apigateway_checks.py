@@ -5,6 +5,11 @@ size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
 PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
 request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
+CreateModel refuses an empty name, Get/DeleteModel name a missing model ("Invalid model name specified: <name>");
+Get/Delete/UpdateRequestValidator of a missing one are 404 "Invalid Request Validator identifier specified", and
+UpdateRequestValidator takes only `replace` of /name (not blank), /validateRequestParameters, /validateRequestBody;
+Get/DeleteIntegrationResponse name a missing method or integration "Invalid Integration identifier specified" and
+a missing status code "Invalid Response status code specified";
 PutIntegration refuses an AWS/AWS_PROXY integration without a method or an ARN URI, an AWS_PROXY one that is no
 Lambda function path, an HTTP one whose URI is no http(s) URL, and stores AWS's defaults (`passthroughBehavior`
 WHEN_NO_MATCH, `timeoutInMillis` 29000, `cacheNamespace` the resource id, `cacheKeyParameters` [],
@@ -14,7 +19,8 @@ After moto (`apigateway_error_words`, a response handler): moto's not-found mess
 identifier specified {account}:{id}" for the API itself, "Invalid Resource identifier specified" under it).
 Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
 (test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
-test_method_request_parameters, test_get_integration_non_existent,
+test_method_request_parameters, test_model_validation, test_invalid_get_request_validator,
+test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors, test_get_integration_non_existent,
 test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
 recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
@@ -36,6 +42,7 @@ from .around_moto import Correction, request_dict
 #: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
 DEFAULT_MODELS = frozenset({"Empty", "Error"})
 MAX_COMPRESSION_SIZE = 10485760
+VALIDATOR_PATHS = ("/name", "/validateRequestParameters", "/validateRequestBody")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 _PATH_PART = re.compile(r"^(?:[a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._-]+\+?\})$")
 _API = r"^/restapis/(?P<api>[^/]+)"
@@ -66,6 +73,15 @@ def apigateway_checks() -> tuple[Correction, ...]:
         Correction("PUT", re.compile(_METHOD + r"/integration/?$"), before=checks.put_integration,
                    after=checks.show_integration_defaults),
         Correction("GET", re.compile(_METHOD + r"/integration/?$"), before=checks.integration_exists),
+        *(Correction(verb, re.compile(_METHOD + r"/integration/responses/(?P<status>[^/]+)/?$"),
+                     before=checks.integration_response_exists) for verb in ("GET", "DELETE")),
+        Correction("POST", re.compile(_API + r"/models/?$"), before=checks.create_model),
+        *(Correction(verb, re.compile(_API + r"/models/(?P<model>[^/]+)/?$"), before=checks.model_exists)
+          for verb in ("GET", "DELETE")),
+        *(Correction(verb, re.compile(_API + r"/requestvalidators/(?P<validator>[^/]+)/?$"),
+                     before=checks.validator_exists) for verb in ("GET", "DELETE")),
+        Correction("PATCH", re.compile(_API + r"/requestvalidators/(?P<validator>[^/]+)/?$"),
+                   before=checks.update_validator),
         Correction("DELETE", re.compile(_METHOD + r"/integration/?$"), before=checks.integration_exists),
     )
 
@@ -115,6 +131,48 @@ class _Checks:
         size = request.get("minimumCompressionSize")
         if isinstance(size, int) and not isinstance(size, bool) and not 0 <= size <= MAX_COMPRESSION_SIZE:
             raise bad_request(f"Invalid minimum compression size, must be between 0 and {MAX_COMPRESSION_SIZE}")
+
+    def integration_response_exists(self, exchange: Exchange) -> None:
+        resource = self._resource(exchange)
+        method = resource.resource_methods.get(exchange.params["verb"])
+        integration = method.method_integration if method is not None else None
+        if integration is None:
+            raise not_found("Invalid Integration identifier specified")
+        if exchange.params["status"] not in (integration.integration_responses or {}):
+            raise not_found("Invalid Response status code specified")
+
+    def create_model(self, exchange: Exchange) -> None:
+        self.api_exists(exchange)
+        if request_dict(exchange).get("name") == "":
+            raise bad_request("Model name must be non-empty")
+
+    def model_exists(self, exchange: Exchange) -> None:
+        self.api_exists(exchange)
+        name = exchange.params["model"]
+        if name not in self._api(exchange).models:
+            raise not_found(f"Invalid model name specified: {name}")
+
+    def validator_exists(self, exchange: Exchange) -> None:
+        self.api_exists(exchange)
+        if exchange.params["validator"] not in self._api(exchange).request_validators:
+            raise not_found("Invalid Request Validator identifier specified")
+
+    def update_validator(self, exchange: Exchange) -> None:
+        """UpdateRequestValidator: the validator exists; AWS's patch operations (replace of three paths)."""
+        self.validator_exists(exchange)
+        operations = request_dict(exchange).get("patchOperations")
+        for operation in operations if isinstance(operations, list) else ():
+            if not isinstance(operation, dict):
+                continue
+            op, path = operation.get("op"), operation.get("path")
+            if op != "replace":
+                raise bad_request(f"Invalid patch path  '{path}' specified for op '{op}'. Please choose supported "
+                                  "operations")
+            if path not in VALIDATOR_PATHS:
+                raise bad_request(f"Invalid patch path  '{path}' specified for op 'replace'. Must be one of: "
+                                  f"[{', '.join(VALIDATOR_PATHS)}]")
+            if path == "/name" and not str(operation.get("value") or "").strip():
+                raise bad_request("Request Validator name cannot be blank")
 
     def create_resource(self, exchange: Exchange) -> None:
         """CreateResource (`POST /restapis/{api}/resources/{parent}`): AWS's refusals of the path part."""
