@@ -8,7 +8,8 @@ The other services (CloudWatch Logs and Cognito user pools over JSON with `X-Amz
 CloudFormation over the query protocol, their input flattened as `Name.member.N` / `Name.entry.N.key`) get
 bodies made the same way from their models.
 
-Properties, for every call: the status is below 500; the body names no Python traceback; the stack stays healthy.
+Properties, for every call: the status is below 500 (but 501 NotImplemented for an operation the stack does not
+emulate); the body names no Python traceback; the stack stays healthy.
 Left out: Invoke and its streaming and asynchronous forms (the runtime's own fuzz and fault tests cover them),
 calls that would delete the fixtures every other example needs, and S3.
 """
@@ -164,7 +165,10 @@ def test_control_plane_calls_never_answer_500_or_a_traceback(stack_url, known):
         service, method, path, query, body, name = call
         seen.append(name)
         answer = _send(stack_url, service, method, path, query, body)
-        assert answer.status_code < 500, (name, method, path, query, body[:300], answer.status_code, answer.text[:500])
+        # an operation moto does not implement is 501 NotImplemented, named (moto_failures.py); nothing else >= 500
+        emulated = answer.status_code != 501 or b"NotImplemented" not in answer.content
+        assert answer.status_code < 500 or not emulated, (name, method, path, query, body[:300], answer.status_code,
+                                                          answer.text[:500])
         assert b"Traceback (most recent call last)" not in answer.content, (name, answer.text[:500])
 
     check()

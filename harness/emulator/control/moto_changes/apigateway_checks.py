@@ -20,9 +20,9 @@ identifier specified {account}:{id}" for the API itself, "Invalid Resource ident
 Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
 (test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
 test_method_request_parameters, test_model_validation, test_invalid_get_request_validator,
-test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors, test_get_integration_non_existent,
-test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
-recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
+test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors,
+test_get_integration_non_existent, test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource,
+test_update_resource_behaviour; recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
 Left out: the authorizer checks of PutMethod (apigateway_authorizers.py), integration responses, documentation parts;
 a lower-case HTTP method and an authorization type outside AWS's list are taken (AWS's answers are not recorded).

@@ -2,8 +2,9 @@
 
 Every function that stores data makes these calls, so the request is parsed once and moto's Flask app is
 skipped. The request is checked first against botocore's model by the shared model check (JSON types, required
-members: front/model_validation.py `check_dynamodb_request`), then as DynamoDB checks it (dynamodb_requests.py). Where moto is laxer than DynamoDB (keys, nesting, numbers, sets: `dynamodb_values.py`) the answer is
-DynamoDB's ValidationException; numbers are stored in DynamoDB's form, also those UpdateItem works out itself
+members: front/model_validation.py `check_dynamodb_request`), then as DynamoDB checks it (dynamodb_requests.py).
+Where moto is laxer than DynamoDB (keys, nesting, numbers, sets: `dynamodb_values.py`) the answer is DynamoDB's
+ValidationException; numbers are stored in DynamoDB's form, also those UpdateItem works out itself
 (`SET n = n + :v`, `ADD n :v`: moto keeps Python's `Decimal` text, `1.5 + 1.5` is `3.0`; patched in
 `store_arithmetic_in_dynamodb_form`); UpdateItem's `ConsumedCapacity` comes back only when asked; DeleteTable of
 a missing table names it, as DynamoDB does.

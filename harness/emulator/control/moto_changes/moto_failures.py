@@ -14,9 +14,9 @@ The other services the model validation checks (their calls passed it too) are a
 own codes: a failed lookup is IAM's 404 `NoSuchEntity`, CloudWatch Logs' and Cognito's 400
 `ResourceNotFoundException`, STS's and CloudFormation's 400 `ValidationError`; anything else the query services'
 400 `InvalidParameterValue` or the JSON services' 400 `InvalidParameterException` [I: the codes are the services'
-documented ones; the sentences ours]. An operation moto does not implement (its NotImplementedError) is 501
-`NotImplemented` naming it: not the client's mistake, not a crash (the code S3 gives for what it does not
-implement).
+documented ones; the sentences ours]. An operation moto does not implement (its NotImplementedError), of any
+service, is 501 `NotImplemented` naming it: not the client's mistake, not a crash (the code S3 gives for what it
+does not implement).
 Left out: the services not checked (moto's answers stand; a failure there is the front's 500).
 """
 from __future__ import annotations
@@ -51,10 +51,10 @@ def entity_words(operation: str) -> str:
 def moto_failed(exchange: Exchange, error: Exception) -> AwsError | None:
     """The refusal a call moto failed on is answered with (None: a service not handled here)."""
     protocol = exchange.protocol
+    if isinstance(error, NotImplementedError):
+        log.info("moto does not implement %s %s: %s", exchange.method, exchange.path, error)
+        return AwsError(501, "NotImplemented", f"The stack does not emulate this operation: {_said(error)}")
     if protocol not in (LAMBDA, APIGATEWAY):
-        if isinstance(error, NotImplementedError):
-            log.info("moto does not implement %s %s: %s", exchange.method, exchange.path, error)
-            return AwsError(501, "NotImplemented", f"The stack does not emulate this operation: {_said(error)}")
         scope = exchange.scope
         codes = OTHER_SERVICES.get(scope[2]) if scope is not None else None
         if codes is None:
