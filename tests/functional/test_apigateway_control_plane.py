@@ -257,3 +257,50 @@ def test_integration_responses_of_missing_methods_integrations_and_codes(apigw, 
         assert _error(call, **where) == (404, "NotFoundException", "Invalid Response status code specified")
     apigw.put_integration_response(**where, responseTemplates={"application/json": '"created"'})
     assert apigw.get_integration_response(**where)["statusCode"] == "200"
+
+
+def test_update_resource_moves_and_renames_as_aws_does(apigw, api):
+    # APIGW_API::test_update_resource_behaviour and test_update_resource_on_root (moto has no UpdateResource)
+    api_id, root = api
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+    update = apigw.update_resource
+    assert _error(update, restApiId=api_id, resourceId="fake-resource", patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "dogs"}]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/invalid", "value": "dogs"}]) == (
+        400, "BadRequestException",
+        "Invalid patch path  '/invalid' specified for op 'replace'. Must be one of: [/parentId, /pathPart]")
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": "fake-parent-id"}]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    sub = apigw.create_resource(restApiId=api_id, parentId=pets, pathPart="subpets")["id"]
+    child = apigw.create_resource(restApiId=api_id, parentId=sub, pathPart="pets")["id"]
+    assert _error(update, restApiId=api_id, resourceId=child, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": root}]) == (
+        409, "ConflictException", "Another resource with the same parent already has this name: pets")
+    apigw.delete_resource(restApiId=api_id, resourceId=child)
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": sub}]) == (
+        400, "BadRequestException", "Resources cannot be cyclical.")
+    moved = update(restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": root}])
+    assert (moved["ResponseMetadata"]["HTTPStatusCode"], moved["path"], moved["parentId"], moved["pathPart"]) == (
+        200, "/subpets", root, "subpets")
+    assert _error(update, restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "pets"}]) == (
+        409, "ConflictException", "Another resource with the same parent already has this name: pets")
+    for op in ("remove", "add"):
+        assert _error(update, restApiId=api_id, resourceId=sub, patchOperations=[
+            {"op": op, "path": "/pathPart", "value": "added-pets"}]) == (
+            400, "BadRequestException",
+            f"Invalid patch path  '/pathPart' specified for op '{op}'. Please choose supported operations")
+    for path, word in (("/pathPart", "pathPart"), ("/parentId", "parentId")):
+        assert _error(update, restApiId=api_id, resourceId=root, patchOperations=[
+            {"op": "replace", "path": path, "value": root if word == "parentId" else "dogs"}]) == (
+            400, "BadRequestException", f"Root resource cannot update its {word}.")
+    renamed = update(restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "cats"}])
+    assert renamed["path"] == "/cats"
+    paths = sorted(item["path"] for item in apigw.get_resources(restApiId=api_id)["items"])
+    assert paths == ["/", "/cats", "/pets"]

@@ -5,6 +5,8 @@ size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
 PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
 request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
+UpdateResource (moto has none) is served here: `replace` of /parentId and /pathPart only, not of the root, with
+CreateResource's rules for the new place and name and no cycles;
 CreateModel refuses an empty name, Get/DeleteModel name a missing model ("Invalid model name specified: <name>");
 Get/Delete/UpdateRequestValidator of a missing one are 404 "Invalid Request Validator identifier specified", and
 UpdateRequestValidator takes only `replace` of /name (not blank), /validateRequestParameters, /validateRequestBody;
@@ -21,7 +23,7 @@ Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_a
 (test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
 test_method_request_parameters, test_model_validation, test_invalid_get_request_validator,
 test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors,
-test_get_integration_non_existent, test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource,
+test_get_integration_non_existent, test_update_resource_on_root, test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource,
 test_update_resource_behaviour; recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
 Left out: the authorizer checks of PutMethod (apigateway_authorizers.py), integration responses, documentation parts;
@@ -36,7 +38,7 @@ from typing import Any
 from moto.apigateway.models import apigateway_backends
 
 from ...aws_errors import AwsError
-from ...front.exchange import APIGATEWAY, Exchange
+from ...front.exchange import APIGATEWAY, Answer, Exchange
 from .around_moto import Correction, request_dict
 
 #: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
@@ -67,6 +69,7 @@ def apigateway_checks() -> tuple[Correction, ...]:
         Correction("DELETE", re.compile(_API + r"/?$"), before=checks.api_exists),
         Correction("POST", re.compile(_RESOURCE + r"/?$"), before=checks.create_resource),
         Correction("DELETE", re.compile(_RESOURCE + r"/?$"), before=checks.resource_exists),
+        Correction("PATCH", re.compile(_RESOURCE + r"/?$"), before=checks.update_resource),
         Correction("PUT", re.compile(_METHOD + r"/?$"), before=checks.put_method),
         Correction("GET", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
         Correction("DELETE", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
@@ -174,20 +177,60 @@ class _Checks:
             if path == "/name" and not str(operation.get("value") or "").strip():
                 raise bad_request("Request Validator name cannot be blank")
 
+    def update_resource(self, exchange: Exchange) -> None:
+        """UpdateResource, answered here (moto has none): AWS's patch operations, then the resource moved or renamed
+        under CreateResource's rules (`_place`)."""
+        resource = self._resource(exchange)
+        operations = request_dict(exchange).get("patchOperations")
+        parent_id, part = resource.parent_id, resource.path_part
+        for operation in operations if isinstance(operations, list) else ():
+            if not isinstance(operation, dict):
+                continue
+            op, path, value = operation.get("op"), operation.get("path"), operation.get("value")
+            if op != "replace":
+                raise bad_request(f"Invalid patch path  '{path}' specified for op '{op}'. Please choose supported "
+                                  "operations")
+            if path not in ("/parentId", "/pathPart"):
+                raise bad_request(f"Invalid patch path  '{path}' specified for op 'replace'. Must be one of: "
+                                  "[/parentId, /pathPart]")
+            if not resource.parent_id:
+                raise bad_request(f"Root resource cannot update its {path[1:]}.")
+            if path == "/parentId":
+                parent_id = str(value or "")
+            else:
+                part = value if isinstance(value, str) else ""
+        api = self._api(exchange)
+        parent = api.resources.get(parent_id)
+        if parent is None:
+            raise not_found("Invalid Resource identifier specified")
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.id == resource.id:
+                raise bad_request("Resources cannot be cyclical.")
+            ancestor = api.resources.get(ancestor.parent_id) if ancestor.parent_id else None
+        self._place(api, parent, part, moving=resource.id)
+        resource.parent_id, resource.path_part = parent_id, part
+        exchange.answer = Answer(200, [("Content-Type", "application/json")], json.dumps(resource.to_dict()).encode())
+
     def create_resource(self, exchange: Exchange) -> None:
         """CreateResource (`POST /restapis/{api}/resources/{parent}`): AWS's refusals of the path part."""
         parent = self._resource(exchange)
         part = request_dict(exchange).get("pathPart")
         if not isinstance(part, str):
             return  # the model validation refused a missing or mistyped one
+        self._place(self._api(exchange), parent, part)
+
+    @staticmethod
+    def _place(api: Any, parent: Any, part: str, moving: str | None = None) -> None:
+        """AWS's refusals of a resource named `part` under `parent` (`moving`: the id of a resource moved there)."""
         if not _PATH_PART.match(part):
             raise bad_request("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and "
                               "the end and an optional plus sign before the closing brace.")
         parent_part = getattr(parent, "path_part", None) or ""
         if parent_part.startswith("{") and parent_part.endswith("+}"):
             raise bad_request(f"Cannot create a child of a resource with a greedy path variable: {parent_part}")
-        api = self._api(exchange)
-        siblings = [r for r in list(api.resources.values()) if getattr(r, "parent_id", None) == parent.id]
+        siblings = [r for r in list(api.resources.values())
+                    if getattr(r, "parent_id", None) == parent.id and r.id != moving]
         for sibling in siblings:
             if sibling.path_part == part:
                 raise AwsError(409, "ConflictException",
