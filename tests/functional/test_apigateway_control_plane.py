@@ -304,3 +304,78 @@ def test_update_resource_moves_and_renames_as_aws_does(apigw, api):
     assert renamed["path"] == "/cats"
     paths = sorted(item["path"] for item in apigw.get_resources(restApiId=api_id)["items"])
     assert paths == ["/", "/cats", "/pets"]
+
+
+def _shown(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k not in ("ResponseMetadata", "methodResponses")}
+
+
+def test_update_method_as_recorded(apigw, api):
+    # APIGW_API::test_update_method (update-method-add, -replace, -replace-authorizer, -remove; moto has none)
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    added = apigw.update_method(**where, patchOperations=[
+        {"op": "add", "path": "/requestParameters/method.request.querystring.optional", "value": "true"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"}])
+    assert added["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert _shown(added) == {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY",
+                             "requestModels": {"application/json": "Empty"},
+                             "requestParameters": {"method.request.querystring.optional": True}}
+    replaced = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/operationName", "value": "ReplacedOperationName"},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"},
+        {"op": "replace", "path": "/requestParameters/method.request.querystring.optional", "value": "false"}])
+    assert _shown(replaced) == {"apiKeyRequired": True, "authorizationType": "AWS_IAM", "httpMethod": "ANY",
+                                "operationName": "ReplacedOperationName",
+                                "requestModels": {"application/json": "Empty"},
+                                "requestParameters": {"method.request.querystring.optional": False}}
+    authorizer = apigw.create_authorizer(restApiId=api_id, name="authorizer-test", type="TOKEN",
+                                         authorizerUri=LAMBDA_URI, identitySource="method.request.header.Authorization")
+    custom = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/authorizerId", "value": authorizer["id"]},
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}])
+    assert (custom["authorizationType"], custom["authorizerId"]) == ("CUSTOM", authorizer["id"])
+    removed = apigw.update_method(**where, patchOperations=[
+        {"op": "remove", "path": "/requestParameters/method.request.querystring.optional", "value": "true"},
+        {"op": "remove", "path": "/requestModels/application~1json", "value": "Empty"}])
+    assert _shown(removed) == {"apiKeyRequired": True, "authorizationType": "CUSTOM", "authorizerId": authorizer["id"],
+                               "httpMethod": "ANY", "operationName": "ReplacedOperationName"}
+    assert _shown(apigw.get_method(**where)) == _shown(removed)
+
+
+def test_update_method_validation_as_recorded(apigw, api):
+    # APIGW_API::test_update_method_validation
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    assert _error(apigw.update_method, restApiId="nope", resourceId=root, httpMethod="ANY", patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/operationName", "value": "methodDoesNotExist"}]) == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    apigw.put_method(**where, authorizationType="NONE", apiKeyRequired=True)
+    for path, value in (("/operationName", "operationName"), ("/requestValidatorId", "wrong-id")):
+        assert _error(apigw.update_method, **where, patchOperations=[{"op": "add", "path": path, "value": value}]) == (
+            400, "BadRequestException", "Invalid patch operation specified. Must be one of: [replace]")
+    for operation in ({"op": "add", "path": "/httpMethod", "value": "PUT"},
+                      {"op": "replace", "path": "/requestParameters", "value": "true"},
+                      {"op": "add", "path": "/requestModels/application/json", "value": "Empty"}):
+        assert _error(apigw.update_method, **where, patchOperations=[operation]) == (
+            400, "BadRequestException", f"Invalid patch path {operation['path']}")
+    loose = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/apiKeyRequired", "value": "whatever"}])
+    assert (loose["apiKeyRequired"], loose["authorizationType"]) == (False, "NONE")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}])[:2] == (400, "BadRequestException")
+    ignored = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/authorizerId", "value": "abc123"}])
+    assert "authorizerId" not in ignored and ignored["authorizationType"] == "NONE"
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+        {"op": "replace", "path": "/authorizerId", "value": "abc123"}]) == (
+        400, "BadRequestException", "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or "
+        "COGNITO_USER_POOLS requires a valid authorizer.")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/requestValidatorId", "value": "fake-id"}]) == (
+        400, "BadRequestException", "Invalid Request Validator identifier specified")

@@ -51,7 +51,7 @@ class Style:
     hide_values: bool = False  # IAM: "Value at 'x' failed ..." (no value shown, as for a sensitive member)
     enum_listed: bool = True  # False (IAM): "Member must satisfy enum value set" without the values
     constraints: bool = True  # False (DynamoDB): JSON types and required members only; its lengths, patterns
-    #                           and enums are checked in DynamoDB's own order (control/moto_changes/dynamodb_requests.py)
+    #                           and enums are checked in DynamoDB's order (control/moto_changes/dynamodb_requests.py)
     null_elements: bool = False  # DynamoDB: a null element of a list of structures that require members is named
 
 

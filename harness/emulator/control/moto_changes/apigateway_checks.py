@@ -5,6 +5,11 @@ size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
 PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
 request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
+UpdateMethod (moto has none) is served here too: `replace` of /operationName, /apiKeyRequired (Java's boolean
+reading: anything but "true" is false), /authorizationType, /authorizerId (kept only for CUSTOM and
+COGNITO_USER_POOLS methods, which need a valid one), /requestValidatorId (one the API has); add, replace or remove
+of /requestParameters/<name> and /requestModels/<content type, `/` written `~1`>; other paths and operations in
+AWS's words;
 UpdateResource (moto has none) is served here: `replace` of /parentId and /pathPart only, not of the root, with
 CreateResource's rules for the new place and name and no cycles;
 CreateModel refuses an empty name, Get/DeleteModel name a missing model ("Invalid model name specified: <name>");
@@ -23,8 +28,9 @@ Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_a
 (test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
 test_method_request_parameters, test_model_validation, test_invalid_get_request_validator,
 test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors,
-test_get_integration_non_existent, test_update_resource_on_root, test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource,
-test_update_resource_behaviour; recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
+test_get_integration_non_existent, test_update_resource_on_root, test_update_method, test_update_method_validation,
+test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
+recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
 Left out: the authorizer checks of PutMethod (apigateway_authorizers.py), integration responses, documentation parts;
 a lower-case HTTP method and an authorization type outside AWS's list are taken (AWS's answers are not recorded).
@@ -39,11 +45,15 @@ from moto.apigateway.models import apigateway_backends
 
 from ...aws_errors import AwsError
 from ...front.exchange import APIGATEWAY, Answer, Exchange
+from .apigateway_authorizers import INVALID_AUTHORIZER
 from .around_moto import Correction, request_dict
 
 #: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
 DEFAULT_MODELS = frozenset({"Empty", "Error"})
 MAX_COMPRESSION_SIZE = 10485760
+METHOD_PATHS = ("/operationName", "/apiKeyRequired", "/authorizationType", "/authorizerId", "/requestValidatorId")
+#: The authorizer types an authorization type takes (apigateway_authorizers.py words the refusal).
+_AUTHORIZER_KINDS = {"CUSTOM": ("TOKEN", "REQUEST"), "COGNITO_USER_POOLS": ("COGNITO_USER_POOLS",)}
 VALIDATOR_PATHS = ("/name", "/validateRequestParameters", "/validateRequestBody")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY")
 _PATH_PART = re.compile(r"^(?:[a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._-]+\+?\})$")
@@ -72,6 +82,7 @@ def apigateway_checks() -> tuple[Correction, ...]:
         Correction("PATCH", re.compile(_RESOURCE + r"/?$"), before=checks.update_resource),
         Correction("PUT", re.compile(_METHOD + r"/?$"), before=checks.put_method),
         Correction("GET", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
+        Correction("PATCH", re.compile(_METHOD + r"/?$"), before=checks.update_method),
         Correction("DELETE", re.compile(_METHOD + r"/?$"), before=checks.method_exists),
         Correction("PUT", re.compile(_METHOD + r"/integration/?$"), before=checks.put_integration,
                    after=checks.show_integration_defaults),
@@ -176,6 +187,57 @@ class _Checks:
                                   f"[{', '.join(VALIDATOR_PATHS)}]")
             if path == "/name" and not str(operation.get("value") or "").strip():
                 raise bad_request("Request Validator name cannot be blank")
+
+    def update_method(self, exchange: Exchange) -> None:
+        """UpdateMethod, answered here (moto has none): AWS's patch operations on a copy, checked, then applied."""
+        method = self._method(exchange)
+        api = self._api(exchange)
+        state = {"operationName": method.operation_name, "apiKeyRequired": bool(method.api_key_required),
+                 "authorizationType": method.authorization_type, "authorizerId": method.authorizer_id,
+                 "requestValidatorId": method.request_validator_id}
+        parameters = dict(method.request_parameters or {})
+        models = dict(method.request_models or {})
+        operations = request_dict(exchange).get("patchOperations")
+        for operation in operations if isinstance(operations, list) else ():
+            if not isinstance(operation, dict):
+                continue
+            op, path, value = operation.get("op"), str(operation.get("path")), operation.get("value")
+            head, _, rest = path.lstrip("/").partition("/")
+            if head in ("requestParameters", "requestModels") and rest and "/" not in rest and \
+                    op in ("add", "replace", "remove"):
+                target = parameters if head == "requestParameters" else models
+                key = rest.replace("~1", "/").replace("~0", "~")
+                if op == "remove":
+                    target.pop(key, None)
+                elif head == "requestParameters":
+                    target[key] = str(value).lower() == "true"
+                else:
+                    target[key] = str(value)
+                continue
+            if "/" + head not in METHOD_PATHS or rest:
+                raise bad_request(f"Invalid patch path {path}")
+            if op != "replace":
+                raise bad_request("Invalid patch operation specified. Must be one of: [replace]")
+            state[head] = str(value).lower() == "true" if head == "apiKeyRequired" else value
+        kind = str(state["authorizationType"] or "").upper()
+        if kind in _AUTHORIZER_KINDS:
+            found = api.authorizers.get(str(state["authorizerId"])) if state["authorizerId"] else None
+            if found is None or found.type not in _AUTHORIZER_KINDS[kind]:
+                raise bad_request(INVALID_AUTHORIZER)
+        else:
+            state["authorizerId"] = None  # AWS ignores an authorizer on a method of another type
+        validator = state["requestValidatorId"]
+        if validator and validator not in api.request_validators:
+            raise bad_request("Invalid Request Validator identifier specified")
+        for name in models.values():
+            if name not in DEFAULT_MODELS and name not in api.models:
+                raise bad_request(f"Invalid model identifier specified: {name}")
+        method.operation_name, method.api_key_required = state["operationName"], state["apiKeyRequired"]
+        method.authorization_type, method.authorizer_id = state["authorizationType"], state["authorizerId"]
+        method.request_validator_id = validator
+        method.request_parameters, method.request_models = parameters or None, models or None
+        shown = {key: value for key, value in method.to_json().items() if value is not None}
+        exchange.answer = Answer(200, [("Content-Type", "application/json")], json.dumps(shown).encode())
 
     def update_resource(self, exchange: Exchange) -> None:
         """UpdateResource, answered here (moto has none): AWS's patch operations, then the resource moved or renamed
