@@ -320,13 +320,14 @@ def _compile_structure(shape: Shape, style: Style, typed: Callable[[Any], bool],
     strict = style.check_types
     members = structure_members(shape, style, only)
     required_wires = tuple(wire for wire, _, _, required in members if required)
+    size = len(members)
     by_wire = {wire: (name, check) for wire, name, check, _ in members if check is not None}
 
     def check_structure(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
             _mismatch(strict, path, value, "structure")
             return
-        if len(value) < len(members) and all(value.get(wire) is not None for wire in required_wires):
+        if len(value) < size and (not required_wires or all(value.get(w) is not None for w in required_wires)):
             # a few of many members (an AttributeValue, a PutItem): only those sent are checked; on a finding,
             mark = len(found)  # again in the model's order (AWS's)
             try:
