@@ -124,6 +124,9 @@ def handle_invoke(
     log_type = request.headers.get("X-Amz-Log-Type") or "None"
 
     name, fn_region, fn_account, name_qualifier = parse_function_name(function_name, region, account_id)
+    if fn_region != region:  # recorded: test_lambda_api.snapshot.json, test_get_function_wrong_region[invoke]
+        raise AwsError(404, "ResourceNotFoundException",
+                       f"Functions from '{fn_region}' are not reachable in this region ('{region}')")
     qualifier = request.args.get("Qualifier") or None
     if name_qualifier and qualifier and name_qualifier != qualifier:
         raise AwsError(400, "InvalidParameterValueException",
@@ -142,13 +145,15 @@ def handle_invoke(
     check_invoke_size(len(payload), invocation_type)
     check_json_payload(payload)
     client_context = decode_client_context(request.headers.get("X-Amz-Client-Context"))
+    caller_trace = request.headers.get("X-Amzn-Trace-Id")
 
     if invocation_type == "Event":
         config = control.async_config(name, fn_region, fn_account, None if qualifier == "$LATEST" else qualifier)
-        _submit_event(runtime, fn, payload, client_context, request_id, config, deliver)
+        _submit_event(runtime, fn, payload, client_context, request_id, config, deliver, caller_trace)
         return Response(b"", 202, {"x-amzn-RequestId": request_id})
 
-    result = runtime.submit(fn, payload, client_context=client_context, request_id=request_id).result()
+    result = runtime.submit(fn, payload, client_context=client_context, request_id=request_id,
+                            trace_id=caller_trace).result()
     headers = {
         "Content-Type": "application/json",
         "x-amzn-RequestId": result.request_id,
@@ -162,8 +167,9 @@ def handle_invoke(
 
 
 def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_context: str | None, request_id: str,
-                  config: AsyncConfig = AsyncConfig(), deliver: Deliver | None = None) -> None:
-    """Start an asynchronous invocation: throttled, it keeps trying in the background for a while; failed
+                  config: AsyncConfig = AsyncConfig(), deliver: Deliver | None = None,
+                  caller_trace: str | None = None) -> None:
+    """Start an asynchronous invocation (in the caller's trace, `caller_trace`): throttled, it keeps trying in the background for a while; failed
     (a function error), it is tried again after Lambda's waits, within `config` (retries, maximum event age);
     its end goes to the configured destination."""
     retries, max_age_s = config.retries, config.max_age_s
@@ -182,7 +188,8 @@ def _submit_event(runtime: Any, fn: FunctionConfig, payload: bytes, client_conte
                              daemon=True).start()
 
     def submit(attempt: int) -> None:
-        future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id, epoch=epoch)
+        future = runtime.submit(fn, payload, client_context=client_context, request_id=request_id, epoch=epoch,
+                                trace_id=caller_trace)
         future.add_done_callback(lambda done: settled(done, attempt))
 
     def settled(done: Any, attempt: int) -> None:

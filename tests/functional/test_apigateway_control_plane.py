@@ -167,3 +167,215 @@ def test_validation_errors_are_validation_exceptions(apigw, api):
                   type="HTTPS_PROXY") == (
         400, "ValidationException", "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' "
         "failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]")
+
+
+def test_create_rest_api_refuses_empty_description_and_compression_out_of_range(apigw):
+    # APIGW_API::test_create_rest_api_with_optional_params (create-empty-desc, string-compression-size; recorded
+    # 2025): both 400 BadRequestException, nothing created
+    before = {item["id"] for item in apigw.get_rest_apis(limit=500)["items"]}
+    assert _error(apigw.create_rest_api, name="cp-empty-desc", description="") == (
+        400, "BadRequestException", "Description cannot be an empty string")
+    for size in (-1, 10485761):
+        assert _error(apigw.create_rest_api, name="cp-compression", minimumCompressionSize=size) == (
+            400, "BadRequestException", "Invalid minimum compression size, must be between 0 and 10485760")
+    assert {item["id"] for item in apigw.get_rest_apis(limit=500)["items"]} == before
+    made = apigw.create_rest_api(name="cp-edges", minimumCompressionSize=10485760)
+    try:
+        assert made["minimumCompressionSize"] == 10485760
+    finally:
+        apigw.delete_rest_api(restApiId=made["id"])
+
+
+def test_put_method_checks_parameters_validator_and_models(apigw, api):
+    # APIGW_API::test_put_method_validation (invalid-request-validator, invalid-model-name) and
+    # test_method_request_parameters (req-params-same-name); each refusal leaves no method behind
+    api_id, root = api
+    put = dict(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    assert _error(apigw.put_method, **put, requestParameters={
+        "method.request.querystring.optional": False, "method.request.header.optional": False}) == (
+        400, "BadRequestException", "Parameter names must be unique across querystring, header and path")
+    assert _error(apigw.put_method, **put, requestValidatorId="fake-validator") == (
+        400, "BadRequestException", "Invalid Request Validator identifier specified")
+    assert _error(apigw.put_method, **put, requestModels={"application/json": "petModel"}) == (
+        400, "BadRequestException", "Invalid model identifier specified: petModel")
+    assert _error(apigw.get_method, restApiId=api_id, resourceId=root, httpMethod="ANY")[0] == 404
+    validator = apigw.create_request_validator(restApiId=api_id, name="body", validateRequestBody=True)["id"]
+    apigw.create_model(restApiId=api_id, name="petModel", contentType="application/json",
+                       schema='{"type": "object"}')
+    made = apigw.put_method(**put, requestValidatorId=validator,
+                            requestModels={"application/json": "petModel", "text/plain": "Empty"},
+                            requestParameters={"method.request.querystring.a": False,
+                                               "method.request.header.b": True})
+    assert made["requestValidatorId"] == validator
+    assert made["requestModels"] == {"application/json": "petModel", "text/plain": "Empty"}
+
+
+def test_models_and_request_validators_as_recorded(apigw, api):
+    # APIGW_API::test_model_validation (get-model-wrong-id, del-model-wrong-id, create-model-empty-name),
+    # test_invalid_get_request_validator / test_invalid_delete_request_validator (404), test_update_request_validator
+    # (invalid add/remove operation, invalid path, empty name value)
+    api_id, _ = api
+    for call in (apigw.get_model, apigw.delete_model):
+        assert _error(call, restApiId=api_id, modelName="MySchema") == (
+            404, "NotFoundException", "Invalid model name specified: MySchema")
+    assert _error(apigw.create_model, restApiId=api_id, name="", contentType="application/json",
+                  schema='{"type": "object"}') == (400, "BadRequestException", "Model name must be non-empty")
+    for call in (apigw.get_request_validator, apigw.delete_request_validator):
+        assert _error(call, restApiId=api_id, requestValidatorId="nope") == (
+            404, "NotFoundException", "Invalid Request Validator identifier specified")
+    validator = apigw.create_request_validator(restApiId=api_id, name="v", validateRequestBody=True)["id"]
+    update = dict(restApiId=api_id, requestValidatorId=validator)
+    for op in ("add", "remove"):
+        assert _error(apigw.update_request_validator, **update, patchOperations=[
+            {"op": op, "path": "/validateRequestBody", "value": "true"}]) == (
+            400, "BadRequestException",
+            f"Invalid patch path  '/validateRequestBody' specified for op '{op}'. Please choose supported operations")
+    assert _error(apigw.update_request_validator, **update, patchOperations=[
+        {"op": "replace", "path": "/invalidPath", "value": "x"}]) == (
+        400, "BadRequestException", "Invalid patch path  '/invalidPath' specified for op 'replace'. Must be one of: "
+        "[/name, /validateRequestParameters, /validateRequestBody]")
+    assert _error(apigw.update_request_validator, **update, patchOperations=[
+        {"op": "replace", "path": "/name", "value": ""}]) == (
+        400, "BadRequestException", "Request Validator name cannot be blank")
+    renamed = apigw.update_request_validator(**update, patchOperations=[{"op": "replace", "path": "/name",
+                                                                         "value": "w"}])
+    assert renamed["name"] == "w"
+
+
+def test_integration_responses_of_missing_methods_integrations_and_codes(apigw, api):
+    # APIGW_API::test_delete_integration_response_errors (non-existent-method, non-existent-status-code: 404)
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
+    for call in (apigw.get_integration_response, apigw.delete_integration_response):
+        assert _error(call, **where) == (404, "NotFoundException", "Invalid Integration identifier specified")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    assert _error(apigw.get_integration_response, **where) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    for call in (apigw.get_integration_response, apigw.delete_integration_response):
+        assert _error(call, **where) == (404, "NotFoundException", "Invalid Response status code specified")
+    apigw.put_integration_response(**where, responseTemplates={"application/json": '"created"'})
+    assert apigw.get_integration_response(**where)["statusCode"] == "200"
+
+
+def test_update_resource_moves_and_renames_as_aws_does(apigw, api):
+    # APIGW_API::test_update_resource_behaviour and test_update_resource_on_root (moto has no UpdateResource)
+    api_id, root = api
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
+    update = apigw.update_resource
+    assert _error(update, restApiId=api_id, resourceId="fake-resource", patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "dogs"}]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/invalid", "value": "dogs"}]) == (
+        400, "BadRequestException",
+        "Invalid patch path  '/invalid' specified for op 'replace'. Must be one of: [/parentId, /pathPart]")
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": "fake-parent-id"}]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    sub = apigw.create_resource(restApiId=api_id, parentId=pets, pathPart="subpets")["id"]
+    child = apigw.create_resource(restApiId=api_id, parentId=sub, pathPart="pets")["id"]
+    assert _error(update, restApiId=api_id, resourceId=child, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": root}]) == (
+        409, "ConflictException", "Another resource with the same parent already has this name: pets")
+    apigw.delete_resource(restApiId=api_id, resourceId=child)
+    assert _error(update, restApiId=api_id, resourceId=pets, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": sub}]) == (
+        400, "BadRequestException", "Resources cannot be cyclical.")
+    moved = update(restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": root}])
+    assert (moved["ResponseMetadata"]["HTTPStatusCode"], moved["path"], moved["parentId"], moved["pathPart"]) == (
+        200, "/subpets", root, "subpets")
+    assert _error(update, restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "pets"}]) == (
+        409, "ConflictException", "Another resource with the same parent already has this name: pets")
+    for op in ("remove", "add"):
+        assert _error(update, restApiId=api_id, resourceId=sub, patchOperations=[
+            {"op": op, "path": "/pathPart", "value": "added-pets"}]) == (
+            400, "BadRequestException",
+            f"Invalid patch path  '/pathPart' specified for op '{op}'. Please choose supported operations")
+    for path, word in (("/pathPart", "pathPart"), ("/parentId", "parentId")):
+        assert _error(update, restApiId=api_id, resourceId=root, patchOperations=[
+            {"op": "replace", "path": path, "value": root if word == "parentId" else "dogs"}]) == (
+            400, "BadRequestException", f"Root resource cannot update its {word}.")
+    renamed = update(restApiId=api_id, resourceId=sub, patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "cats"}])
+    assert renamed["path"] == "/cats"
+    paths = sorted(item["path"] for item in apigw.get_resources(restApiId=api_id)["items"])
+    assert paths == ["/", "/cats", "/pets"]
+
+
+def _shown(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k not in ("ResponseMetadata", "methodResponses")}
+
+
+def test_update_method_as_recorded(apigw, api):
+    # APIGW_API::test_update_method (update-method-add, -replace, -replace-authorizer, -remove; moto has none)
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    added = apigw.update_method(**where, patchOperations=[
+        {"op": "add", "path": "/requestParameters/method.request.querystring.optional", "value": "true"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"}])
+    assert added["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert _shown(added) == {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY",
+                             "requestModels": {"application/json": "Empty"},
+                             "requestParameters": {"method.request.querystring.optional": True}}
+    replaced = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/operationName", "value": "ReplacedOperationName"},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"},
+        {"op": "replace", "path": "/requestParameters/method.request.querystring.optional", "value": "false"}])
+    assert _shown(replaced) == {"apiKeyRequired": True, "authorizationType": "AWS_IAM", "httpMethod": "ANY",
+                                "operationName": "ReplacedOperationName",
+                                "requestModels": {"application/json": "Empty"},
+                                "requestParameters": {"method.request.querystring.optional": False}}
+    authorizer = apigw.create_authorizer(restApiId=api_id, name="authorizer-test", type="TOKEN",
+                                         authorizerUri=LAMBDA_URI, identitySource="method.request.header.Authorization")
+    custom = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/authorizerId", "value": authorizer["id"]},
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}])
+    assert (custom["authorizationType"], custom["authorizerId"]) == ("CUSTOM", authorizer["id"])
+    removed = apigw.update_method(**where, patchOperations=[
+        {"op": "remove", "path": "/requestParameters/method.request.querystring.optional", "value": "true"},
+        {"op": "remove", "path": "/requestModels/application~1json", "value": "Empty"}])
+    assert _shown(removed) == {"apiKeyRequired": True, "authorizationType": "CUSTOM", "authorizerId": authorizer["id"],
+                               "httpMethod": "ANY", "operationName": "ReplacedOperationName"}
+    assert _shown(apigw.get_method(**where)) == _shown(removed)
+
+
+def test_update_method_validation_as_recorded(apigw, api):
+    # APIGW_API::test_update_method_validation
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    assert _error(apigw.update_method, restApiId="nope", resourceId=root, httpMethod="ANY", patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/operationName", "value": "methodDoesNotExist"}]) == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    apigw.put_method(**where, authorizationType="NONE", apiKeyRequired=True)
+    for path, value in (("/operationName", "operationName"), ("/requestValidatorId", "wrong-id")):
+        assert _error(apigw.update_method, **where, patchOperations=[{"op": "add", "path": path, "value": value}]) == (
+            400, "BadRequestException", "Invalid patch operation specified. Must be one of: [replace]")
+    for operation in ({"op": "add", "path": "/httpMethod", "value": "PUT"},
+                      {"op": "replace", "path": "/requestParameters", "value": "true"},
+                      {"op": "add", "path": "/requestModels/application/json", "value": "Empty"}):
+        assert _error(apigw.update_method, **where, patchOperations=[operation]) == (
+            400, "BadRequestException", f"Invalid patch path {operation['path']}")
+    loose = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/apiKeyRequired", "value": "whatever"}])
+    assert (loose["apiKeyRequired"], loose["authorizationType"]) == (False, "NONE")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"}])[:2] == (400, "BadRequestException")
+    ignored = apigw.update_method(**where, patchOperations=[
+        {"op": "replace", "path": "/authorizerId", "value": "abc123"}])
+    assert "authorizerId" not in ignored and ignored["authorizationType"] == "NONE"
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+        {"op": "replace", "path": "/authorizerId", "value": "abc123"}]) == (
+        400, "BadRequestException", "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or "
+        "COGNITO_USER_POOLS requires a valid authorizer.")
+    assert _error(apigw.update_method, **where, patchOperations=[
+        {"op": "replace", "path": "/requestValidatorId", "value": "fake-id"}]) == (
+        400, "BadRequestException", "Invalid Request Validator identifier specified")

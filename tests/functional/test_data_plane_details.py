@@ -5,7 +5,9 @@ Sources: LocalStack's recordings against AWS (github.com/localstack/localstack a
 tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration (recorded
 2024-2025: `authorization` arrives as `Authorization`, `tEsT-HEADeR` keeps its case; `/stage//proxy-value` and
 `//stage/proxy-value`), tests/aws/services/lambda_/test_lambda.snapshot.json (the REPORT line ends with a tab);
-AWS X-Ray docs, "Tracing header" (Root, Parent, Sampled); AWS Lambda docs, "Python Lambda function errors"
+AWS X-Ray docs, "Tracing header" (Root, Parent, Sampled); LocalStack's AWS-validated
+tests/aws/services/lambda_/test_lambda_integration_xray.py (the function's `_X_AMZN_TRACE_ID` continues the
+caller's Root; it is unset outside the handler and new per invocation); AWS Lambda docs, "Python Lambda function errors"
 (stack frames under /var/task).
 """
 from __future__ import annotations
@@ -97,6 +99,38 @@ def test_trace_header_kept_whole_or_given_a_parent(site):
     assert answer.headers["X-Amzn-Trace-Id"].startswith(root_only + ";Parent=")
     fresh = requests.get(url, timeout=10).json()["headers"]["X-Amzn-Trace-Id"]
     assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", fresh)
+
+
+def _trace(text: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split(";"))
+
+
+def test_function_trace_continues_the_callers_root(site, clients):
+    kit, api_id, probe = site
+    url = kit.url(api_id, "stage", "echo") + "?action=trace"
+    root = "1-5759e988-bd862e3fe1be46a994272793"
+    seen = requests.get(url, headers={"X-Amzn-Trace-Id": f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1"},
+                        timeout=10).json()
+    inside = _trace(seen["inside"])
+    assert inside["Root"] == root and re.fullmatch(r"[0-9a-f]{16}", inside["Parent"]) and inside["Sampled"] == "1"
+    assert seen["outside"] is None  # not set while the module loads (test_traceid_outside_handler)
+    # without a caller's trace: the gateway's own Root reaches the function, a new one per request
+    answers = [requests.get(url, timeout=10) for _ in range(2)]
+    roots = [_trace(answer.json()["inside"])["Root"] for answer in answers]
+    assert [_trace(answer.headers["X-Amzn-Trace-Id"])["Root"] for answer in answers] == roots
+    assert roots[0] != roots[1] and all(re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", r) for r in roots)
+    # Lambda's Invoke keeps the Root of the X-Amzn-Trace-Id it is called with (test_xray_trace_propagation)
+    lam = clients("lambda")
+
+    def add_trace(request, **_):
+        request.headers["X-Amzn-Trace-Id"] = f"Root={root};Parent=7fa8c0f79203be72;Sampled=0"
+
+    lam.meta.events.register("before-send.lambda.Invoke", add_trace)
+    try:
+        answer = lam.invoke(FunctionName=probe["name"], Payload=b'{"action": "trace"}')
+    finally:
+        lam.meta.events.unregister("before-send.lambda.Invoke", add_trace)
+    assert _trace(json.loads(json.loads(answer["Payload"].read())["body"])["inside"])["Root"] == root
 
 
 def test_stack_trace_names_var_task(site, clients):

@@ -110,8 +110,38 @@ def test_update_is_in_progress_then_successful_and_revision_is_honoured(lam, fun
     code_update = lam.update_function_code(FunctionName=name, ZipFile=_zip("x = 1\n"),
                                            RevisionId=after["RevisionId"])
     assert code_update["LastUpdateStatus"] == "InProgress"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.1})
     assert _error(lam.update_function_code, FunctionName=name, ZipFile=_zip(),
                   RevisionId=after["RevisionId"])[1] == "PreconditionFailedException"
+
+
+@pytest.mark.parametrize("second", ["code", "configuration", "publish"])
+def test_a_change_while_an_update_is_in_progress_is_a_conflict(lam, function, second):
+    # LAMBDA_API::test_lambda_concurrent_code_updates and test_lambda_concurrent_config_updates
+    # (update-during-in-progress-update-exc: 409 ResourceConflictException, Type User, the function's ARN);
+    # PublishVersion answers the same (github.com/aws/aws-cli/issues/6718)
+    name, created = function
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]  # Active now
+    assert lam.update_function_code(FunctionName=name, ZipFile=_zip("v = 1\n"))["LastUpdateStatus"] == "InProgress"
+    call, kwargs = {"code": (lam.update_function_code, {"ZipFile": _zip("v = 2\n")}),
+                    "configuration": (lam.update_function_configuration, {"Timeout": 7}),
+                    "publish": (lam.publish_version, {})}[second]
+    status, code, message, body = _error(call, FunctionName=name, **kwargs)
+    expected = f"The operation cannot be performed at this time. An update is in progress for resource: {arn}"
+    assert (status, code, message, body) == (409, "ResourceConflictException", expected,
+                                             {"Type": "User", "message": expected})
+    # the refused change changed nothing; once the update is done (the waiter reads it), the change goes through
+    waited = lam.get_function_configuration(FunctionName=name)
+    assert waited["LastUpdateStatus"] == "Successful" and waited["Timeout"] == created["Timeout"]
+    call(FunctionName=name, **kwargs)
+
+
+def test_running_the_function_ends_its_update(lam, function):
+    # an invocation reads the function as GetFunction does: the update in progress is done after it
+    name, _ = function
+    lam.update_function_configuration(FunctionName=name, Timeout=8)
+    assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200
+    assert lam.update_function_configuration(FunctionName=name, Timeout=9)["LastUpdateStatus"] == "InProgress"
 
 
 def test_latest_qualified_name_and_arn(lam, function):
@@ -199,3 +229,73 @@ def test_validation_errors_carry_no_type(stack_url):
     answer = requests.get(f"{stack_url}/2015-03-31/functions/a*b", timeout=10)
     assert answer.status_code == 400 and answer.headers["x-amzn-ErrorType"] == "ValidationException"
     assert list(answer.json()) == ["message"]
+
+
+@pytest.mark.parametrize("call", ["get_function", "get_function_configuration", "get_function_concurrency",
+                                  "get_function_event_invoke_config", "delete_function", "invoke"])
+def test_another_regions_function_arn_is_not_reachable(lam, function, call):
+    # LAMBDA_API::test_get_function_wrong_region (404 ResourceNotFoundException; the body's member is `Message`)
+    name, created = function
+    wrong = "eu-central-1"
+    arn = created["FunctionArn"].replace(f":{REGION}:", f":{wrong}:")
+    status, code, message, body = _error(getattr(lam, call), FunctionName=arn)
+    expected = f"Functions from '{wrong}' are not reachable in this region ('{REGION}')"
+    assert (status, code, message) == (404, "ResourceNotFoundException", expected)
+    assert body.get("Type") == "User"
+    assert lam.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name  # still there
+
+
+@pytest.mark.parametrize("call", ["delete_function", "get_function", "get_function_configuration"])
+def test_a_qualifier_contradicting_the_name_is_refused(lam, role, call):
+    # LAMBDA_API::test_ops_with_arn_qualifier_mismatch (not_match_exception, match_exception), no function needed
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:some-function"
+    assert _error(getattr(lam, call), FunctionName=f"{arn}:1", Qualifier="$LATEST")[:3] == (
+        400, "InvalidParameterValueException",
+        "The derived qualifier from the function name does not match the specified qualifier.")
+    matching = _error(getattr(lam, call), FunctionName=f"{arn}:$LATEST", Qualifier="$LATEST")
+    if call == "delete_function":
+        assert matching[:3] == (400, "InvalidParameterValueException",
+                                "$LATEST version cannot be deleted without deleting the function.")
+    else:
+        assert matching[:3] == (404, "ResourceNotFoundException", f"Function not found: {arn}:$LATEST")
+
+
+def test_reserved_concurrency_keeps_the_accounts_unreserved_minimum(lam, function):
+    # LAMBDA_API::test_function_concurrency_limits (put_function_concurrency_account_limit_exceeded,
+    # put_function_concurrency_below_unreserved_min_value): Lambda keeps 100 of the account's 1,000 unreserved
+    name, _ = function
+    limit = lam.get_account_settings()["AccountLimit"]
+    message = ("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+               "below its minimum value of [100].")
+    for value in (limit["ConcurrentExecutions"] + 1, limit["UnreservedConcurrentExecutions"] - 99):
+        assert _error(lam.put_function_concurrency, FunctionName=name, ReservedConcurrentExecutions=value)[:3] == (
+            400, "InvalidParameterValueException", message)
+    assert lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)[
+        "ReservedConcurrentExecutions"] == 2
+
+
+def test_a_missing_event_invoke_config_names_the_qualified_function(lam, function):
+    # LAMBDA_API::test_ops_on_nonexisting_fn[get_function_event_invoke_config] and
+    # test_ops_on_nonexisting_version[get_function_event_invoke_config]: 404, the ARN with its qualifier
+    name, created = function
+    arn = created["FunctionArn"]
+    for kwargs, qualified in (({}, f"{arn}:$LATEST"), ({"Qualifier": "1221"}, f"{arn}:1221")):
+        assert _error(lam.get_function_event_invoke_config, FunctionName=name, **kwargs)[:3] == (
+            404, "ResourceNotFoundException", f"The function {qualified} doesn't have an EventInvokeConfig")
+    missing = arn.replace(f":function:{name}", ":function:cp-nothing-here")
+    assert _error(lam.get_function_event_invoke_config, FunctionName="cp-nothing-here")[2] == (
+        f"The function {missing}:$LATEST doesn't have an EventInvokeConfig")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1)
+    assert lam.get_function_event_invoke_config(FunctionName=name)["MaximumRetryAttempts"] == 1
+
+
+def test_tags_of_a_version_or_alias_arn_are_refused_and_a_missing_function_is_named(lam):
+    # LAMBDA_API::test_tag_exceptions[lambda_function] (not_found_exception_tag/untag/list, aliased_arn_exception)
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:cp-untaggable"
+    for call, kwargs in ((lam.tag_resource, {"Tags": {"A": "B"}}), (lam.untag_resource, {"TagKeys": ["A"]}),
+                         (lam.list_tags, {})):
+        assert _error(call, Resource=arn, **kwargs)[:3] == (
+            404, "ResourceNotFoundException", f"Function not found: {arn}")
+        assert _error(call, Resource=f"{arn}:alias", **kwargs)[:3] == (
+            400, "InvalidParameterValueException",
+            "Tags on function aliases and versions are not supported. Please specify a function ARN.")

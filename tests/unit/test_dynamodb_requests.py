@@ -14,7 +14,8 @@ from harness.emulator.control.moto_changes.dynamodb_answers import fixed_answer
 from harness.emulator.control.moto_changes.dynamodb_expressions import ExpressionError, parse_condition, parse_update, \
     path_first
 from harness.emulator.control.moto_changes.dynamodb_requests import TableKeys, request_problem
-from harness.emulator.control.moto_changes.dynamodb_shapes import shape_problem
+from harness.emulator.aws_errors import AwsError
+from harness.emulator.front.model_validation import check_dynamodb_request
 
 TABLE = TableKeys((("pk", "S"), ("sk", "N")), frozenset({"by-g"}))
 
@@ -112,15 +113,38 @@ def test_valid_requests_pass():
                                           "ExpressionAttributeValues": {":v": {"S": "x"}}}, tables) is None
 
 
+def _shape_problem(operation: str, request: dict) -> tuple[str, str] | None:
+    """The shared model check's answer (front/model_validation.py, as the DynamoDB front calls it first)."""
+    try:
+        check_dynamodb_request(operation, request)
+    except AwsError as error:
+        assert error.status == 400
+        return error.code, error.message
+    return None
+
+
 def test_shapes_wrong_json_types_and_missing_members():
-    assert shape_problem("Scan", {"TableName": "t", "Limit": "x"}) == (
+    assert _shape_problem("Scan", {"TableName": "t", "Limit": "x"}) == (
         "SerializationException", "STRING_VALUE can not be converted to an Integer")
-    assert shape_problem("PutItem", {"TableName": "t", "Item": []}) == (
+    assert _shape_problem("PutItem", {"TableName": "t", "Item": []}) == (
         "SerializationException", "Start of list found where not expected")
-    assert shape_problem("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "t"}}]}) == (
+    assert _shape_problem("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "t"}}]}) == (
         "ValidationException", "1 validation error detected: Value null at 'transactItems.1.member.put.item' "
                                "failed to satisfy constraint: Member must not be null")
-    assert shape_problem("PutItem", {"TableName": "t", "Item": {"a": {"M": {"b": {"L": [{"S": "x"}]}}}}}) is None
+    assert _shape_problem("PutItem", {"TableName": "t", "Item": {"a": {"M": {"b": {"L": [{"S": "x"}]}}}}}) is None
+
+
+def test_shapes_check_attribute_values_at_every_depth_and_name_null_elements():
+    assert _shape_problem("PutItem", {"TableName": "t", "Item": {"a": {"M": {"b": {"L": [{"S": 1}]}}}}}) == (
+        "SerializationException", "NUMBER_VALUE can not be converted to a String")
+    assert _shape_problem("PutItem", {"TableName": "t", "Item": {"a": {"BOOL": "yes"}}}) == (
+        "SerializationException", "STRING_VALUE can not be converted to a Boolean")
+    assert _shape_problem("TransactWriteItems", {"TransactItems": [None, {"Put": {"Item": {}}}]}) == (
+        "ValidationException", "2 validation errors detected: Value null at 'transactItems.1.member' failed to "
+        "satisfy constraint: Member must not be null; Value null at 'transactItems.2.member.put.tableName' failed "
+        "to satisfy constraint: Member must not be null")
+    # lengths, patterns and enums are DynamoDB's own checks, in its order (request_problem), not the shape's
+    assert _shape_problem("Scan", {"TableName": "t", "Limit": 0, "Select": "NOPE"}) is None
 
 
 def _fixed(operation, request, answer):

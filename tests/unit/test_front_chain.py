@@ -153,7 +153,7 @@ def test_a_failing_response_handler_is_caught_too():
 
 
 def test_an_api_whose_gateway_fails_answers_api_gateways_500():
-    def broken(*_):
+    def broken(*_, **__):
         raise RuntimeError("worker pool exploded")
 
     gateway = Gateway(control=standard_control(), submit=broken)

@@ -348,7 +348,7 @@ def test_unexpected_exception_is_written_to_the_execution_log_then_raised():
     """An emulator failure is not answered here: the front's one catch-all answers it (test_front_chain.py)."""
     control = standard_control()
 
-    def broken(*_):
+    def broken(*_, **__):
         raise RuntimeError("worker pool exploded")
 
     with pytest.raises(RuntimeError, match="worker pool exploded"):

@@ -149,8 +149,11 @@ class FakeSubmit:
         self.request_id = request_id
         self.status = status
         self.calls: list[tuple[FunctionConfig, bytes]] = []
+        self.trace_ids: list[str | None] = []
 
-    def __call__(self, fn: FunctionConfig, payload: bytes) -> concurrent.futures.Future[InvokeResult]:
+    def __call__(self, fn: FunctionConfig, payload: bytes, *, trace_id: str | None = None
+                 ) -> concurrent.futures.Future[InvokeResult]:
+        self.trace_ids.append(trace_id)
         self.calls.append((fn, payload))
         if self.raises is not None:
             raise self.raises
@@ -181,7 +184,7 @@ def make_request(path: str, method: str = "GET", *, query: str = "", headers: li
 
 
 def submit_fn(result: Callable[[], InvokeResult]) -> Callable[[FunctionConfig, bytes], concurrent.futures.Future[InvokeResult]]:
-    def submit(fn: FunctionConfig, payload: bytes) -> concurrent.futures.Future[InvokeResult]:
+    def submit(fn: FunctionConfig, payload: bytes, **_: Any) -> concurrent.futures.Future[InvokeResult]:
         f: concurrent.futures.Future[InvokeResult] = concurrent.futures.Future()
         f.set_result(result())
         return f

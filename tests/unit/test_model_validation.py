@@ -15,8 +15,8 @@ import pytest
 
 from harness.emulator.aws_errors import AwsError
 from harness.emulator.front.exchange import Exchange
-from harness.emulator.front.model_validation import ModelValidation
-from harness.emulator.front.shape_checks import java_text, summary
+from harness.emulator.front.model_validation import ModelValidation, service_model
+from harness.emulator.front.shape_checks import Style, compile_shape, java_text, summary
 
 VALIDATE = ModelValidation()
 
@@ -39,7 +39,7 @@ def exchange(method: str, path: str, body: object = None, *, query: str = "", ta
 def refusal(ex: Exchange) -> AwsError:
     """The refusal; DynamoDB's rules are called directly (in the chain the DynamoDB front checks DynamoDB)."""
     with pytest.raises(AwsError) as caught:
-        if ex.target:
+        if ex.target.startswith("DynamoDB_"):
             VALIDATE.check_dynamodb(ex, ex.target.split(".", 1)[1])
         else:
             VALIDATE(ex)
@@ -98,11 +98,16 @@ def test_a_map_value_over_its_length_is_named_at_the_map():
     # DynamoDB's answer to a BatchWriteItem of 26 requests for one table (DynamoDB Local and AWS: "Map value must
     # satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than
     # or equal to 1]" at 'requestItems')
+    # or equal to 1]" at 'requestItems'); the DynamoDB front checks it in DynamoDB's order (dynamodb_requests.py),
+    # so the model's constraint is checked here directly
     put = {"PutRequest": {"Item": {"id": {"S": "x"}}}}
-    error = refusal(exchange("POST", "/", {"RequestItems": {"t": [put] * 26}},
-                             target="DynamoDB_20120810.BatchWriteItem"))
-    assert error.message.startswith("1 validation error detected: Value '{t=[")
-    assert error.message.endswith(
+    check = compile_shape(service_model("dynamodb").operation_model("BatchWriteItem").input_shape,
+                          Style(check_types=False))
+    found: list[str] = []
+    check({"RequestItems": {"t": [put] * 26}}, "", found)
+    message = summary(found)
+    assert message.startswith("1 validation error detected: Value '{t=[")
+    assert message.endswith(
         "at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length "
         "less than or equal to 25, Member must have length greater than or equal to 1]")
 
@@ -195,24 +200,28 @@ def test_apigateway_value_of_another_type_is_a_serialization_exception():
 
 
 def test_dynamodb_members_named_camel_case_with_dynamodbs_exception():
-    # DynamoDB API reference, Scan: Limit minimum 1; DynamoDB answers ValidationException with this sentence
+    # DynamoDB's own answer (the differential suite compares it with DynamoDB Local): required members, in the
+    # model's order; Limit's range is DynamoDB's own check, after this one (dynamodb_requests.py)
     error = refusal(exchange("POST", "/", {"Limit": 0}, target="DynamoDB_20120810.Scan"))
     assert (error.status, error.code) == (400, "ValidationException")
     assert error.message == (
-        "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be "
-        "null; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 
 
 def test_dynamodb_list_of_structures_element_path():
     error = refusal(exchange("POST", "/", {"TableName": "t", "AttributeDefinitions": [
-        {"AttributeName": "id", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "id", "KeyType": "X"}],
+        {"AttributeName": "id", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "id"}, None],
         "BillingMode": "PAY_PER_REQUEST"}, target="DynamoDB_20120810.CreateTable"))
-    assert error.message == ("1 validation error detected: Value 'X' at 'keySchema.1.member.keyType' failed to "
-                             "satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]")
+    assert error.message == (
+        "2 validation errors detected: Value null at 'keySchema.1.member.keyType' failed to satisfy constraint: "
+        "Member must not be null; Value null at 'keySchema.2.member' failed to satisfy constraint: Member must not "
+        "be null")
 
 
-def test_dynamodb_types_are_left_to_dynamodbs_front():
-    VALIDATE(exchange("POST", "/", {"TableName": 5, "Limit": "x"}, target="DynamoDB_20120810.Scan"))
+def test_dynamodb_value_of_another_type_is_its_serialization_exception():
+    error = refusal(exchange("POST", "/", {"TableName": 5, "Limit": "x"}, target="DynamoDB_20120810.Scan"))
+    assert (error.status, error.code, error.message) == (
+        400, "SerializationException", "NUMBER_VALUE can not be converted to a String")
 
 
 # ---- the words, and the cost ---------------------------------------------------------------------------------
@@ -241,3 +250,41 @@ def test_sensitive_values_are_not_shown():
     assert error.message == (
         "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must "
         "satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+
+
+# ---- the other served services (LocalStack's recordings named in the functional tests) ---------------------
+
+
+def test_query_services_answer_validation_error_in_their_words():
+    sts = refusal(exchange("POST", "/", b"Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole"
+                                        b"%2Fr&RoleSessionName=Session1%3A2", service="sts"))
+    assert (sts.status, sts.code) == (400, "ValidationError")
+    assert sts.message.startswith("1 validation error detected: Value 'Session1:2' at 'roleSessionName'")
+    iam = refusal(exchange("POST", "/", b"Action=UpdateServiceSpecificCredential&ServiceSpecificCredentialId="
+                                        b"abcdefghijklmnopqrstu&Status=Invalid", service="iam"))
+    assert iam.message == ("1 validation error detected: Value at 'status' failed to satisfy constraint: Member "
+                           "must satisfy enum value set")
+    cfn = refusal(exchange("POST", "/", b"Action=CreateStack&StackName=1-no", service="cloudformation"))
+    assert "Value '1-no' at 'stackName'" in cfn.message and cfn.code == "ValidationError"
+    VALIDATE(exchange("POST", "/", b"Action=CreateStack&StackName=arn%3Aaws%3Acloudformation%3Ax", service="cloudformation"))
+    wrong = refusal(exchange("POST", "/", b"Action=ListGroups&MaxItems=false", service="iam"))
+    assert (wrong.status, wrong.code, wrong.message) == (
+        400, "InvalidParameterValue", "Value (false) for parameter maxItems is invalid. Expected: 'integer'.")
+    VALIDATE(exchange("GET", "/", query="Action=GetCallerIdentity", service="sts"))
+    VALIDATE(exchange("POST", "/", b"Action=AssumeRole&RoleSessionName=Session1%3A2"))  # unsigned: the service decides
+    VALIDATE(exchange("POST", "/", b"Action=SendMessage&QueueUrl=x", service="sqs"))  # a service not checked here
+
+
+def test_json_services_answer_invalid_parameter_exception():
+    logs = refusal(exchange("POST", "/", {"logGroupName": "g", "logStreamName": "s", "limit": 10001},
+                            target="Logs_20140328.GetLogEvents", service="logs"))
+    assert (logs.status, logs.code, logs.message) == (400, "InvalidParameterException", (
+        "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value "
+        "less than or equal to 10000"))
+    assert refusal(exchange("POST", "/", {}, target="AWSCognitoIdentityProviderService.ListUsers")).message == (
+        "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
+    wrong = refusal(exchange("POST", "/", {"logGroupName": "g", "limit": "many"}, target="Logs_20140328.FilterLogEvents"))
+    assert (wrong.status, wrong.code, wrong.message) == (
+        400, "SerializationException", "class java.lang.String can not be converted to an Integer")
+    VALIDATE(exchange("POST", "/", b"[1]", target="Logs_20140328.FilterLogEvents"))
+    VALIDATE(exchange("POST", "/", {"QueueUrl": 1}, target="AmazonSQS.SendMessage"))

@@ -53,7 +53,7 @@ class FakeRuntime:
         self.calls: list[dict] = []
         self.called = threading.Event()
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None, trace_id=None):
         self.calls.append(dict(fn=fn, payload=payload, client_context=client_context, request_id=request_id))
         self.called.set()
         if self.error is not None:
@@ -198,9 +198,17 @@ def test_invalid_function_name():
 def test_arn_names_look_up_the_arns_region_and_account():
     fn = fn_config(region="eu-west-1", account="999999999999")
     arn = "arn:aws:lambda:eu-west-1:999999999999:function:db-api"
-    response, _, control = call(name=arn, control=FakeControl(fn))
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/lambda/aws4_request, "
+                               "SignedHeaders=host, Signature=x"}
+    response, _, control = call(name=arn, control=FakeControl(fn), headers=signed)
     assert response.status_code == 200
     assert control.lookups == [("db-api", "eu-west-1", "999999999999", None)]
+    # called in another region, the ARN's function is not reachable (LocalStack's recorded AWS answer,
+    # test_lambda_api.snapshot.json test_get_function_wrong_region[invoke])
+    response, _, control = call(name=arn, control=FakeControl(fn))
+    assert error_of(response) == (404, "ResourceNotFoundException",
+                                  f"Functions from 'eu-west-1' are not reachable in this region ('{REGION}')")
+    assert control.lookups == []
 
 
 def test_qualifier_mismatch_and_latest():
@@ -234,7 +242,7 @@ class FailingRuntime(FakeRuntime):
                                              function_error="Unhandled"))
         self.times: list[float] = []
 
-    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None):
+    def submit(self, fn, payload, *, client_context=None, request_id=None, epoch=None, trace_id=None):
         import time
 
         self.times.append(time.monotonic())

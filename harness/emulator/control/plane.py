@@ -22,6 +22,7 @@ from .api_tree import api_tree, authorizer_snapshot
 from .cognito_pools import user_pool_keys
 from .iam_keys import iam_caller, role_policies
 from .log_storage import LogStorage
+from .moto_changes.lambda_lifecycle import settle
 from ..snapshots import (
     ApiKeyUse,
     ApiTree,
@@ -89,7 +90,8 @@ class ControlPlane:
     def get_function(
         self, name_or_arn: str, region: str, account_id: str = DEFAULT_ACCOUNT_ID, qualifier: str | None = None
     ) -> FunctionConfig | None:
-        """The function's current configuration, or None when it does not exist."""
+        """The function's current configuration, or None when it does not exist. Reading it to run it ends a
+        pending create or update (lambda_lifecycle.settle), as a GetFunction does."""
         if name_or_arn.startswith("arn:"):
             parts = name_or_arn.split(":")
             if len(parts) >= 7:
@@ -97,6 +99,8 @@ class ControlPlane:
         fn = self._lambda_model(name_or_arn, region, account_id, qualifier)
         if fn is None:
             return None
+        if getattr(fn, "harness_phase", None) is not None:
+            settle(fn)
         reserved = fn.reserved_concurrency
         return FunctionConfig(
             name=fn.function_name,

@@ -1,9 +1,11 @@
-"""`ModelValidation`: the chain handler that checks every DynamoDB, Lambda and API Gateway call against botocore's
-service model before anything serves it, and refuses it as that service does.
+"""`ModelValidation`: the chain handler that checks the calls of the AWS APIs the stack serves (Lambda, API Gateway,
+CloudWatch Logs, Cognito user pools, IAM, STS, CloudFormation; DynamoDB's rules are kept here too) against
+botocore's service model before anything serves them, and refuses them as that service does.
 
 What is checked (shape_checks.py): required members, enums, patterns, lengths, ranges of the members AWS reads
 from the body, the URI, the query string and the headers; for Lambda and API Gateway also each member's JSON
-type. The operation is found from `X-Amz-Target` (DynamoDB) or from the verb and path against the model's
+type. The operation is found from `X-Amz-Target` (JSON services), from `Action` (query services: the flat
+parameters are read back into the input's shape, query_input.py) or from the verb and path against the model's
 request URIs (REST services; the most specific URI wins). Operations are compiled on first use and kept.
 
 How each service refuses (recorded against AWS in LocalStack's snapshots, see tests/unit/test_model_validation.py):
@@ -13,12 +15,28 @@ How each service refuses (recorded against AWS in LocalStack's snapshots, see te
 - API Gateway: 400 `ValidationException` too (recorded; not the BadRequestException of its other refusals); body
   members are named under the operation's input
   (`putIntegrationInput.type`), URI members by their own name (`statusCode`); a member of another JSON type is
-  `SerializationException` "class java.lang.Boolean can not be converted to an String".
-In the chain it checks Lambda and API Gateway only: DynamoDB's calls are checked by the DynamoDB front
-(control/moto_changes/dynamodb_shapes.py and dynamodb_requests.py: the same model's rules, ordered and worded as
-DynamoDB Local answers, which the differential suite compares); `check_dynamodb` keeps this module's DynamoDB
-rules callable. Left out: Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
-lambda_corrections.py); the other services (IAM, STS, CloudWatch Logs: moto's own answers).
+  `SerializationException` "class java.lang.Boolean can not be converted to an String";
+- CloudWatch Logs: 400 `InvalidParameterException` with the same sentence (recorded: test_logs_events,
+  test_logs_filter_events, test_logs_metric_filters); Cognito user pools the same [I: not recorded];
+- STS and CloudFormation: 400 `ValidationError` (Type Sender) with the same sentence (recorded:
+  test_sts_invalid_parameters, test_stack_name_creation; CloudFormation's CreateStack checks a stack name
+  pattern botocore's model lacks, `[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*`, as recorded);
+- IAM: 400 `ValidationError` without the value ("Value at 'serviceSpecificCredentialId' failed to satisfy
+  constraint: ...") and without an enum's values ("Member must satisfy enum value set"), as recorded (test_iam
+  test_user_match_id_mismatch, test_invalid_update_parameters).
+A value of another type: Logs and Cognito answer API Gateway's Coral wording (`SerializationException`), the
+query services documented common error `InvalidParameterValue` ("Value (abc) for parameter maxItems is invalid.
+Expected: 'integer'.") [I: neither recorded].
+In the chain it checks every service here but DynamoDB: the DynamoDB front (control/moto_changes/dynamodb_front.py)
+calls `check_dynamodb_request` first, on the body it parses anyway: this module's checks with DynamoDB's style
+(JSON types as its deserializer words them, then required members), then its own checks of lengths, patterns,
+enums and semantics in DynamoDB's order (dynamodb_requests.py), compared with DynamoDB Local by the differential
+suite; `check_dynamodb` is the same for an exchange. (With the model's lengths, enums and patterns applied too,
+12 of the suite's cases answer otherwise than DynamoDB Local: DynamoDB words an empty key schema, empty or
+oversized batches and transactions and a bad ReturnValues in sentences of its own, and lists enums in its own
+order.) Left out: Lambda's Runtime enum (Lambda checks it against the runtimes it supports, with its own message:
+lambda_corrections.py); unsigned query calls (the service is told by the credential scope); S3 (REST-XML: S3 does
+not answer in these words; each refusal has its own code, e.g. InvalidBucketName) and the other services.
 """
 from __future__ import annotations
 
@@ -27,12 +45,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from botocore.model import OperationModel, ServiceModel
 
 from ..aws_errors import AwsError
-from .exchange import APIGATEWAY, DYNAMODB, DYNAMODB_TARGET, LAMBDA, Exchange
+from .exchange import APIGATEWAY, DYNAMODB, DYNAMODB_TARGET, LAMBDA, QUERY, Exchange
+from .query_input import query_input
 from .shape_checks import Check, Style, WrongType, compile_members, compile_shape, lower_camel, summary
 
 _LABEL = re.compile(r"\{([^}]+)\}")
@@ -175,6 +194,28 @@ def _json_text(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _dynamodb_wrong_type(error: WrongType) -> AwsError:
+    """DynamoDB's JSON deserializer on a value of another type: `SerializationException` "Start of list found where
+    not expected", "STRING_VALUE can not be converted to an Integer", ... (as DynamoDB Local answers, which the
+    differential suite compares; AWS's own words: LocalStack's recorded test_dynamodb.snapshot.json)."""
+    value, kind = error.value, error.expected
+    if isinstance(value, dict) and kind not in ("structure", "map"):
+        return AwsError(400, "SerializationException", "Start of structure or map found where not expected.")
+    if isinstance(value, list) and kind != "list":
+        return AwsError(400, "SerializationException", "Start of list found where not expected")
+    if isinstance(value, bool):
+        found = "TRUE_VALUE" if value else "FALSE_VALUE"
+    elif isinstance(value, (int, float)):
+        found = "NUMBER_VALUE"
+    elif isinstance(value, str):
+        found = "STRING_VALUE"
+    else:
+        found = "VALUE"
+    target = {"structure": "a Structure", "map": "a Map", "list": "a List", "boolean": "a Boolean",
+              "integer": "an Integer", "long": "a Long"}.get(kind, "a String")
+    return AwsError(400, "SerializationException", f"{found} can not be converted to {target}")
+
+
 def _lambda_malformed(detail: str) -> AwsError:
     return AwsError(400, "InvalidRequestContentException",
                     f"Could not parse request body into json: Could not parse payload into json: {detail}")
@@ -185,12 +226,22 @@ def _apigateway_malformed(detail: str) -> AwsError:
 
 
 @dataclass(frozen=True)
+class ExtraPattern:
+    """A pattern AWS applies to a member where botocore's model has none (as recorded)."""
+
+    operation: str
+    member: str  # wire name
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     """One service's model, how it names members, and how it refuses."""
 
     name: str
     style: Style
     refusal: Refusal
+    extra: tuple[ExtraPattern, ...] = ()
 
 
 #: The order AWS lists these enums' values in its messages (Java's set order, not the model's), as recorded in
@@ -216,13 +267,35 @@ APIGATEWAY_ENUM_ORDERS = (
 #: test_lambda_api.snapshot.json: architectures, layers; subnet and security group ids are recorded without it).
 LAMBDA_NOT_NULL = frozenset({"ArchitecturesList", "LayerList"})
 
+#: CloudFormation's stack name rule (recorded: test_stacks.snapshot.json, test_stack_name_creation, 2023).
+STACK_NAME = ExtraPattern("CreateStack", "StackName", re.compile(r"[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"))
+def _query_wrong_type(error: WrongType) -> AwsError:
+    """A query parameter that does not read as its member's type: the query APIs' common error
+    InvalidParameterValue (IAM/STS API reference, "Common Errors"); the sentence is our reading."""
+    return AwsError(400, "InvalidParameterValue",
+                    f"Value ({error.value}) for parameter {error.path} is invalid. Expected: '{error.expected}'.")
+
+
+_SENDER = Refusal("ValidationError", _query_wrong_type, None)
+_INVALID_PARAMETER = Refusal("InvalidParameterException", _coral_wrong_type, None)
+
 RULES = {
-    DYNAMODB: ServiceRules("dynamodb", Style(check_types=False), Refusal("ValidationException", None, None)),
+    DYNAMODB: ServiceRules("dynamodb", Style(constraints=False, null_elements=True),
+                           Refusal("ValidationException", _dynamodb_wrong_type, None)),
     LAMBDA: ServiceRules("lambda", Style(exempt_enums=frozenset({"Runtime"}), not_null_elements=LAMBDA_NOT_NULL),
                          Refusal("ValidationException", _lambda_wrong_type, _lambda_malformed)),
     APIGATEWAY: ServiceRules("apigateway", Style(enum_orders=APIGATEWAY_ENUM_ORDERS),
                              Refusal("ValidationException", _coral_wrong_type, _apigateway_malformed)),
+    "logs": ServiceRules("logs", Style(), _INVALID_PARAMETER),
+    "cognito-idp": ServiceRules("cognito-idp", Style(), _INVALID_PARAMETER),
+    "iam": ServiceRules("iam", Style(hide_values=True, enum_listed=False), _SENDER),
+    "sts": ServiceRules("sts", Style(), _SENDER),
+    "cloudformation": ServiceRules("cloudformation", Style(), _SENDER, (STACK_NAME,)),
 }
+#: The JSON services checked, by the prefix of their `X-Amz-Target` (botocore's `targetPrefix`).
+JSON_TARGETS = {"Logs_20140328": "logs", "AWSCognitoIdentityProviderService": "cognito-idp"}
+#: The query services checked, by the service their calls are signed for.
+QUERY_SERVICES = frozenset({"iam", "sts", "cloudformation"})
 
 
 class ServiceValidator:
@@ -233,6 +306,21 @@ class ServiceValidator:
         self._model = service_model(rules.name)
         self._operations: dict[str, CompiledOperation | None] = {}
         self._routes: dict[str, list[_Route]] | None = None
+        self._extra = {(extra.operation, extra.member): extra for extra in rules.extra}
+
+    def input_shape(self, name: str) -> Any:
+        """botocore's input shape of an operation the model knows (`operation` compiled it first)."""
+        return self._model.operation_model(name).input_shape
+
+    def extra_violations(self, name: str, document: dict[str, Any]) -> list[str]:
+        """The recorded rules botocore's model lacks (`ServiceRules.extra`) that `document` breaks."""
+        found = []
+        for (operation, member), extra in self._extra.items():
+            value = document.get(member) if operation == name else None
+            if isinstance(value, str) and extra.pattern.fullmatch(value) is None:
+                found.append(f"Value '{value}' at '{lower_camel(member)}' failed to satisfy constraint: Member must "
+                             f"satisfy regular expression pattern: {extra.pattern.pattern}")
+        return found
 
     def operation(self, name: str) -> CompiledOperation | None:
         try:
@@ -284,6 +372,13 @@ class ServiceValidator:
         return found
 
 
+def _form(text: str) -> dict[str, str]:
+    """Form-encoded parameters (the last value of a repeated one; blank values kept: `Tags=` is an empty list)."""
+    if not text:
+        return {}
+    return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+
 def _typed(raw: str, kind: str) -> Any:
     """A query or header value as its member's type (None when it is no such value: the service decides)."""
     if kind in ("integer", "long"):
@@ -304,7 +399,7 @@ def _typed(raw: str, kind: str) -> Any:
 
 
 class ModelValidation:
-    """The chain handler: refuses a DynamoDB, Lambda or API Gateway call its service's model does not allow."""
+    """The chain handler: refuses a call its service's model does not allow (the services of `RULES`)."""
 
     def __init__(self) -> None:
         self._validators: dict[str, ServiceValidator] = {}
@@ -316,11 +411,64 @@ class ModelValidation:
         return found
 
     def __call__(self, exchange: Exchange) -> None:
-        if exchange.target:  # DynamoDB: checked by the DynamoDB front (dynamodb_shapes.py, dynamodb_requests.py),
-            return  # the same model's rules in the order DynamoDB applies them, compared with DynamoDB Local
+        target = exchange.target
+        if target:  # DynamoDB: checked by the DynamoDB front (`check_dynamodb_request`, then dynamodb_requests.py)
+            if not target.startswith(DYNAMODB_TARGET):
+                self._json_service(exchange, target)
+            return
         protocol = exchange.protocol
         if protocol in (LAMBDA, APIGATEWAY):
             self._rest(exchange, protocol)
+        else:
+            scope = exchange.scope
+            if scope is not None and scope[2] in QUERY_SERVICES:
+                self._query(exchange, scope[2])
+
+    def _json_service(self, exchange: Exchange, target: str) -> None:
+        """A JSON-protocol call (`X-Amz-Target: Logs_20140328.GetLogEvents`) of a service checked here."""
+        prefix, _, name = target.partition(".")
+        service = JSON_TARGETS.get(prefix)
+        if service is None:
+            return
+        validator = self.validator(service)
+        operation = validator.operation(name)
+        if operation is None or operation.body is None:
+            return
+        body = exchange.json()
+        if not isinstance(body, dict):
+            return  # the service's own answer to a body that is no JSON object
+        self._refuse(validator, name, body)
+
+    @staticmethod
+    def _refuse(validator: ServiceValidator, name: str, document: dict[str, Any]) -> None:
+        """Raise the service's refusal of `document`, the input of operation `name`, if it breaks a rule."""
+        operation = validator.operation(name)
+        assert operation is not None and operation.body is not None
+        refusal = validator.rules.refusal
+        found: list[str] = []
+        try:
+            operation.body(document, "", found)
+        except WrongType as error:
+            if refusal.wrong_type is not None:
+                raise refusal.wrong_type(error) from None
+        found.extend(validator.extra_violations(name, document))
+        if found:
+            raise AwsError(400, refusal.code, summary(found))
+
+    def _query(self, exchange: Exchange, service: str) -> None:
+        """A query-protocol call (`Action=AssumeRole&...`, form body or query string) of a service checked here."""
+        params = _form(exchange.environ.get("QUERY_STRING", ""))
+        if exchange.method == "POST":
+            params.update(_form(exchange.body.decode("utf-8", "replace")))
+        name = params.get("Action")
+        if not name:
+            return
+        validator = self.validator(service)
+        operation = validator.operation(name)
+        if operation is None or operation.body is None:
+            return
+        exchange.protocol = QUERY  # a refusal is answered in the query protocol's shape
+        self._refuse(validator, name, query_input(validator.input_shape(name), params))
 
     def status_as_modelled(self, exchange: Exchange) -> None:
         """Response handler: a successful API Gateway answer gets the status its operation's model names
@@ -340,20 +488,9 @@ class ModelValidation:
 
     def check_dynamodb(self, exchange: Exchange, name: str) -> None:
         """DynamoDB's model rules for one call (not in the chain: see the module's docstring)."""
-        self._dynamodb(exchange, name)
-
-    def _dynamodb(self, exchange: Exchange, name: str) -> None:
-        validator = self.validator(DYNAMODB)
-        operation = validator.operation(name)
-        if operation is None or operation.body is None:
-            return
         body = exchange.json()
-        if not isinstance(body, dict):
-            return  # DynamoDB's own answer to a body that is no object (the DynamoDB front)
-        found: list[str] = []
-        operation.body(body, "", found)
-        if found:
-            raise AwsError(400, "ValidationException", summary(found))
+        if isinstance(body, dict):  # a body that is no object: DynamoDB's own answer (the DynamoDB front)
+            check_dynamodb_request(name, body)
 
     def _rest(self, exchange: Exchange, protocol: str) -> None:
         validator = self.validator(protocol)
@@ -388,6 +525,30 @@ class ModelValidation:
             raise refusal.wrong_type(error) from None
         if found:
             raise AwsError(400, refusal.code, summary(found))
+
+
+_DYNAMODB_VALIDATOR: list[ServiceValidator] = []
+
+
+def check_dynamodb_request(operation: str, request: dict[str, Any]) -> None:
+    """DynamoDB's checks of a request's shape, as DynamoDB answers them (the DynamoDB front calls this first): a
+    value of another JSON type anywhere is `SerializationException` (before anything else), then the required
+    members left out, every one named ("2 validation errors detected: Value null at 'tableName' ...; ..."),
+    including a null element of a list of structures. DynamoDB's lengths, patterns and enums are checked after it,
+    in DynamoDB's order (control/moto_changes/dynamodb_requests.py). Raises `AwsError`."""
+    if not _DYNAMODB_VALIDATOR:
+        _DYNAMODB_VALIDATOR.append(ServiceValidator(RULES[DYNAMODB]))
+    validator = _DYNAMODB_VALIDATOR[0]
+    compiled = validator.operation(operation)
+    if compiled is None or compiled.body is None:
+        return
+    found: list[str] = []
+    try:
+        compiled.body(request, "", found)
+    except WrongType as error:
+        raise _dynamodb_wrong_type(error) from None
+    if found:
+        raise AwsError(400, "ValidationException", summary(found))
 
 
 def _malformed(refusal: Refusal, detail: str) -> AwsError:

@@ -15,6 +15,8 @@ n`; a list of constrained strings -> `Member must satisfy constraint: [<the elem
 list; an element of a list of structures -> `x.1.member.y` (1-based). Values print as Java prints them
 (`[a, b]`, `{k=v}`).
 Enum values are listed in botocore's order, or in AWS's own where a recording shows it (`Style.enum_orders`).
+A shape inside itself (DynamoDB's AttributeValue) is checked at every depth. `Style` says how a service differs:
+values hidden (IAM), enums without their values (IAM), types and required members only (DynamoDB).
 Left out: AWS's enum order where nothing recorded it, blob lengths, timestamps,
 patterns Python's `re` cannot read (Java-only classes such as `\\p{L}` are skipped), documents.
 """
@@ -46,6 +48,11 @@ class Style:
     check_types: bool = True  # False: a value of another JSON type is left to the service (DynamoDB's)
     enum_orders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (shape name, AWS's order of its values)
     not_null_elements: frozenset[str] = frozenset()  # lists whose failed element ends "Member must not be null"
+    hide_values: bool = False  # IAM: "Value at 'x' failed ..." (no value shown, as for a sensitive member)
+    enum_listed: bool = True  # False (IAM): "Member must satisfy enum value set" without the values
+    constraints: bool = True  # False (DynamoDB): JSON types and required members only; its lengths, patterns
+    #                           and enums are checked in DynamoDB's order (control/moto_changes/dynamodb_requests.py)
+    null_elements: bool = False  # DynamoDB: a null element of a list of structures that require members is named
 
 
 def java_text(value: Any) -> str:
@@ -95,6 +102,8 @@ def _pattern(text: str) -> re.Pattern[str] | None:
 def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]] | None:
     """The failed constraints of one scalar value (messages without the 'Value ... at' head), or None when the
     shape constrains nothing."""
+    if not style.constraints:
+        return None
     meta = shape.metadata
     kind = shape.type_name
     if kind in _STRINGS:
@@ -105,7 +114,8 @@ def scalar_constraints(shape: Shape, style: Style) -> Callable[[Any], list[str]]
         if not (enum or pattern or low is not None or high is not None):
             return None
         enum_set = frozenset(enum or ())
-        enum_text = f"Member must satisfy enum value set: [{', '.join(enum or ())}]"
+        enum_text = f"Member must satisfy enum value set: [{', '.join(enum or ())}]" if style.enum_listed \
+            else "Member must satisfy enum value set"
         pattern_text = f"Member must satisfy regular expression pattern: {meta.get('pattern')}"
 
         def string_failures(value: Any) -> list[str]:
@@ -149,7 +159,8 @@ def all_constraints(shape: Shape, style: Style, not_null: bool = False) -> list[
     found = []
     if shape.type_name in _STRINGS and meta.get("enum") and shape.name not in style.exempt_enums:
         enum = dict(style.enum_orders).get(shape.name, meta["enum"])
-        found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
+        found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]" if style.enum_listed
+                     else "Member must satisfy enum value set")
     word = "value" if shape.type_name in _INTEGERS or shape.type_name in _FLOATS else "length"
     if "max" in meta:
         found.append(f"Member must have {word} less than or equal to {meta['max']}")
@@ -220,10 +231,31 @@ def compile_shape(shape: Shape, style: Style) -> Check | None:
     if not constrained(shape, style):
         _cache[key] = None
         return None
-    _cache[key] = None  # recursive shapes (AttributeValue): the inner use checks the JSON type only
+    inner: list[Check] = []
+
+    def recursive(value: Any, path: str, found: list[str]) -> None:  # a shape inside itself (AttributeValue)
+        inner[0](value, path, found)
+
+    _cache[key] = recursive
     check = _compile(shape, style)
+    inner.append(check)
     _cache[key] = check
     return check
+
+
+def _requires(shape: Shape, seen: frozenset[str] = frozenset()) -> bool:
+    """True when a value of `shape` must hold some member (it or a structure inside it has required members)."""
+    if shape.name in seen:
+        return False
+    seen = seen | {shape.name}
+    kind = shape.type_name
+    if kind == "structure":
+        return bool(shape.required_members) or any(_requires(m, seen) for m in shape.members.values())
+    if kind == "list":
+        return _requires(shape.member, seen)
+    if kind == "map":
+        return _requires(shape.value, seen)
+    return False
 
 
 def _mismatch(strict: bool, path: str, value: Any, expected: str) -> None:
@@ -254,7 +286,7 @@ def _compile(shape: Shape, style: Style) -> Check:
     if kind == "map":
         return _compile_map(shape, style, typed)
     failures = scalar_constraints(shape, style)
-    hidden = _sensitive(shape)
+    hidden = _sensitive(shape) or style.hide_values
 
     def check_scalar(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
@@ -287,11 +319,28 @@ def _compile_structure(shape: Shape, style: Style, typed: Callable[[Any], bool],
                        only: frozenset[str] | None = None) -> Check:
     strict = style.check_types
     members = structure_members(shape, style, only)
+    required_wires = tuple(wire for wire, _, _, required in members if required)
+    size = len(members)
+    by_wire = {wire: (name, check) for wire, name, check, _ in members if check is not None}
 
     def check_structure(value: Any, path: str, found: list[str]) -> None:
         if not typed(value):
             _mismatch(strict, path, value, "structure")
             return
+        if len(value) < size and (not required_wires or all(value.get(w) is not None for w in required_wires)):
+            # a few of many members (an AttributeValue, a PutItem): only those sent are checked; on a finding,
+            mark = len(found)  # again in the model's order (AWS's)
+            try:
+                for key, got in value.items():
+                    entry = by_wire.get(key)
+                    if entry is not None and got is not None:
+                        entry[1](got, f"{path}.{entry[0]}" if path else entry[0], found)
+            except WrongType:
+                pass
+            else:
+                if len(found) == mark:
+                    return
+            del found[mark:]
         for wire, name, check, required in members:
             got = value.get(wire)
             where = f"{path}.{name}" if path else name
@@ -312,10 +361,12 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
     element_failures = scalar_constraints(member, style) if member.type_name not in ("structure", "list", "map") \
         else None
     element_typed = _type_check(member)
-    hidden = _sensitive(shape, member)
+    hidden = _sensitive(shape, member) or style.hide_values
     container = member.type_name in ("structure", "list", "map")
     nested = compile_shape(member, style) if container else None
     not_null = shape.name in style.not_null_elements
+    null_named = style.null_elements and member.type_name == "structure" and _requires(member)
+    sized = style.constraints
     listed = f"Member must satisfy constraint: [{', '.join(all_constraints(member, style, not_null))}]"
 
     def check_list(value: Any, path: str, found: list[str]) -> None:
@@ -326,6 +377,8 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
             for index, element in enumerate(value, 1):
                 if element is not None:
                     nested(element, f"{path}.{index}.member", found)
+                elif null_named:
+                    found.append(violation(None, f"{path}.{index}.member", "Member must not be null"))
         elif not container:
             failed = False
             for element in value:
@@ -338,7 +391,7 @@ def _compile_list(shape: Shape, style: Style, typed: Callable[[Any], bool], own_
                     failed = True
             if failed:
                 found.append(violation(value, path, listed, hidden))
-        if own_length:
+        if own_length and sized:
             _check_length(value, path, found, low, high, hidden)
 
     return check_list
@@ -362,14 +415,15 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_l
     value_typed = _type_check(value_shape)
     container = value_shape.type_name in ("structure", "list", "map")
     value_low, value_high = value_shape.metadata.get("min"), value_shape.metadata.get("max")
-    sized = value_shape.type_name in ("list", "map") and (value_low is not None or value_high is not None)
+    sized = style.constraints and value_shape.type_name in ("list", "map") and (
+        value_low is not None or value_high is not None)
     if sized:  # a value's own length is reported at the map ("Map value must satisfy constraint: [...]")
         inner = _compile_list if value_shape.type_name == "list" else _compile_map
         nested: Check | None = inner(value_shape, style, _type_check(value_shape), own_length=False)
     else:
         nested = compile_shape(value_shape, style) if container else None
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    hidden = _sensitive(shape, shape.key, value_shape)
+    hidden = _sensitive(shape, shape.key, value_shape) or style.hide_values
     keys_listed = f"Map keys must satisfy constraint: [{', '.join(all_constraints(shape.key, style))}]"
     values_listed = f"Map value must satisfy constraint: [{', '.join(all_constraints(value_shape, style))}]"
 
@@ -400,7 +454,7 @@ def _compile_map(shape: Shape, style: Style, typed: Callable[[Any], bool], own_l
             found.append(violation(value, path, keys_listed, hidden))
         if values_failed:
             found.append(violation(value, path, values_listed, hidden))
-        if own_length:
+        if own_length and style.constraints:
             _check_length(value, path, found, low, high, hidden)
 
     return check_map

@@ -30,7 +30,9 @@ from .context import InvocationContext
 from .gateway_responses import GatewayError
 from .execution_log import body_text, java_map
 
-Submit = Callable[[FunctionConfig, bytes], "concurrent.futures.Future[InvokeResult]"]
+#: LambdaRuntime.submit: (function, event, trace_id=the request's X-Amzn-Trace-Id, which the function's
+#: `_X_AMZN_TRACE_ID` continues).
+Submit = Callable[..., "concurrent.futures.Future[InvokeResult]"]
 
 DEFAULT_TIMEOUT_MS = 29000
 _URI = re.compile(
@@ -155,7 +157,7 @@ def invoke(ctx: InvocationContext, submit: Submit) -> GatewayError | None:
     started = time.monotonic()
     try:
         check_invoke_size(len(ctx.event_bytes))  # a body of 6-10 MB: Lambda refuses the event (413)
-        future = submit(ctx.function, ctx.event_bytes)
+        future = submit(ctx.function, ctx.event_bytes, trace_id=ctx.trace_id)
         result = future.result(timeout=timeout_ms / 1000)
     except concurrent.futures.TimeoutError:
         ctx.integration_latency_ms = int((time.monotonic() - started) * 1000)

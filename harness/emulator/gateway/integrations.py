@@ -188,7 +188,7 @@ class NonProxyIntegrations:
         timeout = (integration.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000
         started = time.monotonic()
         try:
-            result = self._submit(function, body).result(timeout=timeout)
+            result = self._submit(function, body, trace_id=ctx.trace_id).result(timeout=timeout)
         except concurrent.futures.TimeoutError:
             return gateway_responses.endpoint_timeout()
         except AwsError as refused:

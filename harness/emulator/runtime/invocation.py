@@ -17,9 +17,24 @@ from .function_log import InvocationRecord, Line, now_ms, render
 from .scheduler import Timer
 
 
-def trace_id() -> str:
-    """An X-Ray style trace header (`Root=1-<time>-<24 hex>;Parent=<16 hex>;Sampled=0`)."""
-    return f"Root=1-{int(time.time()):08x}-{ids.random_hex(24)};Parent={ids.random_hex(16)};Sampled=0"
+def trace_id(incoming: str | None = None) -> str:
+    """The invocation's X-Ray trace header, the function's `_X_AMZN_TRACE_ID` (awslambdaric and the Node runtime
+    set it from `/next`'s `Lambda-Runtime-Trace-Id`): `Root=1-<time>-<24 hex>;Parent=<16 hex>;Sampled=0`, new per
+    invocation; the Root (and Sampled) of `incoming`, the caller's X-Amzn-Trace-Id, when it has one, as Lambda keeps
+    the trace it is called in (LocalStack's AWS-validated test_lambda_integration_xray.py,
+    test_xray_trace_propagation; test_traceid_outside_handler: a new trace per invocation).
+    Left out: the `Lineage` field AWS adds."""
+    root, sampled = None, "0"
+    if incoming:
+        for part in incoming.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == "Root" and value:
+                root = value
+            elif key == "Sampled" and value in ("0", "1"):
+                sampled = value
+    if root is None:
+        root = f"1-{int(time.time()):08x}-{ids.random_hex(24)}"
+    return f"Root={root};Parent={ids.random_hex(16)};Sampled={sampled}"
 
 
 @dataclass(frozen=True)
@@ -36,11 +51,13 @@ class Outcome:
 class Invocation:
     __slots__ = (
         "fn", "request_id", "payload", "client_context", "future", "submitted", "started", "started_ms",
-        "deadline_ms", "timer", "done", "init_ms", "before",
+        "deadline_ms", "timer", "done", "init_ms", "before", "caller_trace",
     )
 
-    def __init__(self, fn: FunctionConfig, request_id: str, payload: bytes, client_context: str | None) -> None:
+    def __init__(self, fn: FunctionConfig, request_id: str, payload: bytes, client_context: str | None,
+                 caller_trace: str | None = None) -> None:
         self.fn = fn
+        self.caller_trace = caller_trace  # the caller's X-Amzn-Trace-Id (see `trace_id`)
         self.request_id = request_id
         self.payload = payload
         self.client_context = client_context
@@ -66,7 +83,7 @@ class Invocation:
             payload=self.payload,
             deadline_ms=self.deadline_ms,
             function_arn=self.fn.arn,
-            trace_id=trace_id(),
+            trace_id=trace_id(self.caller_trace),
             client_context=self.client_context,
         )
 

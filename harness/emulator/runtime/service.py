@@ -105,11 +105,12 @@ class LambdaRuntime:
 
     def submit(
         self, fn: FunctionConfig, payload: bytes, *, client_context: str | None = None,
-        request_id: str | None = None, epoch: int | None = None,
+        request_id: str | None = None, epoch: int | None = None, trace_id: str | None = None,
     ) -> concurrent.futures.Future[InvokeResult]:
         """Start an invocation; the future gives its result (function errors are results, not exceptions).
 
         `client_context` is the JSON text handed to the runtime (the Invoke API's header, base64-decoded).
+        `trace_id`: the caller's X-Amzn-Trace-Id; the function's `_X_AMZN_TRACE_ID` keeps its Root (invocation.py).
         `epoch`: the runtime's `epoch` when the invocation was first submitted (a retry after a reset is refused).
         Raises `AwsError` at once: 429 `throttled()`, 502 InvalidRuntimeException, 404 when the function's
         code is gone (or the stack was reset since `epoch`).
@@ -117,7 +118,7 @@ class LambdaRuntime:
         if epoch is not None and epoch != self._pools.epoch:
             raise function_not_found(fn.arn)
         self._prepare(fn.runtime)
-        inv = Invocation(fn, request_id or ids.request_id(), payload, client_context)
+        inv = Invocation(fn, request_id or ids.request_id(), payload, client_context, trace_id)
         pool = self._pool(fn)
         worker = pool.submit(fn, inv)
         if worker is not None:  # a new worker: start it here, so a missing code package answers this call

@@ -13,9 +13,10 @@
                                PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
     apigateway_credentials.py  API Gateway: PutIntegration keeps the caller-credentials marker `arn:aws:iam::*:user/*`
     apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
-    moto_failures.py           a Lambda/API Gateway call moto fails on, refused in the service's words
+    moto_failures.py           a call moto fails on, refused in the service's words (501 for what moto lacks)
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
                                GetAccountSettings
+    lambda_settings.py         Lambda: reserved concurrency within the account's minimum, missing event invoke configs
     cloudformation_front.py    CloudFormation: completed at its first call (cloudformation_outcomes/_apigateway/
                                _types/_checks.py: events and rollback, API Gateway's and other missing types,
                                AWS's template checks)

@@ -1,8 +1,10 @@
 """DynamoDB's hot path, in one handler: check the request, answer it through moto's handler, fix the answer.
 
 Every function that stores data makes these calls, so the request is parsed once and moto's Flask app is
-skipped. Where moto is laxer than DynamoDB (keys, nesting, numbers, sets: `dynamodb_values.py`) the answer is
-DynamoDB's ValidationException; numbers are stored in DynamoDB's form, also those UpdateItem works out itself
+skipped. The request is checked first against botocore's model by the shared model check (JSON types, required
+members: front/model_validation.py `check_dynamodb_request`), then as DynamoDB checks it (dynamodb_requests.py).
+Where moto is laxer than DynamoDB (keys, nesting, numbers, sets: `dynamodb_values.py`) the answer is DynamoDB's
+ValidationException; numbers are stored in DynamoDB's form, also those UpdateItem works out itself
 (`SET n = n + :v`, `ADD n :v`: moto keeps Python's `Decimal` text, `1.5 + 1.5` is `3.0`; patched in
 `store_arithmetic_in_dynamodb_form`); UpdateItem's `ConsumedCapacity` comes back only when asked; DeleteTable of
 a missing table names it, as DynamoDB does.
@@ -20,10 +22,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from ...aws_errors import AwsError
 from ...front.exchange import DYNAMODB, DYNAMODB_TARGET, Answer, Exchange
+from ...front.model_validation import check_dynamodb_request
 from .dynamodb_answers import fixed_answer
 from .dynamodb_expressions import path_first
 from .dynamodb_requests import TableKeys, request_problem
-from .dynamodb_shapes import shape_problem
 from .dynamodb_values import (
     NESTING_TOO_DEEP,
     ValueRefused,
@@ -98,9 +100,7 @@ def dynamodb_call(exchange: Exchange) -> Answer:
         request = None  # moto answers malformed JSON
     if isinstance(request, dict):
         operation = target[len(DYNAMODB_TARGET):]
-        wrong_shape = shape_problem(operation, request)
-        if wrong_shape is not None:
-            raise AwsError(400, *wrong_shape)
+        check_dynamodb_request(operation, request)  # JSON types, required members (botocore's model)
         problem = request_problem(operation, request,
                                   lambda name: _table_keys(name, exchange.region, exchange.account))
         if problem is not None:

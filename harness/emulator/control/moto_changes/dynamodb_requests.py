@@ -9,7 +9,8 @@ attributes, Limit, ExclusiveStartKey, Scan segments, BatchWriteItem and BatchGet
 TransactWriteItems/TransactGetItems sizes. The wording is DynamoDB Local's (Amazon's own implementation) except
 where an AWS source says otherwise: docs/differences.md.
 Pure (no moto): `table_of(name)` gives a table's `TableKeys` or None.
-Left out: shape checks a service model knows (lengths, patterns, enums: the model validator), item sizes
+Before it, the DynamoDB front has the shared model check answer JSON types and required members
+(front/model_validation.py `check_dynamodb_request`). Left out: item sizes
 (moto checks them), everything moto already answers as DynamoDB does.
 """
 from __future__ import annotations

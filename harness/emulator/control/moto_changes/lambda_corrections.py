@@ -2,11 +2,17 @@
 its request handling, where it is (`read_revision_id_as_text`, applied once).
 
 The function's lifecycle (states, RevisionId, LoggingConfig, `:$LATEST`, runtime and zip checks, GetAccountSettings)
-is lambda_lifecycle.py's. GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
+is lambda_lifecycle.py's, its settings' refusals (reserved concurrency, event invoke configs) lambda_settings.py's.
+GetFunction shows a reserved concurrency of 0 (moto leaves `Concurrency` out when it is
 0); DeleteFunction retires the function's workers (they would otherwise idle until the reaper); RemovePermission
 gives the policy a new RevisionId, as AWS does on every policy change (moto keeps the old one), takes a `RevisionId`
 (moto read the parameter as its list of values, so any RevisionId answered PreconditionFailedException) and names a
-statement the policy does not hold (404 "Statement <sid> is not found in resource policy."); AddPermission answers
+statement the policy does not hold (404 "Statement <sid> is not found in resource policy."); a function named by
+the ARN of another region is 404 "Functions from '<region>' are not reachable in this region ('<region>')", a
+`name:qualifier` or qualified ARN with another `Qualifier` is 400 "The derived qualifier from the function name does
+not match the specified qualifier.", DeleteFunction of `$LATEST` is 400 "$LATEST version cannot be deleted without
+deleting the function." (recorded: test_get_function_wrong_region, test_ops_with_arn_qualifier_mismatch, November
+2025; moto served the function of this region, or answered 404); AddPermission answers
 201 Created (moto 200), and 409 ResourceConflictException to a statement id the policy already holds (moto adds a
 second statement with that id). `lambda_error_shape` writes moto's error answers in Lambda's body (`Type`, and
 `Message` or `message` as the model names it).
@@ -21,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from ...aws_errors import AwsError
 from ...front.exchange import LAMBDA, Exchange, Handler
 from .around_moto import Correction, answer_json, request_dict
-from .lambda_lifecycle import LambdaLifecycle
+from .lambda_lifecycle import LATEST_ENVIRON_KEY, LambdaLifecycle
+from .lambda_settings import lambda_settings_checks
 
 if TYPE_CHECKING:
     from ..plane import ControlPlane
@@ -34,7 +41,11 @@ def lambda_corrections(control: ControlPlane) -> tuple[Correction, ...]:
     lambda_lifecycle.py)."""
     fixes = _LambdaFixes(control)
     life = LambdaLifecycle()
+    named = [Correction(method, _NAMED, before=refuse_foreign_or_mismatched_name)
+             for method in ("GET", "PUT", "POST", "DELETE")]
     return (
+        *named,
+        *lambda_settings_checks(),
         Correction("GET", re.compile(r"^/2016-08-19/account-settings/?$"), before=life.account_settings),
         Correction("GET", re.compile(r"^/2015-03-31/functions/?$"), after=life.listed),
         Correction("POST", re.compile(r"^/2015-03-31/functions/?$"), before=life.check_create, after=life.created),
@@ -51,6 +62,34 @@ def lambda_corrections(control: ControlPlane) -> tuple[Correction, ...]:
         Correction("POST", re.compile(_FUNCTION + r"/policy/?$"), before=fixes.refuse_statement_in_use,
                    after=fixes.answer_created),
     )
+
+
+_NAMED = re.compile(r"^/20\d\d-\d\d-\d\d/functions/(?P<name>[^/]+)(?P<rest>(?:/.*)?)$")
+
+
+def refuse_foreign_or_mismatched_name(exchange: Exchange) -> None:
+    """Any call naming a function: Lambda's refusal of another region's ARN, of a qualifier that contradicts the
+    one in the name, and of deleting `$LATEST` alone (recorded, see the module's docstring)."""
+    name = exchange.params["name"]
+    parts = name.split(":")
+    derived = None
+    if name.startswith("arn:") and len(parts) >= 7:
+        if parts[3] and parts[3] != exchange.region:
+            raise AwsError(404, "ResourceNotFoundException",
+                           f"Functions from '{parts[3]}' are not reachable in this region ('{exchange.region}')")
+        derived = parts[7] if len(parts) == 8 else None
+    elif len(parts) == 2:
+        derived = parts[1]
+    if exchange.environ.get(LATEST_ENVIRON_KEY):  # `:$LATEST` was taken off the path (lambda_lifecycle.bare_latest)
+        derived = "$LATEST"
+    qualifier = exchange.query().get("Qualifier")
+    if derived and qualifier and derived != qualifier:
+        raise AwsError(400, "InvalidParameterValueException",
+                       "The derived qualifier from the function name does not match the specified qualifier.")
+    if exchange.method == "DELETE" and not exchange.params["rest"].strip("/") \
+            and (qualifier or derived) == "$LATEST":
+        raise AwsError(400, "InvalidParameterValueException",
+                       "$LATEST version cannot be deleted without deleting the function.")
 
 
 def in_turn(*handlers: Handler) -> Handler:

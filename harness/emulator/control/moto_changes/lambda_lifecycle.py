@@ -3,7 +3,11 @@
 - CreateFunction answers `State: Pending` ("The function is being created.", `Creating`); the function is
   `Active` from the next call that touches it. UpdateFunctionConfiguration/UpdateFunctionCode answer
   `LastUpdateStatus: InProgress` (reason "The function is being created.", code `Creating`, as recorded), then
-  `Successful`. Each of these steps gives the function a new `RevisionId` (moto keeps none of its own).
+  `Successful` once something reads or runs the function (GetFunction, GetFunctionConfiguration, ListFunctions,
+  an invocation: `settle`). Each of these steps gives the function a new `RevisionId` (moto keeps none of its own).
+- While an update is `InProgress`, another UpdateFunctionConfiguration, UpdateFunctionCode or PublishVersion is 409
+  ResourceConflictException "The operation cannot be performed at this time. An update is in progress for
+  resource: <function ARN>" (recorded: test_lambda_concurrent_code_updates, test_lambda_concurrent_config_updates).
 - `RevisionId` is honoured by UpdateFunctionConfiguration, UpdateFunctionCode and PublishVersion: another
   revision is 412 PreconditionFailedException.
 - Descriptions carry `LoggingConfig` (Text, `/aws/lambda/{name}`, or what was set), `RuntimeVersionConfig`
@@ -14,9 +18,11 @@
   UpdateFunctionCode a ZipFile that is no zip, with Lambda's InvalidParameterValueException.
 - GetAccountSettings (moto has none) answers Lambda's default quotas and this account's usage.
 Sources: LocalStack's recorded AWS answers, tests/aws/services/lambda_/test_lambda_api.snapshot.json
-(test_function_lifecycle, test_create_lambda_exceptions, test_invalid_zip, test_account_settings, recorded
-November 2025); Lambda quotas: docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html.
-Left out: container images, SnapStart, the time AWS takes (the step to Active happens at the next call).
+(test_function_lifecycle, test_create_lambda_exceptions, test_invalid_zip, test_account_settings,
+test_lambda_concurrent_code_updates, recorded November 2025); Lambda quotas: docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html.
+Left out: container images, SnapStart, the time AWS takes (the step to Active happens at the next call, the end of
+an update at the next read), AWS's refusal of an update while the function is still `Pending` (its wording is not
+recorded: a call during `Pending` makes the function Active).
 """
 from __future__ import annotations
 
@@ -111,8 +117,8 @@ def _function(exchange: Exchange, name: str | None = None) -> Any:
         return None
 
 
-def _settle(fn: Any) -> None:
-    """The function's pending step is over (Active / Successful), with a new revision."""
+def settle(fn: Any) -> None:
+    """The function's pending step is over (Active / Successful), with a new revision (`fn`: moto's function)."""
     if getattr(fn, "harness_phase", None) is not None:
         fn.harness_phase = None
         fn.harness_revision = str(uuid.uuid4())
@@ -250,7 +256,11 @@ class LambdaLifecycle:
         fn = _function(exchange)
         if fn is None:
             return  # moto answers the missing function
-        _settle(fn)
+        if getattr(fn, "harness_phase", None) == "updating":
+            raise AwsError(409, "ResourceConflictException",
+                           "The operation cannot be performed at this time. An update is in progress for resource: "
+                           f"{fn.function_arn}")
+        settle(fn)
         if isinstance(revision, str) and revision and revision != _revision(fn):
             raise AwsError(412, "PreconditionFailedException",
                            "The Revision Id provided does not match the latest Revision Id. Call the "
@@ -314,7 +324,7 @@ class LambdaLifecycle:
         config = got.get("Configuration") if "Configuration" in got else got
         if not isinstance(config, dict) or config.get("Version", "$LATEST") != "$LATEST":
             return
-        _settle(fn)
+        settle(fn)
         described = describe(fn, config, latest=bool((exchange.note or {}).get("latest")))
         _replace(exchange, {**got, "Configuration": described} if "Configuration" in got else described)
 
@@ -329,6 +339,6 @@ class LambdaLifecycle:
             if fn is None or config.get("Version", "$LATEST") != "$LATEST":
                 described.append(config)
                 continue
-            _settle(fn)
+            settle(fn)
             described.append(describe(fn, config))
         _replace(exchange, {**got, "Functions": described})
