@@ -113,6 +113,11 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
         "PutRestApi, which sets the description from the document's `info.description` whatever the mode, so one "
         "given only as the property is dropped: GetRestApis lists the API without a description (AWS: the "
         "default mode keeps top-level properties given beside the OpenAPI body, e.g. `Api for db-api`)",
+    "vtl-syntax-error-plain-text":
+        "LocalStack answers a request whose mapping template does not parse 500 `text/plain` with the parser's "
+        "own words (`Error in apigateway invocation: line 1, column 27: expected ) ...`) (AWS: 500 "
+        "{\"message\": \"Internal server error\"}, `Execution failed due to configuration error: Unable to "
+        "transform request` in the execution log)",
 })
 
 def localstack_url(env: Mapping[str, str] | None = None) -> str:
