@@ -113,6 +113,11 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
         "PutRestApi, which sets the description from the document's `info.description` whatever the mode, so one "
         "given only as the property is dropped: GetRestApis lists the API without a description (AWS: the "
         "default mode keeps top-level properties given beside the OpenAPI body, e.g. `Api for db-api`)",
+    "openapi-import-proxy-method-post":
+        "LocalStack's OpenAPI import (a RestApi `Body`, as SAM's transform writes every API) sets the integration "
+        "method of every `aws_proxy` integration to POST whatever its `httpMethod` says, so such an API invokes "
+        "the function and answers 200 (AWS [I]: the import keeps `httpMethod` as PutIntegration does, and the "
+        "Lambda proxy call answers 500 with Lambda's AccessDeniedException in the execution log)",
     "vtl-syntax-error-plain-text":
         "LocalStack answers a request whose mapping template does not parse 500 `text/plain` with the parser's "
         "own words (`Error in apigateway invocation: line 1, column 27: expected ) ...`) (AWS: 500 "
