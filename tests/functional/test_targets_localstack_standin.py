@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ACCESS_KEY = "AKIASTANDINLEAKCHECK"
 SECRET_KEY = "standin/leak+check/secret/0123456789abc"
 SERVICES_UP = {"dynamodb": "running", "iam": "available", "sts": "available", "lambda": "running",
-               "apigateway": "available", "logs": "available"}
+               "apigateway": "available", "logs": "available",
+               "cloudformation": "available", "s3": "running"}  # as compose's SERVICES (templates need both)
 _FUNCTION = re.compile(r"^/2015-03-31/functions/([^/?]+)(/configuration)?/?(?:\?.*)?$")
 _MOTO = ("import sys, threading\nfrom moto.server import ThreadedMotoServer\n"
          "s = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False); s.start()\n"
