@@ -240,10 +240,7 @@ class _Updates:
             if name in ("request_templates", "request_parameters", "tls_config"):
                 value = value or None
             setattr(integration, name, value)
-        document = integration.to_json()
-        if getattr(integration, "connection_id", None):
-            document["connectionId"] = integration.connection_id
-        self._answer(exchange, 200, document)
+        self._answer(exchange, 200, integration.to_json())
 
     def method_response(self, exchange: Exchange) -> None:
         """UpdateMethodResponse: the patch applied to moto's MethodResponse, answered 201 as AWS does."""
