@@ -596,3 +596,57 @@ def test_updated_integration_response_is_served_after_a_new_deployment(apigw, ap
     apigw.create_deployment(restApiId=api_id, stageName="prod")
     third = requests.get(url, timeout=10)  # 404 matches no integration response: AWS's 500
     assert (third.status_code, third.json()) == (500, {"message": "Internal server error"})
+
+
+def test_rest_api_endpoint_configuration_as_recorded(apigw):
+    # APIGW_API::test_create_rest_api_with_optional_params (create-only-name: ipAddressType ipv4, no
+    # binaryMediaTypes), test_create_rest_api_with_endpoint_configuration, test_update_rest_api_ip_address_type
+    assert _error(apigw.create_rest_api, name="x", endpointConfiguration={"types": []}) == (
+        400, "BadRequestException", "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")
+    assert _error(apigw.create_rest_api, name="x", endpointConfiguration={"types": ["EDGE", "REGIONAL"]}) == (
+        400, "BadRequestException", "Cannot create an api with multiple Endpoint Types.")
+    created = []
+    try:
+        plain = apigw.create_rest_api(name=f"cp-{uuid.uuid4().hex[:8]}")
+        created.append(plain["id"])
+        assert plain["endpointConfiguration"] == {"ipAddressType": "ipv4", "types": ["EDGE"]}
+        assert "binaryMediaTypes" not in plain
+        dual = apigw.create_rest_api(name=f"cp-{uuid.uuid4().hex[:8]}",
+                                     endpointConfiguration={"ipAddressType": "dualstack", "types": ["EDGE"]})
+        created.append(dual["id"])
+        assert dual["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["EDGE"]}
+        api_id = plain["id"]
+
+        def update(*operations):
+            return apigw.update_rest_api(restApiId=api_id, patchOperations=list(operations))
+
+        replaced = update(*({"op": "replace", "path": "/endpointConfiguration/types/0", "value": kind}
+                            for kind in ("EDGE", "REGIONAL", "PRIVATE")))
+        assert replaced["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["PRIVATE"]}
+        refusals = (
+            ({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "ipv4"},
+             "Only dualstack ipAddressType is supported for Private APIs."),
+            ({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "wrong"},
+             "ipAddressType must be either ipv4 or dualstack."),
+            ({"op": "replace", "path": "/endpointConfiguration/types/0", "value": "wrong"},
+             "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"),
+            ({"op": "remove", "path": "/endpointConfiguration/ipAddressType", "value": "dualstack"},
+             "Invalid patch operation specified. Must be one of: [replace]"),
+            ({"op": "remove", "path": "/endpointConfiguration/types/0", "value": "EDGE"},
+             "Invalid patch operation specified. Must be 'add'|'remove'|'replace'"),
+        )
+        for operation, message in refusals:
+            assert _error(apigw.update_rest_api, restApiId=api_id, patchOperations=[operation]) == (
+                400, "BadRequestException", message)
+        assert apigw.get_rest_api(restApiId=api_id)["endpointConfiguration"] == {
+            "ipAddressType": "dualstack", "types": ["PRIVATE"]}  # nothing of a refused patch was kept
+        again = update({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "dualstack"})
+        assert again["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["PRIVATE"]}
+        back = update({"op": "replace", "path": "/endpointConfiguration/types/0", "value": "REGIONAL"},
+                      {"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "ipv4"},
+                      {"op": "replace", "path": "/description", "value": "regional again"})
+        assert (back["endpointConfiguration"], back["description"]) == (
+            {"ipAddressType": "ipv4", "types": ["REGIONAL"]}, "regional again")
+    finally:
+        for api_id in created:
+            apigw.delete_rest_api(restApiId=api_id)

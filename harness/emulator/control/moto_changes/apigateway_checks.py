@@ -1,7 +1,7 @@
 """API Gateway's control plane refusals and answers where moto's differ, checked around moto's calls.
 
-Before moto (around_moto.py corrections): CreateRestApi refuses an empty description and a minimum compression
-size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or empty path part,
+Before moto (around_moto.py corrections): CreateRestApi refuses an empty description, a minimum compression
+size outside 0..10485760 and an endpoint configuration of no type or two (apigateway_endpoints.py); CreateResource refuses what AWS refuses (an invalid or empty path part,
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
 PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
 request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
@@ -47,6 +47,7 @@ from moto.apigateway.models import apigateway_backends
 from ...aws_errors import AwsError
 from ...front.exchange import APIGATEWAY, Answer, Exchange
 from .apigateway_authorizers import INVALID_AUTHORIZER
+from .apigateway_endpoints import created_configuration
 from .around_moto import Correction, request_dict
 
 #: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
@@ -167,6 +168,7 @@ class _Checks:
         size = request.get("minimumCompressionSize")
         if isinstance(size, int) and not isinstance(size, bool) and not 0 <= size <= MAX_COMPRESSION_SIZE:
             raise bad_request(f"Invalid minimum compression size, must be between 0 and {MAX_COMPRESSION_SIZE}")
+        created_configuration(request.get("endpointConfiguration"))  # AWS's refusals of no type and of two
 
     def integration_response_exists(self, exchange: Exchange) -> None:
         resource = self._resource(exchange)

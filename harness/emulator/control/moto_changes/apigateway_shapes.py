@@ -6,9 +6,12 @@ AWS leaves out were shown empty or dropped ones AWS shows:
   shows `responseTemplates` only when some were given (`{}` when `{}` was given: PutIntegrationResponse's
   correction below records which);
 - a method response shows `responseParameters` and `responseModels` only when set, null values left out;
-- an integration keeps and shows its `connectionId` (moto dropped it; PutIntegration's correction below stores it).
+- an integration keeps and shows its `connectionId` (moto dropped it; PutIntegration's correction below stores it);
+- a REST API shows its endpoint configuration's `ipAddressType` (ipv4 unless set: apigateway_endpoints.py) and no
+  `binaryMediaTypes` key when it has none.
 Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
-(test_method_lifecycle, test_put_method_model, test_create_integration_with_vpc_link, test_lifecycle_integration_response,
+(test_method_lifecycle, test_put_method_model, test_create_integration_with_vpc_link,
+test_create_rest_api_with_optional_params, test_update_rest_api_operation_add_remove, test_lifecycle_integration_response,
 test_put_integration_response_templates, test_update_method_response, test_lifecycle_method_response) and
 test_apigateway_integrations.snapshot.json (test_put_integration_responses: `responseTemplates: {}` when given `{}`).
 Left out: GetIntegration's empty `integrationResponses` after the last one was deleted (not recorded).
@@ -19,9 +22,11 @@ import json
 import re
 from typing import Any
 
-from moto.apigateway.models import Integration, IntegrationResponse, Method, MethodResponse, apigateway_backends
+from moto.apigateway.models import Integration, IntegrationResponse, Method, MethodResponse, RestAPI, \
+    apigateway_backends
 
 from ...front.exchange import Exchange
+from .apigateway_endpoints import shown_configuration
 from .around_moto import Correction, request_dict
 
 _PATCHED = "_harness_aws_shapes"
@@ -32,6 +37,14 @@ def show_documents_as_aws() -> None:
     if getattr(Method, _PATCHED, False):
         return
     method_json, response_json, integration_json = Method.to_json, MethodResponse.to_json, Integration.to_json
+    api_dict = RestAPI.to_dict
+
+    def rest_api_to_dict(self: Any) -> dict[str, Any]:
+        document = api_dict(self)
+        document["endpointConfiguration"] = shown_configuration(document.get("endpointConfiguration"))
+        if not document.get("binaryMediaTypes"):
+            document.pop("binaryMediaTypes", None)
+        return document
 
     def integration_to_json(self: Any) -> dict[str, Any]:
         document = integration_json(self)
@@ -64,6 +77,7 @@ def show_documents_as_aws() -> None:
     IntegrationResponse.to_json = integration_response_to_json  # type: ignore[method-assign]
     MethodResponse.to_json = method_response_to_json  # type: ignore[method-assign]
     Integration.to_json = integration_to_json  # type: ignore[method-assign]
+    RestAPI.to_dict = rest_api_to_dict  # type: ignore[method-assign]
     setattr(Method, _PATCHED, True)
 
 
