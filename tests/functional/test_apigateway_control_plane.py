@@ -11,6 +11,7 @@ import uuid
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -244,10 +245,13 @@ def test_models_and_request_validators_as_recorded(apigw, api):
 
 def test_integration_responses_of_missing_methods_integrations_and_codes(apigw, api):
     # APIGW_API::test_delete_integration_response_errors (non-existent-method, non-existent-status-code: 404)
+    # APIGW_API::test_integration_response_wrong_method (get-integration-response-wrong-method: the method is named)
     api_id, root = api
     where = dict(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
-    for call in (apigw.get_integration_response, apigw.delete_integration_response):
-        assert _error(call, **where) == (404, "NotFoundException", "Invalid Integration identifier specified")
+    assert _error(apigw.get_integration_response, **where) == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    assert _error(apigw.delete_integration_response, **where) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
     apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
     assert _error(apigw.get_integration_response, **where) == (
         404, "NotFoundException", "Invalid Integration identifier specified")
@@ -307,7 +311,7 @@ def test_update_resource_moves_and_renames_as_aws_does(apigw, api):
 
 
 def _shown(answer: dict) -> dict:
-    return {k: v for k, v in answer.items() if k not in ("ResponseMetadata", "methodResponses")}
+    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
 
 
 def test_update_method_as_recorded(apigw, api):
@@ -379,3 +383,270 @@ def test_update_method_validation_as_recorded(apigw, api):
     assert _error(apigw.update_method, **where, patchOperations=[
         {"op": "replace", "path": "/requestValidatorId", "value": "fake-id"}]) == (
         400, "BadRequestException", "Invalid Request Validator identifier specified")
+
+
+def test_methods_and_integration_responses_leave_out_empty_keys(apigw, api):
+    # APIGW_API::test_method_lifecycle (put-/get-base-method-response: no methodResponses key),
+    # test_put_integration_response_templates (no responseTemplates unless given; selectionPattern "" shown),
+    # APIGW_INTEGRATIONS::test_put_integration_responses (responseTemplates {} when {} was given)
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    put = apigw.put_method(**where, authorizationType="NONE")
+    assert _shown(put) == {"apiKeyRequired": False, "authorizationType": "NONE", "httpMethod": "ANY"}
+    assert _shown(apigw.get_method(**where)) == _shown(put)
+    apigw.put_integration(**where, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
+    given = apigw.put_integration_response(**where, statusCode="200", selectionPattern="")
+    assert _shown(given) == {"selectionPattern": "", "statusCode": "200"}
+    empty = apigw.put_integration_response(**where, statusCode="400", selectionPattern="4\\d{2}", responseTemplates={})
+    assert _shown(empty) == {"responseTemplates": {}, "selectionPattern": "4\\d{2}", "statusCode": "400"}
+    null = apigw.put_integration_response(**where, statusCode="500", responseTemplates={"application/json": ""})
+    assert _shown(null) == {"responseTemplates": {"application/json": None}, "statusCode": "500"}
+    method = apigw.get_method(**where)
+    assert "methodResponses" not in method
+    assert method["methodIntegration"]["integrationResponses"]["200"] == {"selectionPattern": "", "statusCode": "200"}
+    assert _shown(apigw.get_integration_response(**where, statusCode="200")) == _shown(given)
+
+
+def test_update_integration_response_as_recorded(apigw, api):
+    # APIGW_API::test_lifecycle_integration_response (update-integration-response: 200, the whole response);
+    # APIGW_S3 (response_convert_to_binary_with_request_template: /responseTemplates add, /contentHandling replace);
+    # APIGW_SQS test_sqs_request_and_response_xml_templates_integration (/responseTemplates remove). moto has none.
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET")
+    apigw.put_method(**where, authorizationType="NONE")
+    apigw.put_integration(**where, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration_response(**where, statusCode="200", responseTemplates={"application/json": '"created"'},
+                                   selectionPattern="")
+    updated = apigw.update_integration_response(**where, statusCode="200", patchOperations=[
+        {"op": "replace", "path": "/selectionPattern", "value": "updated-pattern"}])
+    assert updated["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert _shown(updated) == {"responseTemplates": {"application/json": '"created"'},
+                               "selectionPattern": "updated-pattern", "statusCode": "200"}
+    changed = apigw.update_integration_response(**where, statusCode="200", patchOperations=[
+        {"op": "add", "path": "/responseTemplates/text~1plain", "value": "$input.body"},
+        {"op": "replace", "path": "/responseTemplates/application~1json", "value": '"replaced"'},
+        {"op": "add", "path": "/responseParameters/method.response.header.ETag", "value": "integration.response.header.ETag"},
+        {"op": "replace", "path": "/contentHandling", "value": "CONVERT_TO_BINARY"}])
+    assert _shown(changed) == {
+        "contentHandling": "CONVERT_TO_BINARY", "selectionPattern": "updated-pattern", "statusCode": "200",
+        "responseParameters": {"method.response.header.ETag": "integration.response.header.ETag"},
+        "responseTemplates": {"application/json": '"replaced"', "text/plain": "$input.body"}}
+    assert _shown(apigw.get_integration_response(**where, statusCode="200")) == _shown(changed)
+    removed = apigw.update_integration_response(**where, statusCode="200", patchOperations=[
+        {"op": "remove", "path": "/responseTemplates/application~1json", "value": "application/json"},
+        {"op": "remove", "path": "/responseTemplates/text~1plain"},
+        {"op": "remove", "path": "/responseParameters/method.response.header.ETag"}])
+    assert _shown(removed) == {"contentHandling": "CONVERT_TO_BINARY", "selectionPattern": "updated-pattern",
+                               "statusCode": "200"}
+    # the status code's pattern and the op enum, together (botocore's model; AWS's words as recorded for
+    # UpdateMethodResponse in APIGW_API::test_update_method_response_negative_tests)
+    assert _error(apigw.update_integration_response, **{**where, "statusCode": "wrong"}, patchOperations=[
+        {"op": "wrong_op", "path": "/selectionPattern", "value": "x"}]) == (
+        400, "ValidationException",
+        "2 validation errors detected: Value 'wrong_op' at 'updateIntegrationResponseInput.patchOperations.1.member.op'"
+        " failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]; "
+        "Value 'wrong' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+        "[1-5]\\d\\d")
+
+
+def test_update_integration_response_refusals(apigw, api):
+    # 404s in the words recorded for Get/PutIntegrationResponse (APIGW_API::test_integration_response_wrong_method,
+    # _wrong_resource, _invalid_integration, test_delete_integration_response_errors: non-existent-status-code);
+    # a wrong path or operation in the words AWS gives UpdateMethod/UpdateMethodResponse (inferred, [I])
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
+    patch = [{"op": "replace", "path": "/selectionPattern", "value": "x"}]
+    assert _error(apigw.update_integration_response, **{**where, "resourceId": "nope"}, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.update_integration_response, **where, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    assert _error(apigw.update_integration_response, **where, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    assert _error(apigw.update_integration_response, **where, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Response status code specified")
+    apigw.put_integration_response(**where, selectionPattern="")
+    assert _error(apigw.update_integration_response, **where, patchOperations=[
+        {"op": "replace", "path": "/statusCode", "value": "201"}]) == (
+        400, "BadRequestException", "Invalid patch path /statusCode")
+    assert _error(apigw.update_integration_response, **where, patchOperations=[
+        {"op": "add", "path": "/selectionPattern", "value": "x"}]) == (
+        400, "BadRequestException", "Invalid patch operation specified. Must be one of: [replace]")
+    assert _error(apigw.update_integration_response, **where, patchOperations=[
+        {"op": "remove", "path": "/responseParameters/method.response.header.Nope"}]) == (
+        404, "NotFoundException", "Invalid parameter name specified")
+    # nothing of a refused patch is kept
+    assert _error(apigw.update_integration_response, **where, patchOperations=[
+        {"op": "replace", "path": "/selectionPattern", "value": "kept?"},
+        {"op": "replace", "path": "/wrong", "value": "x"}])[0] == 400
+    assert apigw.get_integration_response(**where)["selectionPattern"] == ""
+
+
+def test_update_integration_as_recorded(apigw, api):
+    # APIGW_API::test_create_integration_with_vpc_link (update-integration-vpc-link: replace /connectionId, 200);
+    # APIGW_SQS (/requestParameters add) and APIGW_S3 (/requestTemplates add) run against AWS. moto has none.
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET")
+    apigw.put_method(**where, authorizationType="NONE")
+    put = apigw.put_integration(**where, type="HTTP_PROXY", uri="http://my-vpclink-test-nlb-1234567890abcdef.example.com",
+                                integrationHttpMethod="GET", connectionType="VPC_LINK",
+                                connectionId="${stageVariables.vpcLinkId}")
+    assert put["connectionId"] == "${stageVariables.vpcLinkId}"  # put-integration-vpc-link (moto dropped it)
+    updated = apigw.update_integration(**where, patchOperations=[
+        {"op": "replace", "path": "/connectionId", "value": "${stageVariables.vpcLinkIdBeta}"}])
+    assert updated["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert _shown(updated) == {
+        "cacheKeyParameters": [], "cacheNamespace": root, "connectionId": "${stageVariables.vpcLinkIdBeta}",
+        "connectionType": "VPC_LINK", "httpMethod": "GET", "passthroughBehavior": "WHEN_NO_MATCH",
+        "timeoutInMillis": 29000, "type": "HTTP_PROXY",
+        "uri": "http://my-vpclink-test-nlb-1234567890abcdef.example.com"}
+    assert _shown(apigw.get_integration(**where)) == _shown(updated)
+    changed = apigw.update_integration(**where, patchOperations=[
+        {"op": "add", "path": "/requestParameters/integration.request.header.Accept", "value": "'application/xml'"},
+        {"op": "add", "path": "/requestTemplates/application~1json", "value": '{"data": "$input.body"}'},
+        {"op": "replace", "path": "/timeoutInMillis", "value": "5000"}])
+    assert changed["requestParameters"] == {"integration.request.header.Accept": "'application/xml'"}
+    assert changed["requestTemplates"] == {"application/json": '{"data": "$input.body"}'}
+    assert changed["timeoutInMillis"] == 5000
+    # the result is checked as PutIntegration checks one (APIGW_API::test_put_integration_wrong_type's words)
+    assert _error(apigw.update_integration, **where, patchOperations=[
+        {"op": "replace", "path": "/uri", "value": "not-a-url"}]) == (
+        400, "BadRequestException", "Invalid HTTP endpoint specified for URI")
+    assert _error(apigw.update_integration, **where, patchOperations=[
+        {"op": "replace", "path": "/nope", "value": "x"}]) == (400, "BadRequestException", "Invalid patch path /nope")
+    apigw.delete_integration(**where)
+    assert _error(apigw.update_integration, **where, patchOperations=[]) == (
+        404, "NotFoundException", "Invalid Integration identifier specified")
+
+
+def test_update_method_response_as_recorded(apigw, api):
+    # APIGW_API::test_update_method_response (remove-/add-update-method-response: 201), test_lifecycle_method_response,
+    # test_update_method_wrong_param_names, test_update_method_lack_response_parameters_and_models,
+    # test_update_method_response_negative_tests. moto has none.
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_method_response(**where, responseParameters={"method.response.header.my-header": False},
+                              responseModels={"application/json": "Empty"})
+    header, model = "/responseParameters/method.response.header.my-header", "/responseModels/application~1json"
+    removed = apigw.update_method_response(**where, patchOperations=[
+        {"op": "remove", "path": header, "value": "true"}, {"op": "remove", "path": model, "value": "Empty"}])
+    assert removed["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert _shown(removed) == {"statusCode": "200"}
+    added = apigw.update_method_response(**where, patchOperations=[
+        {"op": "add", "path": header, "value": "true"}, {"op": "add", "path": model, "value": "Empty"}])
+    assert _shown(added) == {"responseModels": {"application/json": "Empty"},
+                             "responseParameters": {"method.response.header.my-header": True}, "statusCode": "200"}
+    assert apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")["methodResponses"] == {
+        "200": _shown(added)}
+    for op in ("replace", "remove"):
+        assert _error(apigw.update_method_response, **where, patchOperations=[
+            {"op": op, "path": "/responseParameters/wrong", "value": "true"}]) == (
+            404, "NotFoundException", "Invalid parameter name specified")
+        assert _error(apigw.update_method_response, **where, patchOperations=[
+            {"op": op, "path": "/responseModels/wrong", "value": "Empty"}]) == (
+            404, "NotFoundException", "Content-Type specified was not found")
+    assert _error(apigw.update_method_response, **where, patchOperations=[
+        {"op": "remove", "path": "/wrong/method.response.header.my-header", "value": "true"}]) == (
+        400, "BadRequestException", "Invalid patch path /wrong/method.response.header.my-header")
+    patch = [{"op": "replace", "path": header, "value": "true"}]
+    assert _error(apigw.update_method_response, **{**where, "statusCode": "201"}, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Response status code specified")
+    assert _error(apigw.update_method_response, **{**where, "resourceId": "wrong"}, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Resource identifier specified")
+    assert _error(apigw.update_method_response, **{**where, "httpMethod": "POST"}, patchOperations=patch) == (
+        404, "NotFoundException", "Invalid Method identifier specified")
+    assert _error(apigw.update_method_response, **{**where, "statusCode": "wrong"}, patchOperations=[
+        {"op": "wrong_op", "path": header, "value": "true"}]) == (
+        400, "ValidationException",
+        "2 validation errors detected: Value 'wrong_op' at 'updateMethodResponseInput.patchOperations.1.member.op' "
+        "failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]; "
+        "Value 'wrong' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+        "[1-5]\\d\\d")
+
+
+def test_updated_integration_response_is_served_after_a_new_deployment(apigw, api, stack_url):
+    # AWS developer guide, "Deploy a REST API": changes reach callers with the next deployment, not before
+    api_id, root = api
+    where = dict(restApiId=api_id, resourceId=root, httpMethod="GET")
+    apigw.put_method(**where, authorizationType="NONE")
+    apigw.put_method_response(**where, statusCode="200", responseParameters={"method.response.header.X-Kind": False})
+    apigw.put_integration(**where, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration_response(**where, statusCode="200", selectionPattern="",
+                                   responseTemplates={"application/json": '{"version": 1}'})
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    url = f"{stack_url}/_aws/execute-api/{api_id}/prod/"
+    first = requests.get(url, timeout=10)
+    assert (first.status_code, first.json(), first.headers.get("X-Kind")) == (200, {"version": 1}, None)
+    apigw.update_integration_response(**where, statusCode="200", patchOperations=[
+        {"op": "replace", "path": "/responseTemplates/application~1json", "value": '{"version": 2}'},
+        {"op": "add", "path": "/responseParameters/method.response.header.X-Kind", "value": "'updated'"}])
+    assert requests.get(url, timeout=10).json() == {"version": 1}  # the deployed snapshot is unchanged
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    second = requests.get(url, timeout=10)
+    assert (second.status_code, second.json(), second.headers.get("X-Kind")) == (200, {"version": 2}, "updated")
+    apigw.update_integration(**where, patchOperations=[
+        {"op": "replace", "path": "/requestTemplates/application~1json", "value": '{"statusCode": 404}'}])
+    apigw.update_integration_response(**where, statusCode="200", patchOperations=[
+        {"op": "replace", "path": "/selectionPattern", "value": "2\\d{2}"}])
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    third = requests.get(url, timeout=10)  # 404 matches no integration response: AWS's 500
+    assert (third.status_code, third.json()) == (500, {"message": "Internal server error"})
+
+
+def test_rest_api_endpoint_configuration_as_recorded(apigw):
+    # APIGW_API::test_create_rest_api_with_optional_params (create-only-name: ipAddressType ipv4, no
+    # binaryMediaTypes), test_create_rest_api_with_endpoint_configuration, test_update_rest_api_ip_address_type
+    assert _error(apigw.create_rest_api, name="x", endpointConfiguration={"types": []}) == (
+        400, "BadRequestException", "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")
+    assert _error(apigw.create_rest_api, name="x", endpointConfiguration={"types": ["EDGE", "REGIONAL"]}) == (
+        400, "BadRequestException", "Cannot create an api with multiple Endpoint Types.")
+    created = []
+    try:
+        plain = apigw.create_rest_api(name=f"cp-{uuid.uuid4().hex[:8]}")
+        created.append(plain["id"])
+        assert plain["endpointConfiguration"] == {"ipAddressType": "ipv4", "types": ["EDGE"]}
+        assert "binaryMediaTypes" not in plain
+        dual = apigw.create_rest_api(name=f"cp-{uuid.uuid4().hex[:8]}",
+                                     endpointConfiguration={"ipAddressType": "dualstack", "types": ["EDGE"]})
+        created.append(dual["id"])
+        assert dual["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["EDGE"]}
+        api_id = plain["id"]
+
+        def update(*operations):
+            return apigw.update_rest_api(restApiId=api_id, patchOperations=list(operations))
+
+        replaced = update(*({"op": "replace", "path": "/endpointConfiguration/types/0", "value": kind}
+                            for kind in ("EDGE", "REGIONAL", "PRIVATE")))
+        assert replaced["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["PRIVATE"]}
+        refusals = (
+            ({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "ipv4"},
+             "Only dualstack ipAddressType is supported for Private APIs."),
+            ({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "wrong"},
+             "ipAddressType must be either ipv4 or dualstack."),
+            ({"op": "replace", "path": "/endpointConfiguration/types/0", "value": "wrong"},
+             "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"),
+            ({"op": "remove", "path": "/endpointConfiguration/ipAddressType", "value": "dualstack"},
+             "Invalid patch operation specified. Must be one of: [replace]"),
+            ({"op": "remove", "path": "/endpointConfiguration/types/0", "value": "EDGE"},
+             "Invalid patch operation specified. Must be 'add'|'remove'|'replace'"),
+        )
+        for operation, message in refusals:
+            assert _error(apigw.update_rest_api, restApiId=api_id, patchOperations=[operation]) == (
+                400, "BadRequestException", message)
+        assert apigw.get_rest_api(restApiId=api_id)["endpointConfiguration"] == {
+            "ipAddressType": "dualstack", "types": ["PRIVATE"]}  # nothing of a refused patch was kept
+        again = update({"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "dualstack"})
+        assert again["endpointConfiguration"] == {"ipAddressType": "dualstack", "types": ["PRIVATE"]}
+        back = update({"op": "replace", "path": "/endpointConfiguration/types/0", "value": "REGIONAL"},
+                      {"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "ipv4"},
+                      {"op": "replace", "path": "/description", "value": "regional again"})
+        assert (back["endpointConfiguration"], back["description"]) == (
+            {"ipAddressType": "ipv4", "types": ["REGIONAL"]}, "regional again")
+    finally:
+        for api_id in created:
+            apigw.delete_rest_api(restApiId=api_id)

@@ -53,6 +53,7 @@ def test_binary_media_type_patches_apply_as_on_aws(before, operations, after):
 class FakeControl:
     def __init__(self) -> None:
         self.types: dict[str, list[str]] = {"api1": ["image/png"]}
+        self.endpoints: dict[str, dict] = {"api1": {"types": ["EDGE"]}}
         self.snapshots: list = []
         self.deleted: list = []
         self.statement = False
@@ -63,6 +64,12 @@ class FakeControl:
 
     def set_binary_media_types(self, api_id, types):
         self.types[api_id] = types
+
+    def endpoint_configuration(self, api_id):
+        return self.endpoints.get(api_id)
+
+    def set_endpoint_configuration(self, api_id, configuration):
+        self.endpoints[api_id] = configuration
 
     def snapshot_deployment(self, api_id, deployment_id):
         self.snapshots.append((api_id, deployment_id))
@@ -100,6 +107,16 @@ def test_api_gateway_corrections():
     ex = run(corrections, "PATCH", "/restapis/api1", patch, 200, {"id": "api1"})
     assert ex.environ["harness.sent_to_moto"] == {"patchOperations": [patch["patchOperations"][1]]}
     assert control.types["api1"] == ["image/png", "text/csv"]
+    assert json.loads(ex.answer.body)["binaryMediaTypes"] == ["image/png", "text/csv"]  # the answer shows them
+    private = {"patchOperations": [{"op": "replace", "path": "/endpointConfiguration/types/0", "value": "PRIVATE"}]}
+    ex = run(corrections, "PATCH", "/restapis/api1", private, 200, {"id": "api1"})
+    assert ex.environ["harness.sent_to_moto"] == {"patchOperations": []}  # moto would overwrite the types
+    assert control.endpoints["api1"] == {"types": ["PRIVATE"], "ipAddressType": "dualstack"}
+    assert json.loads(ex.answer.body)["endpointConfiguration"] == control.endpoints["api1"]
+    with pytest.raises(AwsError) as refused:
+        run(corrections, "PATCH", "/restapis/api1", {"patchOperations": [
+            {"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": "ipv4"}]}, 200, {"id": "api1"})
+    assert refused.value.message == "Only dualstack ipAddressType is supported for Private APIs."
 
 
 def test_lambda_corrections():

@@ -329,6 +329,16 @@ class ControlPlane:
         if api is not None:
             api.binaryMediaTypes = list(types)
 
+    def endpoint_configuration(self, api_id: str) -> dict[str, Any] | None:
+        api = self._api(api_id)
+        return None if api is None else dict(api.endpoint_configuration or {})
+
+    def set_endpoint_configuration(self, api_id: str, configuration: dict[str, Any]) -> None:
+        """Store the API's endpoint configuration (moto's UpdateRestApi mangles AWS's patch form)."""
+        api = self._api(api_id)
+        if api is not None:
+            api.endpoint_configuration = dict(configuration)
+
     def api_exists(self, api_id: str) -> bool:
         return self._api(api_id) is not None
 

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Callable
 
 from ..control import MotoApp
 from ..control.moto_changes import Corrections, apigateway_checks, apigateway_corrections, apigateway_error_words, \
-    bare_latest, gateway_response_corrections, lambda_corrections, lambda_error_shape, method_corrections, \
-    code_package_checks, prepare_cloudformation, serve_dynamodb
+    apigateway_updates, bare_latest, gateway_response_corrections, integration_response_shapes, lambda_corrections, \
+    lambda_error_shape, method_corrections, code_package_checks, prepare_cloudformation, serve_dynamodb
 from ..runtime.function_log import dropped_lines
 from .exchange import Exchange
 from .guard import RequestGuard, strip_internal_cors
@@ -72,7 +72,8 @@ def request_path(*, control: ControlPlane, runtime: LambdaRuntime, gateway: Gate
             empty_dynamodb_local()
 
     journalled = JournalWrites(journal, compact=dynamodb_local_url is None) if journal is not None else None
-    corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(),
+    corrections = Corrections((*apigateway_corrections(control), *apigateway_checks(), *integration_response_shapes(),
+                               *apigateway_updates(),
                                *gateway_response_corrections(), *method_corrections(control),
                                *lambda_corrections(control), *code_package_checks()))
     validation = ModelValidation()

@@ -9,7 +9,8 @@ The non-proxy flow, in AWS's order ("Integration request", "Integration response
    `Execution failed due to configuration error: Unable to transform request`;
 3. the backend: MOCK answers the `statusCode` of the transformed body (200 when none); AWS Lambda invokes the
    function synchronously with the body (a function error is not a failure: its `errorMessage` selects the
-   response); HTTP calls the URI (`{x}` from `integration.request.path.x`, stage variables substituted);
+   response); HTTP calls the URI (`{x}` from `integration.request.path.x`, stage variables substituted; a
+   value is URL-encoded into its place, see `url_path_value`);
 4. the integration response chosen by `selectionPattern` (a regular expression matched in full against the
    Lambda `errorMessage`, or the HTTP/MOCK status code; the response without a pattern is the default); none
    matching and no default: 500 `No match for output mapping and no default output mapping configured`;
@@ -33,6 +34,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+from urllib.parse import quote
 
 import requests
 
@@ -56,12 +58,24 @@ _LAMBDA_URI = re.compile(
     r"arn:aws[a-z-]*:apigateway:(?P<region>[^:/]+):lambda:path/(?P<version>[^/]+)/functions/(?P<fn>.+?)/invocations/?",
     re.S)
 _PATH_VARIABLE = re.compile(r"\{([^{}]+?)\+?\}")
+#: What a URL path keeps literally (RFC 3986 `pchar` and `/`); everything else of a value is percent-encoded.
+_PATH_CHARACTERS = "/!$&'()*+,;=:@"
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "host", "te",
                          "upgrade", "proxy-authorization", "proxy-authenticate", "trailer", "content-encoding"})
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def url_path_value(value: str, source: str) -> str:
+    """`value` as it goes into an HTTP integration's URI for `{x}`: a method request path parameter is still
+    percent-encoded as the client sent it (route.py) and keeps its escapes; a value of any other source (query
+    string, header, stage or context variable, literal) is text and is percent-encoded. Either way nothing that
+    would end the path (`?`, `#`, a space) or leave UTF-8 unencoded reaches the URL; `/` stays a separator.
+    Left out: dot segments (`..`) are passed as they are, as the backend URL is the API owner's own."""
+    keep = _PATH_CHARACTERS + ("%" if source.startswith("method.request.path.") else "")
+    return quote(value, safe=keep)
 
 
 @dataclass(frozen=True)
@@ -208,7 +222,15 @@ class NonProxyIntegrations:
     def _url(self, ctx: InvocationContext, path_values: Mapping[str, str]) -> str:
         assert ctx.integration is not None
         uri = render_stage_variables(ctx.integration.uri or "", ctx.stage_variables)
-        return _PATH_VARIABLE.sub(lambda m: path_values.get(m.group(1), (ctx.path_parameters or {}).get(m.group(1), "")), uri)
+        sources = ctx.integration.request_parameters
+
+        def value(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name in path_values:
+                return url_path_value(path_values[name], sources.get(f"integration.request.path.{name}", ""))
+            return url_path_value((ctx.path_parameters or {}).get(name, ""), f"method.request.path.{name}")
+
+        return _PATH_VARIABLE.sub(value, uri)
 
     def _send(self, ctx: InvocationContext, verb: str, url: str, headers: dict[str, str], query: Any,
               body: bytes) -> Backend | GatewayError:

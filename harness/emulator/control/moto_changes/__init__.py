@@ -13,6 +13,9 @@
                                PutMethod needs a valid authorizer for CUSTOM / COGNITO_USER_POOLS
     apigateway_credentials.py  API Gateway: PutIntegration keeps the caller-credentials marker `arn:aws:iam::*:user/*`
     apigateway_checks.py       API Gateway: AWS's refusals (path parts, methods, integration URIs), 404s, messages
+    apigateway_updates.py      API Gateway: UpdateIntegration, UpdateIntegrationResponse, UpdateMethodResponse (moto
+                               has none)
+    apigateway_shapes.py       API Gateway: method and response documents without the empty keys AWS leaves out
     moto_failures.py           a call moto fails on, refused in the service's words (501 for what moto lacks)
     lambda_lifecycle.py        Lambda: states, RevisionId, LoggingConfig, :$LATEST, runtime and zip checks,
                                GetAccountSettings
@@ -48,6 +51,8 @@ from .apigateway_authorizers import (  # noqa: E402
     refuse_unknown_method_response,
 )
 from .apigateway_checks import apigateway_checks, apigateway_error_words  # noqa: E402
+from .apigateway_shapes import integration_response_shapes, show_documents_as_aws  # noqa: E402
+from .apigateway_updates import apigateway_updates  # noqa: E402
 from .apigateway_credentials import accept_caller_credentials  # noqa: E402
 from .apigateway_corrections import apigateway_corrections  # noqa: E402
 from .apigateway_gateway_responses import gateway_response_corrections  # noqa: E402
@@ -73,6 +78,7 @@ def change_moto() -> None:
     read_revision_id_as_text()
     keep_identity_validation_expression()
     refuse_unknown_method_response()
+    show_documents_as_aws()
     record_api_gateway_ids()
     write_request_ids_into_xml_only()
     accept_caller_credentials()
@@ -80,6 +86,7 @@ def change_moto() -> None:
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
+           "apigateway_updates", "integration_response_shapes",
            "bare_latest", "begin_recording", "change_moto", "code_package_checks", "gateway_response_corrections",
            "lambda_corrections", "lambda_error_shape", "method_corrections", "prepare_cloudformation", "recorded",
            "replaying", "serve_dynamodb"]

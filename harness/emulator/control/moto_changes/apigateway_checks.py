@@ -1,7 +1,7 @@
 """API Gateway's control plane refusals and answers where moto's differ, checked around moto's calls.
 
-Before moto (around_moto.py corrections): CreateRestApi refuses an empty description and a minimum compression
-size outside 0..10485760; CreateResource refuses what AWS refuses (an invalid or empty path part,
+Before moto (around_moto.py corrections): CreateRestApi refuses an empty description, a minimum compression
+size outside 0..10485760 and an endpoint configuration of no type or two (apigateway_endpoints.py); CreateResource refuses what AWS refuses (an invalid or empty path part,
 a second variable path part among siblings, a child of a greedy `{proxy+}`, a name the parent already has);
 PutMethod refuses an HTTP method outside GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY, a method that exists, two
 request parameters of one name (querystring, header, path), a request validator or a request model the API lacks;
@@ -15,8 +15,9 @@ CreateResource's rules for the new place and name and no cycles;
 CreateModel refuses an empty name, Get/DeleteModel name a missing model ("Invalid model name specified: <name>");
 Get/Delete/UpdateRequestValidator of a missing one are 404 "Invalid Request Validator identifier specified", and
 UpdateRequestValidator takes only `replace` of /name (not blank), /validateRequestParameters, /validateRequestBody;
-Get/DeleteIntegrationResponse name a missing method or integration "Invalid Integration identifier specified" and
-a missing status code "Invalid Response status code specified";
+GetIntegrationResponse names a missing method "Invalid Method identifier specified", DeleteIntegrationResponse
+"Invalid Integration identifier specified"; both name a missing integration so, and a missing status code
+"Invalid Response status code specified";
 PutIntegration refuses an AWS/AWS_PROXY integration without a method or an ARN URI, an AWS_PROXY one that is no
 Lambda function path, an HTTP one whose URI is no http(s) URL, and stores AWS's defaults (`passthroughBehavior`
 WHEN_NO_MATCH, `timeoutInMillis` 29000, `cacheNamespace` the resource id, `cacheKeyParameters` [],
@@ -28,7 +29,7 @@ Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_a
 (test_create_rest_api_with_optional_params, test_create_proxy_resource_validation, test_put_method_validation,
 test_method_request_parameters, test_model_validation, test_invalid_get_request_validator,
 test_invalid_delete_request_validator, test_update_request_validator, test_delete_integration_response_errors,
-test_get_integration_non_existent, test_update_resource_on_root, test_update_method, test_update_method_validation,
+test_get_integration_non_existent, test_integration_response_wrong_method, test_update_resource_on_root, test_update_method, test_update_method_validation,
 test_method_lifecycle, test_update_rest_api_invalid_api_id, test_delete_resource, test_update_resource_behaviour;
 recorded 2023-2025) and test_apigateway_lambda.snapshot.json (put-integration); the tutorial's own output
 (/work/shared/seed: put-integration answers passthroughBehavior and cacheNamespace).
@@ -46,6 +47,7 @@ from moto.apigateway.models import apigateway_backends
 from ...aws_errors import AwsError
 from ...front.exchange import APIGATEWAY, Answer, Exchange
 from .apigateway_authorizers import INVALID_AUTHORIZER
+from .apigateway_endpoints import created_configuration
 from .around_moto import Correction, request_dict
 
 #: The models every REST API has from its creation (API Gateway developer guide, "Empty" and "Error" models).
@@ -69,6 +71,27 @@ def not_found(message: str) -> AwsError:
 
 def bad_request(message: str) -> AwsError:
     return AwsError(400, "BadRequestException", message)
+
+
+def integration_refusal(kind: Any, http_method: Any, uri: Any) -> AwsError | None:
+    """AWS's refusal of an integration of type `kind` calling `http_method` `uri` (None: AWS takes it)."""
+    if kind in ("AWS", "AWS_PROXY"):
+        if not http_method:
+            return bad_request("Enumeration value for HttpMethod must be non-empty")
+        if not isinstance(uri, str) or not uri.startswith("arn:") or uri.count(":") < 5:
+            return bad_request("Invalid ARN specified in the request")
+        resource_part = uri.split(":", 5)[5]
+        if not resource_part.startswith(("path", "action")):
+            return bad_request("AWS ARN for integration must contain path or action")
+        if kind == "AWS_PROXY" and not _LAMBDA_PATH.match(uri):
+            return bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda function and "
+                               "Firehose stream invocations.")
+    elif kind in ("HTTP", "HTTP_PROXY"):
+        if not http_method:
+            return bad_request("Enumeration value for HttpMethod must be non-empty")
+        if not isinstance(uri, str) or not re.match(r"^https?://[^/\s]+", uri):
+            return bad_request("Invalid HTTP endpoint specified for URI")
+    return None
 
 
 def apigateway_checks() -> tuple[Correction, ...]:
@@ -145,10 +168,13 @@ class _Checks:
         size = request.get("minimumCompressionSize")
         if isinstance(size, int) and not isinstance(size, bool) and not 0 <= size <= MAX_COMPRESSION_SIZE:
             raise bad_request(f"Invalid minimum compression size, must be between 0 and {MAX_COMPRESSION_SIZE}")
+        created_configuration(request.get("endpointConfiguration"))  # AWS's refusals of no type and of two
 
     def integration_response_exists(self, exchange: Exchange) -> None:
         resource = self._resource(exchange)
         method = resource.resource_methods.get(exchange.params["verb"])
+        if method is None and exchange.method == "GET":
+            raise not_found("Invalid Method identifier specified")  # DELETE names the integration
         integration = method.method_integration if method is not None else None
         if integration is None:
             raise not_found("Invalid Integration identifier specified")
@@ -333,23 +359,9 @@ class _Checks:
         self._method(exchange)
         request = request_dict(exchange)
         kind = request.get("type")
-        uri = request.get("uri")
-        if kind in ("AWS", "AWS_PROXY"):
-            if not request.get("httpMethod"):
-                raise bad_request("Enumeration value for HttpMethod must be non-empty")
-            if not isinstance(uri, str) or not uri.startswith("arn:") or uri.count(":") < 5:
-                raise bad_request("Invalid ARN specified in the request")
-            resource_part = uri.split(":", 5)[5]
-            if not resource_part.startswith(("path", "action")):
-                raise bad_request("AWS ARN for integration must contain path or action")
-            if kind == "AWS_PROXY" and not _LAMBDA_PATH.match(uri):
-                raise bad_request("Integrations of type 'AWS_PROXY' currently only supports Lambda function and "
-                                  "Firehose stream invocations.")
-        elif kind in ("HTTP", "HTTP_PROXY"):
-            if not request.get("httpMethod"):
-                raise bad_request("Enumeration value for HttpMethod must be non-empty")
-            if not isinstance(uri, str) or not re.match(r"^https?://[^/\s]+", uri):
-                raise bad_request("Invalid HTTP endpoint specified for URI")
+        refusal = integration_refusal(kind, request.get("httpMethod"), request.get("uri"))
+        if refusal is not None:
+            raise refusal
         if not isinstance(kind, str):
             return
         defaults: dict[str, Any] = {"passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000,

@@ -2,8 +2,9 @@
 
 CreateDeployment snapshots the deployed resource tree (moto keeps none: the data plane would otherwise serve
 the live tree); CreateRestApi keeps `binaryMediaTypes` (moto drops them); UpdateRestApi applies
-`/binaryMediaTypes/<type>` patches as AWS does (the type in the path, `~1` for `/`), while moto, which mishandles
-them, sees only the other operations.
+`/binaryMediaTypes/<type>` patches as AWS does (the type in the path, `~1` for `/`) and `/endpointConfiguration/...`
+patches as AWS checks and applies them (apigateway_endpoints.py), while moto, which mishandles both, sees only the
+other operations; its answer shows what was applied.
 Left out: binary media types set through ImportRestApi/PutRestApi (moto reads them from the document itself).
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ...front.exchange import Exchange
+from .apigateway_endpoints import is_endpoint_operation, patched_configuration, shown_configuration
 from .around_moto import Correction, answer_json, request_dict
 
 if TYPE_CHECKING:
@@ -71,19 +73,35 @@ class _ApiGatewayFixes:
             self.control.set_binary_media_types(api_id, [str(t) for t in types])
 
     def hide_media_patches(self, exchange: Exchange) -> None:
-        """UpdateRestApi, before moto: note the API's types and the patch, and hand moto the rest of it."""
+        """UpdateRestApi, before moto: refuse what AWS refuses of the endpoint configuration's patch, note the API's
+        types and the patch, and hand moto the rest of it."""
         request = exchange.json()
         if not isinstance(request, dict):
             return
         operations = request.get("patchOperations") or []
         operations = operations if isinstance(operations, list) else []
-        exchange.note = (self.control.binary_media_types(exchange.params["api"]), operations)
-        others = [op for op in operations if not _is_media(op)]
+        api_id = exchange.params["api"]
+        current = self.control.endpoint_configuration(api_id)
+        endpoints = patched_configuration(current, operations) if current is not None else None
+        exchange.note = (self.control.binary_media_types(api_id), operations, endpoints)
+        others = [op for op in operations if not _is_media(op) and not is_endpoint_operation(op)]
         exchange.body = json.dumps({**request, "patchOperations": others}).encode()
 
     def apply_media_patches(self, exchange: Exchange) -> None:
-        """UpdateRestApi, after moto: apply the `/binaryMediaTypes` operations moto did not see."""
-        if exchange.note is None or exchange.note[0] is None:
+        """UpdateRestApi, after moto: apply the `/binaryMediaTypes` and `/endpointConfiguration` operations moto did
+        not see, and show them in the answer."""
+        if exchange.note is None:
             return
-        before, operations = exchange.note
-        self.control.set_binary_media_types(exchange.params["api"], patched_media_types(before, operations))
+        before, operations, endpoints = exchange.note
+        api_id = exchange.params["api"]
+        answer = answer_json(exchange)
+        if before is not None:
+            types = patched_media_types(before, operations)
+            self.control.set_binary_media_types(api_id, types)
+            if isinstance(answer, dict):
+                answer["binaryMediaTypes"] = types
+        if endpoints is not None:
+            self.control.set_endpoint_configuration(api_id, endpoints)
+        if isinstance(answer, dict) and exchange.answer is not None:
+            answer["endpointConfiguration"] = shown_configuration(self.control.endpoint_configuration(api_id))
+            exchange.answer = exchange.answer._replace(body=json.dumps(answer).encode())
