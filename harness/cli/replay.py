@@ -6,8 +6,9 @@ problem) and skipped; the other files still run (or are listed). A `load` step r
 driver, wired here. Ctrl-C stops the run at once: `interrupted: N passed, M failed, K not run`, exit 130.
 `harness replay --prefix P` puts P before every resource name the replay deploys (the base stack, its variants,
 a template's stack; on real AWS instead of the generated prefix). `harness replay --run-skipped` also runs the
-items the target lacks a required behaviour for (to confirm a skip reason: they should fail, showing it). Exit status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no
-valid files, no files, a selection that matches nothing, a target that is unavailable), 130 interrupted.
+items the target lacks a required behaviour for (to confirm a skip reason: they should fail, showing it). Exit
+status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no valid files, no files, a selection that
+matches nothing, a target that is unavailable), 130 interrupted.
 Left out: running items in parallel (use pytest-xdist on `pytest scenarios/`).
 """
 from __future__ import annotations
