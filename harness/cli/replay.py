@@ -4,9 +4,11 @@ Prints progress, every failure in full, broken timing bounds that were only repo
 line; writes JUnit XML and the JSON transcript when asked. An invalid scenario file is reported (file, line,
 problem) and skipped; the other files still run (or are listed). A `load` step runs through harness.load's
 driver, wired here. Ctrl-C stops the run at once: `interrupted: N passed, M failed, K not run`, exit 130.
-`harness replay --run-skipped` also runs the items the target lacks a required behaviour for (to confirm a skip
-reason: they should fail, showing it). Exit status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no
-valid files, no files, a selection that matches nothing, a target that is unavailable), 130 interrupted.
+`harness replay --prefix P` puts P before every resource name the replay deploys (the base stack, its variants,
+a template's stack; on real AWS instead of the generated prefix). `harness replay --run-skipped` also runs the
+items the target lacks a required behaviour for (to confirm a skip reason: they should fail, showing it). Exit
+status: 0 all passed, 1 a failure or an invalid file, 2 nothing run (no valid files, no files, a selection that
+matches nothing, a target that is unavailable), 130 interrupted.
 Left out: running items in parallel (use pytest-xdist on `pytest scenarios/`).
 """
 from __future__ import annotations
@@ -63,7 +65,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
            allow_real_aws: bool, junit: str | None, transcript: str | None, in_process: bool,
            enforce_timing: bool = True, tags: Sequence[str] = (), match: str | None = None,
            list_only: bool = False, settings: StackSettings | None = None,
-           template: TemplateRun | None = None, run_skipped: bool = False) -> int:
+           template: TemplateRun | None = None, run_skipped: bool = False, prefix: str | None = None) -> int:
     from ..load.step_driver import drive
     from ..targets.sessions import open_target
 
@@ -82,7 +84,7 @@ def replay(paths: list[str], target_name: str | None, endpoint_url: str | None, 
     progress: Progress | None = None
     try:
         with open_target(target_name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
-                         in_process=in_process) as target:  # TargetUnavailable: exit 2 at the CLI's boundary
+                         in_process=in_process, prefix=prefix) as target:  # TargetUnavailable: exit 2 (CLI)
             if run_skipped and target.lacks:
                 print(f"harness: --run-skipped: running the items {target.name} would skip for lacking "
                       f"{', '.join(sorted(target.lacks))}; they are expected to fail", flush=True)
@@ -142,7 +144,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return replay(args.paths, args.target, args.endpoint, region, args.allow_real_aws,
                   args.junit, args.json, in_process=True, enforce_timing=args.timing_bounds == "enforce",
                   tags=args.tag, match=args.match, list_only=args.list, template=template_run(args, region),
-                  run_skipped=args.run_skipped, settings=settings)
+                  run_skipped=args.run_skipped, settings=settings, prefix=args.prefix)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -291,8 +291,10 @@ class _Builder:
         return tuple(rows)
 
     def runtimes(self, f: _File, raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """A `runtimes` block of a scenario or row: per runtime key, its `vars` and `stack` (paths resolved)."""
-        return {key: {"vars": plain(spec.get("vars", {})), "stack": self.stack(f, spec.get("stack", {}))}
+        """A `runtimes` block of a scenario or row: per runtime key, its `vars` and `stack` (paths resolved) and
+        its `skip` reason when it has one."""
+        return {key: {"vars": plain(spec.get("vars", {})), "stack": self.stack(f, spec.get("stack", {})),
+                      **({"skip": spec["skip"]} if spec.get("skip") else {})}
                 for key, spec in raw.items()}
 
     def stack(self, f: _File, raw: dict[str, Any]) -> dict[str, Any]:

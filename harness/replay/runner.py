@@ -5,7 +5,8 @@
             result = runner.run_item(item)          # never raises for a failing scenario
 
 Per item: skip when the target is not among the scenario's `targets` or lacks a `requires` feature (reason from
-`Target.skip_reason`; `stack` overrides imply `fault-injection`), or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
+`Target.skip_reason`; `stack` overrides imply `fault-injection`), when the `runtimes` entry for the function's
+runtime says `skip`, or when the provider cannot deploy the scenario's `stack` overrides; acquire the stack
 (base or variant); bind vars (`stack`, `target`, then the scenario's and the row's vars, in order); run setup,
 then steps (both stop at the first failure), then teardown, always (Ctrl-C stops the run at once, teardown
 included; `close()` still releases the stacks). HTTP goes through a keep-alive
@@ -105,7 +106,7 @@ class Runner:
 
         runtime = _runtime_of(self.stacks, item.overrides)
         overrides = item.overrides_for(runtime)
-        reason = skip_reason(self.target, item, overrides)
+        reason = skip_reason(self.target, item, overrides) or item.runtime_skip(runtime)
         if reason:
             return finish(SKIPPED, skip_reason=reason)
         try:

@@ -217,7 +217,7 @@ class ParamRow:
     vars: Mapping[str, Any] = field(default_factory=dict)
     stack: Mapping[str, Any] = field(default_factory=dict)
     source: Source | None = None
-    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack", "skip"}
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ class Scenario:
     steps: tuple[Step, ...] = ()
     teardown: tuple[Step, ...] = ()
     params: tuple[ParamRow, ...] = ()
-    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack"}
+    runtimes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # runtime -> {"vars", "stack", "skip"}
 
     def items(self) -> tuple[ScenarioItem, ...]:
         """One item per parameter row (one item when there are none)."""
@@ -286,6 +286,14 @@ class ScenarioItem:
         for overlay in self._overlays(runtime):
             merged.update(overlay.get("stack", {}))
         return merged
+
+    def runtime_skip(self, runtime: str | None) -> str | None:
+        """Why this item does not apply to a function of `runtime` (its `runtimes` entry's `skip`, the row's before
+        the scenario's), or None (it applies; an unknown runtime is never skipped)."""
+        for overlay in reversed(self._overlays(runtime)):
+            if overlay.get("skip"):
+                return f"{runtime}: {overlay['skip']}"
+        return None
 
     def vars_for(self, runtime: str | None) -> dict[str, Any]:
         """`vars` with the `runtimes` entries for the function's runtime laid over them (a name keeps its place)."""

@@ -8,6 +8,7 @@ a mistake is one EndpointError or TargetUnavailable naming it. Left out: keeping
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from contextlib import contextmanager
 from typing import Iterator
@@ -35,16 +36,26 @@ def planned(name: str | None, endpoint_url: str | None = None, region: str = DEF
 @contextmanager
 def open_target(name: str | None, *, endpoint_url: str | None = None, region: str = DEFAULT_REGION,
                 allow_real_aws: bool = False, in_process: bool = False,
-                start_localstack: bool = True) -> Iterator[Target]:
+                start_localstack: bool = True, prefix: str | None = None) -> Iterator[Target]:
     """Yield a usable target; stop what was started for it afterwards.
 
     `embedded` (the default) with no endpoint starts a stack: in this process (`in_process`, the CLI) or in a
-    child process (pytest, where moto's `mock_aws` would reset an in-process stack's state).
+    child process (pytest, where moto's `mock_aws` would reset an in-process stack's state). `prefix` (the CLI's
+    --prefix) is put before every resource name deployed on the target; on real AWS it replaces the checkout's
+    generated prefix.
     """
+    with _opened(name, endpoint_url=endpoint_url, region=region, allow_real_aws=allow_real_aws,
+                 in_process=in_process, start_localstack=start_localstack, prefix=prefix) as target:
+        yield dataclasses.replace(target, prefix=prefix) if prefix else target
+
+
+@contextmanager
+def _opened(name: str | None, *, endpoint_url: str | None, region: str, allow_real_aws: bool, in_process: bool,
+            start_localstack: bool, prefix: str | None) -> Iterator[Target]:
     if endpoint_url is not None:
         endpoint_url = check_endpoint(endpoint_url)
     if name == "aws":
-        yield resolve("aws", region=region, allow_real_aws=allow_real_aws)
+        yield resolve("aws", region=region, allow_real_aws=allow_real_aws, prefix=prefix)
     elif name == "localstack":
         with localstack.session(endpoint_url or localstack.localstack_url(), start_if_needed=start_localstack) as found:
             if found.url is None:

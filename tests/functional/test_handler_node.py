@@ -1,5 +1,5 @@
 """handler-node/, the tutorial's function in Node.js, on the embedded stack: every tutorial and troubleshooting
-scenario passes with it in place of the Python port (the stack's `code_dir` and `runtime` swapped), and it answers as the tutorial's
+scenario passes with it (and scenarios/more, but for what only the Python port does) in place of the Python port (the stack's `code_dir` and `runtime` swapped), and it answers as the tutorial's
 code does where the port differs on purpose (statusCode as a string, the bare error message, a crash without a
 query string)."""
 from __future__ import annotations
@@ -77,3 +77,29 @@ def test_a_package_with_its_own_node_modules_runs_as_on_lambda(stack_url, client
         assert (missing.status_code, missing.text) == (400, "Requested resource not found")
     finally:
         destroy(settings, clients)
+
+
+PYTHON_PORT_ONLY = {"allowed_tables.json", "binary_media_types.json", "captures_and_aws_steps.json", "pagination.json"}
+
+
+def test_scenarios_more_pass_with_the_node_function_or_skip_saying_what_it_lacks(stack_url, clients, node_settings):
+    """scenarios/more: every item passes with the Node function, except the ones testing what only the Python port
+    does, which skip with their `runtimes` entry's reason (none fails)."""
+    items, errors = load_many([ROOT / "scenarios" / "more"])
+    assert not errors
+    target = embedded.target(stack_url, REGION)
+    more = node_settings.with_prefix("more-")
+    outputs = deploy(more, clients, url_for=target.invoke_url)
+    try:
+        with runner_for(target, settings=more, outputs=outputs) as runner:
+            results = runner.run(items)
+    finally:
+        destroy(more, clients)
+    outcomes = {Path(r.source.file).name: r for r in results}
+    failed = [f"{r.item_id}: {r.error or [s.mismatches for s in r.steps if s.mismatches]}"
+              for r in results if r.outcome == "failed"]
+    assert not failed, failed
+    skipped = {name for name, r in outcomes.items() if r.outcome == "skipped"}
+    assert skipped == PYTHON_PORT_ONLY
+    for name in PYTHON_PORT_ONLY:
+        assert outcomes[name].skip_reason.startswith(f"{node_settings.runtime}: handler-node (the tutorial's own code)")

@@ -42,6 +42,15 @@ def test_current_form_without_stage_has_empty_stage():
     assert execute_api_target("/_aws/execute-api/abc123", None) == ExecuteApiTarget("abc123", "", "/")
 
 
+def test_current_form_with_empty_api_id_is_a_target_of_no_api():
+    # the data plane answers it as an unknown API id; it used to reach S3 (bucket `_aws`), a 500 there
+    assert execute_api_target("/_aws/execute-api//Prod/items", None) == ExecuteApiTarget("", "Prod", "/items")
+    assert execute_api_target("/_aws/execute-api/", None) == ExecuteApiTarget("", "", "/")
+    assert execute_api_target("/_aws/execute-api", None) == ExecuteApiTarget("", "", "/")
+    assert execute_api_target("/restapis//prod/_user_request_/a", None) == ExecuteApiTarget("", "prod", "/a")
+    assert execute_api_target("/_aws/execute-apis/x", None) is None
+
+
 def test_legacy_form():
     assert execute_api_target("/restapis/abc123/prod/_user_request_/db-api", None) == \
         ExecuteApiTarget("abc123", "prod", "/db-api")
@@ -68,7 +77,6 @@ def test_host_form_without_stage():
 def test_other_requests_are_not_targets():
     assert execute_api_target("/", "localhost:4566") is None
     assert execute_api_target("/2015-03-31/functions/f/invocations", "localhost") is None
-    assert execute_api_target("/_aws/execute-api/", None) is None
     assert execute_api_target("/prod/db-api", "execute-api.localhost") is None
     assert execute_api_target("/prod/db-api", None) is None
 

@@ -6,7 +6,7 @@ import pytest
 
 from harness.deploy import StackSettings
 from harness.replay.loader import load_scenario
-from harness.replay.results import FAILED, PASSED, Response
+from harness.replay.results import FAILED, PASSED, SKIPPED, Response
 from harness.replay.scenario import UNSET, runtime_key
 from harness.replay.stacks import DeployingStacks, FixedStack
 from harness.replay.validation import ScenarioError
@@ -103,3 +103,44 @@ def test_a_var_only_a_runtime_binds_counts_as_bound_and_bad_keys_are_refused(tmp
             "steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200},
                        "runtimes": {"Node JS": {"drop": ["status"]}}}]""", name="bad.json"))
     assert "runtimes" in str(refused.value)
+
+
+SKIPPED_ON_NODE = """
+"name": "python port only",
+"runtimes": {"nodejs": {"skip": "handler-node has no ALLOWED_TABLES check"}},
+"params": [{"id": "plain"},
+           {"id": "row says", "runtimes": {"nodejs20.x": {"skip": "row reason"}, "python3.13": {"skip": "not 3.13"}}}],
+"steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200}}]
+"""
+
+
+def test_a_runtime_entry_s_skip_is_loaded_and_the_row_s_wins(tmp_path):
+    plain, row = load_scenario(scenario_file(tmp_path, SKIPPED_ON_NODE)).items()
+    assert plain.runtime_skip("nodejs20.x") == "nodejs20.x: handler-node has no ALLOWED_TABLES check"
+    assert row.runtime_skip("nodejs20.x") == "nodejs20.x: row reason"
+    assert row.runtime_skip("nodejs22.x") == "nodejs22.x: handler-node has no ALLOWED_TABLES check"
+    assert row.runtime_skip("python3.13") == "python3.13: not 3.13"
+    assert plain.runtime_skip("python3.12") is None and plain.runtime_skip(None) is None  # unknown runtime: runs
+    assert plain.overrides_for("nodejs20.x") == {} and plain.vars_for("nodejs20.x") == {}
+
+
+@pytest.mark.parametrize("runtime, outcome", [("python3.12", PASSED), ("nodejs20.x", SKIPPED)])
+def test_the_runner_skips_an_item_its_function_s_runtime_is_excluded_from(tmp_path, runtime, outcome):
+    item = load_scenario(scenario_file(tmp_path, SKIPPED_ON_NODE)).items()[0]
+    transport = FakeTransport(lambda request, n: FakeTransport.json(200, {}))
+    stacks = _Stacks(runtime)
+    with make_runner(stacks=stacks, transport=transport) as runner:
+        result = runner.run_item(item)
+    assert result.outcome == outcome, result
+    if outcome == SKIPPED:
+        assert result.skip_reason == "nodejs20.x: handler-node has no ALLOWED_TABLES check"
+        assert stacks.acquired == [] and transport.sent == []  # nothing deployed, nothing sent
+
+
+def test_an_empty_skip_reason_is_refused(tmp_path):
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(scenario_file(tmp_path, """
+            "name": "empty reason",
+            "runtimes": {"nodejs": {"skip": ""}},
+            "steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200}}]"""))
+    assert "skip" in str(refused.value)

@@ -24,8 +24,8 @@ from .context import Header, InvocationContext
 
 RAW_HEADERS_ENVIRON_KEY = "harness.raw_headers"
 
-_CURRENT = re.compile(r"/_aws/execute-api/(?P<api>[^/?#]+)(?:/(?P<rest>.*))?", re.S)
-_LEGACY = re.compile(r"/restapis/(?P<api>[^/?#]+)/(?P<stage>[^/?#]+)/_user_request_(?P<path>/.*)?", re.S)
+_CURRENT = re.compile(r"/_aws/execute-api(?:/(?P<api>[^/?#]*)(?:/(?P<rest>.*))?)?", re.S)
+_LEGACY = re.compile(r"/restapis/(?P<api>[^/?#]*)/(?P<stage>[^/?#]+)/_user_request_(?P<path>/.*)?", re.S)
 _HOST = re.compile(r"(?P<api>[A-Za-z0-9_-]+)\.execute-api\.", re.I)
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 
@@ -50,7 +50,9 @@ def execute_api_target(path: str, host: str | None) -> ExecuteApiTarget | None:
     """The execute-api target of a request, or None when it is not an execute-api request.
 
     A target with an empty stage (`/_aws/execute-api/{id}` or the bare host) is still a target: the
-    gateway answers it 403 Forbidden, as AWS does for a missing stage.
+    gateway answers it 403 Forbidden, as AWS does for a missing stage. So is one with an empty API id
+    (`/_aws/execute-api//Prod/items`, `/_aws/execute-api`): the gateway answers it as an unknown API (404);
+    no other service (S3's bucket `_aws`, a name S3 refuses anyway) gets it.
     """
     if not isinstance(path, str):
         return None
@@ -58,7 +60,7 @@ def execute_api_target(path: str, host: str | None) -> ExecuteApiTarget | None:
     m = _CURRENT.fullmatch(path)
     if m:
         stage, rest = _split_stage(m.group("rest") or "")
-        return ExecuteApiTarget(m.group("api"), stage, rest)
+        return ExecuteApiTarget(m.group("api") or "", stage, rest)
     m = _LEGACY.fullmatch(path)
     if m:
         return ExecuteApiTarget(m.group("api"), m.group("stage"), m.group("path") or "/")

@@ -32,6 +32,8 @@
     xml_request_ids.py         moto's request id written into XML answers only (its greedy rewrite swallowed log
                                events that quote XML answers)
     s3_bucket_policies.py      S3: a bucket policy's statements with a Condition left out (moto applied them always)
+    s3_object_posts.py         S3: POST on an object without ?uploads/?uploadId/?restore/?select is 405
+                               MethodNotAllowed (moto failed with a KeyError, a 500)
 
 Importing the package loads moto's API Gateway models the light way (before anything else imports them);
 `change_moto()` applies the patches (speed-ups, UpdateItem's numbers, RemovePermission's RevisionId, API Gateway's
@@ -64,6 +66,7 @@ from .lambda_lifecycle import bare_latest  # noqa: E402
 from .recorded_ids import begin_recording, record_api_gateway_ids, recorded, replaying  # noqa: E402
 from .no_docker import keep_moto_off_docker  # noqa: E402
 from .s3_bucket_policies import evaluate_bucket_policies_without_conditions  # noqa: E402
+from .s3_object_posts import refuse_object_posts_without_subresource  # noqa: E402
 from .speedups import speed_up_moto  # noqa: E402
 from .weak_instances import track_instances_weakly  # noqa: E402
 from .xml_request_ids import write_request_ids_into_xml_only  # noqa: E402
@@ -83,6 +86,7 @@ def change_moto() -> None:
     write_request_ids_into_xml_only()
     accept_caller_credentials()
     evaluate_bucket_policies_without_conditions()
+    refuse_object_posts_without_subresource()
 
 
 __all__ = ["Correction", "Corrections", "apigateway_checks", "apigateway_corrections", "apigateway_error_words",
