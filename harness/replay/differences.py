@@ -51,6 +51,7 @@ def declared(scenarios: Iterable[Scenario], target: Target, root: Path = ROOT) -
                 for found in step.differs.get(target.name, ()):
                     rows = f" ({', '.join(found.rows)})" if found.rows else ""
                     rows += f" (on {found.stacks} stacks)" if found.stacks else ""
+                    rows += f" (a {', '.join(found.runtimes)} function)" if found.runtimes else ""
                     where.setdefault(found.name, []).append(f"{_file(scenario, root)} `{step.where}`{rows}")
     return [Use(name, target.differs.get(name, "(not declared by the target)"), tuple(dict.fromkeys(sites)))
             for name, sites in sorted(where.items())]

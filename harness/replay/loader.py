@@ -182,7 +182,7 @@ class _Builder:
                          f"{spec['difference']!r} (it declares: {known})")
         replaced = self.replaced(f, parts, spec, kind, call)
         return Difference(target, spec["difference"], dataclasses.replace(expect, **replaced),
-                          tuple(spec.get("rows", ())), spec.get("stacks"), replaced)
+                          tuple(spec.get("rows", ())), spec.get("stacks"), replaced, tuple(spec.get("runtimes", ())))
 
     def load_step(self, f: _File, parts: list[str | int], raw: dict[str, Any]) -> Step:
         """A `load` step: its block becomes a `LoadProfile` (templates stay unrendered until each request)."""
@@ -306,8 +306,9 @@ class _Builder:
 
 def row_problems(scenario: Scenario) -> list[Problem]:
     """The `differs` entries naming a row the scenario does not have, or a row another entry of the same target
-    already names for the same kind of stack (or that an entry without `rows`, which concerns every row, also
-    covers; an entry without `stacks` concerns both kinds)."""
+    already names for the same kind of stack and runtime (or that an entry without `rows`, which concerns every
+    row, also covers; an entry without `stacks` concerns both kinds; one without `runtimes` every runtime that
+    has no entry of its own, so it may sit beside entries scoped to a runtime)."""
     ids = {row.id for row in scenario.params}
     found: list[Problem] = []
     for step in (*scenario.setup, *scenario.steps, *scenario.teardown):
@@ -322,11 +323,14 @@ def row_problems(scenario: Scenario) -> list[Problem]:
                                              f"no parameter row {row!r} (rows: {known})"))
                 rows = set(entry.rows) if entry.rows else {None, *ids}
                 kinds = (entry.stacks,) if entry.stacks else ("plan", "template")
-                covered = {(kind, row) for kind in kinds for row in rows}
+                runtimes = entry.runtimes or ("",)
+                covered = {(kind, row, runtime) for kind in kinds for row in rows for runtime in runtimes}
                 if covered & seen:
-                    twice = sorted({str(r) for _, r in covered & seen if r})
+                    twice = sorted({str(r) for _, r, _ in covered & seen if r})
                     found.append(Problem(step.source.file, step.source.line, where,
-                                         f"a row is covered twice for {target}: {', '.join(twice) or 'every row'}"))
+                                         f"a row is covered twice for {target}"
+                                         + (f" on {', '.join(entry.runtimes)}" if entry.runtimes else "")
+                                         + f": {', '.join(twice) or 'every row'}"))
                 seen |= covered
     return found
 

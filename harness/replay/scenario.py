@@ -164,8 +164,9 @@ class Difference:
     """A step's declared difference on one target: `name` (a difference that target declares, saying what it
     does instead of AWS), the parameter rows it concerns (empty: all), the kind of stack it concerns (`stacks`:
     "template" for a stack deployed from a template through the target's CloudFormation, "plan" for the
-    harness's own deployment steps, None: both) and the expectation checked there: the step's own with the keys
-    the scenario gave replaced."""
+    harness's own deployment steps, None: both), the function runtimes it concerns (`runtimes`: runtimes or
+    starts of one; empty: every runtime that has no entry of its own, an unknown one included) and the
+    expectation checked there: the step's own with the keys the scenario gave replaced."""
 
     target: str
     name: str
@@ -173,6 +174,7 @@ class Difference:
     rows: tuple[str, ...] = ()
     stacks: str | None = None
     replaced: Mapping[str, Any] = field(default_factory=dict)  # the expect keys it replaces (dropped: unset)
+    runtimes: tuple[str, ...] = ()
 
     def concerns(self, row: str | None, template: bool = False) -> bool:
         kind_ok = self.stacks is None or self.stacks == ("template" if template else "plan")
@@ -200,13 +202,24 @@ class Step:
                   runtime: str | None = None, template: bool = False) -> tuple[Expectation, Difference | None]:
         """The expectation checked on `target` for parameter row `row` with the function in `runtime` (on a
         stack deployed from a template when `template`), and the declared difference it comes from (None:
-        AWS's answer, the step's own `expect`, or its runtime's)."""
+        AWS's answer, the step's own `expect`, or its runtime's). Of the target's entries concerning the row,
+        one scoped to the runtime wins (the longest matching runtime key), else one for every runtime."""
         key = runtime_key(self.runtimes, runtime)
         base = self.expect if key is None else dataclasses.replace(self.expect, **self.runtimes[key])
-        for found in self.differs.get(target, ()):
-            if found.concerns(row, template):
-                return (found.expect if key is None else dataclasses.replace(base, **found.replaced)), found
-        return base, None
+        found = self.difference_on(target, row, runtime, template)
+        if found is None:
+            return base, None
+        return (found.expect if key is None else dataclasses.replace(base, **found.replaced)), found
+
+    def difference_on(self, target: str, row: str | None = None, runtime: str | None = None,
+                      template: bool = False) -> Difference | None:
+        """The declared difference of `target` that concerns `row`, `runtime` and the kind of stack (None: none)."""
+        concerned = [found for found in self.differs.get(target, ()) if found.concerns(row, template)]
+        scoped = [(len(key), found) for found in concerned
+                  if found.runtimes and (key := runtime_key(found.runtimes, runtime)) is not None]
+        if scoped:
+            return max(scoped, key=lambda pair: pair[0])[1]
+        return next((found for found in concerned if not found.runtimes), None)
 
 
 @dataclass(frozen=True)

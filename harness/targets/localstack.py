@@ -78,6 +78,20 @@ LOCALSTACK_DIFFERS: Mapping[str, str] = MappingProxyType({
     "dynamodb-key-map-message":
         "DynamoDB Local answers a key whose value is a map with ValidationException `Invalid attribute value type` "
         "(AWS: `The provided key element does not match the schema`)",
+    "dynamodb-null-member-message":
+        "DynamoDB Local answers a request without a required member (a PutItem without TableName or Item, as the "
+        "AWS SDK for JavaScript v3, which validates nothing on the client, sends it) with ValidationException "
+        "`Value null at 'tableName' failed to satisfy constraint: Member must not be null`: the first missing "
+        "member only, without the count (AWS: `1 validation error detected: Value null at 'tableName' ...`, or `2 "
+        "validation errors detected: Value null at 'tableName' ...; Value null at 'item' ...`, every member)",
+    "dynamodb-null-key-message":
+        "DynamoDB Local answers a GetItem, DeleteItem or UpdateItem without Key with ValidationException `Cannot "
+        "have null key for GetItem, DeleteItem, or UpdateItem` (AWS: `1 validation error detected: Value null at "
+        "'key' failed to satisfy constraint: Member must not be null`)",
+    "dynamodb-key-conditions-message":
+        "DynamoDB Local answers a key with other attributes than the table's key (e.g. a string the AWS SDK for "
+        "JavaScript v3 sent as a map of its characters, {\"0\": {\"S\": \"{\"}, ...}) with ValidationException `The "
+        "number of conditions on the keys is invalid` (AWS: `The provided key element does not match the schema`)",
     "dynamodb-delete-consumed-capacity":
         "DynamoDB Local's DeleteItem of a key that is not there answers `ConsumedCapacity` {TableName, "
         "CapacityUnits: 1.0} that nobody asked for (AWS: `{}`; ConsumedCapacity only with ReturnConsumedCapacity)",

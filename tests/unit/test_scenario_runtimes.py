@@ -144,3 +144,85 @@ def test_an_empty_skip_reason_is_refused(tmp_path):
             "runtimes": {"nodejs": {"skip": ""}},
             "steps": [{"http": {"path": "/db-api"}, "expect": {"status": 200}}]"""))
     assert "skip" in str(refused.value)
+
+
+SCOPED = """
+"name": "a difference per runtime",
+"params": [{"id": "missing-table", "vars": {"message": "Requested resource not found"}},
+           {"id": "node-only", "vars": {"message": "Value null"}}],
+"steps": [{"http": {"path": "/db-api"},
+           "expect": {"status": 400, "json": {"message": "{{message}}"}},
+           "runtimes": {"nodejs": {"expect": {"body": "{{message}}"}, "drop": ["json"]}},
+           "differs": {"localstack": [
+             {"difference": "dynamodb-missing-table-message", "rows": ["missing-table"],
+              "expect": {"json": {"message": "Cannot do operations on a non-existent table"}}},
+             {"difference": "dynamodb-missing-table-message", "rows": ["missing-table"], "runtimes": ["nodejs"],
+              "expect": {"body": "Cannot do operations on a non-existent table"}},
+             {"difference": "dynamodb-missing-key-message", "rows": ["missing-table"], "runtimes": ["nodejs24.x"],
+              "expect": {"body": "node 24"}},
+             {"difference": "dynamodb-null-member-message", "rows": ["node-only"], "runtimes": ["nodejs"],
+              "expect": {"body": "node's wording"}}]}}]
+"""
+
+
+def test_a_difference_scoped_to_a_runtime_wins_there_and_one_for_every_runtime_holds_elsewhere(tmp_path):
+    step = load_scenario(scenario_file(tmp_path, SCOPED)).steps[0]
+    python, difference = step.expect_on("localstack", "missing-table", "python3.12")
+    assert difference.name == "dynamodb-missing-table-message" and not difference.runtimes
+    assert (python.json, python.body) == ({"message": "Cannot do operations on a non-existent table"}, UNSET)
+    assert step.expect_on("localstack", "missing-table", None)[0] == python  # an unknown runtime: every runtime's
+    node, difference = step.expect_on("localstack", "missing-table", "nodejs20.x")
+    assert difference.runtimes == ("nodejs",)  # Node's own entry, laid over the step's Node expectation
+    assert (node.status, node.json, node.body) == (400, UNSET, "Cannot do operations on a non-existent table")
+    node24, difference = step.expect_on("localstack", "missing-table", "nodejs24.x")
+    assert difference.name == "dynamodb-missing-key-message" and node24.body == "node 24"  # the longest key wins
+    # a row only one runtime's answer differs on: the others check the step's (AWS's) answer
+    assert step.expect_on("localstack", "node-only", "python3.12") == (step.expect, None)
+    assert step.expect_on("localstack", "node-only", None) == (step.expect, None)
+    assert step.expect_on("localstack", "node-only", "nodejs20.x")[0].body == "node's wording"
+    assert step.expect_on("embedded", "missing-table", "nodejs20.x")[1] is None  # another target: none
+
+
+@pytest.mark.parametrize("runtime, answer, outcome", [
+    ("python3.12", {"message": "Cannot do operations on a non-existent table"}, PASSED),
+    ("nodejs20.x", "Cannot do operations on a non-existent table", PASSED),
+    ("nodejs20.x", "Requested resource not found", FAILED),  # AWS's wording is not what LocalStack's Node gives
+    ("python3.12", {"message": "Requested resource not found"}, FAILED),
+])
+def test_the_runner_checks_the_difference_of_the_function_s_runtime(tmp_path, runtime, answer, outcome):
+    from harness.targets.sessions import planned
+
+    item = load_scenario(scenario_file(tmp_path, SCOPED)).items()[0]
+    text = Response(400, {"Content-Type": "application/json"}, str(answer).encode(), duration_ms=1.0)
+    transport = FakeTransport(lambda request, n: text if isinstance(answer, str) else FakeTransport.json(400, answer))
+    with make_runner(target=planned("localstack", "http://ls:4566"), stacks=_Stacks(runtime),
+                     transport=transport) as runner:
+        result = runner.run_item(item)
+    assert result.outcome == outcome, result
+    assert result.steps[0].difference == "dynamodb-missing-table-message"
+
+
+@pytest.mark.parametrize("entries, message", [
+    ('[{"difference": "unknown-stage-404", "runtimes": ["nodejs"], "expect": {"status": 1}},'
+     ' {"difference": "unknown-stage-404", "runtimes": ["nodejs", "python"], "expect": {"status": 2}}]',
+     "a row is covered twice for localstack on nodejs, python: every row"),
+    ('{"difference": "unknown-stage-404", "runtimes": ["Node JS"], "expect": {"status": 1}}', "runtimes"),
+    ('{"difference": "unknown-stage-404", "runtimes": [], "expect": {"status": 1}}', "runtimes"),
+])
+def test_runtime_scoped_differences_covering_a_row_twice_or_badly_named_are_refused(tmp_path, entries, message):
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(scenario_file(tmp_path, f'"name": "x", "steps": [{{"http": {{}}, "expect": {{"status": 403}},'
+                                              f' "differs": {{"localstack": {entries}}}}}]'))
+    assert message in str(refused.value)
+
+
+def test_entries_for_other_runtimes_or_every_runtime_may_share_a_row(tmp_path):
+    step = load_scenario(scenario_file(tmp_path, """
+        "name": "x",
+        "steps": [{"http": {}, "expect": {"status": 403}, "differs": {"localstack": [
+            {"difference": "unknown-stage-404", "expect": {"status": 1}},
+            {"difference": "unknown-stage-404", "runtimes": ["nodejs"], "expect": {"status": 2}},
+            {"difference": "unknown-stage-404", "runtimes": ["nodejs22.x", "python3.13"], "expect": {"status": 3}}]}}]
+        """)).steps[0]
+    assert [step.expect_on("localstack", None, runtime)[0].status
+            for runtime in ("python3.12", "nodejs20.x", "nodejs22.x", "python3.13", None)] == [1, 2, 3, 3, 1]
