@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.localstack, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "scenarios" / "tutorial"
+TROUBLESHOOTING = ROOT / "scenarios" / "troubleshooting"
 TEMPLATE_ONLY = "cfn-openapi-body-drops-description"
 
 
@@ -81,11 +82,18 @@ def test_the_tutorial_s_node_function_runs_the_tutorial_scenarios_on_localstack(
         assert (config["Runtime"], config["State"]) == ("nodejs20.x", "Active"), config
         with runner_for(localstack_target, settings=settings, outputs=outputs, enforce_timing=False,
                         load=drive) as runner:
-            results = [runner.run_item(item) for item in load_items([TUTORIAL])]
+            results = [runner.run_item(item) for item in load_items([TUTORIAL, TROUBLESHOOTING])]
         logs = clients("logs").filter_log_events(logGroupName=f"/aws/lambda/{settings.function_name}")["events"]
     finally:
         destroy(settings, clients)
-    assert [(r.item_id, r.outcome) for r in results if r.outcome != PASSED] == []
-    assert len(results) == 8
+    assert [r.item_id for r in results if r.outcome == FAILED] == []
+    tutorial = [r for r in results if "/tutorial/" in r.item_id]
+    assert len(tutorial) == 8 and all(r.outcome == PASSED for r in tutorial)
+    reasons = {r.skip_reason for r in results if r.outcome == SKIPPED}
+    assert {reason.split(": ", 1)[1] for reason in reasons} <= set(ls.LOCALSTACK_LACKS.values()), reasons
+    met = {step.difference for r in results for step in r.steps if step.difference}
+    node_only = {d.name for item in load_items([TROUBLESHOOTING]) for step in item.scenario.steps
+                 for d in step.differs.get("localstack", ()) if any("nodejs20.x".startswith(r) for r in d.runtimes)}
+    assert node_only and node_only <= met, node_only - met  # the differences declared for Node.js are met there
     # Node.js wrote them: the tutorial's `console.log('Loading function')` at init, in Node's line format
     assert any(e["message"].endswith("\tINFO\tLoading function\n") for e in logs), [e["message"] for e in logs][:5]
