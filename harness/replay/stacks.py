@@ -66,6 +66,47 @@ class FixedStack:
         return []
 
 
+class _VariantCache:
+    """The variants one provider deployed, by key: each deployed once, a failure kept and raised again for the
+    same key, and every one (half-deployed ones included) torn down by `release`."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, Any] = {}  # key -> what `release` destroys (recorded before deploying)
+        self._outputs: dict[str, StackOutputs] = {}
+        self._failed: dict[str, Exception] = {}
+
+    def get(self, key: str, made: Any, deploy_it: Callable[[], StackOutputs]) -> StackOutputs:
+        """The outputs for `key`, deploying with `deploy_it` the first time (its StackError or
+        VariantUnsupported is kept for the key)."""
+        if key in self._failed:
+            raise self._failed[key]
+        if key not in self._outputs:
+            self.made[key] = made
+            try:
+                self._outputs[key] = deploy_it()
+            except (StackError, VariantUnsupported) as exc:
+                self._failed[key] = exc
+                raise
+        return self._outputs[key]
+
+    def release(self, destroy_one: Callable[[Any], None], name_of: Callable[[Any], str],
+                extra: tuple[Any, ...] = ()) -> list[str]:
+        """Destroy every variant (then `extra`), collecting errors; forget them all."""
+        errors: list[str] = []
+        for made in (*self.made.values(), *extra):
+            name = name_of(made)
+            log.info("tearing down %s", name)
+            try:
+                destroy_one(made)
+            except Exception as exc:
+                log.warning("could not tear down %s: %s", name, exc)
+                errors.append(f"tearing down {name} failed: {exc}")
+        self.made.clear()
+        self._outputs.clear()
+        self._failed.clear()
+        return errors
+
+
 def _stack_exists(settings: StackSettings, clients: Clients) -> bool:
     """True when any part of the stack is already on the endpoint (deployed by someone else, or earlier)."""
     seen = observe(settings, clients)
@@ -89,9 +130,7 @@ class DeployingStacks:
         self._exists = exists_fn or _stack_exists
         self._base_outputs = base_outputs
         self._base_was_there = False  # the base stack existed before this run: never destroy it
-        self._variants: dict[str, StackSettings] = {}  # fingerprint -> settings (recorded before deploying)
-        self._outputs: dict[str, StackOutputs] = {}
-        self._failed: dict[str, str] = {}
+        self._variants = _VariantCache()  # by the settings' fingerprint
 
     def variant_settings(self, overrides: Mapping[str, Any]) -> StackSettings:
         """The settings of the variant for `overrides` (ValueError on an unknown override key)."""
@@ -117,17 +156,8 @@ class DeployingStacks:
                 self._base_outputs = self._deploy_or_fail(self.base, "base stack")
             return self._base_outputs
         settings = self.variant_settings(overrides)
-        key = settings.fingerprint()
-        if key in self._failed:
-            raise StackError(self._failed[key])
-        if key not in self._outputs:
-            self._variants[key] = settings
-            try:
-                self._outputs[key] = self._deploy_or_fail(settings, f"variant {settings.stack_name}")
-            except StackError as exc:
-                self._failed[key] = str(exc)
-                raise
-        return self._outputs[key]
+        return self._variants.get(settings.fingerprint(), settings,
+                                  lambda: self._deploy_or_fail(settings, f"variant {settings.stack_name}"))
 
     def _deploy_or_fail(self, settings: StackSettings, what: str) -> StackOutputs:
         log.info("deploying %s", what)
@@ -139,24 +169,12 @@ class DeployingStacks:
     @property
     def variants(self) -> dict[str, StackSettings]:
         """The variants created so far (including half-deployed ones), by fingerprint."""
-        return dict(self._variants)
+        return dict(self._variants.made)
 
     def release(self) -> list[str]:
-        errors: list[str] = []
-        targets = list(self._variants.values())
-        if self.destroy_base and self._base_outputs is not None and not self._base_was_there:
-            targets.append(self.base)
-        for settings in targets:
-            log.info("tearing down %s", settings.stack_name)
-            try:
-                self._destroy(settings, self.clients)
-            except Exception as exc:
-                log.warning("could not tear down %s: %s", settings.stack_name, exc)
-                errors.append(f"tearing down {settings.stack_name} failed: {exc}")
-        self._variants.clear()
-        self._outputs.clear()
-        self._failed.clear()
-        return errors
+        base = self.destroy_base and self._base_outputs is not None and not self._base_was_there
+        return self._variants.release(lambda settings: self._destroy(settings, self.clients),
+                                      lambda settings: settings.stack_name, extra=(self.base,) if base else ())
 
 
 class TemplateStacks:
@@ -172,9 +190,7 @@ class TemplateStacks:
         self.variant_tag = variant_tag
         self._deploy = deploy_fn or deploy_variant
         self._destroy = destroy_fn or destroy_template
-        self._variants: dict[str, str] = {}  # fingerprint -> stack name (recorded before deploying)
-        self._outputs: dict[str, StackOutputs] = {}
-        self._failed: dict[str, Exception] = {}
+        self._variants = _VariantCache()  # by prefix: stack names
 
     def variant_prefix(self, overrides: Mapping[str, Any]) -> str:
         tag = f"{self.variant_tag}-" if self.variant_tag else ""
@@ -184,34 +200,19 @@ class TemplateStacks:
         if not overrides:
             return self.base
         prefix = self.variant_prefix(overrides)
-        if prefix in self._failed:
-            failed = self._failed[prefix]
-            raise VariantUnsupported(str(failed)) if isinstance(failed, Unsupported) else StackError(str(failed))
-        if prefix not in self._outputs:
-            name = f"{prefix}{self.plan.stack_name}"
+        name = f"{prefix}{self.plan.stack_name}"
+
+        def deploy_it() -> StackOutputs:
             log.info("deploying variant %s of %s", name, self.plan.stack_name)
             try:
-                self._variants[prefix] = name
                 done = self._deploy(self.plan, self.clients, self.base, overrides, prefix=prefix)
-                self._outputs[prefix] = stack_outputs(done, self.base.region, self.url_for)
+                return stack_outputs(done, self.base.region, self.url_for)
             except Unsupported as exc:
-                self._failed[prefix] = exc
                 raise VariantUnsupported(str(exc)) from exc
             except Exception as exc:
-                self._failed[prefix] = StackError(f"deploying variant {name} failed: {exc}")
-                raise self._failed[prefix] from exc
-        return self._outputs[prefix]
+                raise StackError(f"deploying variant {name} failed: {exc}") from exc
+
+        return self._variants.get(prefix, name, deploy_it)
 
     def release(self) -> list[str]:
-        errors: list[str] = []
-        for name in self._variants.values():
-            log.info("tearing down %s", name)
-            try:
-                self._destroy(self.clients, name)
-            except Exception as exc:
-                log.warning("could not tear down %s: %s", name, exc)
-                errors.append(f"tearing down {name} failed: {exc}")
-        self._variants.clear()
-        self._outputs.clear()
-        self._failed.clear()
-        return errors
+        return self._variants.release(lambda name: self._destroy(self.clients, name), str)

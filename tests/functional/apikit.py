@@ -6,12 +6,15 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -119,6 +122,20 @@ class Kit:
             _ignore_gone(lam.delete_function, FunctionName=name)
             _ignore_gone(logs.delete_log_group, logGroupName=f"/aws/lambda/{name}")
         _ignore_gone(iam.delete_role, RoleName=self.role_name)
+
+
+# ---- a local backend ----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def local_http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` served on 127.0.0.1, a free port, in a thread; yields `http://127.0.0.1:<port>`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # ---- logs ----------------------------------------------------------------------------------------------

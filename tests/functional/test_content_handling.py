@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
-from .apikit import Kit, execution_log, json_body
+from .apikit import Kit, execution_log, json_body, local_http_server
 
 pytestmark = pytest.mark.functional
 
@@ -43,10 +42,8 @@ class _Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def echo_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/echo"
-    server.shutdown()
+    with local_http_server(_Echo) as url:
+        yield f"{url}/echo"
 
 
 def _echo_method(apigw, api_id, resource, echo_url, request_handling, response_handling, templates=None,

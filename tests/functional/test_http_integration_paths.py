@@ -10,13 +10,12 @@ of the request cut the backend's path and inject a query string, which a URL AWS
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
-from .apikit import Kit
+from .apikit import Kit, local_http_server
 
 pytestmark = pytest.mark.functional
 
@@ -36,10 +35,8 @@ class _Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def echo_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with local_http_server(_Echo) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ against a Lambda error's errorMessage or the HTTP status; response parameters an
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
-from .apikit import Kit, execution_log, json_body
+from .apikit import Kit, execution_log, json_body, local_http_server
 
 pytestmark = pytest.mark.functional
 
@@ -41,11 +40,8 @@ class _Backend(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def backend_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with local_http_server(_Backend) as url:
+        yield url
 
 
 def _method(apigw, api_id, resource, verb, integration: dict, responses: list[dict], method_codes=("200",)):

@@ -572,3 +572,32 @@ def test_reported_timing_bounds_never_hide_other_mismatches(tmp_path):
     assert result.outcome == FAILED
     assert [m.path for m in result.steps[0].mismatches] == ["status"]
     assert [m.path for m in result.steps[0].notes] == ["duration"]
+
+
+def test_deploying_stacks_fail_a_variant_once_and_tear_down_all_collecting_errors():
+    deployed: list[str] = []
+    destroyed: list[str] = []
+
+    def deploy(settings: StackSettings, clients: Any, url_for: Any = None) -> StackOutputs:
+        deployed.append(settings.stack_name)
+        if settings.timeout == 1:
+            raise RuntimeError("boom")
+        return outputs(settings)
+
+    def destroy(settings: StackSettings, clients: Any) -> None:
+        destroyed.append(settings.stack_name)
+        if settings.timeout == 2:
+            raise RuntimeError("still there")
+
+    stacks = DeployingStacks(StackSettings(), clients=None, destroy_base=True, deploy_fn=deploy,
+                             destroy_fn=destroy, exists_fn=lambda settings, clients: False)
+    for _ in range(2):
+        with pytest.raises(StackError, match="boom"):
+            stacks.acquire({"timeout": 1})
+    assert stacks.acquire({"timeout": 2}) is stacks.acquire({"timeout": 2})
+    stacks.acquire({})
+    assert len(deployed) == 3  # the failed variant, the other variant, the base: each once
+    errors = stacks.release()
+    assert sorted(destroyed) == sorted(deployed)  # the half-deployed variant and the base too
+    assert len(errors) == 1 and "still there" in errors[0]
+    assert stacks.variants == {}
