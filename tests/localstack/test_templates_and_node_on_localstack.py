@@ -19,6 +19,7 @@ from harness.deploy.template_deploy import deployed_template, plan_template
 from harness.load.step_driver import drive
 from harness.replay import load_items, runner_for
 from harness.replay.results import FAILED, PASSED, SKIPPED
+from harness.replay.scenario import runtime_key
 from harness.targets import localstack as ls
 
 pytestmark = [pytest.mark.localstack, pytest.mark.slow]
@@ -93,7 +94,7 @@ def test_the_tutorial_s_node_function_runs_the_tutorial_scenarios_on_localstack(
     assert {reason.split(": ", 1)[1] for reason in reasons} <= set(ls.LOCALSTACK_LACKS.values()), reasons
     met = {step.difference for r in results for step in r.steps if step.difference}
     node_only = {d.name for item in load_items([TROUBLESHOOTING]) for step in item.scenario.steps
-                 for d in step.differs.get("localstack", ()) if any("nodejs20.x".startswith(r) for r in d.runtimes)}
+                 for d in step.differs.get("localstack", ()) if runtime_key(d.runtimes, "nodejs20.x")}
     assert node_only and node_only <= met, node_only - met  # the differences declared for Node.js are met there
     # Node.js wrote them: the tutorial's `console.log('Loading function')` at init, in Node's line format
     assert any(e["message"].endswith("\tINFO\tLoading function\n") for e in logs), [e["message"] for e in logs][:5]
