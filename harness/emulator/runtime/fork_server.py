@@ -136,14 +136,31 @@ def become_subreaper() -> bool:
 
 
 class AdoptedProcess:
-    """A worker forked by a template and re-parented to this process: what worker.py uses of a Popen."""
+    """A process forked by a template or the launcher (spawner.py) and re-parented to this process: what
+    worker.py and node_spares.py use of a Popen."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
+        """The exit code once it has ended (reaping it, as Popen.poll does); None while it runs."""
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere
+                self.returncode = -9
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 9)
+            except ProcessLookupError:
+                pass
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..snapshots import FunctionConfig
-from . import node_spares, runtime_cache
+from . import node_spares, runtime_cache, spawner
 from .env import INHERITED
 from .launch import Availability, Launch
 from .node_spares import NodeSpares
@@ -221,6 +221,7 @@ class NodeFamily:
         cache = runtime_cache.ensure(cache_name(runtime), lambda tmp: _build(runtime, tmp))
         entry = _ric_entry(cache)
         env = os.environ if self._env is None else self._env
+        spawner.SPAWNER.start_soon()  # workers and spares start from the launcher
         spares = None
         if node_spares.enabled(env):
             ric = cache / "node_modules" / "aws-lambda-ric"

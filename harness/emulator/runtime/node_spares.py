@@ -17,12 +17,12 @@ import fcntl
 import json
 import logging
 import os
-import subprocess
 import threading
 from pathlib import Path
-from typing import Mapping
+from typing import IO, Mapping
 
-from .descendants import MARK, OWN, own_mark, subreaper_preexec
+from . import spawner
+from .descendants import MARK, OWN, own_mark
 from .fork_server import FORK_SERVER_ENV
 
 log = logging.getLogger(__name__)
@@ -73,24 +73,27 @@ class Spare:
             fcntl.fcntl(read_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
         except OSError:
             pass
+        stdin_read, stdin_write = os.pipe()
         try:
-            self.proc = subprocess.Popen(argv, env={**env, MARK: own_mark()}, cwd="/", stdin=subprocess.PIPE,
-                                         stdout=write_fd, stderr=write_fd, start_new_session=True, close_fds=True,
-                                         preexec_fn=subreaper_preexec())  # descendants.py
+            self.proc = spawner.start(argv, env={**env, MARK: own_mark()}, cwd="/", out_fd=write_fd,
+                                      stdin_fd=stdin_read)  # its own session, a subreaper (descendants.py)
             OWN.add(self.proc.pid)
         except BaseException:
             os.close(read_fd)
+            os.close(stdin_write)
             raise
         finally:
             os.close(write_fd)
+            os.close(stdin_read)
+        self.stdin: IO[bytes] | None = open(stdin_write, "wb")
         self.read_fd = read_fd
 
     def hand_over(self, env: Mapping[str, str], cwd: str) -> bool:
         """Tell the spare what to become; False when it is gone."""
-        assert self.proc.stdin is not None
+        assert self.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps({"env": dict(env), "cwd": cwd}).encode() + b"\n")
-            self.proc.stdin.close()
+            self.stdin.write(json.dumps({"env": dict(env), "cwd": cwd}).encode() + b"\n")
+            self.stdin.close()
             return self.proc.poll() is None
         except OSError:
             return False
@@ -100,9 +103,9 @@ class Spare:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        if self.proc.stdin is not None:
+        if self.stdin is not None:
             try:
-                self.proc.stdin.close()
+                self.stdin.close()
             except OSError:
                 pass
         os.close(self.read_fd)

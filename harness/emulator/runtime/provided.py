@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..snapshots import FunctionConfig
+from . import spawner
 from .launch import Availability, Launch
 
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
@@ -44,6 +45,7 @@ class ProvidedFamily:
         return Availability(runtime, True, "the package's bootstrap executable, on this machine's OS libraries")
 
     def prepare(self, runtime: str) -> ProvidedLauncher:
+        spawner.SPAWNER.start_soon()  # bootstraps start from the launcher
         return ProvidedLauncher()
 
 

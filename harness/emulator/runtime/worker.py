@@ -17,7 +17,6 @@ import fcntl
 import logging
 import os
 import select
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..snapshots import FunctionConfig
 from .api import RuntimeApiServer, SendNext
-from .descendants import MARK, OWN, kill_tree, own_mark, subreaper_preexec
+from . import spawner
+from .descendants import MARK, OWN, kill_tree, own_mark
 from .env import build_environment, log_stream_name
 from .shared import generation
 from .function_log import OutputCapture
@@ -146,11 +146,8 @@ class Worker:
             pass
         self.capture = OutputCapture(read_fd)  # before the process: its /next may come before Popen returns
         try:
-            self.proc = self._forked(launch, env, code_dir, write_fd) or subprocess.Popen(
-                list(launch.argv),
-                cwd=code_dir, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
-                start_new_session=True, close_fds=True, preexec_fn=subreaper_preexec(),
-            )
+            self.proc = self._forked(launch, env, code_dir, write_fd) or spawner.start(
+                launch.argv, env=env, cwd=str(code_dir), out_fd=write_fd)  # its own session, a subreaper
         except BaseException:
             self.capture.close()
             raise
