@@ -3,8 +3,9 @@
 A worker's own process group is not enough: a function can start children in a new session (`setsid`,
 `start_new_session=True`, a daemon's double fork), which a group kill misses and which outlive everything. Here,
 on Linux:
-- every worker is a *child subreaper* (`PR_SET_CHILD_SUBREAPER`, set by `subreaper_preexec` before the
-  runtime's program runs and kept across exec, or by the fork server's environment itself): a descendant whose
+- every worker is a *child subreaper* (`PR_SET_CHILD_SUBREAPER`, set before the runtime's program runs and
+  kept across exec: by the launcher (spawner.py), by the fork server's environment itself, or, without those,
+  by `subreaper_preexec`): a descendant whose
   parent exits is re-parented to the worker, not to init, so while the worker lives its whole tree hangs below
   it;
 - every process the stack starts for functions (workers, fork-server templates, Node.js spares) carries the
