@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_a_small_bench_run_has_every_figure(tmp_path):
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "harness.bench", "--count", "20", "--rounds", "1", "--cold", "1",
+    done = subprocess.run([sys.executable, "-m", "harness.bench", "--count", "20", "--rounds", "1", "--cold", "1", "--state-count", "20",
                            "--peak", "40", "--clients", "4", "--skip-run", "--json", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -29,6 +29,8 @@ def test_a_small_bench_run_has_every_figure(tmp_path):
                  "template_create_s", "template_update_s", "template_lint_s",
                  "plain_post_p50_ms", "state_post_p50_ms", "state_always_post_p50_ms"):
         assert figures[name] > 0, name
+    assert figures["state_overhead_low_pct"] <= figures["state_overhead_high_pct"]
+    assert isinstance(figures["state_overhead_pct"], float) and isinstance(figures["state_always_overhead_pct"], float)
     assert figures["template_update_status"] == "UPDATE_COMPLETE"
     assert (figures["peak_errors"], figures["peak_lost"], figures["peak_stored"], figures["scan_items"]) == (0, 0, 40, 40)
     runtimes = figures["runtimes"]
@@ -78,3 +80,15 @@ def test_the_bench_row_and_exit_status_follow_the_cold_run(monkeypatch, capsys, 
     out, err = capsys.readouterr()
     assert [line for line in out.splitlines() if "cold `harness run`" in line][0].endswith(row)
     assert ("did not pass" in err) == (status == 1)
+
+
+def test_the_state_overhead_is_over_all_samples_with_its_range_over_stretches():
+    from harness.bench import overhead_pct
+
+    plain = [2.0] * 50 + [3.0] * 50  # the machine slows down half-way, for both stacks alike
+    state = [2.2] * 50 + [3.3] * 50
+    overall, low, high = overhead_pct(plain, state, blocks=4)
+    assert round(low, 6) == round(high, 6) == 10.0  # every stretch shows the same +10 %
+    assert 9 < overall < 11
+    overall, low, high = overhead_pct([2.0] * 40, [2.0] * 20 + [2.4] * 20, blocks=2)
+    assert (round(low, 6), round(high, 6)) == (0.0, 20.0)
