@@ -2,14 +2,14 @@
 
 Each record (one write request: verb, path, the headers that route it, body, the API Gateway ids it made) is
 one line of `DIR/journal.log`: the CRC-32 of the JSON, a space, the JSON, a newline. `append` blocks until its
-record is written to the OS (so it survives the stack's SIGTERM, SIGKILL or crash); appends from many
-threads are committed together by one writer thread (group commit: one write for every record that arrived
-meanwhile). Flushing to the disk (`fdatasync` of a file written in place into zeros laid down ahead, so no
-metadata changes: `LiveFile`) follows `HARNESS_STATE_FSYNC`: `async` (the default) flushes in a thread of
-its own as soon as there is something written, without holding the answer (a power loss or kernel crash can
-lose what was acknowledged in the last flush's time, milliseconds); `always` flushes before answering
-(nothing acknowledged is lost even then, at a cost of a disk flush per write or group of writes, 0.1-3 ms
-here); `never` leaves it to the OS (seconds).
+record is written to the OS (so it survives the stack's SIGTERM, SIGKILL or crash); appends from many threads
+are committed together (group commit: the appending thread that finds no write under way writes every record
+that arrived meanwhile, in one write; no hand-off to a writer thread). Flushing to the disk (`fdatasync` of a
+file written in place into zeros laid down ahead, so no metadata changes: `LiveFile`) follows
+`HARNESS_STATE_FSYNC`: `async` (the default) flushes in a thread of its own as soon as there is something
+written, without holding the answer (a power loss or kernel crash can lose what was acknowledged in the last
+flush's time, milliseconds); `always` flushes before answering (nothing acknowledged is lost even then, at a
+cost of a disk flush per write or group of writes, 0.1-3 ms here); `never` leaves it to the OS (seconds).
 `records()` reads the journal back at start; a torn last line (the stack died mid-write, before that write was
 acknowledged) and anything after it is cut off. `reset()` (the stack was reset) empties the journal, `fsync`ing
 the file and its folder.
@@ -135,11 +135,11 @@ class Journal:
         self.appended = 0
         self.epoch = 0  # one more at every reset: a compaction begun before it writes nothing
         self._files_lock = threading.Lock()  # rotation, snapshots and reset, one at a time
+        self._writing = False  # an appender is writing a batch (the leader; the others wait for it)
         self._writes = 0  # batches written, and flushed to the disk (policy async)
         self._flushed = 0
+        self._flush_due = threading.Condition(self._lock)  # the flusher's own wake-up (appenders use _cond)
         self._flush_lock = threading.Lock()  # a flush never meets a file being closed
-        self._writer = threading.Thread(target=self._write_loop, name="journal-writer", daemon=True)
-        self._writer.start()
         self._flusher: threading.Thread | None = None
         if self.policy == "async":
             self._flusher = threading.Thread(target=self._flush_loop, name="journal-flusher", daemon=True)
@@ -281,7 +281,11 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write `record`; returns once it is committed (by the fsync policy). JournalClosed after close();
-        OSError when the disk refused it."""
+        OSError when the disk refused it.
+
+        Group commit without a thread hand-off: the appender that finds no write under way writes every
+        record queued so far itself (the leader); the ones arriving meanwhile wait, and the first of them
+        still uncommitted when the leader is done writes the next batch."""
         line = _line(record)
         with self._lock:
             if self._closed:
@@ -289,40 +293,46 @@ class Journal:
             self._pending.append(line)
             self._queued += 1
             ticket = self._queued
-            self._cond.notify_all()
-            while self._committed < ticket and self._failed is None:
+            while self._committed < ticket and self._failed is None and self._writing:
                 self._cond.wait()
-            if self._committed < ticket:
+            if self._committed < ticket and self._failed is None:  # no write under way: lead one
+                batch, self._pending = self._pending, []
+                self._writing = True
+            else:
+                if self._committed < ticket:
+                    raise OSError(f"the journal {self.path} could not be written: {self._failed}")
+                self.appended += 1
+                return
+        self._write(batch)
+        with self._lock:
+            if self._failed is not None:
                 raise OSError(f"the journal {self.path} could not be written: {self._failed}")
             self.appended += 1
 
-    def _write_loop(self) -> None:
-        while True:
+    def _write(self, batch: list[bytes]) -> None:
+        """The leader's write of `batch` (the records queued next, in order), then its commit."""
+        try:
+            self._file.write(b"".join(batch), sync=self.policy == "always")
+        except OSError as error:
+            log.exception("could not write the journal %s", self.path)
             with self._lock:
-                while not self._pending and not self._closed:
-                    self._cond.wait()
-                if not self._pending and self._closed:
-                    return
-                batch, self._pending = self._pending, []
-            try:
-                self._file.write(b"".join(batch), sync=self.policy == "always")
-            except OSError as error:
-                log.exception("could not write the journal %s", self.path)
-                with self._lock:
-                    self._failed = error
-                    self._cond.notify_all()
-                return
-            with self._lock:
-                self._committed += len(batch)
-                self._writes += 1
+                self._failed = error
+                self._writing = False
                 self._cond.notify_all()
+            return
+        with self._lock:
+            self._committed += len(batch)
+            self._writes += 1
+            self._writing = False
+            self._cond.notify_all()
+            self._flush_due.notify()
 
     def _flush_loop(self) -> None:
         """Policy async: flush what was written (and acknowledged) to the disk, as soon as there is any."""
         while True:
             with self._lock:
                 while self._writes == self._flushed and not self._closed:
-                    self._cond.wait()
+                    self._flush_due.wait()
                 if self._writes == self._flushed:
                     return
                 target, live = self._writes, self._file
@@ -351,11 +361,11 @@ class Journal:
         _fsync_dir(self.directory)
 
     def close(self) -> None:
-        """Commit what is queued, then refuse further appends."""
+        """Refuse further appends, let the ones queued commit (their leaders write them), then close."""
         with self._lock:
             self._closed = True
-            self._cond.notify_all()
-        self._writer.join(10)
+            self._cond.wait_for(lambda: self._committed >= self._queued or self._failed is not None, 10)
+            self._flush_due.notify_all()
         if self._flusher is not None:
             self._flusher.join(10)
         with self._files_lock, self._flush_lock:  # a rotation under way finishes first
