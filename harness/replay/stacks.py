@@ -172,7 +172,11 @@ class DeployingStacks:
         return dict(self._variants.made)
 
     def release(self) -> list[str]:
+        """Tear down every variant, and the base stack when this provider deployed it (once: a second release
+        destroys nothing, a later acquire deploys the base again)."""
         base = self.destroy_base and self._base_outputs is not None and not self._base_was_there
+        if base:
+            self._base_outputs = None
         return self._variants.release(lambda settings: self._destroy(settings, self.clients),
                                       lambda settings: settings.stack_name, extra=(self.base,) if base else ())
 

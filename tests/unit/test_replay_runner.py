@@ -601,3 +601,8 @@ def test_deploying_stacks_fail_a_variant_once_and_tear_down_all_collecting_error
     assert sorted(destroyed) == sorted(deployed)  # the half-deployed variant and the base too
     assert len(errors) == 1 and "still there" in errors[0]
     assert stacks.variants == {}
+    assert stacks.release() == [] and sorted(destroyed) == sorted(deployed)  # a second release destroys nothing
+    stacks.acquire({})
+    assert deployed[-1] == StackSettings().stack_name  # the base is deployed again, and released once more
+    stacks.release()
+    assert destroyed.count(StackSettings().stack_name) == 2
