@@ -195,6 +195,25 @@ class TemplateStacks:
         self._deploy = deploy_fn or deploy_variant
         self._destroy = destroy_fn or destroy_template
         self._variants = _VariantCache()  # by prefix: stack names
+        self._runtime: str | None = None
+        self._runtime_asked = False
+
+    def runtime(self, overrides: Mapping[str, Any]) -> str | None:
+        """The runtime of the stack's function (the `FunctionName` output's, as the target reports it; asked
+        once), or the one a `runtime` override sets; None when there is no such function or the target cannot
+        say."""
+        if overrides and overrides.get("runtime"):
+            return str(overrides["runtime"])
+        if not self._runtime_asked:
+            self._runtime_asked = True
+            if self.base.function_name:
+                try:
+                    config = self.clients("lambda").get_function_configuration(FunctionName=self.base.function_name)
+                    self._runtime = config.get("Runtime") or None
+                except Exception as exc:  # noqa: BLE001 - any failure leaves the runtime unknown, said in the log
+                    log.info("the runtime of %s is unknown (%s): items use their default answers",
+                             self.base.function_name, exc)
+        return self._runtime
 
     def variant_prefix(self, overrides: Mapping[str, Any]) -> str:
         tag = f"{self.variant_tag}-" if self.variant_tag else ""

@@ -349,3 +349,22 @@ def test_a_plan_on_a_target_gets_its_prefix_and_tags(planned):
     assert placed.stack_name == f"h-1234-{plan.stack_name}"
     assert dict(placed.tags) == {**plan.tags, "harness:owner": "me"}
     assert placed.artifacts == plan.artifacts
+
+
+def test_template_stacks_know_their_functions_runtime_from_the_target_asked_once():
+    asked: list[str] = []
+
+    class Lambda:
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            asked.append(FunctionName)
+            return {"FunctionName": FunctionName, "Runtime": "nodejs20.x"}
+
+    provider = TemplateStacks(Plan(), lambda service: Lambda(), BASE, url_for=lambda a, s, p: "http://x")
+    assert provider.runtime({}) == provider.runtime({"timeout": 1}) == "nodejs20.x"
+    assert provider.runtime({"runtime": "python3.12"}) == "python3.12"  # a variant's own runtime
+    assert asked == ["db-api"]
+
+    def broken(service: str) -> Any:
+        raise RuntimeError("no endpoint")
+
+    assert TemplateStacks(Plan(), broken, BASE, url_for=lambda a, s, p: "http://x").runtime({}) is None
