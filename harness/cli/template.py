@@ -57,6 +57,12 @@ def _print_warnings(plan: Any) -> None:
         print(f"harness: cfn-lint warning: {finding}", file=sys.stderr, flush=True)
 
 
+def _prefix(args: argparse.Namespace, target: Any) -> str:
+    """What goes before the stack's name: `--prefix` when given (on every target), else the target's own (real
+    AWS: the run's generated prefix)."""
+    return getattr(args, "prefix", None) or target.prefix or ""
+
+
 def cmd_deploy_template(args: argparse.Namespace) -> int:
     from ..clients import Clients
     from ..deploy.template_deploy import deploy_planned, on_target, plan_template
@@ -68,7 +74,7 @@ def cmd_deploy_template(args: argparse.Namespace) -> int:
     _print_warnings(plan)
     target = resolve_target(args, region)
     wait_template_services(target)
-    plan = on_target(plan, target.prefix, target.tags)
+    plan = on_target(plan, _prefix(args, target), target.tags)
     print(f"harness: deploying {plan.stack_name} from {plan.source.path} to {target.name} "
           f"({target.endpoint.url or 'AWS'})", flush=True)
     done = deploy_planned(plan, Clients(target.endpoint), transform_here=target.name not in SERVER_SIDE_TRANSFORM,
@@ -87,7 +93,7 @@ def cmd_destroy_template(args: argparse.Namespace) -> int:
     from ..deploy.template_stack import destroy_template
 
     target = resolve_target(args, args.region or DEFAULT_REGION)
-    name = f"{target.prefix}{args.stack_name}" if target.prefix else args.stack_name
+    name = f"{_prefix(args, target)}{args.stack_name}"
     existed = destroy_template(Clients(target.endpoint), name)
     print(f"harness: destroyed {name}" if existed else f"harness: no stack {name} found")
     return 0

@@ -313,3 +313,18 @@ def test_pytest_runs_scenarios_on_a_template_stack():
                           timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "2 passed" in done.stdout.strip().splitlines()[-1]
+
+
+def test_prefix_names_the_template_stack_on_an_endpoint_too(tmp_path, stack_url, clients):
+    """`--prefix P` goes before the stack's name on every target (it was honoured on real AWS only), and
+    `destroy --prefix P` finds the stack by it."""
+    (tmp_path / "template.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n")
+    done = deploy(tmp_path, stack_url, tmp_path / "template.yaml", "--stack-name", "pfx-stack", "--prefix", "p1-",
+                  "--no-lint")
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = [s["StackName"] for s in clients("cloudformation").describe_stacks()["Stacks"]]
+    assert "p1-pfx-stack" in names and "pfx-stack" not in names
+    gone = harness(tmp_path, "destroy", "--stack-name", "pfx-stack", "--prefix", "p1-", "--endpoint", stack_url,
+                   "--region", REGION)
+    assert gone.returncode == 0 and "destroyed p1-pfx-stack" in gone.stdout, gone.stdout + gone.stderr
+    assert "p1-pfx-stack" not in [s["StackName"] for s in clients("cloudformation").describe_stacks()["Stacks"]]
