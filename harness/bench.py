@@ -368,7 +368,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures.update(peak_rps=args.peak / seconds, peak_errors=errors, peak_stored=len(stored),
                        peak_lost=len(set(ids) - stored), peak_p99_ms=percentile(latencies, 99),
                        peak_rss_mb=sampler_peak[0])
-        figures["runtimes"] = runtime_figures(clients, args)
+        figures["runtimes"] = runtime_figures(clients, args, stack.proc.pid)
     figures["moto_server_p50_ms"] = percentile(moto_server_post_ms(args.count), 50)
     figures.update(template_figures())
     state = state_post_ms(args.state_count)
@@ -382,16 +382,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
-def runtime_figures(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
-    """bench_runtimes.py's figures: this stack, and a second one whose cold starts start new processes."""
+def runtime_figures(clients: Clients, args: argparse.Namespace, stack_pid: int) -> dict[str, Any]:
+    """bench_runtimes.py's figures: this stack (process `stack_pid`), and a second one whose cold starts start
+    new processes; templates and spares counted are those two stacks' only."""
     def post_timer(url: str) -> list[float]:
         node_client = LeanClient(url)
         return timed(lambda: node_client.call("POST", json.dumps(post_body("messages")).encode()), args.count)
 
     with tempfile.TemporaryDirectory(prefix="bench-runtimes-") as tmp, \
             StackProcess(region=REGION, env={"HARNESS_FORK_SERVER": "0"}) as plain:
+        assert plain.proc is not None
         return bench_runtimes.run(clients, args.cold, Path(tmp), baseline=Clients(Endpoint(plain.url, REGION)),
-                                  post_timer=post_timer)
+                                  post_timer=post_timer, stack_pids=frozenset({stack_pid, plain.proc.pid}))
 
 
 def template_figures() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from .clients import Clients
 from .deploy import StackSettings, deploy, destroy
 from .deploy.package import build_zip
 from .deploy.settings import TRUST_POLICY
+from .emulator.runtime.descendants import mark_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PAUSE_S = 1.0
@@ -65,9 +66,12 @@ def memory_kb(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def template_pids(comm: str = "", cmdline: bytes = b"", exclude: frozenset[int] = frozenset()) -> list[int]:
+def template_pids(comm: str = "", cmdline: bytes = b"", exclude: frozenset[int] = frozenset(),
+                  stacks: frozenset[int] | None = None) -> list[int]:
     """Processes named `comm` (the fork server's template names itself), or whose command line holds `cmdline`
-    (a Node.js spare runs spare.mjs; so do the environments made from spares: `exclude` them)."""
+    (a Node.js spare runs spare.mjs; so do the environments made from spares: `exclude` them); with `stacks`,
+    only those started by one of these stack processes (by the mark they carry: descendants.py), not other
+    stacks' running on the machine meanwhile."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) not in exclude:
@@ -77,6 +81,8 @@ def template_pids(comm: str = "", cmdline: bytes = b"", exclude: frozenset[int] 
                     found.append(int(entry.name))
             except OSError:
                 continue
+    if stacks is not None:
+        found = [pid for pid in found if (mark_of(pid) or "").partition(":")[0] in {str(s) for s in stacks}]
     return found
 
 
@@ -112,9 +118,11 @@ def cold_starts(clients: Clients, runtime: str, role: str, samples: int, tmp: Pa
 
 
 def run(clients: Clients, samples: int, tmp: Path, *, baseline: Clients | None = None,
-        post_timer: Callable[[str], list[float]] | None = None) -> dict[str, Any]:
+        post_timer: Callable[[str], list[float]] | None = None,
+        stack_pids: frozenset[int] | None = None) -> dict[str, Any]:
     """Every runtime figure (see the module docstring); `baseline`: a stack started with HARNESS_FORK_SERVER=0;
-    `post_timer(invoke_url)`: warm POST latencies through the gateway (bench.py's client)."""
+    `post_timer(invoke_url)`: warm POST latencies through the gateway (bench.py's client); `stack_pids`: the
+    stack processes whose templates and spares are counted (None: every one on the machine)."""
     figures: dict[str, Any] = {}
     for which, target in (("", clients), ("plain_", baseline)):
         if target is None:
@@ -125,8 +133,9 @@ def run(clients: Clients, samples: int, tmp: Path, *, baseline: Clients | None =
             figures[f"{which}{runtime}"] = cold_starts(target, runtime, role, samples, tmp)
     workers = frozenset(int(f.get("pid", 0)) for f in figures.values() if isinstance(f, dict))
     figures["templates"] = {
-        "python template": [memory_kb(pid) for pid in template_pids(comm="lambda-template")],
-        "node spare": [memory_kb(pid) for pid in template_pids(cmdline=b"spare.mjs", exclude=workers)],
+        "python template": [memory_kb(pid) for pid in template_pids(comm="lambda-template", stacks=stack_pids)],
+        "node spare": [memory_kb(pid) for pid in template_pids(cmdline=b"spare.mjs", exclude=workers,
+                                                                stacks=stack_pids)],
     }
     if post_timer is not None:
         settings = StackSettings(region=clients.endpoint.region, code_dir=str(ROOT / "handler-node"),

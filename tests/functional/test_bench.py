@@ -92,3 +92,26 @@ def test_the_state_overhead_is_over_all_samples_with_its_range_over_stretches():
     assert 9 < overall < 11
     overall, low, high = overhead_pct([2.0] * 40, [2.0] * 20 + [2.4] * 20, blocks=2)
     assert (round(low, 6), round(high, 6)) == (0.0, 20.0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux's /proc")
+def test_template_memory_rows_count_only_the_bench_stacks_processes():
+    import os
+
+    from harness.bench_runtimes import template_pids
+    from harness.emulator.runtime.descendants import MARK
+
+    env = {**os.environ, MARK: "4194999:77:ns"}  # as if started by stack process 4194999
+    proc = subprocess.Popen(["sleep", "30.4194999"], env=env)
+    try:
+        import time
+
+        deadline = time.monotonic() + 5
+        while not template_pids(cmdline=b"30.4194999") and time.monotonic() < deadline:
+            time.sleep(0.01)  # until it has exec'd
+        assert template_pids(cmdline=b"30.4194999") == [proc.pid]
+        assert template_pids(cmdline=b"30.4194999", stacks=frozenset({4194999})) == [proc.pid]
+        assert template_pids(cmdline=b"30.4194999", stacks=frozenset({4194998, os.getpid()})) == []
+    finally:
+        proc.kill()
+        proc.wait()
