@@ -90,6 +90,10 @@ def test_a_deny_policy_is_403_explicit_deny(guarded):
     assert response.status_code == 403
     assert json_body(response) == {"message": "User is not authorized to access this resource with an explicit deny"}
     assert response.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    lines = execution_log(guarded["clients"], guarded["api"], "prod", response.headers["x-amzn-RequestId"],
+                          until="The client is not authorized to perform this operation.")
+    refused = [line for line in lines if line.startswith("The client is not authorized")]
+    assert refused == ["The client is not authorized to perform this operation."], lines  # as recorded (docs)
 
 
 def test_a_policy_that_does_not_cover_the_method_is_403(guarded):

@@ -222,7 +222,7 @@ class LambdaAuthorizers:
             return outcome
         decision = evaluate_policy(outcome.statements, method_arn(ctx))
         if decision != "allow":
-            ctx.log.add(f"The client is not authorized to perform this operation. Request: {ctx.request_id}")
+            ctx.log.add("The client is not authorized to perform this operation.")  # the recorded line (docs)
             return gateway_responses.access_denied(decision == "deny")
         ctx.log.add("Successfully completed authorizer execution")
         ctx.usage_identifier_key = outcome.usage_identifier_key
