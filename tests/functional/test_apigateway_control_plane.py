@@ -152,6 +152,20 @@ def test_put_integration_answers_aws_defaults(apigw, api):
     assert apigw.get_integration(restApiId=api_id, resourceId=root, httpMethod="ANY")["cacheNamespace"] == root
 
 
+def test_create_rest_api_answers_the_recorded_keys_with_version_and_tags_only_when_given(apigw):
+    # APIGW_API::test_list_and_delete_apis (create-rest-api-1: no `version`, no `tags` key) and
+    # ::test_create_rest_api_with_optional_params (`version: "v1"` when given); moto showed "V1" and `tags: {}`
+    plain = apigw.create_rest_api(name="cp-keys", description="this is my api")
+    plain.pop("ResponseMetadata")
+    assert sorted(plain) == ["apiKeySource", "createdDate", "description", "disableExecuteApiEndpoint",
+                             "endpointConfiguration", "id", "name", "rootResourceId"]
+    assert sorted(apigw.get_rest_api(restApiId=plain["id"])) == sorted([*plain, "ResponseMetadata"])
+    given = apigw.create_rest_api(name="cp-keys-v", version="v1", tags={"team": "a"})
+    assert (given["version"], given["tags"]) == ("v1", {"team": "a"})
+    listed = {item["id"]: item for item in apigw.get_rest_apis()["items"]}
+    assert listed[given["id"]]["version"] == "v1" and "version" not in listed[plain["id"]]
+
+
 def test_delete_rest_api_answers_202(apigw):
     # APIGW_API (delete-rest-api: 202) and botocore's model (DeleteRestApi responseCode 202)
     api_id = apigw.create_rest_api(name="cp-delete")["id"]

@@ -8,13 +8,16 @@ AWS leaves out were shown empty or dropped ones AWS shows:
 - a method response shows `responseParameters` and `responseModels` only when set, null values left out;
 - an integration keeps and shows its `connectionId` (moto dropped it; PutIntegration's correction below stores it);
 - a REST API shows its endpoint configuration's `ipAddressType` (ipv4 unless set: apigateway_endpoints.py) and no
-  `binaryMediaTypes` key when it has none.
+  `binaryMediaTypes` key when it has none; `version` only when CreateRestApi gave one (moto showed "V1" for every
+  API and dropped the one given), `tags` only when it has some (test_list_and_delete_apis,
+  test_create_rest_api_with_optional_params).
 Sources: LocalStack's recorded AWS answers, tests/aws/services/apigateway/test_apigateway_api.snapshot.json
 (test_method_lifecycle, test_put_method_model, test_create_integration_with_vpc_link,
 test_create_rest_api_with_optional_params, test_update_rest_api_operation_add_remove, test_lifecycle_integration_response,
 test_put_integration_response_templates, test_update_method_response, test_lifecycle_method_response) and
 test_apigateway_integrations.snapshot.json (test_put_integration_responses: `responseTemplates: {}` when given `{}`).
-Left out: GetIntegration's empty `integrationResponses` after the last one was deleted (not recorded).
+Left out: GetIntegration's empty `integrationResponses` after the last one was deleted (not recorded); the
+`version` of an API imported from OpenAPI (`info.version` on AWS, not recorded: none is shown).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .apigateway_endpoints import shown_configuration
 from .around_moto import Correction, request_dict
 
 _PATCHED = "_harness_aws_shapes"
+_VERSION = "_harness_version"
 
 
 def show_documents_as_aws() -> None:
@@ -44,6 +48,13 @@ def show_documents_as_aws() -> None:
         document["endpointConfiguration"] = shown_configuration(document.get("endpointConfiguration"))
         if not document.get("binaryMediaTypes"):
             document.pop("binaryMediaTypes", None)
+        given = getattr(self, _VERSION, None)  # moto shows "V1" for every API and drops the one given
+        if given:
+            document["version"] = given
+        else:
+            document.pop("version", None)
+        if not document.get("tags"):
+            document.pop("tags", None)
         return document
 
     def integration_to_json(self: Any) -> dict[str, Any]:
@@ -125,6 +136,21 @@ def _templates_as_given(exchange: Exchange) -> None:
     exchange.answer = exchange.answer._replace(body=json.dumps(found.to_json()).encode())
 
 
+def _keep_version(exchange: Exchange) -> None:
+    """CreateRestApi, after moto: store the `version` moto dropped, and show it."""
+    version = request_dict(exchange).get("version")
+    assert exchange.answer is not None
+    try:
+        api_id = json.loads(exchange.answer.body).get("id")
+        api = apigateway_backends[exchange.account][exchange.region].apis[api_id]
+    except (ValueError, AttributeError, KeyError):
+        return
+    if isinstance(version, str) and version:
+        setattr(api, _VERSION, version)
+        exchange.answer = exchange.answer._replace(body=json.dumps(api.to_dict()).encode())
+
+
 def integration_response_shapes() -> tuple[Correction, ...]:
-    return (Correction("PUT", _ROUTE, after=_templates_as_given),
+    return (Correction("POST", re.compile(r"^/restapis/?$"), after=_keep_version),
+            Correction("PUT", _ROUTE, after=_templates_as_given),
             Correction("PUT", re.compile(_INTEGRATION + r"/?$"), after=_keep_connection_id))
