@@ -1,6 +1,6 @@
 """The tutorial's template through LocalStack's own CloudFormation (and its SAM transform), and the tutorial's
-Node.js function (handler-node/, nodejs20.x) on LocalStack's Lambda, each through the tutorial scenarios
-(skipped, with the reason, when no LocalStack answers; see conftest.py).
+Node.js function (handler-node/, nodejs20.x) on LocalStack's Lambda, the template through the tutorial scenarios,
+the function through every scenario folder (skipped, with the reason, when no LocalStack answers; see conftest.py).
 
 LocalStack needs `cloudformation` and `s3` among its SERVICES for the template (the packaging bucket), and a
 `nodejs20.x` runtime image for the Node.js function (docs/targets.md says how the setup that ran these built
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.localstack, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "scenarios" / "tutorial"
-TROUBLESHOOTING = ROOT / "scenarios" / "troubleshooting"
+SCENARIOS = ROOT / "scenarios"
 TEMPLATE_ONLY = "cfn-openapi-body-drops-description"
 
 
@@ -71,7 +71,7 @@ def test_the_template_only_difference_is_not_met_on_the_plan_s_stack(localstack_
     assert all(step.difference is None for step in result.steps)
 
 
-def test_the_tutorial_s_node_function_runs_the_tutorial_scenarios_on_localstack(localstack_target: targets.Target):
+def test_the_tutorial_s_node_function_runs_every_scenario_on_localstack(localstack_target: targets.Target):
     settings = localstack_target.stack_settings(StackSettings(
         region=localstack_target.region, code_dir=str(ROOT / "handler-node"), runtime="nodejs20.x",
     ).with_prefix("lsnode-"))
@@ -83,7 +83,7 @@ def test_the_tutorial_s_node_function_runs_the_tutorial_scenarios_on_localstack(
         assert (config["Runtime"], config["State"]) == ("nodejs20.x", "Active"), config
         with runner_for(localstack_target, settings=settings, outputs=outputs, enforce_timing=False,
                         load=drive) as runner:
-            results = [runner.run_item(item) for item in load_items([TUTORIAL, TROUBLESHOOTING])]
+            results = [runner.run_item(item) for item in load_items([SCENARIOS])]  # every folder
         logs = clients("logs").filter_log_events(logGroupName=f"/aws/lambda/{settings.function_name}")["events"]
     finally:
         destroy(settings, clients)
@@ -91,9 +91,12 @@ def test_the_tutorial_s_node_function_runs_the_tutorial_scenarios_on_localstack(
     tutorial = [r for r in results if "/tutorial/" in r.item_id]
     assert len(tutorial) == 8 and all(r.outcome == PASSED for r in tutorial)
     reasons = {r.skip_reason for r in results if r.outcome == SKIPPED}
-    assert {reason.split(": ", 1)[1] for reason in reasons} <= set(ls.LOCALSTACK_LACKS.values()), reasons
+    lacks = {reason.split(": ", 1)[1] for reason in reasons if reason.startswith("localstack: ")}
+    assert lacks <= set(ls.LOCALSTACK_LACKS.values()), reasons
+    assert all(reason.startswith(("localstack: ", "nodejs20.x: handler-node (the tutorial's own code)"))
+               for reason in reasons), reasons  # or what only the Python port does (a `runtimes` skip)
     met = {step.difference for r in results for step in r.steps if step.difference}
-    node_only = {d.name for item in load_items([TROUBLESHOOTING]) for step in item.scenario.steps
+    node_only = {d.name for item in load_items([SCENARIOS]) for step in item.scenario.steps
                  for d in step.differs.get("localstack", ()) if runtime_key(d.runtimes, "nodejs20.x")}
     assert node_only and node_only <= met, node_only - met  # the differences declared for Node.js are met there
     # Node.js wrote them: the tutorial's `console.log('Loading function')` at init, in Node's line format
