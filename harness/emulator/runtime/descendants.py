@@ -53,10 +53,16 @@ def _prctl() -> Callable[..., int] | None:
         return None
 
 
+_subreaper: bool | None = None
+
+
 def become_subreaper() -> bool:
-    """Make this process a child subreaper (Linux); True when it is one."""
-    prctl = _prctl()
-    return prctl is not None and prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    """Make this process a child subreaper (Linux; asked once, the flag stays); True when it is one."""
+    global _subreaper
+    if _subreaper is None:
+        prctl = _prctl()
+        _subreaper = prctl is not None and prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    return _subreaper
 
 
 def subreaper_preexec() -> Callable[[], None] | None:

@@ -18,26 +18,22 @@ layers (the function's own imports are not pre-loaded), Node.js (node_spares.py'
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import logging
 import os
 import socket
-import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from typing import Mapping
 
-from .descendants import MARK, OWN, own_mark
+from .descendants import become_subreaper
+from .helper_process import AdoptedProcess, HelperProcess
+
+__all__ = ["AdoptedProcess", "ForkServer", "FORK_SERVER_ENV", "enabled"]
 
 log = logging.getLogger(__name__)
 
 FORK_SERVER_ENV = "HARNESS_FORK_SERVER"
-_PR_SET_CHILD_SUBREAPER = 36
-_subreaper: bool | None = None
-_subreaper_lock = threading.Lock()
 
 #: The template's program (runs on the runtime's interpreter; argv[1]: the socket's descriptor).
 TEMPLATE_MAIN = r'''
@@ -122,99 +118,28 @@ def enabled(env: Mapping[str, str] | None = None) -> bool:
         hasattr(socket, "send_fds") and become_subreaper()
 
 
-def become_subreaper() -> bool:
-    """Make this process the child subreaper of its descendants (once); False where that is impossible."""
-    global _subreaper
-    with _subreaper_lock:
-        if _subreaper is None:
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-                _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-            except (OSError, AttributeError):
-                _subreaper = False
-        return _subreaper
-
-
-class AdoptedProcess:
-    """A process forked by a template or the launcher (spawner.py) and re-parented to this process: what
-    worker.py and node_spares.py use of a Popen."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        """The exit code once it has ended (reaping it, as Popen.poll does); None while it runs."""
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:  # reaped elsewhere
-                self.returncode = -9
-            else:
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def kill(self) -> None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, 9)
-            except ProcessLookupError:
-                pass
-
-    def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
-            try:
-                _, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
-            except ChildProcessError:
-                self.returncode = -9
-        return self.returncode
-
-
 @dataclass
-class ForkServer:
+class ForkServer(HelperProcess):
     """One template process of one interpreter; `spawn` is thread-safe."""
 
     python: str
     base_env: Mapping[str, str]
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._sock: socket.socket | None = None
+        HelperProcess.__init__(self)
+        self.name = f"fork server of {self.python}"
 
-    def _start(self) -> socket.socket:
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(self.base_env, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
-        env[MARK] = own_mark()  # its environments' /proc/<pid>/environ is the template's (descendants.py)
-        try:
-            self._proc = subprocess.Popen([self.python, "-c", TEMPLATE_MAIN, str(theirs.fileno())],
-                                          pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
-                                          cwd="/", start_new_session=True)
-        finally:
-            theirs.close()
-        OWN.add(self._proc.pid)
-        self._sock = mine
-        return mine
-
-    def start_soon(self) -> None:
-        """Start the template in the background (a first cold start then finds it ready)."""
-        def start() -> None:
-            with self._lock:
-                if not self._alive():
-                    try:
-                        self._restart()
-                    except OSError as exc:
-                        log.warning("could not start the fork server of %s: %s", self.python, exc)
-        threading.Thread(target=start, name="fork-server-start", daemon=True).start()
+    def command(self) -> tuple[list[str], Mapping[str, str]]:
+        # the mark in its environment: its environments' /proc/<pid>/environ is the template's (descendants.py)
+        return [self.python, "-c", TEMPLATE_MAIN], dict(self.base_env, PYTHONUNBUFFERED="1",
+                                                         PYTHONIOENCODING="utf-8", PYTHONNOUSERSITE="1")
 
     def spawn(self, handler: str, env: Mapping[str, str], cwd: str, path: list[str], out_fd: int) -> AdoptedProcess:
         """Fork an environment writing to `out_fd`; OSError when the template cannot do it."""
         request = json.dumps({"handler": handler, "env": dict(env), "cwd": cwd, "path": path}).encode()
-        with self._lock:
+        with self.lock:
             for attempt in (1, 2):  # a template that died is started again once
-                sock = self._sock if self._sock is not None and self._alive() else self._restart()
+                sock = self.socket_locked()
                 try:
                     socket.send_fds(sock, [request], [out_fd])
                     answer = sock.recv(32)
@@ -223,30 +148,5 @@ class ForkServer:
                 except OSError:
                     if attempt == 2:
                         raise
-                self._close_locked()
+                self.close_locked()
             raise OSError("the fork server did not start an environment")
-
-    def _alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def _restart(self) -> socket.socket:
-        self._close_locked()
-        return self._start()
-
-    def _close_locked(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        if self._proc is not None:
-            OWN.discard(self._proc.pid)
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._proc.wait()
-            self._proc = None
-
-    def pid(self) -> int | None:
-        return self._proc.pid if self._alive() and self._proc is not None else None
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_locked()

@@ -19,17 +19,16 @@ is in OWN; it ends when its socket closes (the stack gone). Left out: macOS (no 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
-import json
 import socket
 import subprocess
 import sys
-import threading
 from typing import Any, Mapping, Sequence
 
-from .descendants import MARK, OWN, own_mark, subreaper_preexec
-from .fork_server import AdoptedProcess, become_subreaper
+from .descendants import become_subreaper, subreaper_preexec
+from .helper_process import AdoptedProcess, HelperProcess
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,13 @@ try:
     top = os.sysconf("SC_OPEN_MAX")
 except (ValueError, OSError):
     top = 65536
+
+
+def read_all(fd):
+    data = b""
+    while chunk := os.read(fd, 64):
+        data += chunk
+    return data
 
 
 def environment(req, fds, exec_w):
@@ -84,12 +90,7 @@ def middle(req, fds, report_w):
             os.write(exec_w, b"0")
         os._exit(127)
     os.close(exec_w)
-    failed = b""
-    while True:
-        chunk = os.read(exec_r, 64)
-        if not chunk:
-            break
-        failed += chunk
+    failed = read_all(exec_r)
     if failed:
         os.waitpid(pid, 0)
         os.write(report_w, b"E" + failed)
@@ -116,12 +117,7 @@ while True:
     os.close(report_w)
     for fd in fds:
         os.close(fd)
-    answer = b""
-    while True:
-        chunk = os.read(report_r, 64)
-        if not chunk:
-            break
-        answer += chunk
+    answer = read_all(report_r)
     os.close(report_r)
     os.waitpid(child, 0)  # the environment is the stack's child from here on
     sock.sendall(answer or b"E0")
@@ -134,29 +130,26 @@ def enabled() -> bool:
         hasattr(socket, "send_fds") and hasattr(os, "pipe2") and become_subreaper()
 
 
-class Spawner:
+class Spawner(HelperProcess):
     """The stack's one launcher process; thread-safe (one spawn at a time: each takes about a millisecond)."""
 
+    name = "process launcher"
+    output = subprocess.DEVNULL
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._sock: socket.socket | None = None
+        super().__init__()
         self._broken = False  # could not be started: every start falls back to Popen
 
-    def start_soon(self) -> None:
-        """Start the launcher in the background (a first cold start then finds it ready)."""
-        if not enabled():
-            return
+    def command(self) -> tuple[list[str], Mapping[str, str]]:
+        return [sys.executable, "-S", "-E", "-c", LAUNCHER_MAIN], {}  # none of the stack's variables
 
-        def start() -> None:
-            with self._lock:
-                if not self._alive() and not self._broken:
-                    try:
-                        self._restart()
-                    except OSError as exc:
-                        self._broken = True
-                        log.warning("could not start the process launcher (%s); runtimes start from the stack", exc)
-        threading.Thread(target=start, name="launcher-start", daemon=True).start()
+    def start_failed(self, error: OSError) -> None:
+        self._broken = True
+        log.warning("could not start the process launcher (%s); runtimes start from the stack", error)
+
+    def start_soon(self) -> None:
+        if enabled() and not self._broken:
+            super().start_soon()
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str], cwd: str, out_fd: int,
               stdin_fd: int | None = None) -> AdoptedProcess | None:
@@ -166,63 +159,25 @@ class Spawner:
             return None
         request = json.dumps({"argv": list(argv), "env": dict(env), "cwd": cwd}).encode()
         fds = [out_fd] if stdin_fd is None else [out_fd, stdin_fd]
-        with self._lock:
+        with self.lock:
             for attempt in (1, 2):  # a launcher that died is started again once
                 try:
-                    sock = self._sock if self._sock is not None and self._alive() else self._restart()
+                    sock = self.socket_locked()
                     socket.send_fds(sock, [request], fds)
                     answer = sock.recv(64)
                 except OSError as exc:
                     log.warning("the process launcher failed (%s)%s", exc, "; starting it again" if attempt == 1
                                 else "; runtimes start from the stack")
-                    self._close_locked()
+                    self.close_locked()
                     continue
                 if answer.startswith(b"E"):
                     code = int(answer[1:] or b"0") or errno.EIO
                     raise OSError(code, os.strerror(code), argv[0])
                 if answer.isdigit():
                     return AdoptedProcess(int(answer))
-                self._close_locked()
+                self.close_locked()
             self._broken = True
             return None
-
-    def _alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def _restart(self) -> socket.socket:
-        self._close_locked()
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            self._proc = subprocess.Popen([sys.executable, "-S", "-E", "-c", LAUNCHER_MAIN, str(theirs.fileno())],
-                                          pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          env={MARK: own_mark()}, cwd="/", start_new_session=True)
-        except BaseException:
-            mine.close()
-            raise
-        finally:
-            theirs.close()
-        OWN.add(self._proc.pid)
-        self._sock = mine
-        return mine
-
-    def _close_locked(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        if self._proc is not None:
-            OWN.discard(self._proc.pid)
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._proc.wait()
-            self._proc = None
-
-    def pid(self) -> int | None:
-        return self._proc.pid if self._alive() and self._proc is not None else None
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_locked()
 
 
 SPAWNER = Spawner()
