@@ -82,7 +82,8 @@ def template_pids(comm: str = "", cmdline: bytes = b"", exclude: frozenset[int] 
             except OSError:
                 continue
     if stacks is not None:
-        found = [pid for pid in found if (mark_of(pid) or "").partition(":")[0] in {str(s) for s in stacks}]
+        wanted = {str(pid) for pid in stacks}
+        found = [pid for pid in found if (mark_of(pid) or "").partition(":")[0] in wanted]
     return found
 
 
